@@ -1,0 +1,71 @@
+"""Calendar months as the analysts name them, and the financial year (April-March)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# The force's house style abbreviates September as "Sept".
+_ABBREVIATIONS = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sept", "Oct", "Nov", "Dec",
+)
+_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+FIRST_MONTH_OF_FINANCIAL_YEAR = 4
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """Parse ``YYYY-MM``; raise ValueError with the expected form otherwise."""
+        match = _PATTERN.match(text.strip())
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise ValueError(f"{text!r} is not a month; write it as YYYY-MM, e.g. 2014-03")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    def shift(self, months: int) -> Month:
+        index = self.year * 12 + (self.month - 1) + months
+        return Month(index // 12, index % 12 + 1)
+
+    def months_until(self, other: Month) -> int:
+        return (other.year * 12 + other.month) - (self.year * 12 + self.month)
+
+    @property
+    def abbr(self) -> str:
+        """"Mar 2014", "Sept 2013"."""
+        return f"{_ABBREVIATIONS[self.month - 1]} {self.year}"
+
+    @property
+    def name(self) -> str:
+        """"March 2014"."""
+        return f"{_NAMES[self.month - 1]} {self.year}"
+
+    @property
+    def month_name(self) -> str:
+        return _NAMES[self.month - 1]
+
+    @property
+    def financial_year_start(self) -> Month:
+        year = self.year if self.month >= FIRST_MONTH_OF_FINANCIAL_YEAR else self.year - 1
+        return Month(year, FIRST_MONTH_OF_FINANCIAL_YEAR)
+
+    @property
+    def financial_year(self) -> str:
+        """"2013/14" for any month from April 2013 to March 2014."""
+        start = self.financial_year_start.year
+        return f"{start}/{(start + 1) % 100:02d}"
+
+
+def month_range(first: Month, last: Month) -> list[Month]:
+    """Every month from ``first`` to ``last`` inclusive, in order."""
+    return [first.shift(i) for i in range(first.months_until(last) + 1)]
