@@ -1,0 +1,1 @@
+"""Compute: monthly data + catalogue + layout -> table rows of display strings."""

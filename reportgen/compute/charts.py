@@ -1,0 +1,103 @@
+"""Chart series: a layout ``ChartSpec`` + figures for an edition -> ``ChartData``.
+
+Series are plain floats ready to plot; gaps are None. Which months, which measures
+and which financial years a chart shows all come from the edition month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportgen.compute.aggregate import Figures
+from reportgen.errors import InputError
+from reportgen.load.catalogue import Unit, WindowKind
+from reportgen.load.layout import ChartKind, ChartSpec
+from reportgen.months import Month, month_range
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class ChartData:
+    kind: ChartKind
+    title: str
+    x_labels: tuple[str, ...]
+    series: tuple[Series, ...]
+    y_label: str
+    percent: bool
+    key: str  # stable identity for caching the drawing: kind + title + values
+
+
+def _month_label(month: Month) -> str:
+    return month.abbr.split()[0]
+
+
+def _point(figures: Figures, measure_id: str, month: Month) -> float | None:
+    measure = figures.catalogue[measure_id]
+    months = (
+        measure.window.months(month.shift(measure.window.lag))
+        if measure.window.kind is WindowKind.ROLLING_12_MONTHS
+        else [month]
+    )
+    value = figures.value(measure_id, months)
+    return None if value is None else float(value)
+
+
+def check_chart_data(spec: ChartSpec, figures: Figures) -> None:
+    for measure_id in spec.measures:
+        if not figures.has_data(measure_id):
+            raise InputError(
+                f"chart {spec.title.text!r} draws {measure_id}, which has no data",
+                file=spec.file,
+                line=spec.line,
+                hint=f"add rows for {measure_id} to {figures.data.monthly_file} or draw "
+                "another measure",
+            )
+
+
+def chart_data(spec: ChartSpec, title: str, figures: Figures, edition: Month) -> ChartData:
+    check_chart_data(spec, figures)
+    catalogue = figures.catalogue
+    first = catalogue[spec.measures[0]]
+    end = edition.shift(-first.window.lag)
+    if spec.kind is ChartKind.TREND:
+        months = month_range(end.shift(1 - spec.months), end)
+        x_labels = tuple(f"{_month_label(m)}\n{m.year % 100:02d}" for m in months)
+        series = tuple(
+            Series(catalogue[m].label, tuple(_point(figures, m, month) for month in months))
+            for m in spec.measures
+        )
+    elif spec.kind is ChartKind.YEAR_ON_YEAR:
+        start = end.financial_year_start
+        months = month_range(start, start.shift(11))
+        measure_id = spec.measures[0]
+        this_year = tuple(
+            _point(figures, measure_id, m) if m <= end else None for m in months
+        )
+        last_year = tuple(_point(figures, measure_id, m.shift(-12)) for m in months)
+        x_labels = tuple(_month_label(m) for m in months)
+        series = (
+            Series(start.shift(-12).financial_year, last_year),
+            Series(start.financial_year, this_year),
+        )
+    else:
+        x_labels = tuple(catalogue[m].label for m in spec.measures)
+        this_months, last_months = figures.windowed(spec.measures[0], edition)
+        values = {
+            label: tuple(
+                None if (v := figures.value(m, months)) is None else float(v)
+                for m in spec.measures
+            )
+            for label, months in (("last", last_months), ("this", this_months))
+        }
+        series = (
+            Series(last_months[-1].financial_year, values["last"]),
+            Series(this_months[-1].financial_year, values["this"]),
+        )
+    percent = all(catalogue[m].unit is Unit.PERCENT for m in spec.measures)
+    key = repr((spec.kind.value, title, x_labels, series, spec.y_label))
+    return ChartData(spec.kind, title, x_labels, series, spec.y_label, percent, key)

@@ -1,0 +1,163 @@
+"""The edition, computed: report folder + edition month + narrative -> ``Edition``.
+
+Everything the render stage needs, already as display strings and plot series:
+cover lines, contents entries, each section's blocks (headings, performance tables,
+notes, charts, narrative, page breaks). Render draws it; it never computes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from reportgen.compute.aggregate import Figures
+from reportgen.compute.charts import ChartData, chart_data
+from reportgen.compute.tables import (
+    CSV_COLUMNS,
+    Row,
+    TableRows,
+    check_edition_in_data,
+    performance_table,
+    statement_table,
+)
+from reportgen.compute.wording import Wording
+from reportgen.load import layout as L
+from reportgen.load.content import SectionText, TextBlock
+from reportgen.load.folder import ReportFolder
+from reportgen.months import Month
+
+
+@dataclass(frozen=True)
+class HeadingText:
+    text: str
+
+
+@dataclass(frozen=True)
+class NoteTexts:
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    pass
+
+
+@dataclass(frozen=True)
+class NarrativeText:
+    blocks: tuple[TextBlock, ...]
+    file: str
+
+
+EditionBlock = HeadingText | TableRows | NoteTexts | ChartData | PageBreak | NarrativeText
+
+
+@dataclass(frozen=True)
+class EditionSection:
+    number: int
+    heading: str  # the running header's section line
+    contents_entry: str
+    blocks: tuple[EditionBlock, ...]
+
+
+@dataclass(frozen=True)
+class Edition:
+    month: Month
+    organisation: str
+    title: str
+    running_header: str
+    cover_lines: tuple[str, ...]
+    contents_heading: str
+    contents_page_heading: str
+    author: str
+    subject: str
+    sections: tuple[EditionSection, ...]
+    draft: bool = False
+
+    def tables(self) -> list[TableRows]:
+        return [b for s in self.sections for b in s.blocks if isinstance(b, TableRows)]
+
+
+def compute_tables(
+    folder: ReportFolder, edition: Month, texts: Mapping[int, SectionText] | None = None
+) -> list[TableRows]:
+    """Every table of the edition. Without narrative, statement tables have no rows."""
+    figures = Figures(folder.catalogue, folder.data, edition)
+    check_edition_in_data(figures, edition)
+    wording = Wording(edition, folder.catalogue, folder.data)
+    tables = []
+    for section in folder.layout.sections:
+        for table in section.tables():
+            if isinstance(table, L.PerformanceTable):
+                tables.append(
+                    performance_table(table, section.number, section.title, figures, wording)
+                )
+            else:
+                statements = texts[section.number].statements if texts else ()
+                tables.append(
+                    statement_table(table, section.number, section.title, statements, wording)
+                )
+    return tables
+
+
+def figures_csv(tables: list[TableRows]) -> str:
+    """The rows as CSV, with the header and columns of the golden table."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    rows: list[Row] = [row for table in tables for row in table.rows]
+    writer.writerows(row.as_csv() for row in rows)
+    return buffer.getvalue()
+
+
+def compute_edition(
+    folder: ReportFolder, edition: Month, texts: Mapping[int, SectionText], *, draft: bool = False
+) -> Edition:
+    figures = Figures(folder.catalogue, folder.data, edition)
+    check_edition_in_data(figures, edition)
+    wording = Wording(edition, folder.catalogue, folder.data)
+    layout = folder.layout
+    sections = []
+    for section in layout.sections:
+        text = texts[section.number]
+        blocks: list[EditionBlock] = []
+        for block in section.blocks:
+            if isinstance(block, L.Heading):
+                blocks.append(HeadingText(wording.fill(block.text)))
+            elif isinstance(block, L.PerformanceTable):
+                blocks.append(
+                    performance_table(block, section.number, section.title, figures, wording)
+                )
+            elif isinstance(block, L.StatementTable):
+                blocks.append(
+                    statement_table(block, section.number, section.title, text.statements,
+                                    wording)
+                )
+            elif isinstance(block, L.Notes):
+                blocks.append(NoteTexts(tuple(wording.fill(t) for t in block.items)))
+            elif isinstance(block, L.EditionNotes):
+                if text.notes:
+                    blocks.append(NoteTexts(text.notes))
+            elif isinstance(block, L.ChartSpec):
+                blocks.append(chart_data(block, wording.fill(block.title), figures, edition))
+            elif isinstance(block, L.PageBreak):
+                blocks.append(PageBreak())
+            elif isinstance(block, L.Narrative):
+                blocks.append(NarrativeText(text.blocks, text.file))
+        sections.append(
+            EditionSection(section.number, section.heading, section.contents_entry, tuple(blocks))
+        )
+    return Edition(
+        month=edition,
+        organisation=layout.organisation,
+        title=layout.title,
+        running_header=wording.fill(layout.running_header),
+        cover_lines=tuple(wording.fill(t) for t in layout.cover_lines),
+        contents_heading=layout.contents_heading,
+        contents_page_heading=layout.contents_page_heading,
+        author=layout.author,
+        subject=wording.fill(layout.subject),
+        sections=tuple(sections),
+        draft=draft,
+    )

@@ -1,0 +1,120 @@
+"""The rules that derive each printed cell, on exact numbers.
+
+Every function takes exact values (``Fraction`` or ``Decimal``) and returns the
+``Decimal`` as printed or the printed string; nothing here reads data.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
+
+from reportgen.load.catalogue import Measure, Polarity, Unit
+
+NOT_AVAILABLE = "n/a"
+SAME = "Same"
+IMPROVED = "Improved"
+WORSENED = "Worsened"
+# 95% two-sided normal quantile, the survey standard
+Z_95 = Decimal("1.96")
+
+
+def round_half_up(value: Fraction | Decimal, decimals: int) -> Decimal:
+    """Round as a spreadsheet does: halves away from zero (2.85 -> 2.9, -2.85 -> -2.9)."""
+    quantum = Decimal(1).scaleb(-decimals)
+    if isinstance(value, Fraction):
+        # exact: scale, then round the rational number itself, never a float near it
+        scaled = value * 10**decimals
+        whole, remainder = divmod(abs(scaled.numerator), scaled.denominator)
+        if 2 * remainder >= scaled.denominator:
+            whole += 1
+        sign = -1 if scaled < 0 else 1
+        result = (Decimal(sign * whole).scaleb(-decimals)).quantize(quantum)
+    else:
+        result = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    return result + Decimal(0) if result == 0 else result  # no "-0.0"
+
+
+def format_decimal(value: Decimal, decimals: int) -> str:
+    text = f"{value:.{decimals}f}"
+    return text[1:] if text.startswith("-") and Decimal(text) == 0 else text
+
+
+def displayed_value(measure: Measure, value: Fraction) -> Decimal:
+    """The value as printed, as a number: counts whole, rates at their decimals."""
+    return round_half_up(value, measure.decimals)
+
+
+def format_value(measure: Measure, value: Fraction | None) -> str:
+    """28181, 43.3%, 27.00%, 8: counts plain with no separator, rates with '%'."""
+    if value is None:
+        return NOT_AVAILABLE
+    text = format_decimal(displayed_value(measure, value), measure.decimals)
+    return text + "%" if measure.unit is Unit.PERCENT else text
+
+
+def difference_decimals(measure: Measure) -> int:
+    return 1 if measure.unit is Unit.COUNT else measure.decimals
+
+
+def difference(measure: Measure, last_year: Fraction, this_year: Fraction) -> Decimal | None:
+    """The Better/Worse figure.
+
+    Counts: percentage change at one decimal ((715 - 669) / 669 -> 6.9). Rates and
+    averages: the difference of the *displayed* values at the measure's decimals
+    (26.9% - 29.8% -> -2.9, never -3.0 from the unrounded rates).
+    """
+    if measure.unit is Unit.COUNT:
+        if last_year == 0:
+            return None  # a change from nothing has no percentage
+        return round_half_up((this_year - last_year) / last_year * 100, 1)
+    return displayed_value(measure, this_year) - displayed_value(measure, last_year)
+
+
+def format_difference(measure: Measure, diff: Decimal | None, *, percent_sign: bool) -> str:
+    if diff is None:
+        return NOT_AVAILABLE
+    text = format_decimal(diff, difference_decimals(measure))
+    return text + "%" if percent_sign and measure.unit is Unit.PERCENT else text
+
+
+def movement(measure: Measure, this_diff: Decimal | None, previous_diff: Decimal | None) -> str:
+    """Improved / Worsened / Same since the previous edition.
+
+    movement = this edition's displayed difference - the previous edition's. Its sign
+    and the measure's polarity say whether that is good news; x keeps its sign.
+    """
+    if this_diff is None or previous_diff is None:
+        return NOT_AVAILABLE
+    decimals = difference_decimals(measure)
+    change = round_half_up(this_diff - previous_diff, decimals)
+    if change == 0:
+        return SAME
+    good = change < 0 if measure.polarity is Polarity.LOWER_IS_BETTER else change > 0
+    return f"{IMPROVED if good else WORSENED} ({format_decimal(change, decimals)}% pt.)"
+
+
+def confidence_interval(rate: Fraction, respondents: Fraction) -> str:
+    """Half-width of the 95% interval of a proportion: 1.96 x sqrt(p(1 - p) / n)."""
+    if respondents <= 0:
+        return NOT_AVAILABLE
+    with localcontext() as context:
+        context.prec = 40
+        p = Decimal(rate.numerator) / Decimal(rate.denominator)
+        n = Decimal(respondents.numerator) / Decimal(respondents.denominator)
+        half_width = Z_95 * (p * (1 - p) / n).sqrt() * 100
+        return format_decimal(round_half_up(half_width, 1), 1) + "%"
+
+
+def msg_rag(measure: Measure, this_year: Fraction, msg_average: Fraction) -> str:
+    """MSG ragging: green better than the MSG average, red worse, black the same.
+
+    Compared at display precision, so a force that prints the same as the average is
+    the same.
+    """
+    ours = displayed_value(measure, this_year)
+    theirs = displayed_value(measure, msg_average)
+    if ours == theirs:
+        return "black"
+    better = ours < theirs if measure.polarity is Polarity.LOWER_IS_BETTER else ours > theirs
+    return "green" if better else "red"

@@ -1,0 +1,1 @@
+"""Deliver: archive each edition write-once, join the board pack, email it."""

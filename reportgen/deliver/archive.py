@@ -1,0 +1,789 @@
+"""The write-once archive of monthly editions.
+
+In: an edition ("YYYY-MM"), the deliverables to store (role -> file, e.g. "edition" ->
+the PDF, "pack" -> the board pack) and the inputs that made them (logical name -> file;
+hashed, not copied). Out: a new version folder holding copies of the deliverables and a
+``manifest.json``; listings, look-ups and re-hash checks of what is stored; and PDF file
+attachments, so the archived PDF can carry the edition's figures and data with it.
+
+Layout::
+
+    <archive_root>/
+      .lock                       held (flock) while a version is being added
+      2014-03/
+        v1/                       first issue: stored files + manifest.json
+        v2/                       corrected re-issue; its manifest says why v1 was replaced
+        .incoming-v3-*/           a version being built; gone once renamed to v3
+
+A version folder is complete the moment it appears (it is built beside its final name and
+renamed in one step) and is never changed afterwards. Which version is current is
+derived, not recorded: the highest v<N> is current and every other one is superseded by
+the next, whose manifest carries the re-issue reason. The rename is therefore the only
+commit point, and there is no separate index that a crash could leave out of step.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import getpass
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+from pypdf import PdfWriter
+from pypdf.generic import ByteStringObject, NumberObject, TextStringObject
+
+from reportgen.atomic import atomic_path, write_text
+from reportgen.deliver.pack import read_pdf, set_document_id
+from reportgen.errors import DeliveryError
+from reportgen.months import Month
+
+MANIFEST_NAME = "manifest.json"
+LOCK_NAME = ".lock"
+MANIFEST_FORMAT = 1
+CURRENT: Literal["current"] = "current"
+SUPERSEDED: Literal["superseded"] = "superseded"
+Status = Literal["current", "superseded"]
+
+_VERSION_FOLDER = re.compile(r"^v([1-9][0-9]*)$")
+_TEMP_PREFIX = ".incoming-"
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+_CHUNK = 1 << 20
+_ATTACHMENTS_FORMAT = b"reportgen-attachments-1"
+
+# Called with the name of each step as archive_edition reaches it: "locked",
+# "copy <file name>" (once per stored file), "manifest", "rename". The CLI can report
+# progress with it; tests raise from it to prove a failure at any step leaves no trace.
+StepHook = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A deliverable kept in a version folder."""
+
+    role: str  # what it is for the caller: "edition", "pack", ...
+    name: str  # its file name in the version folder
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class InputDigest:
+    """One input the edition was built from, by logical name ("data/monthly.csv")."""
+
+    name: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What ``manifest.json`` records about one archived version."""
+
+    edition: str
+    version: int
+    archived_at: datetime  # UTC, to the second
+    archived_by: str
+    reportgen_version: str
+    files: tuple[StoredFile, ...]
+    inputs: tuple[InputDigest, ...]
+    reissue_reason: str | None = None  # why the previous version was replaced
+
+    def to_json(self) -> str:
+        document = {
+            "format": MANIFEST_FORMAT,
+            "edition": self.edition,
+            "version": self.version,
+            "archived_at": self.archived_at.astimezone(timezone.utc).strftime(_TIME_FORMAT),
+            "archived_by": self.archived_by,
+            "reportgen_version": self.reportgen_version,
+            "reissue_reason": self.reissue_reason,
+            "files": [
+                {"role": f.role, "name": f.name, "sha256": f.sha256, "size": f.size}
+                for f in self.files
+            ],
+            "inputs": [{"name": i.name, "sha256": i.sha256, "size": i.size} for i in self.inputs],
+        }
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        """Parse a manifest; ValueError (with what is wrong) if it is not a valid one."""
+        try:
+            document: Any = json.loads(text)
+            if document.get("format") != MANIFEST_FORMAT:
+                raise ValueError(f"unknown manifest format {document.get('format')!r}")
+            archived_at = datetime.strptime(document["archived_at"], _TIME_FORMAT)
+            reason = document.get("reissue_reason")
+            return cls(
+                edition=str(document["edition"]),
+                version=int(document["version"]),
+                archived_at=archived_at.replace(tzinfo=timezone.utc),
+                archived_by=str(document["archived_by"]),
+                reportgen_version=str(document["reportgen_version"]),
+                reissue_reason=None if reason is None else str(reason),
+                files=tuple(
+                    StoredFile(str(f["role"]), str(f["name"]), str(f["sha256"]), int(f["size"]))
+                    for f in document["files"]
+                ),
+                inputs=tuple(
+                    InputDigest(str(i["name"]), str(i["sha256"]), int(i["size"]))
+                    for i in document["inputs"]
+                ),
+            )
+        except (AttributeError, KeyError, TypeError, ValueError) as error:
+            if isinstance(error, KeyError):
+                raise ValueError(f"missing field {error}") from error
+            raise ValueError(str(error)) from error
+
+
+@dataclass(frozen=True)
+class ArchivedVersion:
+    """One version of one edition as it stands in the archive."""
+
+    folder: Path
+    manifest: Manifest
+    status: Status
+    superseded_by: int | None = None
+    superseded_reason: str | None = None  # the re-issue reason of the version that replaced it
+
+    @property
+    def edition(self) -> str:
+        return self.manifest.edition
+
+    @property
+    def version(self) -> int:
+        return self.manifest.version
+
+    @property
+    def archived_at(self) -> datetime:
+        return self.manifest.archived_at
+
+    @property
+    def reissue_reason(self) -> str | None:
+        return self.manifest.reissue_reason
+
+    @property
+    def size(self) -> int:
+        """Total bytes of the stored files (the manifest itself not counted)."""
+        return sum(f.size for f in self.manifest.files)
+
+    @property
+    def file_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.manifest.files)
+
+    def path(self, role: str) -> Path:
+        """Where the stored file with ``role`` ("edition", "pack", ...) is."""
+        for stored in self.manifest.files:
+            if stored.role == role:
+                return self.folder / stored.name
+        roles = ", ".join(f.role for f in self.manifest.files)
+        raise DeliveryError(
+            f"{self.edition} v{self.version} has no stored file for {role!r}",
+            file=self.folder,
+            hint=f"it holds: {roles}",
+        )
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """The re-hash check of one version folder against its manifest."""
+
+    edition: str
+    version: int
+    folder: Path
+    changed: tuple[str, ...] = ()  # content differs from the manifest's sha256 or size
+    missing: tuple[str, ...] = ()  # in the manifest, not in the folder
+    added: tuple[str, ...] = ()  # in the folder, not in the manifest
+    problems: tuple[str, ...] = field(default=())  # the manifest itself, unreadable files
+
+    @property
+    def ok(self) -> bool:
+        return not (self.changed or self.missing or self.added or self.problems)
+
+    def describe(self) -> str:
+        """One line for a report: "2014-03 v1: ok" or what is wrong."""
+        if self.ok:
+            return f"{self.edition} v{self.version}: ok"
+        parts = [*self.problems]
+        for label, names in (
+            ("changed", self.changed),
+            ("missing", self.missing),
+            ("added", self.added),
+        ):
+            if names:
+                parts.append(f"{label}: {', '.join(names)}")
+        return f"{self.edition} v{self.version}: " + "; ".join(parts)
+
+
+def archive_edition(
+    archive_root: Path,
+    edition: str,
+    files: Mapping[str, Path],
+    inputs: Mapping[str, Path],
+    *,
+    reportgen_version: str,
+    reissue_reason: str | None = None,
+    archived_by: str | None = None,
+    now: datetime | None = None,
+    lock_timeout: float = 60.0,
+    on_step: StepHook | None = None,
+) -> ArchivedVersion:
+    """Store ``files`` as the next version of ``edition`` and return it.
+
+    The first archive of an edition becomes v1. If the edition is already archived this
+    raises unless ``reissue_reason`` is given, in which case the files become v(N+1) and
+    vN is from then on reported superseded with that reason; vN's folder is not touched.
+    Either the whole version appears or, on any error, the archive is left as it was.
+    """
+    archive_root = Path(archive_root)
+    edition = _parse_edition(edition)
+    if reissue_reason is not None:
+        reissue_reason = reissue_reason.strip()
+        if not reissue_reason:
+            raise DeliveryError(
+                f"the re-issue of {edition} has an empty reason",
+                hint="say what was corrected, e.g. --reason 'burglary figure for Feb corrected'",
+            )
+    sources = _check_deliverables(files)
+    input_digests = tuple(_digest_input(name, Path(path)) for name, path in sorted(inputs.items()))
+    # a naive ``now`` is taken as local time, as datetime.astimezone does
+    archived_at = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    archived_at = archived_at.replace(microsecond=0)
+    step = on_step or (lambda _name: None)
+    _check_root(archive_root)
+
+    with _exclusive_lock(archive_root, lock_timeout):
+        step("locked")
+        edition_dir = archive_root / edition
+        created_edition_dir = not edition_dir.exists()
+        try:
+            edition_dir.mkdir(exist_ok=True)
+        except OSError as error:
+            raise _unwritable(edition_dir, error) from error
+        try:
+            return _add_version(
+                edition_dir,
+                edition,
+                sources,
+                input_digests,
+                reportgen_version=reportgen_version,
+                reissue_reason=reissue_reason,
+                archived_by=archived_by if archived_by is not None else _user_name(),
+                archived_at=archived_at,
+                step=step,
+            )
+        except BaseException:
+            if created_edition_dir:
+                # rmdir only succeeds while empty, so a committed version is never removed
+                with contextlib.suppress(OSError):
+                    edition_dir.rmdir()
+            raise
+
+
+def _add_version(
+    edition_dir: Path,
+    edition: str,
+    sources: list[tuple[str, Path]],
+    input_digests: tuple[InputDigest, ...],
+    *,
+    reportgen_version: str,
+    reissue_reason: str | None,
+    archived_by: str,
+    archived_at: datetime,
+    step: StepHook,
+) -> ArchivedVersion:
+    # called with the archive lock held, so "decide N" and "rename to vN" cannot interleave
+    existing = _version_folders(edition_dir)
+    current = max(existing, default=0)
+    if current and reissue_reason is None:
+        raise DeliveryError(
+            f"{edition} is already archived as v{current}; an archived edition is never "
+            "overwritten",
+            file=existing[current],
+            hint=f"use --reissue --reason '…' for a corrected re-issue as v{current + 1}",
+        )
+    if not current and reissue_reason is not None:
+        raise DeliveryError(
+            f"nothing to re-issue: {edition} has not been archived yet",
+            file=edition_dir,
+            hint="archive it without --reissue; check the edition is the one you meant",
+        )
+    number = current + 1
+    target = edition_dir / f"v{number}"
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f"{_TEMP_PREFIX}v{number}-", dir=edition_dir))
+    except OSError as error:
+        raise _unwritable(edition_dir, error) from error
+    try:
+        stored: list[StoredFile] = []
+        for role, source in sources:
+            step(f"copy {source.name}")
+            sha256, size = _copy_durably(source, staging / source.name)
+            stored.append(StoredFile(role, source.name, sha256, size))
+        manifest = Manifest(
+            edition=edition,
+            version=number,
+            archived_at=archived_at,
+            archived_by=archived_by,
+            reportgen_version=reportgen_version,
+            files=tuple(stored),
+            inputs=input_digests,
+            reissue_reason=reissue_reason,
+        )
+        step("manifest")
+        # written last: a folder with a manifest is a folder with all its files
+        write_text(staging / MANIFEST_NAME, manifest.to_json())
+        _make_read_only(staging / MANIFEST_NAME)
+        _fsync_dir(staging)
+        step("rename")
+        # second guard behind the lock: rename onto a non-empty folder fails, and an
+        # empty one (which rename would silently replace) is refused here
+        if target.exists():
+            raise _raced(edition, target)
+        try:
+            os.rename(staging, target)
+        except OSError as error:
+            if error.errno in (errno.EEXIST, errno.ENOTEMPTY):
+                raise _raced(edition, target) from error
+            raise DeliveryError(
+                f"could not move the new version of {edition} into place: {error.strerror}",
+                file=target,
+                hint="check the archive folder is writable and has space",
+            ) from error
+    except BaseException as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(error, OSError):
+            raise _unwritable(edition_dir, error) from error
+        raise
+    _fsync_dir(edition_dir)
+    return ArchivedVersion(folder=target, manifest=manifest, status=CURRENT)
+
+
+def list_editions(archive_root: Path) -> list[ArchivedVersion]:
+    """Every version of every archived edition, by edition then version."""
+    archive_root = Path(archive_root)
+    _check_root(archive_root)
+    versions: list[ArchivedVersion] = []
+    for edition, edition_dir in _edition_folders(archive_root):
+        versions.extend(_load_edition(edition_dir, edition))
+    return versions
+
+
+def find_version(archive_root: Path, edition: str, version: int | None = None) -> ArchivedVersion:
+    """The current version of ``edition``, or the numbered ``version``."""
+    archive_root = Path(archive_root)
+    edition = _parse_edition(edition)
+    _check_root(archive_root)
+    versions = _load_edition(archive_root / edition, edition)
+    if not versions:
+        raise _not_archived(archive_root, edition)
+    if version is None:
+        return versions[-1]
+    for candidate in versions:
+        if candidate.version == version:
+            return candidate
+    have = ", ".join(f"v{v.version}" for v in versions)
+    raise DeliveryError(
+        f"{edition} has no v{version}",
+        file=archive_root / edition,
+        hint=f"archived versions: {have}",
+    )
+
+
+def verify_archive(archive_root: Path, edition: str | None = None) -> list[VerifyResult]:
+    """Re-hash every stored file of every version (or of one edition) against its manifest.
+
+    Problems are reported in the results, never raised: a missing or unparseable
+    manifest, a file changed, missing or added. Checking that the stored PDF can be
+    rebuilt from its inputs is a separate step: take ``find_version(...).manifest.inputs``
+    and the attachments (``read_attachments``) of ``.path("edition")``, rebuild, and
+    compare with ``manifest.files``.
+    """
+    archive_root = Path(archive_root)
+    _check_root(archive_root)
+    if edition is None:
+        editions = _edition_folders(archive_root)
+    else:
+        edition = _parse_edition(edition)
+        editions = [(edition, archive_root / edition)]
+        if not _version_folders(archive_root / edition):
+            raise _not_archived(archive_root, edition)
+    results: list[VerifyResult] = []
+    for name, edition_dir in editions:
+        for number, folder in sorted(_version_folders(edition_dir).items()):
+            results.append(_verify_version(folder, name, number))
+    return results
+
+
+def attach_files(pdf_in: Path, pdf_out: Path, attachments: Mapping[str, bytes]) -> Path:
+    """Write ``pdf_in`` to ``pdf_out`` (atomically) with ``attachments`` embedded.
+
+    Pages, outline, page labels and metadata are kept. The same input gives the same
+    bytes: the /ID keeps the input's permanent identifier and derives the second one
+    from the content. ``pdf_out`` may be ``pdf_in``.
+    """
+    source = read_pdf(Path(pdf_in), what="PDF to attach files to")
+    clash = sorted(set(attachments) & set(source.reader.attachments))
+    if clash:
+        raise DeliveryError(
+            f"the PDF already carries attachments named {', '.join(clash)}",
+            file=pdf_in,
+            hint="attach to the PDF as built, before anything else was attached",
+        )
+    digest = hashlib.sha256(_ATTACHMENTS_FORMAT)
+    _update_framed(digest, source.data)
+    writer = PdfWriter(clone_from=source.reader)
+    # sorted, so the objects are numbered the same whatever order the caller used
+    for name in sorted(attachments):
+        data = attachments[name]
+        if not name or "/" in name or "\\" in name:
+            raise DeliveryError(
+                f"attachment name {name!r} is not a plain file name",
+                file=pdf_in,
+                hint="name attachments like 'figures-2014-03.csv'",
+            )
+        embedded = writer.add_attachment(name, data)
+        embedded.size = NumberObject(len(data))
+        # PDF 32000-1 7.11.4 defines /CheckSum as MD5; a viewer's check, not a security one
+        embedded.checksum = ByteStringObject(hashlib.md5(data, usedforsecurity=False).digest())
+        _update_framed(digest, name.encode())
+        _update_framed(digest, data)
+    set_document_id(writer, digest.digest(), permanent=_permanent_id(source.reader))
+    with atomic_path(pdf_out) as tmp:
+        writer.write(tmp)
+    return Path(pdf_out)
+
+
+def read_attachments(pdf: Path) -> dict[str, bytes]:
+    """The files embedded in ``pdf``, by name."""
+    source = read_pdf(Path(pdf), what="PDF")
+    found: dict[str, bytes] = {}
+    try:
+        for name, contents in source.reader.attachments.items():
+            if len(set(contents)) > 1:
+                raise DeliveryError(
+                    f"the PDF has several different attachments named {name!r}",
+                    file=pdf,
+                    hint="rebuild it; reportgen never attaches two files with one name",
+                )
+            found[name] = contents[0]
+    except DeliveryError:
+        raise
+    except Exception as error:  # pypdf raises many types for damaged files
+        raise DeliveryError(
+            f"the PDF's attachments cannot be read ({type(error).__name__}: {error})",
+            file=pdf,
+            hint="restore the file from another copy",
+        ) from error
+    return found
+
+
+# --- reading the archive ---------------------------------------------------------------
+
+
+def _edition_folders(archive_root: Path) -> list[tuple[str, Path]]:
+    found = []
+    for entry in sorted(archive_root.iterdir()):
+        if entry.is_dir() and _is_edition_name(entry.name):
+            found.append((entry.name, entry))
+    return found
+
+
+def _is_edition_name(name: str) -> bool:
+    try:
+        return str(Month.parse(name)) == name
+    except ValueError:
+        return False
+
+
+def _version_folders(edition_dir: Path) -> dict[int, Path]:
+    """v<N> folders by N; staging folders and anything else are not versions."""
+    if not edition_dir.is_dir():
+        return {}
+    found = {}
+    for entry in edition_dir.iterdir():
+        match = _VERSION_FOLDER.match(entry.name)
+        if match and entry.is_dir():
+            found[int(match.group(1))] = entry
+    return found
+
+
+def _load_edition(edition_dir: Path, edition: str) -> list[ArchivedVersion]:
+    folders = _version_folders(edition_dir)
+    manifests = {n: _read_manifest(folder, edition, n) for n, folder in folders.items()}
+    numbers = sorted(manifests)
+    versions = []
+    for index, number in enumerate(numbers):
+        if index + 1 < len(numbers):
+            successor = numbers[index + 1]
+            versions.append(
+                ArchivedVersion(
+                    folder=folders[number],
+                    manifest=manifests[number],
+                    status=SUPERSEDED,
+                    superseded_by=successor,
+                    superseded_reason=manifests[successor].reissue_reason,
+                )
+            )
+        else:
+            versions.append(
+                ArchivedVersion(folder=folders[number], manifest=manifests[number], status=CURRENT)
+            )
+    return versions
+
+
+def _read_manifest(folder: Path, edition: str, number: int) -> Manifest:
+    path = folder / MANIFEST_NAME
+    hint = "run the archive verify; restore this version folder from backup"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as error:
+        raise DeliveryError("manifest is missing", file=path, hint=hint) from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise DeliveryError(f"manifest cannot be read: {error}", file=path, hint=hint) from error
+    try:
+        manifest = Manifest.from_json(text)
+    except ValueError as error:
+        raise DeliveryError(f"manifest is not valid: {error}", file=path, hint=hint) from error
+    if (manifest.edition, manifest.version) != (edition, number):
+        raise DeliveryError(
+            f"manifest is for {manifest.edition} v{manifest.version} but sits in "
+            f"{edition}/v{number}",
+            file=path,
+            hint=hint,
+        )
+    return manifest
+
+
+def _verify_version(folder: Path, edition: str, number: int) -> VerifyResult:
+    try:
+        manifest = _read_manifest(folder, edition, number)
+    except DeliveryError as error:
+        return VerifyResult(edition, number, folder, problems=(error.message,))
+    changed, missing, problems = [], [], []
+    for stored in manifest.files:
+        path = folder / stored.name
+        if not path.is_file():
+            missing.append(stored.name)
+            continue
+        try:
+            sha256, size = _hash_file(path)
+        except OSError as error:
+            problems.append(f"{stored.name} cannot be read: {error.strerror}")
+            continue
+        if (sha256, size) != (stored.sha256, stored.size):
+            changed.append(stored.name)
+    expected = {MANIFEST_NAME, *(f.name for f in manifest.files)}
+    added = sorted(entry.name for entry in folder.iterdir() if entry.name not in expected)
+    return VerifyResult(
+        edition,
+        number,
+        folder,
+        changed=tuple(changed),
+        missing=tuple(missing),
+        added=tuple(added),
+        problems=tuple(problems),
+    )
+
+
+# --- checks and small helpers ------------------------------------------------------------
+
+
+def _parse_edition(edition: str) -> str:
+    try:
+        return str(Month.parse(edition))
+    except ValueError as error:
+        raise DeliveryError(str(error), hint="editions are named by month, e.g. 2014-03") from error
+
+
+def _check_root(archive_root: Path) -> None:
+    # never create it: a mistyped or unmounted share should fail, not fill a new folder
+    if not archive_root.is_dir():
+        raise DeliveryError(
+            "archive folder does not exist",
+            file=archive_root,
+            hint="create it, or check the archive path and that the share is mounted",
+        )
+
+
+def _check_deliverables(files: Mapping[str, Path]) -> list[tuple[str, Path]]:
+    if not files:
+        raise DeliveryError("nothing to archive", hint="pass at least the edition PDF")
+    sources: list[tuple[str, Path]] = []
+    names: dict[str, str] = {}
+    for role, raw in files.items():
+        path = Path(raw)
+        if not path.is_file():
+            raise DeliveryError(
+                f"the {role} file to archive is missing", file=path, hint="build it first"
+            )
+        name = path.name
+        if name == MANIFEST_NAME or name.startswith("."):
+            raise DeliveryError(
+                f"the {role} file cannot be archived under the name {name!r}",
+                file=path,
+                hint=f"{MANIFEST_NAME} and names starting with '.' are the archive's own",
+            )
+        if name in names:
+            raise DeliveryError(
+                f"the {role} and {names[name]} files have the same name {name!r}",
+                file=path,
+                hint="every archived file is stored under its own name; rename one",
+            )
+        names[name] = role
+        sources.append((role, path))
+    return sources
+
+
+def _digest_input(name: str, path: Path) -> InputDigest:
+    try:
+        sha256, size = _hash_file(path)
+    except OSError as error:
+        raise DeliveryError(
+            f"input {name!r} cannot be read: {error.strerror}",
+            file=path,
+            hint="the archive records a digest of every input the edition was built from",
+        ) from error
+    return InputDigest(name, sha256, size)
+
+
+def _hash_file(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _copy_durably(source: Path, target: Path) -> tuple[str, int]:
+    """Copy, hashing what is written, and fsync; return (sha256, size)."""
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with open(source, "rb") as reader, open(target, "xb") as writer:
+            while chunk := reader.read(_CHUNK):
+                digest.update(chunk)
+                writer.write(chunk)
+                size += len(chunk)
+            writer.flush()
+            os.fsync(writer.fileno())
+    except OSError as error:
+        bad = source if error.filename == str(source) else target
+        raise DeliveryError(
+            f"could not copy {source.name} into the archive: {error.strerror}",
+            file=bad,
+            hint="check the file is readable and the archive has space",
+        ) from error
+    _make_read_only(target)
+    return digest.hexdigest(), size
+
+
+def _make_read_only(path: Path) -> None:
+    # a nudge against editing an archived file by hand; verify is the real check
+    path.chmod(0o444)
+
+
+def _fsync_dir(directory: Path) -> None:
+    # a rename or new entry is only durable once the directory itself is on disk
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def _exclusive_lock(archive_root: Path, timeout: float) -> Iterator[None]:
+    # One lock for the whole archive rather than one per edition: the edition folder of a
+    # failed first archive can then be removed without racing a waiter, and archiving is
+    # rare enough that editions never need to be archived in parallel.
+    path = archive_root / LOCK_NAME
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as error:
+        raise DeliveryError(
+            f"cannot open the archive lock: {error.strerror}",
+            file=path,
+            hint="check the archive folder is writable",
+        ) from error
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise DeliveryError(
+                        f"another reportgen has been archiving for over {timeout:g} s",
+                        file=path,
+                        hint="wait for it to finish and try again",
+                    ) from None
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _user_name() -> str:
+    try:
+        return getpass.getuser() or "unknown"
+    except (KeyError, OSError, ImportError):  # no login name, e.g. in a bare container
+        return "unknown"
+
+
+def _unwritable(edition_dir: Path, error: OSError) -> DeliveryError:
+    return DeliveryError(
+        f"could not write the new version: {error.strerror or error}",
+        file=error.filename or edition_dir,
+        hint="check the archive folder is writable and has space; nothing was archived",
+    )
+
+
+def _raced(edition: str, target: Path) -> DeliveryError:
+    return DeliveryError(
+        f"{target.name} of {edition} appeared while this archive was being made",
+        file=target,
+        hint="another archive of the same edition ran at the same time; list the archive "
+        "and re-issue if this one is still needed",
+    )
+
+
+def _not_archived(archive_root: Path, edition: str) -> DeliveryError:
+    return DeliveryError(
+        f"{edition} has not been archived",
+        file=archive_root / edition,
+        hint=f"archive it first (reportgen archive {edition}); check the edition and the "
+        "archive path",
+    )
+
+
+def _permanent_id(reader: Any) -> bytes | None:
+    identifiers = reader.trailer.get("/ID")
+    if identifiers is None:
+        return None
+    first = identifiers.get_object()[0].get_object()
+    if isinstance(first, TextStringObject):
+        return first.original_bytes
+    return bytes(first)
+
+
+def _update_framed(digest: Any, chunk: bytes) -> None:
+    # length-prefixed, so ("ab", "c") and ("a", "bc") hash differently
+    digest.update(len(chunk).to_bytes(8, "big"))
+    digest.update(chunk)

@@ -1,0 +1,1 @@
+"""Load: YAML and CSV files of a report folder -> validated, typed models."""
