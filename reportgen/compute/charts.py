@@ -68,8 +68,8 @@ def chart_data(spec: ChartSpec, title: str, figures: Figures, edition: Month) ->
         months = month_range(end.shift(1 - spec.months), end)
         x_labels = tuple(f"{_month_label(m)}\n{m.year % 100:02d}" for m in months)
         series = tuple(
-            Series(catalogue[m].label, tuple(_point(figures, m, month) for month in months))
-            for m in spec.measures
+            Series(label, tuple(_point(figures, m, month) for month in months))
+            for m, label in zip(spec.measures, spec.labels, strict=True)
         )
     elif spec.kind is ChartKind.YEAR_ON_YEAR:
         start = end.financial_year_start
@@ -85,7 +85,7 @@ def chart_data(spec: ChartSpec, title: str, figures: Figures, edition: Month) ->
             Series(start.financial_year, this_year),
         )
     else:
-        x_labels = tuple(catalogue[m].label for m in spec.measures)
+        x_labels = spec.labels
         this_months, last_months = figures.windowed(spec.measures[0], edition)
         values = {
             label: tuple(

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from reportgen.compute.aggregate import Figures
-from reportgen.compute.charts import ChartData, chart_data
+from reportgen.compute.charts import ChartData, chart_data, check_chart_data
 from reportgen.compute.tables import (
     CSV_COLUMNS,
     Row,
@@ -82,9 +82,16 @@ class Edition:
 def compute_tables(
     folder: ReportFolder, edition: Month, texts: Mapping[int, SectionText] | None = None
 ) -> list[TableRows]:
-    """Every table of the edition. Without narrative, statement tables have no rows."""
+    """Every table of the edition. Without narrative, statement tables have no rows.
+
+    The charts are not drawn here, but a chart that names a measure without data is
+    refused as it would be when the edition is built.
+    """
     figures = Figures(folder.catalogue, folder.data, edition)
     check_edition_in_data(figures, edition)
+    for section in folder.layout.sections:
+        for chart in section.charts():
+            check_chart_data(chart, figures)
     wording = Wording(edition, folder.catalogue, folder.data)
     tables = []
     for section in folder.layout.sections:

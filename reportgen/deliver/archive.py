@@ -45,9 +45,10 @@ from pypdf import PdfWriter
 from pypdf.generic import ByteStringObject, NumberObject, TextStringObject
 
 from reportgen.atomic import atomic_path, write_text
-from reportgen.deliver.pack import read_pdf, set_document_id
+from reportgen.deliver.pack import read_pdf
 from reportgen.errors import DeliveryError
 from reportgen.months import Month
+from reportgen.pdfid import set_document_id
 
 MANIFEST_NAME = "manifest.json"
 LOCK_NAME = ".lock"

@@ -19,10 +19,11 @@ from io import BytesIO
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject
+from pypdf.generic import ArrayObject, DictionaryObject
 
 from reportgen.atomic import atomic_path
 from reportgen.errors import DeliveryError
+from reportgen.pdfid import set_document_id
 
 COVER_TITLE = "Covering paper"
 # bumped when the pack's structure changes, so a new layout never reuses an old /ID
@@ -269,12 +270,3 @@ def _pack_digest(parts: list[tuple[str, PdfSource, str | None]], info: Mapping[s
     return digest.digest()
 
 
-def set_document_id(writer: PdfWriter, digest: bytes, *, permanent: bytes | None = None) -> None:
-    """Set the trailer /ID to [``permanent``, digest] (16 bytes of ``digest`` each).
-
-    ``permanent`` is the identifier a file keeps across changes (PDF 32000-1 14.4); a
-    new file uses the digest for both. pypdf has no public setter, and its
-    generate_file_identifiers() draws random bytes, which would make every build differ.
-    """
-    first = permanent or digest[:16]
-    writer._ID = ArrayObject([ByteStringObject(first), ByteStringObject(digest[:16])])

@@ -90,11 +90,28 @@ def _read_rows(path: Path, name: str, columns: tuple[str, ...]) -> list[tuple[in
         rows = []
         for record in reader:
             if None in record or any(value is None for value in record.values()):
+                cells = [record[c] for c in columns if record.get(c) is not None]
+                cells += record.get(None) or []  # type: ignore[call-overload]
                 raise InputError(
-                    f"expected {len(columns)} cells", file=name, line=reader.line_num
+                    f"expected {len(columns)} cells, found {len(cells)}",
+                    file=name,
+                    line=reader.line_num,
+                    hint=_cells_hint(cells, columns),
                 )
             rows.append((reader.line_num, {k: v.strip() for k, v in record.items()}))
     return rows
+
+
+def _cells_hint(cells: list[str], columns: tuple[str, ...]) -> str:
+    """Why a row may have the wrong number of cells, for the error message."""
+    cells = [cell.strip() for cell in cells]
+    for first, second in zip(cells, cells[1:], strict=False):
+        if re.fullmatch(r"-?\d{1,3}", first) and re.fullmatch(r"\d{3}(\.\d+)?", second):
+            return (
+                f"'{first},{second}' looks like a number written with a thousands separator, "
+                f"which splits the cell: write it as {first}{second}"
+            )
+    return f"each row needs {len(columns)} cells: {','.join(columns)}"
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ class ChartSpec:
     kind: ChartKind
     title: Template
     measures: tuple[str, ...]
+    labels: tuple[str, ...]  # legend or category names, one per measure
     months: int  # trend charts: how many months up to the edition
     y_label: str
     file: str
@@ -221,6 +222,14 @@ def _chart(node: Node, catalogue: Catalogue) -> ChartSpec:
         measures = _check_measures([node["measure"]], node, "measure", catalogue)
     else:
         measures = _check_measures(node.get("measures"), node, "measures", catalogue)
+    labels = node.get("labels")
+    if labels is None:
+        labels = [catalogue[m].label for m in measures]
+    if not isinstance(labels, list) or len(labels) != len(measures):
+        raise InputError(
+            f"'labels' must give one name for each of the {len(measures)} measure(s)",
+            **where(node, "labels"),
+        )
     months = node.get("months", 12)
     if not isinstance(months, int) or not 2 <= months <= 60:
         raise InputError("'months' must be a whole number from 2 to 60", **where(node, "months"))
@@ -228,6 +237,7 @@ def _chart(node: Node, catalogue: Catalogue) -> ChartSpec:
         kind=kind,
         title=_template(node, "title"),
         measures=measures,
+        labels=tuple(" ".join(str(label).split()) for label in labels),
         months=months,
         y_label=_text(node, "y_label", required=False),
         file=node.file,

@@ -1,0 +1,1 @@
+"""Assemble: flowables + charts -> the edition PDF (pages, contents, outline, labels)."""

@@ -1,0 +1,108 @@
+"""Build an edition: report folder + edition month -> the board-pack PDF on disk.
+
+The orchestrator with explicit hand-offs: load -> compute -> (charts drawn on the
+second core while reportlab lays out the text) -> finish with pypdf -> atomic write.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportgen.assemble.document import charts_in_order, lay_out
+from reportgen.assemble.postprocess import finish
+from reportgen.atomic import write_bytes
+from reportgen.compute.edition import Edition, compute_edition
+from reportgen.errors import BuildError, InputError
+from reportgen.load.folder import THEME, ReportFolder, load_content, load_report
+from reportgen.load.theme import load_theme
+from reportgen.months import Month
+from reportgen.render.charts import ChartStyle, draw_charts
+
+
+@dataclass
+class BuildResult:
+    path: Path
+    edition: Month
+    pages: int
+    size: int
+    section_pages: dict[int, int]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def default_output(folder: ReportFolder, edition: Month) -> Path:
+    return folder.root / "out" / f"performance-update-{edition}.pdf"
+
+
+def review_problems(folder: ReportFolder, edition: Month) -> list[str]:
+    """Narrative files still marked for review (``review: true``)."""
+    texts = load_content(folder, edition)
+    return [t.file for t in texts.values() if t.needs_review]
+
+
+def _draw_in_background(charts, style) -> Future[bytes] | None:  # noqa: ANN001
+    if os.environ.get("REPORTGEN_SERIAL") or not charts:
+        return None
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:  # no fork on this platform: draw in-process
+        return None
+    executor = ProcessPoolExecutor(max_workers=1, mp_context=context)
+    future = executor.submit(draw_charts, charts, style)
+    executor.shutdown(wait=False)
+    return future
+
+
+def build_edition(
+    root: Path,
+    edition: Month,
+    out: Path | None = None,
+    *,
+    draft: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Build ``edition`` from the report folder ``root``; write the PDF atomically."""
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def step(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = now - clock
+        clock = now
+        if progress:
+            progress(name)
+
+    folder = load_report(root)
+    theme = load_theme(folder.root / THEME, str(THEME))
+    texts = load_content(folder, edition)
+    marked = [t.file for t in texts.values() if t.needs_review]
+    if marked and not draft:
+        raise InputError(
+            f"{len(marked)} narrative file(s) still marked for review: {', '.join(marked)}",
+            file=folder.display(folder.content_dir(edition)),
+            hint="edit them and set 'review: false' in each front matter, or build with --draft",
+        )
+    step("load")
+    computed: Edition = compute_edition(folder, edition, texts, draft=draft)
+    step("compute")
+    charts = charts_in_order(computed)
+    style = ChartStyle.from_theme(theme)
+    background = _draw_in_background(charts, style)
+    layout_pdf, layout = lay_out(computed, theme)
+    step("assemble")
+    charts_pdf = background.result() if background else draw_charts(charts, style)
+    step("charts")
+    if len(layout.chart_slots) != len(charts):
+        raise BuildError(f"{len(charts) - len(layout.chart_slots)} chart(s) were not placed")
+    pdf = finish(layout_pdf, charts_pdf, layout, computed)
+    target = Path(out) if out else default_output(folder, edition)
+    write_bytes(target, pdf)
+    step("finish")
+    return BuildResult(target, edition, layout.page_count, len(pdf), layout.section_pages,
+                       timings)

@@ -1,0 +1,1 @@
+"""Render: the computed edition -> reportlab flowables and chart PDFs."""

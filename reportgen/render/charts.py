@@ -1,0 +1,184 @@
+"""Charts: ``ChartData`` -> a one-page vector PDF (bytes), drawn by matplotlib's object API.
+
+Each chart is drawn once per build, independent of reportlab's layout passes, and
+placed on its page afterwards (see ``assemble.postprocess``). Text is set in the
+document's font and embedded as TrueType; colours run dark to light with distinct
+markers, line styles and hatching so the chart still reads when printed in grey.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from reportgen.compute.charts import ChartData
+from reportgen.load.layout import ChartKind
+from reportgen.load.theme import Theme
+
+POINTS_PER_INCH = 72.0
+
+
+@dataclass(frozen=True)
+class ChartStyle:
+    """The picklable part of the theme a chart needs (charts may draw in another process)."""
+
+    width: float
+    height: float
+    font_path: str
+    bold_font_path: str
+    font_size: float
+    title_size: float
+    text_colour: str
+    grid_colour: str
+    colours: tuple[str, ...]
+    markers: tuple[str, ...]
+    line_styles: tuple[str, ...]
+    hatches: tuple[str, ...]
+
+    @classmethod
+    def from_theme(cls, theme: Theme) -> ChartStyle:
+        chart = theme.chart
+        return cls(
+            width=chart["width"],
+            height=chart["height"],
+            font_path=str(theme.fonts.regular),
+            bold_font_path=str(theme.fonts.bold),
+            font_size=float(chart.get("font_size", 7.5)),
+            title_size=float(chart.get("title_size", 9)),
+            text_colour=theme.colours.get("text", "#000000"),
+            grid_colour=theme.table["grid"],
+            colours=tuple(chart["colours"]),
+            markers=tuple(chart.get("markers", ["o"])),
+            line_styles=tuple(chart.get("line_styles", ["-"])),
+            hatches=tuple(chart.get("hatches", [""])),
+        )
+
+
+def _nth(items: tuple[str, ...], index: int) -> str:
+    return items[index % len(items)]
+
+
+_FONTS: dict[tuple[str, float], Any] = {}
+
+
+def _font(path: str, size: float) -> Any:
+    from matplotlib.font_manager import FontProperties
+
+    key = (path, size)
+    if key not in _FONTS:
+        _FONTS[key] = FontProperties(fname=path, size=size)
+    return _FONTS[key]
+
+
+def _draw(figure: Any, data: ChartData, style: ChartStyle) -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    regular = _font(style.font_path, style.font_size)
+    small = _font(style.font_path, style.font_size - 1)
+    comparison = data.kind is ChartKind.COMPARISON
+    # fixed margins (in points) rather than a layout engine: one draw per chart
+    left, right, top = 46.0, 8.0, 20.0
+    bottom = 58.0 if comparison else 46.0
+    figure.subplots_adjust(
+        left=left / style.width, right=1 - right / style.width,
+        top=1 - top / style.height, bottom=bottom / style.height,
+    )
+    axes = figure.add_subplot()
+    axes.set_title(data.title, fontproperties=_font(style.bold_font_path, style.title_size),
+                   color=style.text_colour, loc="left", pad=6)
+    positions = list(range(len(data.x_labels)))
+    if comparison:
+        width = 0.8 / max(1, len(data.series))
+        for index, series in enumerate(data.series):
+            offsets = [p + (index - (len(data.series) - 1) / 2) * width for p in positions]
+            values = [0.0 if v is None else v for v in series.values]
+            bars = axes.bar(
+                offsets, values, width=width * 0.95, label=series.name,
+                color=_nth(style.colours, index), edgecolor=style.text_colour,
+                linewidth=0.4, hatch=_nth(style.hatches, index),
+            )
+            axes.bar_label(
+                bars, labels=[_number(v, data.percent) for v in values], fontproperties=small,
+                padding=1.5,
+            )
+        axes.margins(y=0.12)
+    else:
+        for index, series in enumerate(data.series):
+            axes.plot(
+                positions,
+                [float("nan") if v is None else v for v in series.values],
+                label=series.name,
+                color=_nth(style.colours, index),
+                marker=_nth(style.markers, index),
+                linestyle=_nth(style.line_styles, index),
+                linewidth=1.3,
+                markersize=3,
+            )
+    labels = [_wrap(label) for label in data.x_labels] if comparison else list(data.x_labels)
+    if len(labels) > 12:  # two years of months: label every other one so they stay legible
+        labels = [label if i % 2 == 0 else "" for i, label in enumerate(labels)]
+    axes.set_xticks(positions, labels, fontproperties=small if comparison else regular)
+    if data.y_label:
+        axes.set_ylabel(data.y_label, fontproperties=regular)
+    low, high = axes.get_ylim()
+    decimals = 1 if high - low < 5 else 0  # a narrow range needs a decimal to tell ticks apart
+    axes.yaxis.set_major_formatter(
+        FuncFormatter(lambda v, _: f"{v:.{decimals}f}%" if data.percent else f"{v:,.0f}")
+    )
+    for label in axes.get_yticklabels():
+        label.set_fontproperties(regular)
+    axes.tick_params(colors=style.text_colour, length=2.5, width=0.5)
+    axes.grid(axis="y", color=style.grid_colour, linewidth=0.4, alpha=0.7)
+    axes.set_axisbelow(True)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    axes.legend(
+        prop=regular, frameon=False, ncols=min(len(data.series), 5), loc="upper center",
+        bbox_to_anchor=(0.5, -(bottom - 14) / (style.height - bottom - top)),
+        handlelength=2.6, columnspacing=1.2,
+    )
+
+
+def _number(value: float, percent: bool) -> str:
+    if percent:
+        return f"{value:.1f}%"
+    return f"{value:.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def _wrap(label: str, width: int = 16) -> str:
+    words, lines, line = label.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def draw_charts(charts: list[ChartData], style: ChartStyle) -> bytes:
+    """Draw every chart as one page of a single PDF, in order.
+
+    One document shares one embedded subset of each font across all charts, which
+    keeps the edition small and the fonts subset once.
+    """
+    import matplotlib
+    from matplotlib.backends.backend_pdf import FigureCanvasPdf, PdfPages
+    from matplotlib.figure import Figure
+
+    buffer = io.BytesIO()
+    rc = {"pdf.fonttype": 42, "font.size": style.font_size, "axes.linewidth": 0.6}
+    with matplotlib.rc_context(rc):
+        # no CreationDate: the same charts give the same bytes
+        with PdfPages(buffer, metadata={"CreationDate": None, "Creator": None}) as pages:
+            for data in charts:
+                figure = Figure(
+                    figsize=(style.width / POINTS_PER_INCH, style.height / POINTS_PER_INCH)
+                )
+                FigureCanvasPdf(figure)
+                _draw(figure, data, style)
+                pages.savefig(figure)
+                figure.clear()
+    return buffer.getvalue()

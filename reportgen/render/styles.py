@@ -1,0 +1,96 @@
+"""Theme -> reportlab fonts and paragraph styles (registered once per process)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+from reportgen.load.theme import TextStyle, Theme
+
+FAMILY = "ReportFont"
+_FACES = {
+    (False, False): f"{FAMILY}",
+    (True, False): f"{FAMILY}-Bold",
+    (False, True): f"{FAMILY}-Italic",
+    (True, True): f"{FAMILY}-BoldItalic",
+}
+_registered: dict[str, str] = {}
+
+
+def register_fonts(theme: Theme) -> None:
+    """Register the theme's TrueType faces under fixed names; reportlab embeds them."""
+    files = {
+        (False, False): theme.fonts.regular,
+        (True, False): theme.fonts.bold,
+        (False, True): theme.fonts.italic,
+        (True, True): theme.fonts.bold_italic,
+    }
+    for key, name in _FACES.items():
+        path = str(files[key])
+        if _registered.get(name) != path:
+            pdfmetrics.registerFont(TTFont(name, path))
+            _registered[name] = path
+    pdfmetrics.registerFontFamily(
+        FAMILY,
+        normal=_FACES[(False, False)],
+        bold=_FACES[(True, False)],
+        italic=_FACES[(False, True)],
+        boldItalic=_FACES[(True, True)],
+    )
+
+
+def font_name(style: TextStyle) -> str:
+    return _FACES[(style.bold, style.italic)]
+
+
+@dataclass(frozen=True)
+class Styles:
+    """The paragraph styles of the edition, by the theme's names."""
+
+    theme: Theme
+    paragraphs: dict[str, ParagraphStyle]
+
+    def __getitem__(self, name: str) -> ParagraphStyle:
+        return self.paragraphs[name]
+
+
+def build_styles(theme: Theme) -> Styles:
+    register_fonts(theme)
+    paragraphs: dict[str, ParagraphStyle] = {}
+    for name, style in theme.styles.items():
+        paragraphs[name] = ParagraphStyle(
+            name,
+            fontName=font_name(style),
+            fontSize=style.size,
+            leading=style.leading,
+            textColor=HexColor(style.colour),
+            spaceBefore=style.space_before,
+            spaceAfter=style.space_after,
+            alignment=TA_LEFT,
+        )
+    body = paragraphs["body"]
+    paragraphs["bullet"] = ParagraphStyle(
+        "bullet", parent=body, leftIndent=14, bulletIndent=4, spaceAfter=2,
+        bulletFontName=body.fontName,
+    )
+    for name in ("subheading", "subheading3", "heading"):
+        paragraphs[name].keepWithNext = 1
+    for name in ("cover_organisation", "cover_title", "cover_edition"):
+        paragraphs[name].alignment = TA_CENTER
+    cell = paragraphs["table_cell"]
+    paragraphs["table_cell_right"] = ParagraphStyle("table_cell_right", parent=cell,
+                                                    alignment=TA_RIGHT)
+    paragraphs["table_cell_centre"] = ParagraphStyle("table_cell_centre", parent=cell,
+                                                     alignment=TA_CENTER)
+    paragraphs["table_header_centre"] = ParagraphStyle(
+        "table_header_centre", parent=paragraphs["table_header"], alignment=TA_CENTER
+    )
+    paragraphs["contents_number"] = ParagraphStyle(
+        "contents_number", parent=paragraphs["contents_entry"], alignment=TA_RIGHT
+    )
+    return Styles(theme, paragraphs)
