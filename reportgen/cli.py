@@ -44,6 +44,21 @@ def _parser() -> argparse.ArgumentParser:
     figures.add_argument("--edition", type=_month, help="YYYY-MM (default: newest edition)")
 
     commands.add_parser("check", help="validate data, catalogue, layouts, theme and narrative")
+
+    build = commands.add_parser("build", help="build the edition's PDF and print its path")
+    build.add_argument("--edition", type=_month, help="YYYY-MM (default: newest edition)")
+    build.add_argument("--out", type=Path, help="where to write the PDF (default: out/…)")
+    build.add_argument(
+        "--draft", action="store_true",
+        help="build even with narrative marked for review; every page says DRAFT",
+    )
+    build.add_argument("--verbose", action="store_true", help="report each stage's time")
+    build.add_argument(
+        "--no-cache", action="store_true", help="draw every chart again (ignore .reportgen-cache/)"
+    )
+
+    new = commands.add_parser("new", help="start an edition from the latest one's narrative")
+    new.add_argument("edition", type=_month, help="the new edition, YYYY-MM")
     return parser
 
 
@@ -99,7 +114,42 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from reportgen.assemble.build import build_edition
+
+    result = build_edition(
+        args.root, _edition(args), args.out, draft=args.draft, use_cache=not args.no_cache
+    )
+    if args.verbose:
+        stages = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in result.timings.items())
+        print(f"reportgen: {result.pages} pages, {result.size // 1024} KB; {stages}", file=err)
+    if args.draft:
+        print("reportgen: DRAFT build: every page is watermarked", file=err)
+    print(result.path, file=out)
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from reportgen.authoring import start_edition
+
+    created = start_edition(args.root, args.edition)
+    print(f"Started edition {created.edition} from {created.source}: {created.folder}", file=out)
+    print("Edit each file below, then change 'review: true' to 'review: false':", file=out)
+    for path in created.files:
+        print(f"  {path}", file=out)
+    print(f"Add {created.edition}'s figures to data/monthly.csv (and msg.csv, "
+          "survey_estimates.csv), then run: reportgen check && reportgen build "
+          f"--edition {created.edition}", file=out)
+    return EXIT_OK
+
+
 _COMMANDS = {
     "figures": _figures,
     "check": _check,
+    "build": _build,
+    "new": _new,
 }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

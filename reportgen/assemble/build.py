@@ -22,7 +22,15 @@ from reportgen.errors import BuildError, InputError
 from reportgen.load.folder import THEME, ReportFolder, load_content, load_report
 from reportgen.load.theme import load_theme
 from reportgen.months import Month
-from reportgen.render.charts import ChartStyle, draw_charts
+from reportgen.render.charts import (
+    ChartStyle,
+    cached_charts,
+    charts_digest,
+    draw_charts,
+    store_charts,
+)
+
+CACHE = Path(".reportgen-cache")
 
 
 @dataclass
@@ -64,9 +72,15 @@ def build_edition(
     out: Path | None = None,
     *,
     draft: bool = False,
+    use_cache: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
-    """Build ``edition`` from the report folder ``root``; write the PDF atomically."""
+    """Build ``edition`` from the report folder ``root``; write the PDF atomically.
+
+    Drawn charts are kept in ``.reportgen-cache/`` keyed by everything they depend on,
+    so a rebuild after a narrative edit does not draw them again; the bytes are the
+    same either way.
+    """
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -93,10 +107,15 @@ def build_edition(
     step("compute")
     charts = charts_in_order(computed)
     style = ChartStyle.from_theme(theme)
-    background = _draw_in_background(charts, style)
+    cache_dir = folder.root / CACHE if use_cache else None
+    digest = charts_digest(charts, style)
+    charts_pdf = cached_charts(cache_dir, digest)
+    background = None if charts_pdf is not None else _draw_in_background(charts, style)
     layout_pdf, layout = lay_out(computed, theme)
     step("assemble")
-    charts_pdf = background.result() if background else draw_charts(charts, style)
+    if charts_pdf is None:
+        charts_pdf = background.result() if background else draw_charts(charts, style)
+        store_charts(cache_dir, digest, charts_pdf)
     step("charts")
     if len(layout.chart_slots) != len(charts):
         raise BuildError(f"{len(charts) - len(layout.chart_slots)} chart(s) were not placed")

@@ -35,6 +35,9 @@ def finish(layout_pdf: bytes, charts_pdf: bytes, layout: Layout, edition: Editio
             writer.pages[page - 1].merge_transformed_page(
                 charts.pages[index], Transformation().translate(x, y)
             )
+            # merging leaves the page's content stream uncompressed
+            writer.pages[page - 1].compress_content_streams()
+    writer.compress_identical_objects()
     last = len(writer.pages) - 1
     writer.set_page_label(0, 0, prefix="Cover")
     writer.set_page_label(1, 1, prefix="Contents")

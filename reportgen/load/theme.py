@@ -7,6 +7,7 @@ names the theme file and line.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,8 +75,28 @@ def length(value: Any, node: Node, key: str) -> float:
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
+_DEJAVU_FILES = {
+    (False, False): "DejaVuSans.ttf",
+    (True, False): "DejaVuSans-Bold.ttf",
+    (False, True): "DejaVuSans-Oblique.ttf",
+    (True, True): "DejaVuSans-BoldOblique.ttf",
+}
+
+
+def _shipped_dejavu(bold: bool, italic: bool) -> Path | None:
+    """DejaVu Sans as matplotlib ships it, found without importing matplotlib (slow)."""
+    spec = importlib.util.find_spec("matplotlib")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(location) / "mpl-data" / "fonts" / "ttf" / _DEJAVU_FILES[(bold, italic)]
+        if path.exists():
+            return path
+    return None
+
+
 def find_font(family: str, *, bold: bool, italic: bool, node: Node) -> Path:
-    # matplotlib's font manager knows the system fonts and ships DejaVu Sans itself
+    if family == "DejaVu Sans" and (shipped := _shipped_dejavu(bold, italic)):
+        return shipped
+    # matplotlib's font manager knows the system's fonts
     from matplotlib import font_manager
 
     properties = font_manager.FontProperties(

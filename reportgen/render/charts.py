@@ -8,10 +8,13 @@ markers, line styles and hatching so the chart still reads when printed in grey.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from reportgen.atomic import write_bytes
 from reportgen.compute.charts import ChartData
 from reportgen.load.layout import ChartKind
 from reportgen.load.theme import Theme
@@ -156,6 +159,29 @@ def _wrap(label: str, width: int = 16) -> str:
             line = f"{line} {word}".strip()
     lines.append(line)
     return "\n".join(lines)
+
+
+CHART_FORMAT = "reportgen-charts-1"  # bump when drawing changes, so old cache entries go unused
+
+
+def charts_digest(charts: list[ChartData], style: ChartStyle) -> str:
+    """What the drawn charts depend on: their data, the style and the drawing code."""
+    import matplotlib
+
+    text = repr((CHART_FORMAT, matplotlib.__version__, style, [c.key for c in charts]))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def cached_charts(cache_dir: Path | None, digest: str) -> bytes | None:
+    if cache_dir is None:
+        return None
+    path = cache_dir / f"charts-{digest}.pdf"
+    return path.read_bytes() if path.exists() else None
+
+
+def store_charts(cache_dir: Path | None, digest: str, pdf: bytes) -> None:
+    if cache_dir is not None:
+        write_bytes(cache_dir / f"charts-{digest}.pdf", pdf)
 
 
 def draw_charts(charts: list[ChartData], style: ChartStyle) -> bytes:

@@ -1,0 +1,72 @@
+"""Starting the next edition: copy the latest narrative, marked for the analyst's review.
+
+In: a report folder and the new edition month. Out: ``content/<month>/`` holding the
+latest earlier edition's files with ``review: true``, created whole or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportgen.errors import InputError
+from reportgen.load.folder import CONTENT, editions_with_content
+from reportgen.months import Month
+
+_REVIEW_LINE = re.compile(r"^review:.*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class NewEdition:
+    edition: Month
+    source: Month
+    folder: Path
+    files: tuple[Path, ...]
+
+
+def mark_for_review(text: str) -> str:
+    """Set ``review: true`` in a narrative file's front matter (adding it if absent)."""
+    head, separator, body = text.partition("\n---")
+    if _REVIEW_LINE.search(head):
+        head = _REVIEW_LINE.sub("review: true", head, count=1)
+    else:
+        head = head.rstrip("\n") + "\nreview: true"
+    return head + separator + body
+
+
+def start_edition(root: Path, edition: Month) -> NewEdition:
+    root = Path(root)
+    target = root / CONTENT / str(edition)
+    if target.exists():
+        raise InputError(
+            f"edition {edition} already has a narrative folder",
+            file=str(target.relative_to(root)),
+            hint="edit the files there, or remove the folder to start again",
+        )
+    earlier = [m for m in editions_with_content(root) if m < edition]
+    if not earlier:
+        raise InputError(
+            f"no edition before {edition} to start from",
+            file=str(root / CONTENT),
+            hint="create content/YYYY-MM/ by hand for the first edition",
+        )
+    source = earlier[-1]
+    source_dir = root / CONTENT / str(source)
+    staging = Path(tempfile.mkdtemp(prefix=f".{edition}.", dir=root / CONTENT))
+    try:
+        for path in sorted(source_dir.glob("*.md")):
+            (staging / path.name).write_text(
+                mark_for_review(path.read_text(encoding="utf-8")), encoding="utf-8"
+            )
+        for path in sorted(p for p in source_dir.iterdir() if p.suffix != ".md" and p.is_file()):
+            shutil.copy2(path, staging / path.name)
+        os.rename(staging, target)  # the whole folder appears at once
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    files = tuple(sorted(target.glob("*.md")))
+    return NewEdition(edition, source, target, files)
