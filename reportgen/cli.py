@@ -109,6 +109,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None,
     except ReportgenError as exc:
         print(f"reportgen: error: {exc}", file=err)
         return EXIT_ERROR
+    except OSError as exc:  # disk full, permissions: say which file, never a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"reportgen: error: {where}{exc.strerror or exc}", file=err)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("reportgen: interrupted; nothing was written", file=err)
         return 130

@@ -39,7 +39,7 @@ from reportgen.load.theme import Theme
 from reportgen.render import tables as render_tables
 from reportgen.render.flowables import ChartSlot, PageNumberRef, SectionInfo, SectionStart
 from reportgen.render.narrative import narrative_flowables, note_flowables, plain
-from reportgen.render.styles import Styles, build_styles, font_name
+from reportgen.render.styles import FAMILY, Styles, build_styles, font_name
 
 FIRST_NUMBERED_PAGE = 3  # cover and contents come first; printed page 1 is the third
 
@@ -68,6 +68,9 @@ class EditionDocument(BaseDocTemplate):
             subject=edition.subject,
             creator="reportgen",
             invariant=1,
+            # reportlab's canvas starts every page (and form) in Helvetica, which is
+            # never embedded; start in the theme's own (embedded) font instead
+            initialFontName=FAMILY,
             pageCompression=1,
         )
         self._doSave = 0  # contents numbers are defined after the last page, then saved
@@ -80,9 +83,10 @@ class EditionDocument(BaseDocTemplate):
         frame = Frame(left, bottom, self.width, self.height, id="body",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([
-            PageTemplate("cover", [frame], onPage=self._cover_page),
-            PageTemplate("contents", [frame], onPage=self._plain_page),
-            PageTemplate("body", [frame], onPage=self._body_page),
+            # the draft mark is drawn when a page ends, over its tables and text
+            PageTemplate("cover", [frame], onPage=self._cover_page, onPageEnd=self._draft_mark),
+            PageTemplate("contents", [frame], onPageEnd=self._draft_mark),
+            PageTemplate("body", [frame], onPage=self._body_page, onPageEnd=self._draft_mark),
         ])
 
     def afterFlowable(self, flowable: Flowable) -> None:
@@ -112,9 +116,8 @@ class EditionDocument(BaseDocTemplate):
         canvas.rect(0, height - 3.2 * cm, width, 3.2 * cm, stroke=0, fill=1)
         canvas.rect(0, 0, width, 1.4 * cm, stroke=0, fill=1)
         canvas.restoreState()
-        self._watermark(canvas)
 
-    def _plain_page(self, canvas, doc) -> None:  # noqa: ANN001
+    def _draft_mark(self, canvas, doc) -> None:  # noqa: ANN001
         self._watermark(canvas)
 
     def _body_page(self, canvas, doc) -> None:  # noqa: ANN001
@@ -148,7 +151,6 @@ class EditionDocument(BaseDocTemplate):
             width / 2, bottom / 2, str(canvas.getPageNumber() - FIRST_NUMBERED_PAGE + 1)
         )
         canvas.restoreState()
-        self._watermark(canvas)
 
     def define_contents_numbers(self) -> None:
         """Draw each contents page number into its form, now that the pages are known."""
@@ -192,6 +194,8 @@ def _contents(edition: Edition, sections: list[SectionInfo], styles: Styles,
         hAlign="LEFT",
         style=TableStyle([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            # reportlab's default cell font is Helvetica, which is never embedded
+            ("FONT", (0, 0), (-1, -1), entry.fontName, entry.fontSize, entry.leading),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
             ("BOTTOMPADDING", (0, 0), (-1, 0), 12),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),

@@ -32,8 +32,10 @@ def finish(layout_pdf: bytes, charts_pdf: bytes, layout: Layout, edition: Editio
     if layout.chart_slots:
         charts = PdfReader(io.BytesIO(charts_pdf))
         for index, (page, x, y) in sorted(layout.chart_slots.items()):
+            # under the page's own content: the slot is empty, and a draft mark drawn
+            # over the page stays visible over the chart's opaque background
             writer.pages[page - 1].merge_transformed_page(
-                charts.pages[index], Transformation().translate(x, y)
+                charts.pages[index], Transformation().translate(x, y), over=False
             )
             # merging leaves the page's content stream uncompressed
             writer.pages[page - 1].compress_content_streams()

@@ -43,6 +43,9 @@ def _point(figures: Figures, measure_id: str, month: Month) -> float | None:
         if measure.window.kind is WindowKind.ROLLING_12_MONTHS
         else [month]
     )
+    first = figures.first_month(measure_id)
+    if first is None or months[0] < first:
+        return None  # before the series began: a gap in the line, not an error
     value = figures.value(measure_id, months)
     return None if value is None else float(value)
 

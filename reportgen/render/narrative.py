@@ -14,7 +14,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph
 
 from reportgen.load.content import BulletList, NarrativeBreak, SubHeading, TextBlock
 from reportgen.load.content import Paragraph as TextParagraph
-from reportgen.render.styles import Styles
+from reportgen.render.styles import BULLET, Styles
 
 _ITALIC = re.compile(r"\*([^*\s][^*]*?)\*")
 
@@ -39,7 +39,7 @@ def narrative_flowables(blocks: tuple[TextBlock, ...], styles: Styles) -> list[F
             flowables.append(Paragraph(inline(block.text), styles["body"]))
         elif isinstance(block, BulletList):
             flowables.extend(
-                Paragraph(inline(item), styles["bullet"], bulletText="\u2022")
+                Paragraph(inline(item), styles["bullet"], bulletText=BULLET)
                 for item in block.items
             )
         elif isinstance(block, NarrativeBreak):

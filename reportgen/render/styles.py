@@ -20,6 +20,7 @@ _FACES = {
     (True, True): f"{FAMILY}-BoldItalic",
 }
 _registered: dict[str, str] = {}
+BULLET = "\u2022"
 
 
 def register_fonts(theme: Theme) -> None:
@@ -74,8 +75,13 @@ def build_styles(theme: Theme) -> Styles:
             alignment=TA_LEFT,
         )
     body = paragraphs["body"]
+    # reportlab starts a bullet's first line at bulletIndent + bullet width + 0.6 em when
+    # that is beyond leftIndent: indent every line that far so wrapped lines align
+    bullet_end = (
+        4 + pdfmetrics.stringWidth(BULLET, body.fontName, body.fontSize) + 0.6 * body.fontSize
+    )
     paragraphs["bullet"] = ParagraphStyle(
-        "bullet", parent=body, leftIndent=14, bulletIndent=4, spaceAfter=2,
+        "bullet", parent=body, leftIndent=max(14.0, bullet_end), bulletIndent=4, spaceAfter=2,
         bulletFontName=body.fontName,
     )
     for name in ("subheading", "subheading3", "heading"):

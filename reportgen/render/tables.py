@@ -20,6 +20,12 @@ def _cell(text: str, style_name: str, styles: Styles) -> Paragraph:
     return Paragraph(plain(text), styles[style_name])
 
 
+def _cell_font(styles: Styles) -> tuple:
+    """The table's own font: reportlab's default cell font is Helvetica, never embedded."""
+    cell = styles["table_cell"]
+    return ("FONT", (0, 0), (-1, -1), cell.fontName, cell.fontSize, cell.leading)
+
+
 def _column_width(texts: list[str], style: ParagraphStyle, padding: float) -> float:
     """Wide enough for the longest word of any of ``texts``: headings wrap between words."""
     words = [word for text in texts for word in text.split()] or [""]
@@ -60,6 +66,7 @@ def performance_table(table: TableRows, width: float, styles: Styles) -> Table:
         ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
         ("VALIGN", (0, 1), (-1, -1), "MIDDLE"),
         ("GRID", (0, 0), (-1, -1), float(theme.get("grid_width", 0.4)), HexColor(theme["grid"])),
+        _cell_font(styles),
         ("LEFTPADDING", (0, 0), (-1, -1), theme.get("padding", 3)),
         ("RIGHTPADDING", (0, 0), (-1, -1), theme.get("padding", 3)),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
@@ -104,6 +111,7 @@ def statement_table(table: TableRows, width: float, styles: Styles) -> Table:
         ("SPAN", (0, 0), (-1, 0)),
         ("BACKGROUND", (0, 0), (-1, 0), HexColor(theme["header_fill"])),
         ("GRID", (0, 0), (-1, -1), float(theme.get("grid_width", 0.4)), HexColor(theme["grid"])),
+        _cell_font(styles),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
