@@ -10,7 +10,8 @@ from pathlib import Path
 from reportgen.compute.aggregate import Figures
 from reportgen.compute.charts import check_chart_data
 from reportgen.compute.edition import compute_tables
-from reportgen.load.folder import editions_with_content, load_content, load_report
+from reportgen.load.folder import THEME, editions_with_content, load_content, load_report
+from reportgen.load.theme import load_theme
 
 
 def check_folder(root: Path) -> list[str]:
@@ -24,8 +25,11 @@ def check_folder(root: Path) -> list[str]:
         f"({folder.layout.file})",
         f"data: {len(data.monthly)} monthly rows, {data.first_month} to {data.last_month} "
         f"({data.monthly_file}); {len(data.msg)} MSG entries ({data.msg_file}); "
-        f"{len(data.survey)} survey estimates ({data.survey_file})",
+        f"{len(data.survey)} survey estimates ({data.survey_file}); "
+        f"{len(data.revisions)} revised figures ({data.revisions_file})",
     ]
+    theme = load_theme(folder.root / THEME, str(THEME))
+    lines.append(f"theme: {theme.fonts.family}, {len(theme.styles)} styles ({theme.file})")
     figures = Figures(folder.catalogue, folder.data)
     for section in folder.layout.sections:
         for chart in section.charts():
