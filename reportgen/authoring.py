@@ -58,6 +58,8 @@ def start_edition(root: Path, edition: Month) -> NewEdition:
     source_dir = root / CONTENT / str(source)
     staging = Path(tempfile.mkdtemp(prefix=f".{edition}.", dir=root / CONTENT))
     try:
+        # mkdtemp makes the folder private; the edition's folder gets the usual permissions
+        staging.chmod(0o777 & ~_umask())
         for path in sorted(source_dir.glob("*.md")):
             (staging / path.name).write_text(
                 mark_for_review(path.read_text(encoding="utf-8")), encoding="utf-8"
@@ -70,3 +72,9 @@ def start_edition(root: Path, edition: Month) -> NewEdition:
         raise
     files = tuple(sorted(target.glob("*.md")))
     return NewEdition(edition, source, target, files)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

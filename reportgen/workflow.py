@@ -96,7 +96,9 @@ def archive(
     figures = figures_csv(compute_tables(folder, edition, texts))
     inputs = input_files(root, edition)
     name = readable_name(folder.layout.organisation, folder.layout.title, edition)
-    pack = pack if pack is not None else pack_path(root, edition)
+    # a pack asked for by name must be there; the default one is stored only if built
+    explicit_pack = pack is not None
+    pack = Path(pack) if pack is not None else pack_path(root, edition)
     with tempfile.TemporaryDirectory() as scratch:
         built: BuildResult = build_edition(root, edition, Path(scratch) / "built.pdf")
         attachments = {FIGURES_ATTACHMENT: figures.encode("utf-8")}
@@ -105,7 +107,7 @@ def archive(
         )
         edition_pdf = attach_files(built.path, Path(scratch) / name, attachments)
         files = {"edition": edition_pdf}
-        if pack.exists():
+        if explicit_pack or pack.exists():
             files["pack"] = pack
         return archive_edition(
             archive_root, str(edition), files, inputs, reportgen_version=__version__,

@@ -328,6 +328,8 @@ def _add_version(
     except OSError as error:
         raise _unwritable(edition_dir, error) from error
     try:
+        # mkdtemp makes the folder private; a version folder is readable like its files
+        staging.chmod(0o777 & ~_umask())
         stored: list[StoredFile] = []
         for role, source in sources:
             step(f"copy {source.name}")
@@ -741,6 +743,12 @@ def _exclusive_lock(archive_root: Path, timeout: float) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _user_name() -> str:
     try:
         return getpass.getuser() or "unknown"
@@ -769,8 +777,8 @@ def _not_archived(archive_root: Path, edition: str) -> DeliveryError:
     return DeliveryError(
         f"{edition} has not been archived",
         file=archive_root / edition,
-        hint=f"archive it first (reportgen archive {edition}); check the edition and the "
-        "archive path",
+        hint=f"archive it first (reportgen archive --edition {edition}); check the edition "
+        "and the archive path",
     )
 
 
