@@ -7,6 +7,7 @@ so the CLI stays argument parsing and messages only.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tempfile
 from collections.abc import Callable
@@ -22,15 +23,17 @@ from reportgen.deliver.archive import (
     archive_edition,
     attach_files,
     find_version,
+    list_editions,
     read_attachments,
     verify_archive,
 )
-from reportgen.deliver.pack import build_pack
-from reportgen.errors import ReportgenError
+from reportgen.deliver.pack import build_pack, read_pdf
+from reportgen.errors import DeliveryError, ReportgenError
 from reportgen.load.folder import CATALOGUE, CONTENT, DATA, LAYOUT, THEME, load_content, load_report
 from reportgen.months import Month
 
 FIGURES_ATTACHMENT = "figures.csv"
+PACK_INPUTS_KEY = "ReportgenInputs"  # pack metadata: the digest of the edition's inputs
 DEFAULT_ARCHIVE = Path("archive")
 
 
@@ -46,7 +49,24 @@ def input_files(root: Path, edition: Month) -> dict[str, Path]:
     paths = [root / CATALOGUE, root / LAYOUT, root / THEME]
     paths += sorted((root / DATA).glob("*.csv"))
     paths += sorted((root / CONTENT / str(edition)).glob("*.md"))
+    for path in paths:
+        if "__" in path.name:  # "__" stands for "/" in attachment names
+            raise DeliveryError(
+                "an input file name contains '__', which the archive cannot tell from a folder",
+                file=str(path.relative_to(root)),
+                hint="rename the file",
+            )
     return {str(p.relative_to(root)): p for p in paths if p.is_file()}
+
+
+def inputs_digest(inputs: dict[str, Path]) -> str:
+    """One sha256 over every input (name and bytes), to tie a pack to its edition."""
+    digest = hashlib.sha256()
+    for name, path in sorted(inputs.items()):
+        for chunk in (name.encode("utf-8"), path.read_bytes()):
+            digest.update(len(chunk).to_bytes(8, "big"))
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def attachment_name(input_name: str) -> str:
@@ -68,6 +88,11 @@ def make_pack(
 ) -> Path:
     """Build the edition, then join covering paper + edition + appendices."""
     folder = load_report(root)
+    # refuse a bad covering paper or appendix before spending a build on it
+    if cover is not None:
+        read_pdf(cover, what="covering paper")
+    for number, paper in enumerate(appendices, start=1):
+        read_pdf(paper, what=f"appendix {number}")
     with tempfile.TemporaryDirectory() as scratch:
         built = build_edition(root, edition, Path(scratch) / "edition.pdf")
         layout = folder.layout
@@ -81,6 +106,7 @@ def make_pack(
                 "title": f"{layout.organisation} Board Pack: {edition.name}",
                 "author": layout.author,
                 "subject": f"{layout.title}: {edition.name}",
+                PACK_INPUTS_KEY: inputs_digest(input_files(root, edition)),
             },
         )
 
@@ -99,6 +125,10 @@ def archive(
     # a pack asked for by name must be there; the default one is stored only if built
     explicit_pack = pack is not None
     pack = Path(pack) if pack is not None else pack_path(root, edition)
+    if explicit_pack or pack.exists():
+        check_pack_matches(pack, inputs, required=not explicit_pack)
+    if reissue_reason is None:
+        refuse_if_archived(archive_root, edition)  # before spending a build on it
     with tempfile.TemporaryDirectory() as scratch:
         built: BuildResult = build_edition(root, edition, Path(scratch) / "built.pdf")
         attachments = {FIGURES_ATTACHMENT: figures.encode("utf-8")}
@@ -112,6 +142,32 @@ def archive(
         return archive_edition(
             archive_root, str(edition), files, inputs, reportgen_version=__version__,
             reissue_reason=reissue_reason, on_step=on_step,
+        )
+
+
+def check_pack_matches(pack: Path, inputs: dict[str, Path], *, required: bool) -> None:
+    """Refuse a board pack built from other inputs than the edition being archived."""
+    source = read_pdf(pack, what="board pack")
+    stamp = (source.reader.metadata or {}).get("/" + PACK_INPUTS_KEY)
+    if stamp is None and not required:
+        return  # a pack made elsewhere: the analyst vouches for it
+    if stamp != inputs_digest(inputs):
+        raise DeliveryError(
+            "the board pack was built from other data, layouts or narrative than this edition",
+            file=str(pack),
+            hint="run 'reportgen pack' again, then archive",
+        )
+
+
+def refuse_if_archived(archive_root: Path, edition: Month) -> None:
+    existing = [v for v in list_editions(archive_root) if v.edition == str(edition)]
+    if existing:
+        latest = existing[-1]
+        raise DeliveryError(
+            f"{edition} is already archived as v{latest.version}; an archived edition is "
+            "never overwritten",
+            file=str(latest.folder),
+            hint="use --reissue --reason '…' for a corrected re-issue",
         )
 
 
@@ -184,6 +240,7 @@ def archive_root_for(root: Path, archive_dir: Path | None) -> Path:
     return default
 
 SEND_LOG = "send-log.jsonl"
+PACK_SEND_LOG = "pack-send-log.jsonl"
 DISTRIBUTION = Path("distribution.yaml")
 
 
@@ -241,7 +298,8 @@ def send(
         list_name=list_name,
         distribution=lists[list_name],
         settings=settings,
-        send_log=Path(archive_root) / str(edition) / SEND_LOG,
+        # the pack and the edition are different documents: each has its own send record
+        send_log=Path(archive_root) / str(edition) / (PACK_SEND_LOG if use_pack else SEND_LOG),
         template_values={"headline": headline(figures.decode("utf-8"))},
         resend=resend,
         dry_run_dir=dry_run_dir,

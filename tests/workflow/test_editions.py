@@ -326,7 +326,7 @@ def test_a_pack_named_on_the_command_line_must_exist(report: Path, run_cli) -> N
     missing = report / "out" / "board-pack-typo.pdf"
     result = run_cli("archive", "--edition", EDITION, "--pack", str(missing), root=report)
     assert result.code == 1
-    assert str(missing) in result.err and "missing" in result.err
+    assert str(missing) in result.err and "not found" in result.err
     assert not (report / "archive" / EDITION).exists()
 
 
@@ -490,3 +490,29 @@ def test_two_archive_commands_racing_give_exactly_one_version(
     assert sorted(p.name for p in (report / "archive" / EDITION).iterdir()) == ["v1"]
     manifest = json.loads((report / "archive" / EDITION / "v1" / "manifest.json").read_text())
     assert manifest["version"] == 1
+
+
+def test_a_board_pack_from_other_inputs_is_not_archived(report: Path, run_cli) -> None:
+    assert run_cli("pack", "--edition", EDITION, root=report).code == 0
+    narrative = report / "content" / EDITION / "08-organisational-health.md"
+    narrative.write_text(narrative.read_text(encoding="utf-8") + "\nA late correction.\n",
+                         encoding="utf-8")
+    result = run_cli("archive", "--edition", EDITION, root=report)
+    assert result.code == 1
+    assert "board-pack-2014-03.pdf" in result.err and "reportgen pack" in result.err
+    assert not (report / "archive" / EDITION).exists()
+    assert run_cli("pack", "--edition", EDITION, root=report).code == 0
+    assert run_cli("archive", "--edition", EDITION, root=report).code == 0
+
+
+def test_already_archived_is_refused_before_any_build(
+    archived_copy: Path, run_cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reportgen.workflow
+
+    def no_build(*args: object, **kwargs: object) -> None:
+        raise AssertionError("built an edition that could not be archived")
+
+    monkeypatch.setattr(reportgen.workflow, "build_edition", no_build)
+    result = run_cli("archive", "--edition", EDITION, root=archived_copy)
+    assert result.code == 1 and "already archived as v1" in result.err

@@ -79,8 +79,8 @@ def parse(raw: bytes) -> EmailMessage:
     return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
 
 
-def send_log(root: Path) -> list[dict[str, Any]]:
-    path = root / "archive" / EDITION / "send-log.jsonl"
+def send_log(root: Path, name: str = "send-log.jsonl") -> list[dict[str, Any]]:
+    path = root / "archive" / EDITION / name
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
@@ -167,7 +167,10 @@ def test_pack_sends_the_archived_board_pack_under_a_readable_name(
     assert attachment.get_content_type() == "application/pdf"
     pack = archived_copy / "archive" / EDITION / "v1" / PACK_PDF
     assert attachment.get_content() == pack.read_bytes()
-    assert send_log(archived_copy)[-1]["attachment_sha256"] == sha256(pack)
+    # the pack has its own send record: sending it is not sending the edition
+    assert send_log(archived_copy, "pack-send-log.jsonl")[-1]["attachment_sha256"] == sha256(pack)
+    assert send_log(archived_copy) == []
+    assert send(run_cli, archived_copy).code == 0
 
 
 def test_dry_run_writes_a_parseable_eml_and_sends_nothing(
