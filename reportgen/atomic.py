@@ -9,7 +9,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
-def _fsync_dir(directory: Path) -> None:
+def current_umask() -> int:
+    """The process umask (reading it means setting it, so set it straight back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def usual_permissions(path: Path, *, directory: bool = False) -> None:
+    """mkstemp/mkdtemp make private files; give ``path`` the mode the umask asks for."""
+    os.chmod(path, (0o777 if directory else 0o666) & ~current_umask())
+
+
+def fsync_dir(directory: Path) -> None:
     # the rename is only durable once the directory entry is on disk
     with contextlib.suppress(OSError):
         fd = os.open(directory, os.O_RDONLY)
@@ -30,16 +42,13 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
-    # mkstemp makes the file private; the finished file gets the usual permissions
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
+    usual_permissions(tmp)
     try:
         yield tmp
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

@@ -13,6 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from reportgen.atomic import usual_permissions
 from reportgen.errors import InputError
 from reportgen.load.folder import CONTENT, editions_with_content
 from reportgen.months import Month
@@ -58,8 +59,7 @@ def start_edition(root: Path, edition: Month) -> NewEdition:
     source_dir = root / CONTENT / str(source)
     staging = Path(tempfile.mkdtemp(prefix=f".{edition}.", dir=root / CONTENT))
     try:
-        # mkdtemp makes the folder private; the edition's folder gets the usual permissions
-        staging.chmod(0o777 & ~_umask())
+        usual_permissions(staging, directory=True)
         for path in sorted(source_dir.glob("*.md")):
             (staging / path.name).write_text(
                 mark_for_review(path.read_text(encoding="utf-8")), encoding="utf-8"
@@ -72,9 +72,3 @@ def start_edition(root: Path, edition: Month) -> NewEdition:
         raise
     files = tuple(sorted(target.glob("*.md")))
     return NewEdition(edition, source, target, files)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

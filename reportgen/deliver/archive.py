@@ -44,7 +44,7 @@ from typing import Any, Literal
 from pypdf import PdfWriter
 from pypdf.generic import ByteStringObject, NumberObject, TextStringObject
 
-from reportgen.atomic import atomic_path, write_text
+from reportgen.atomic import atomic_path, fsync_dir, usual_permissions, write_text
 from reportgen.deliver.pack import read_pdf
 from reportgen.errors import DeliveryError
 from reportgen.months import Month
@@ -328,8 +328,7 @@ def _add_version(
     except OSError as error:
         raise _unwritable(edition_dir, error) from error
     try:
-        # mkdtemp makes the folder private; a version folder is readable like its files
-        staging.chmod(0o777 & ~_umask())
+        usual_permissions(staging, directory=True)
         stored: list[StoredFile] = []
         for role, source in sources:
             step(f"copy {source.name}")
@@ -349,7 +348,7 @@ def _add_version(
         # written last: a folder with a manifest is a folder with all its files
         write_text(staging / MANIFEST_NAME, manifest.to_json())
         _make_read_only(staging / MANIFEST_NAME)
-        _fsync_dir(staging)
+        fsync_dir(staging)
         step("rename")
         # second guard behind the lock: rename onto a non-empty folder fails, and an
         # empty one (which rename would silently replace) is refused here
@@ -370,7 +369,7 @@ def _add_version(
         if isinstance(error, OSError):
             raise _unwritable(edition_dir, error) from error
         raise
-    _fsync_dir(edition_dir)
+    fsync_dir(edition_dir)
     return ArchivedVersion(folder=target, manifest=manifest, status=CURRENT)
 
 
@@ -700,16 +699,6 @@ def _make_read_only(path: Path) -> None:
     path.chmod(0o444)
 
 
-def _fsync_dir(directory: Path) -> None:
-    # a rename or new entry is only durable once the directory itself is on disk
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 @contextlib.contextmanager
 def _exclusive_lock(archive_root: Path, timeout: float) -> Iterator[None]:
     # One lock for the whole archive rather than one per edition: the edition folder of a
@@ -741,12 +730,6 @@ def _exclusive_lock(archive_root: Path, timeout: float) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing releases the lock
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _user_name() -> str:
