@@ -28,28 +28,16 @@ from reportgen.deliver.mail import (
 )
 from reportgen.errors import DeliveryError
 
-try:  # tests/deliver is a package once it has an __init__.py, a rootdir module before
-    from .smtp_fixtures import (
-        DROP,
-        HOST,
-        RecordingHandler,
-        free_port,
-        make_tls,
-        password_authenticator,
-        running_smtp,
-        write_fake_pdf,
-    )
-except ImportError:
-    from smtp_fixtures import (  # type: ignore[no-redef]
-        DROP,
-        HOST,
-        RecordingHandler,
-        free_port,
-        make_tls,
-        password_authenticator,
-        running_smtp,
-        write_fake_pdf,
-    )
+from .smtp_fixtures import (
+    DROP,
+    HOST,
+    RecordingHandler,
+    free_port,
+    make_tls,
+    password_authenticator,
+    running_smtp,
+    write_fake_pdf,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 FROM = "Performance Analysis <mpr@force.example.org>"
