@@ -17,6 +17,7 @@ from pathlib import Path
 from reportgen.assemble.document import charts_in_order, lay_out
 from reportgen.assemble.postprocess import finish
 from reportgen.atomic import write_bytes
+from reportgen.compute.charts import ChartData
 from reportgen.compute.edition import Edition, compute_edition
 from reportgen.errors import BuildError, InputError
 from reportgen.load.folder import THEME, ReportFolder, load_content, load_report
@@ -27,6 +28,7 @@ from reportgen.render.charts import (
     cached_charts,
     charts_digest,
     draw_charts,
+    prepare,
     store_charts,
 )
 
@@ -53,17 +55,32 @@ def review_problems(folder: ReportFolder, edition: Month) -> list[str]:
     return [t.file for t in texts.values() if t.needs_review]
 
 
-def _draw_in_background(charts, style) -> Future[bytes] | None:  # noqa: ANN001
-    if os.environ.get("REPORTGEN_SERIAL") or not charts:
-        return None
-    try:
-        context = multiprocessing.get_context("fork")
-    except ValueError:  # no fork on this platform: draw in-process
-        return None
-    executor = ProcessPoolExecutor(max_workers=1, mp_context=context)
-    future = executor.submit(draw_charts, charts, style)
-    executor.shutdown(wait=False)
-    return future
+class ChartWorker:
+    """A second process that draws the charts while this one lays out the text.
+
+    Started before anything is loaded, it spends that time importing matplotlib, so
+    by the time the chart data is ready only the drawing is left.
+    """
+
+    def __init__(self) -> None:
+        self._executor: ProcessPoolExecutor | None = None
+        if os.environ.get("REPORTGEN_SERIAL"):
+            return
+        try:
+            context = multiprocessing.get_context("fork")
+        except ValueError:  # no fork on this platform: draw in this process
+            return
+        self._executor = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        self._executor.submit(prepare)
+
+    def draw(self, charts: list[ChartData], style: ChartStyle) -> Future[bytes] | None:
+        if self._executor is None or not charts:
+            return None
+        return self._executor.submit(draw_charts, charts, style)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 def build_edition(
@@ -92,6 +109,18 @@ def build_edition(
         if progress:
             progress(name)
 
+    worker = ChartWorker()
+    try:
+        return _build(root, edition, out, draft=draft, use_cache=use_cache, worker=worker,
+                      step=step, timings=timings)
+    finally:
+        worker.close()
+
+
+def _build(
+    root: Path, edition: Month, out: Path | None, *, draft: bool, use_cache: bool,
+    worker: ChartWorker, step: Callable[[str], None], timings: dict[str, float],
+) -> BuildResult:
     folder = load_report(root)
     theme = load_theme(folder.root / THEME, str(THEME))
     texts = load_content(folder, edition)
@@ -110,7 +139,7 @@ def build_edition(
     cache_dir = folder.root / CACHE if use_cache else None
     digest = charts_digest(charts, style)
     charts_pdf = cached_charts(cache_dir, digest)
-    background = None if charts_pdf is not None else _draw_in_background(charts, style)
+    background = None if charts_pdf is not None else worker.draw(charts, style)
     layout_pdf, layout = lay_out(computed, theme)
     step("assemble")
     if charts_pdf is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -166,9 +167,8 @@ CHART_FORMAT = "reportgen-charts-1"  # bump when drawing changes, so old cache e
 
 def charts_digest(charts: list[ChartData], style: ChartStyle) -> str:
     """What the drawn charts depend on: their data, the style and the drawing code."""
-    import matplotlib
-
-    text = repr((CHART_FORMAT, matplotlib.__version__, style, [c.key for c in charts]))
+    # the installed version, read without importing matplotlib (slow) in this process
+    text = repr((CHART_FORMAT, version("matplotlib"), style, [c.key for c in charts]))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -182,6 +182,13 @@ def cached_charts(cache_dir: Path | None, digest: str) -> bytes | None:
 def store_charts(cache_dir: Path | None, digest: str, pdf: bytes) -> None:
     if cache_dir is not None:
         write_bytes(cache_dir / f"charts-{digest}.pdf", pdf)
+
+
+def prepare() -> None:
+    """Import what drawing needs; a chart worker does this while the text is loaded."""
+    import matplotlib.backends.backend_pdf  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+    import matplotlib.font_manager  # noqa: F401
 
 
 def draw_charts(charts: list[ChartData], style: ChartStyle) -> bytes:
