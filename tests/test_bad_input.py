@@ -161,8 +161,9 @@ def unknown_chart_kind(root: Path) -> Expect:
 
 def chart_measure_without_data(root: Path) -> Expect:
     delete_rows(root, "incidents_drug,")
-    chart = line_of(root, LAYOUT, "title: Incidents with drug")
-    return Expect(LAYOUT, (chart - 1, chart), ("incidents_drug", "has no data",
+    # the error points at the line that names the measures
+    chart = line_of(root, LAYOUT, "measures: [incidents_drug")
+    return Expect(LAYOUT, chart, ("incidents_drug", "has no data",
                                                "add rows for incidents_drug to data/monthly.csv"))
 
 

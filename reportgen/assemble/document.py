@@ -187,7 +187,7 @@ def _contents(edition: Edition, sections: list[SectionInfo], styles: Styles,
     for section in sections:
         rows.append([
             Paragraph(plain(section.contents_entry), entry),
-            PageNumberRef(section, entry.fontName, entry.fontSize, _NUMBER_WIDTH),
+            PageNumberRef(section, entry.fontName, entry.fontSize, _NUMBER_WIDTH, width),
         ])
     table = Table(
         rows, colWidths=[width - _NUMBER_WIDTH - 0.4 * cm, _NUMBER_WIDTH + 0.4 * cm],

@@ -241,7 +241,7 @@ def _chart(node: Node, catalogue: Catalogue) -> ChartSpec:
         months=months,
         y_label=_text(node, "y_label", required=False),
         file=node.file,
-        line=node.line,
+        line=node.line_of("measures" if "measures" in node else "measure"),
     )
 
 

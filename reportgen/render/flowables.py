@@ -66,12 +66,15 @@ class PageNumberRef(Flowable):
     contents page needs no second layout pass; the number links to the section.
     """
 
-    def __init__(self, section: SectionInfo, font: str, size: float, width: float) -> None:
+    def __init__(
+        self, section: SectionInfo, font: str, size: float, width: float, row_width: float
+    ) -> None:
         super().__init__()
         self.section = section
         self.font = font
         self.size = size
         self.width = width
+        self.row_width = row_width  # the link covers the whole contents line, title too
         self.height = size * 1.3
 
     @property
@@ -83,5 +86,6 @@ class PageNumberRef(Flowable):
 
     def draw(self) -> None:
         self.canv.doForm(self.form_name)
-        self.canv.linkRect("", self.section.key, (0, 0, self.width, self.height), relative=1,
+        left = self.width - self.row_width
+        self.canv.linkRect("", self.section.key, (left, 0, self.width, self.height), relative=1,
                            thickness=0)
