@@ -119,30 +119,19 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None,
 
 
 def _edition(args: argparse.Namespace) -> Month:
-    from reportgen.load.folder import default_edition
+    from reportgen.load.folder import data_end, default_edition
 
-    return args.edition or default_edition(args.root)
+    return args.edition or default_edition(args.root, data_end(args.root))
 
 
 def _figures(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from reportgen.compute.aggregate import Figures
-    from reportgen.compute.edition import compute_tables, figures_csv
-    from reportgen.compute.tables import check_edition_in_data
-    from reportgen.load.folder import load_content, load_report
+    from reportgen.compute.edition import edition_figures
+    from reportgen.load.folder import load_report
 
-    folder = load_report(args.root)
-    edition = _edition(args)
-    check_edition_in_data(Figures(folder.catalogue, folder.data), edition)
-    texts = None
-    if folder.content_dir(edition).is_dir():
-        texts = load_content(folder, edition)
-    else:
-        print(
-            f"reportgen: note: no narrative folder {folder.display(folder.content_dir(edition))};"
-            " statement rows are left out",
-            file=err,
-        )
-    out.write(figures_csv(compute_tables(folder, edition, texts)))
+    csv_text, notes = edition_figures(load_report(args.root), _edition(args))
+    for note in notes:
+        print(f"reportgen: note: {note}", file=err)
+    out.write(csv_text)
     return EXIT_OK
 
 
@@ -210,7 +199,7 @@ def _archive(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from reportgen.workflow import archive_root_for, verify
 
-    report = verify(archive_root_for(args.root, args.archive), args.edition)
+    report = verify(archive_root_for(args.root, args.archive, create=False), args.edition)
     for line in report.lines():
         print(line, file=out)
     if not report.ok:
@@ -223,7 +212,8 @@ def _editions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from reportgen.deliver.archive import list_editions
     from reportgen.workflow import archive_root_for
 
-    versions = list_editions(archive_root_for(args.root, args.archive))
+    root = archive_root_for(args.root, args.archive, create=False)
+    versions = list_editions(root) if root.is_dir() else []
     if not versions:
         print("no editions archived yet (reportgen archive --edition YYYY-MM)", file=out)
         return EXIT_OK
@@ -242,10 +232,8 @@ def _send(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     edition = _edition(args)
     dry_run_dir = (args.root.resolve() / "out") if args.dry_run else None
-    if dry_run_dir:
-        dry_run_dir.mkdir(parents=True, exist_ok=True)
     result = send(
-        args.root, edition, archive_root_for(args.root, args.archive), args.to,
+        args.root, edition, archive_root_for(args.root, args.archive, create=False), args.to,
         use_pack=args.pack, distribution_file=args.distribution, resend=args.resend,
         dry_run_dir=dry_run_dir, max_bytes=int(args.max_mb * 1024 * 1024),
     )

@@ -127,8 +127,11 @@ def archive(
     pack = Path(pack) if pack is not None else pack_path(root, edition)
     if explicit_pack or pack.exists():
         check_pack_matches(pack, inputs, required=not explicit_pack)
+    replaces = None
     if reissue_reason is None:
         refuse_if_archived(archive_root, edition)  # before spending a build on it
+    else:
+        replaces = current_unchanged_check(archive_root, edition, inputs, pack)
     with tempfile.TemporaryDirectory() as scratch:
         built: BuildResult = build_edition(root, edition, Path(scratch) / "built.pdf")
         attachments = {FIGURES_ATTACHMENT: figures.encode("utf-8")}
@@ -141,7 +144,7 @@ def archive(
             files["pack"] = pack
         return archive_edition(
             archive_root, str(edition), files, inputs, reportgen_version=__version__,
-            reissue_reason=reissue_reason, on_step=on_step,
+            reissue_reason=reissue_reason, on_step=on_step, replaces=replaces,
         )
 
 
@@ -157,6 +160,26 @@ def check_pack_matches(pack: Path, inputs: dict[str, Path], *, required: bool) -
             file=str(pack),
             hint="run 'reportgen pack' again, then archive",
         )
+
+
+def current_unchanged_check(
+    archive_root: Path, edition: Month, inputs: dict[str, Path], pack: Path
+) -> int:
+    """The version a re-issue replaces; refuse a re-issue that corrects nothing."""
+    current = find_version(archive_root, str(edition))
+    archived = {d.name: d.sha256 for d in current.manifest.inputs}
+    now = {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in inputs.items()}
+    stored = {f.role: f.sha256 for f in current.manifest.files}
+    pack_now = hashlib.sha256(pack.read_bytes()).hexdigest() if pack.exists() else None
+    same_pack = stored.get("pack") == pack_now
+    if archived == now and same_pack:
+        raise DeliveryError(
+            f"nothing has changed since {edition} v{current.version}: a re-issue must correct "
+            "something",
+            file=str(current.folder),
+            hint="correct the data, layouts or narrative first",
+        )
+    return current.version
 
 
 def refuse_if_archived(archive_root: Path, edition: Month) -> None:
@@ -198,8 +221,9 @@ def rebuild_figures(pdf: Path, edition: Month) -> str | None:
     with tempfile.TemporaryDirectory() as scratch:
         for name, data in attachments.items():
             relative = input_name(name)
-            if name == FIGURES_ATTACHMENT or ".." in Path(relative).parts:
-                continue
+            if (name == FIGURES_ATTACHMENT or ".." in Path(relative).parts
+                    or Path(relative).is_absolute()):
+                continue  # never write outside the scratch folder
             target = Path(scratch) / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
@@ -231,12 +255,16 @@ def verify(archive_root: Path, edition: Month | None = None) -> VerifyReport:
     return VerifyReport(tuple(results), tuple(rebuilds))
 
 
-def archive_root_for(root: Path, archive_dir: Path | None) -> Path:
-    """The archive folder: ``--archive`` as given (never created), or ``archive/``."""
+def archive_root_for(root: Path, archive_dir: Path | None, *, create: bool = True) -> Path:
+    """The archive folder: ``--archive`` as given (never created), or ``archive/``.
+
+    Only storing an edition creates the default folder; reading commands do not.
+    """
     if archive_dir is not None:
         return Path(archive_dir)
     default = Path(root).resolve() / DEFAULT_ARCHIVE
-    default.mkdir(exist_ok=True)
+    if create:
+        default.mkdir(exist_ok=True)
     return default
 
 SEND_LOG = "send-log.jsonl"
@@ -255,7 +283,8 @@ def headline(figures: str, per_section: int = 1) -> str:
         if row["kind"] != "measure" or seen.get(row["section"], 0) >= per_section:
             continue
         seen[row["section"]] = seen.get(row["section"], 0) + 1
-        change = "" if row["diff"] == "n/a" else f" ({row['diff']} on last year)"
+        unit = "% pt." if row["this_year"].endswith("%") else "%"
+        change = "" if row["diff"] == "n/a" else f" ({row['diff'].rstrip('%')}{unit} on last year)"
         lines.append(f"- {row['label']}: {row['this_year']}{change}")
     return "\n".join(lines)
 
@@ -281,17 +310,28 @@ def send(
             file=str(distribution_file or DISTRIBUTION),
             hint="lists defined: " + ", ".join(sorted(lists)),
         )
+    # everything sent comes from the archive, never from the working folder
+    if not Path(archive_root).is_dir():
+        raise DeliveryError(
+            f"{edition} has not been archived (there is no archive at {archive_root})",
+            file=str(archive_root),
+            hint=f"archive it first: reportgen archive --edition {edition}",
+        )
     version = find_version(archive_root, str(edition))
     pdf = version.path("pack" if use_pack else "edition")
+    edition_name = version.path("edition").name  # stored under its readable name
+    attachment = edition_name
+    if use_pack:
+        month = readable_name("", "", edition)  # "March-2014.pdf"
+        attachment = edition_name.removesuffix(month) + "Board-Pack-" + month
     figures = read_attachments(version.path("edition")).get(FIGURES_ATTACHMENT, b"")
-    folder = load_report(root)
-    kind = "Board Pack" if use_pack else ""
     settings = None if dry_run_dir else mail.smtp_settings_from_env(env or os.environ)
+    if dry_run_dir is not None:
+        Path(dry_run_dir).mkdir(parents=True, exist_ok=True)
     extra = {"max_bytes": max_bytes} if max_bytes is not None else {}
     return mail.send_edition(
         pdf=pdf,
-        attachment_name=readable_name(folder.layout.organisation, folder.layout.title, edition,
-                                      kind),
+        attachment_name=attachment,
         edition=str(edition),
         edition_month=edition.name,
         version=version.version,

@@ -167,6 +167,32 @@ def chart_measure_without_data(root: Path) -> Expect:
                                                "add rows for incidents_drug to data/monthly.csv"))
 
 
+def msg_row_missing(root: Path) -> Expect:
+    # an absent MSG row is a gap in the data; only an explicit "n/a" row prints n/a
+    path = root / "data/msg.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if not line.startswith("2014-03,all_crime,")]
+    assert len(kept) == len(lines) - 1
+    path.write_text("".join(kept), encoding="utf-8")
+    return Expect("data/msg.csv", None, ("no MSG ranking for all_crime in edition 2014-03",
+                                         "2014-03,all_crime,n/a"))
+
+
+def rate_over_a_hundred_percent(root: Path) -> Expect:
+    line = set_row(root, "emergency_attendance", "2013-07", "4675,467")
+    return Expect(MONTHLY, line, ("larger than its denominator", "more than 100%", "swapped"))
+
+
+def count_with_a_fraction(root: Path) -> Expect:
+    line = set_row(root, "ksi_fatalities", "2013-07", "2.5,")
+    return Expect(MONTHLY, line, ("is a count", "'2.5'", "whole numbers"))
+
+
+def excel_byte_order_mark_is_read(root: Path) -> None:
+    path = root / MONTHLY
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+
+
 MISSING = ("missing", "not zero", "enter the figure")
 CASES = [
     pytest.param(unknown_measure_in_layout, id="layout-unknown-measure"),
@@ -188,6 +214,9 @@ CASES = [
     pytest.param(catalogue_bad_indentation, id="catalogue-malformed-yaml"),
     pytest.param(catalogue_duplicated_key, id="catalogue-duplicated-key"),
     pytest.param(layout_duplicated_key, id="layout-duplicated-key"),
+    pytest.param(msg_row_missing, id="msg-row-missing"),
+    pytest.param(rate_over_a_hundred_percent, id="rate-over-100-percent"),
+    pytest.param(count_with_a_fraction, id="count-with-a-fraction"),
     pytest.param(unknown_chart_kind, id="unknown-chart-kind"),
     pytest.param(chart_measure_without_data, id="chart-measure-without-data"),
 ]
@@ -313,3 +342,10 @@ def test_check_on_the_sample_folder_says_what_it_checked(run_cli, repo_root):
                  "(data/survey_estimates.csv)"):
         assert part in data[0]
     assert re.search(r"^edition 2014-03: 8 narrative files, 47 table rows computed", out, re.M)
+
+
+def test_a_csv_saved_by_excel_with_a_byte_order_mark_is_read(report_copy, run_cli) -> None:
+    excel_byte_order_mark_is_read(report_copy)
+    result = run_cli("figures", "--edition", "2014-03", root=report_copy)
+    assert result.code == 0, result.err
+    assert result.out.startswith("section,kind,label")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -45,14 +46,21 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def default_output(folder: ReportFolder, edition: Month) -> Path:
-    return folder.root / "out" / f"performance-update-{edition}.pdf"
+def default_output(folder: ReportFolder, edition: Month, *, draft: bool = False) -> Path:
+    # a draft never takes the final file's name, so it cannot be circulated by mistake
+    suffix = "-DRAFT" if draft else ""
+    return folder.root / "out" / f"performance-update-{edition}{suffix}.pdf"
 
 
 def review_problems(folder: ReportFolder, edition: Month) -> list[str]:
     """Narrative files still marked for review (``review: true``)."""
     texts = load_content(folder, edition)
     return [t.file for t in texts.values() if t.needs_review]
+
+
+def _ignore_interrupt() -> None:
+    # Ctrl-C is the main process's to handle; the worker just stops with it
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class ChartWorker:
@@ -70,7 +78,9 @@ class ChartWorker:
             context = multiprocessing.get_context("fork")
         except ValueError:  # no fork on this platform: draw in this process
             return
-        self._executor = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        self._executor = ProcessPoolExecutor(
+            max_workers=1, mp_context=context, initializer=_ignore_interrupt
+        )
         self._executor.submit(prepare)
 
     def draw(self, charts: list[ChartData], style: ChartStyle) -> Future[bytes] | None:
@@ -109,6 +119,9 @@ def build_edition(
         if progress:
             progress(name)
 
+    if out is not None and Path(out).is_dir():
+        raise BuildError("--out is a folder", file=str(out),
+                         hint="give a file name, e.g. out/edition.pdf")
     worker = ChartWorker()
     try:
         return _build(root, edition, out, draft=draft, use_cache=use_cache, worker=worker,
@@ -149,7 +162,7 @@ def _build(
     if len(layout.chart_slots) != len(charts):
         raise BuildError(f"{len(charts) - len(layout.chart_slots)} chart(s) were not placed")
     pdf = finish(layout_pdf, charts_pdf, layout, computed)
-    target = Path(out) if out else default_output(folder, edition)
+    target = Path(out) if out else default_output(folder, edition, draft=draft)
     write_bytes(target, pdf)
     step("finish")
     return BuildResult(target, edition, layout.page_count, len(pdf), layout.section_pages,

@@ -17,6 +17,7 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
+    LayoutError,
     NextPageTemplate,
     PageBreak,
     PageTemplate,
@@ -35,6 +36,7 @@ from reportgen.compute.edition import (
 )
 from reportgen.compute.edition import PageBreak as EditionPageBreak
 from reportgen.compute.tables import TableRows
+from reportgen.errors import BuildError
 from reportgen.load.theme import Theme
 from reportgen.render import tables as render_tables
 from reportgen.render.flowables import ChartSlot, PageNumberRef, SectionInfo, SectionStart
@@ -241,7 +243,18 @@ def lay_out(edition: Edition, theme: Theme) -> tuple[bytes, Layout]:
     styles = build_styles(theme)
     buffer = io.BytesIO()
     doc = EditionDocument(buffer, edition, theme, styles)
-    doc.build(edition_flowables(edition, doc))
+    try:
+        doc.build(edition_flowables(edition, doc))
+    except LayoutError as exc:
+        # something (a table row, a statement, a paragraph) is taller than a page
+        section = doc.pending or doc.current
+        where = f"section {section.contents_entry}" if section else "the cover or contents"
+        raise BuildError(
+            f"{where} does not fit on a page: {str(exc).splitlines()[0][:160]}",
+            file=theme.file,
+            hint="shorten the text (a statement, a note or a paragraph) or reduce the theme's "
+            "sizes and margins",
+        ) from None
     doc.define_contents_numbers()
     doc.canv.save()
     doc.layout.page_count = doc.page

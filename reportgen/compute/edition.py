@@ -25,7 +25,7 @@ from reportgen.compute.tables import (
 from reportgen.compute.wording import Wording
 from reportgen.load import layout as L
 from reportgen.load.content import SectionText, TextBlock
-from reportgen.load.folder import ReportFolder
+from reportgen.load.folder import ReportFolder, load_content
 from reportgen.months import Month
 
 
@@ -106,6 +106,21 @@ def compute_tables(
                     statement_table(table, section.number, section.title, statements, wording)
                 )
     return tables
+
+
+def edition_figures(folder: ReportFolder, edition: Month) -> tuple[str, list[str]]:
+    """The edition's figures as CSV, and notes for the analyst (e.g. no narrative yet)."""
+    check_edition_in_data(Figures(folder.catalogue, folder.data), edition)
+    notes = []
+    texts = None
+    if folder.content_dir(edition).is_dir():
+        texts = load_content(folder, edition)
+    else:
+        notes.append(
+            f"no narrative folder {folder.display(folder.content_dir(edition))}; "
+            "statement rows are left out"
+        )
+    return figures_csv(compute_tables(folder, edition, texts)), notes
 
 
 def figures_csv(tables: list[TableRows]) -> str:

@@ -137,7 +137,15 @@ def previous_difference(figures: Figures, measure: Measure, edition: Month) -> D
 
 def _msg_cell(figures: Figures, measure: Measure, edition: Month, this_year: Fraction | None):
     entry = figures.data.msg.get((str(edition), measure.id))
-    if entry is None or entry.rank == rules.NOT_AVAILABLE:
+    if entry is None:
+        # an absent row is a gap in the data, not the published "n/a"
+        raise InputError(
+            f"no MSG ranking for {measure.id} in edition {edition}",
+            file=figures.data.msg_file,
+            hint=f"add '{edition},{measure.id},RANK,MSG_AVERAGE,PERIOD_END' "
+            f"(or '{edition},{measure.id},n/a,,' where no ranking is published)",
+        )
+    if entry.rank == rules.NOT_AVAILABLE:
         return rules.NOT_AVAILABLE, None
     if this_year is None or entry.msg_average is None:
         return entry.rank, "black"

@@ -3,7 +3,8 @@
 Placeholders: ``{edition}`` (March 2014), ``{edition_abbr}`` (Mar 2014),
 ``{previous_edition}``, ``{edition_last_year}`` (March 2013), ``{financial_year}``
 (2013/14), ``{financial_year_dashed}`` (2013-14), ``{last_financial_year_dashed}``
-(2012-13), and per table ``{number}``, ``{title}``, ``{data_month}`` (Sept 2013),
+(2012-13), ``{last_financial_year_start}`` (2012), and per table ``{number}``,
+``{title}``, ``{data_month}`` (Sept 2013),
 ``{previous_data_month}`` (Aug 2013); per measure ``{this_period:ID}`` (September 2013,
 or "April to March 2014" for a run of months), ``{last_period:ID}``,
 ``{comparable_from:ID}``, ``{msg_period_end:ID}`` and ``{survey_period_end:ID}``.
@@ -71,6 +72,7 @@ class Wording:
             "financial_year": edition.financial_year,
             "financial_year_dashed": f"{fy_start}-{(fy_start + 1) % 100:02d}",
             "last_financial_year_dashed": f"{fy_start - 1}-{fy_start % 100:02d}",
+            "last_financial_year_start": str(fy_start - 1),
         }
 
     def _measure_value(self, name: str, measure_id: str, template: Template) -> str:

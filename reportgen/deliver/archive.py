@@ -240,6 +240,7 @@ def archive_edition(
     now: datetime | None = None,
     lock_timeout: float = 60.0,
     on_step: StepHook | None = None,
+    replaces: int | None = None,
 ) -> ArchivedVersion:
     """Store ``files`` as the next version of ``edition`` and return it.
 
@@ -247,6 +248,8 @@ def archive_edition(
     raises unless ``reissue_reason`` is given, in which case the files become v(N+1) and
     vN is from then on reported superseded with that reason; vN's folder is not touched.
     Either the whole version appears or, on any error, the archive is left as it was.
+    ``replaces`` is the version the caller saw as current when it started: if another
+    re-issue landed meanwhile, this one is refused rather than silently stacked on it.
     """
     archive_root = Path(archive_root)
     edition = _parse_edition(edition)
@@ -284,6 +287,7 @@ def archive_edition(
                 archived_by=archived_by if archived_by is not None else _user_name(),
                 archived_at=archived_at,
                 step=step,
+                replaces=replaces,
             )
         except BaseException:
             if created_edition_dir:
@@ -304,10 +308,18 @@ def _add_version(
     archived_by: str,
     archived_at: datetime,
     step: StepHook,
+    replaces: int | None = None,
 ) -> ArchivedVersion:
     # called with the archive lock held, so "decide N" and "rename to vN" cannot interleave
     existing = _version_folders(edition_dir)
     current = max(existing, default=0)
+    if replaces is not None and current != replaces:
+        raise DeliveryError(
+            f"{edition} changed while this re-issue was prepared: it was v{replaces}, it is "
+            f"now v{current}",
+            file=existing.get(current, edition_dir),
+            hint="check the new version (reportgen editions) before re-issuing again",
+        )
     if current and reissue_reason is None:
         raise DeliveryError(
             f"{edition} is already archived as v{current}; an archived edition is never "

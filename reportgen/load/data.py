@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from reportgen.errors import InputError
-from reportgen.load.catalogue import Aggregation, Catalogue
+from reportgen.load.catalogue import Aggregation, Catalogue, Unit
 from reportgen.months import Month
 
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -74,7 +74,8 @@ def _parse_month(text: str, *, file: str, line: int, column: str) -> Month:
 
 def _read_rows(path: Path, name: str, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
     try:
-        handle = path.open(newline="", encoding="utf-8")
+        # utf-8-sig: a CSV saved by Excel starts with an invisible byte-order mark
+        handle = path.open(newline="", encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError("file not found", file=name, hint="create it or check --root") from None
     with handle:
@@ -223,6 +224,18 @@ def _load_monthly(
             )
         if numerator < 0:
             raise InputError("numerator is negative", file=name, line=line)
+        if measure.aggregation is Aggregation.SUM and numerator.denominator != 1:
+            raise InputError(
+                f"{measure_id} is a count, but numerator is {row['numerator']!r}",
+                file=name, line=line, hint="counts are whole numbers",
+            )
+        if (measure.unit is Unit.PERCENT and denominator is not None
+                and numerator > denominator):
+            raise InputError(
+                f"{measure_id} numerator {row['numerator']} is larger than its denominator "
+                f"{row['denominator']}, which would print as more than 100%",
+                file=name, line=line, hint="check the two columns are not swapped",
+            )
         records.append((*key[:2], numerator, denominator, *key[2:]))
     if not records and not revisions:
         raise InputError("no data rows", file=name, line=2)

@@ -59,6 +59,17 @@ def load_report(root: Path) -> ReportFolder:
     return ReportFolder(root, catalogue, data, layout)
 
 
+def data_end(root: Path) -> Month | None:
+    """The last month of ``data/monthly.csv`` (None where there is no readable file)."""
+    path = Path(root) / DATA / "monthly.csv"
+    try:
+        with path.open(encoding="utf-8-sig") as handle:
+            months = [line.split(",")[1] for line in list(handle)[1:] if line.count(",") >= 3]
+        return max(Month.parse(m) for m in months) if months else None
+    except (OSError, ValueError, IndexError):
+        return None  # the full load reports what is wrong with the file
+
+
 def editions_with_content(root: Path) -> list[Month]:
     folder = Path(root) / CONTENT
     if not folder.is_dir():
@@ -69,9 +80,15 @@ def editions_with_content(root: Path) -> list[Month]:
     )
 
 
-def default_edition(root: Path) -> Month:
-    """The newest edition that has a narrative folder."""
+def default_edition(root: Path, last_data_month: Month | None = None) -> Month:
+    """The newest edition that has a narrative folder (and, given, data to build it).
+
+    An edition just started with ``reportgen new`` has narrative but no figures yet; it
+    becomes the default once its month's data is added.
+    """
     editions = editions_with_content(root)
+    if last_data_month is not None and any(e <= last_data_month for e in editions):
+        editions = [e for e in editions if e <= last_data_month]
     if not editions:
         raise InputError(
             "no edition folders under content/",
@@ -102,6 +119,10 @@ def load_content(folder: ReportFolder, edition: Month) -> dict[int, SectionText]
         raise InputError(
             f"narrative missing for edition {edition}: {', '.join(missing)}",
             file=folder.display(folder.content_dir(edition)),
-            hint=f"create them, or run 'reportgen new {edition}' to start from the last edition",
+            hint=(
+                "create them (copy them from the previous edition's folder)"
+                if folder.content_dir(edition).is_dir()
+                else f"run 'reportgen new {edition}' to start from the last edition"
+            ),
         )
     return texts

@@ -147,6 +147,14 @@ def load_theme(path: Path, display_name: str | None = None) -> Theme:
         length(page.get(f"margin_{side}", "2cm"), page, f"margin_{side}")
         for side in ("top", "right", "bottom", "left")
     )
+    width, height = _PAGE_SIZES[size_name]
+    minimum = 8 * _UNITS["cm"]
+    if width - margins[1] - margins[3] < minimum or height - margins[0] - margins[2] < minimum:
+        raise InputError(
+            "the margins leave less than 8cm of the page for text",
+            **where(page, "margin_left"),
+            hint="make the margins smaller",
+        )
     colours_node = doc["colours"]
     colours: dict[str, str] = {}
     for key, value in colours_node.items():
@@ -167,6 +175,12 @@ def load_theme(path: Path, display_name: str | None = None) -> Theme:
         if not isinstance(raw, Node):
             raise InputError(f"style {style_name!r} is missing", **where(styles_node))
         size = length(raw.get("size", 9), raw, "size")
+        if not 4 <= size <= _UNITS["in"]:  # from a footnote to an inch-high capital
+            raise InputError(
+                f"style {style_name!r} size {size:g} is not a readable type size",
+                **where(raw, "size"),
+                hint="use a size from 4 points to 1in",
+            )
         styles[style_name] = TextStyle(
             size=size,
             leading=length(raw.get("leading", size * 1.25), raw, "leading"),

@@ -96,7 +96,10 @@ def _draw(figure: Any, data: ChartData, style: ChartStyle) -> None:
         width = 0.8 / max(1, len(data.series))
         for index, series in enumerate(data.series):
             offsets = [p + (index - (len(data.series) - 1) / 2) * width for p in positions]
-            values = [0.0 if v is None else v for v in series.values]
+            present = [(o, v) for o, v in zip(offsets, series.values, strict=True)
+                       if v is not None]  # a missing figure is a gap, not a zero bar
+            offsets = [o for o, _ in present]
+            values = [v for _, v in present]
             bars = axes.bar(
                 offsets, values, width=width * 0.95, label=series.name,
                 color=_nth(style.colours, index), edgecolor=style.text_colour,
@@ -167,8 +170,10 @@ CHART_FORMAT = "reportgen-charts-1"  # bump when drawing changes, so old cache e
 
 def charts_digest(charts: list[ChartData], style: ChartStyle) -> str:
     """What the drawn charts depend on: their data, the style and the drawing code."""
-    # the installed version, read without importing matplotlib (slow) in this process
-    text = repr((CHART_FORMAT, version("matplotlib"), style, [c.key for c in charts]))
+    # the installed version, read without importing matplotlib (slow) in this process;
+    # this module's own source, so a change to the drawing never reuses old charts
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    text = repr((CHART_FORMAT, code, version("matplotlib"), style, [c.key for c in charts]))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -190,6 +190,17 @@ def test_reissue_needs_an_archived_edition_and_a_reason(sources: Sources) -> Non
     assert [v.version for v in list_editions(sources.root)] == [1]
 
 
+def test_a_reissue_prepared_against_an_older_version_is_refused(sources: Sources) -> None:
+    # two analysts re-issue at once: both saw v1 as current; only the first may land
+    archive_it(sources)
+    archive_it(sources, reissue_reason="first correction", replaces=1)
+    before = snapshot(sources.root)
+    with pytest.raises(DeliveryError, match="it was v1, it is now v2"):
+        archive_it(sources, reissue_reason="second correction", replaces=1)
+    assert snapshot(sources.root) == before
+    assert [v.version for v in list_editions(sources.root)] == [1, 2]
+
+
 def test_listing_is_sorted_by_edition_then_version(sources: Sources) -> None:
     archive_it(sources)
     archive_edition(

@@ -62,6 +62,20 @@ def _unknown_font(root: Path) -> None:
     _replace(root / "layouts" / "theme.yaml", "family: DejaVu Sans", "family: No Such Sans 9")
 
 
+def _statement_taller_than_a_page(root: Path) -> None:
+    narrative = root / NARRATIVE_DIR / "07-efficiency.md"
+    _replace(narrative, 'status: "Currently being scoped under the Evolve Programme"',
+             'status: "' + "Currently being scoped. " * 400 + '"')
+
+
+def _margins_leave_no_room(root: Path) -> None:
+    _replace(root / "layouts" / "theme.yaml", "margin_left: 2.0cm", "margin_left: 15cm")
+
+
+def _unreadable_type_size(root: Path) -> None:
+    _replace(root / "layouts" / "theme.yaml", "table_cell: {size: 8.2", "table_cell: {size: -3")
+
+
 @dataclass(frozen=True)
 class BadInput:
     name: str
@@ -82,7 +96,22 @@ CASES = [
              block_ok=True),
     BadInput("unknown-font", _unknown_font,
              "layouts/theme.yaml", "family: No Such Sans 9", ("No Such Sans 9",)),
+    BadInput("statement-taller-than-a-page", _statement_taller_than_a_page,
+             "layouts/theme.yaml", None, ("7. Increasing Efficiency", "does not fit on a page")),
+    BadInput("margins-leave-no-room", _margins_leave_no_room,
+             "layouts/theme.yaml", "margin_left: 15cm", ("margins", "8cm")),
+    BadInput("unreadable-type-size", _unreadable_type_size,
+             "layouts/theme.yaml", "table_cell: {size: -3", ("table_cell", "readable")),
 ]
+
+
+def test_out_naming_a_folder_is_refused(
+    scratch_report: Path, tmp_path: Path, reportgen_cli: Callable[..., CliRun]
+) -> None:
+    result = _build(reportgen_cli, scratch_report, tmp_path)
+    assert result.code == 1
+    assert "--out is a folder" in result.err and str(tmp_path) in result.err
+    assert sorted(tmp_path.iterdir()) == [scratch_report]
 
 
 def _build(cli: Callable[..., CliRun], root: Path, out: Path, *extra: str) -> CliRun:

@@ -120,6 +120,22 @@ def test_new_starts_the_next_edition_marked_for_review(report: Path, run_cli) ->
     assert [p.name for p in (report / "content").iterdir() if p.name.startswith(".")] == []
 
 
+def test_a_started_edition_becomes_the_default_only_once_its_data_is_there(
+    report: Path, run_cli
+) -> None:
+    assert run_cli("new", "2014-04", root=report).code == 0
+    figures = run_cli("figures", root=report)  # no --edition: still the March edition
+    assert figures.code == 0, figures.err
+    march = run_cli("figures", "--edition", EDITION, root=report)
+    assert figures.out == march.out
+    monthly = report / "data" / "monthly.csv"
+    rows = monthly.read_text(encoding="utf-8").splitlines()
+    april = [r.replace(",2014-03,", ",2014-04,") for r in rows if ",2014-03," in r]
+    monthly.write_text("\n".join(rows + april) + "\n", encoding="utf-8")
+    refused = run_cli("build", root=report)  # now 2014-04, whose narrative is under review
+    assert refused.code == 1 and "content/2014-04" in refused.err and "review" in refused.err
+
+
 def test_new_for_a_month_already_started_fails_cleanly(report: Path, run_cli) -> None:
     assert run_cli("new", "2014-04", root=report).code == 0
     (report / "content" / "2014-04" / "05-road-safety.md").write_text("edited", encoding="utf-8")
@@ -149,7 +165,10 @@ def test_build_refuses_review_markers_until_cleared_and_draft_watermarks(
 
     draft = run_cli("build", "--edition", EDITION, "--draft", root=report)
     assert draft.code == 0, draft.err
-    texts = page_texts(out_pdf)
+    # a draft never takes the final edition's file name
+    draft_pdf = report / "out" / f"performance-update-{EDITION}-DRAFT.pdf"
+    assert Path(draft.out.strip()) == draft_pdf and not out_pdf.exists()
+    texts = page_texts(draft_pdf)
     assert len(texts) == EDITION_PAGES
     assert [i for i, text in enumerate(texts) if "DRAFT" not in text] == []
 
@@ -338,9 +357,27 @@ def test_archiving_an_archived_edition_again_is_refused(archived_copy: Path, run
     assert snapshot(archived_copy / "archive") == before
 
 
+def correct_and_repack(root: Path, run_cli) -> None:
+    """What an analyst does before a re-issue: correct an input, build the pack again."""
+    path = root / "content" / EDITION / "08-organisational-health.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nA corrected sentence.\n",
+                    encoding="utf-8")
+    assert run_cli("pack", "--edition", EDITION, root=root).code == 0
+
+
+def test_a_reissue_that_corrects_nothing_is_refused(archived_copy: Path, run_cli) -> None:
+    before = snapshot(archived_copy / "archive")
+    result = run_cli("archive", "--edition", EDITION, "--reissue", "--reason", "again",
+                     root=archived_copy)
+    assert result.code == 1
+    assert "nothing has changed since 2014-03 v1" in result.err
+    assert snapshot(archived_copy / "archive") == before
+
+
 def test_reissue_adds_v2_and_keeps_v1_marked_superseded(archived_copy: Path, run_cli) -> None:
     archive = archived_copy / "archive"
     before = snapshot(archive)
+    correct_and_repack(archived_copy, run_cli)
     for usage in (["--reissue"], ["--reason", "typo"]):
         wrong = run_cli("archive", "--edition", EDITION, *usage, root=archived_copy)
         assert wrong.code == 2
@@ -438,6 +475,7 @@ def test_a_failed_reissue_leaves_the_archive_as_it_was(
 ) -> None:
     archive = archived_copy / "archive"
     before = snapshot(archive)
+    correct_and_repack(archived_copy, run_cli)
     seen = _fail_archiving_at(monkeypatch, step)
     result = run_cli("archive", "--edition", EDITION, "--reissue", "--reason", "fix",
                      root=archived_copy)

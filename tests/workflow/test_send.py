@@ -246,3 +246,20 @@ def test_an_attachment_over_the_limit_is_refused_before_connecting(
     assert "attachment limit" in result.err and EDITION_PDF in result.err
     assert (server.greetings, server.received) == ([], [])
     assert send_log(archived_copy) == []
+
+
+def test_headline_figures_say_their_units() -> None:
+    from reportgen.workflow import headline
+
+    figures = (
+        "section,kind,label,last_year,this_year,diff,msg_rank,movement\n"
+        "5,measure,KSI,669,715,6.9,,Worsened (4.0% pt.)\n"
+        "5,measure,KSI - Fatalities,42,37,-11.9,,Improved (-11.9% pt.)\n"
+        "6,measure,The solved crime rate,27.00%,29.17%,2.17,n/a,Improved (0.02% pt.)\n"
+        "7,measure,Not comparable,n/a,28181,n/a,,n/a\n"
+    )
+    assert headline(figures).splitlines() == [
+        "- KSI: 715 (6.9% on last year)",
+        "- The solved crime rate: 29.17% (2.17% pt. on last year)",
+        "- Not comparable: 28181",
+    ]
