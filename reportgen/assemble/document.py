@@ -234,7 +234,7 @@ def edition_flowables(edition: Edition, doc: EditionDocument) -> list[Flowable]:
             elif isinstance(block, EditionPageBreak):
                 story.append(PageBreak())
             elif isinstance(block, NarrativeText):
-                story += narrative_flowables(block.blocks, styles)
+                story += narrative_flowables(block.blocks, styles, block.file)
     return story
 
 

@@ -2,12 +2,16 @@
 
 A narrative file starts with a YAML front matter block (``section``, ``review``,
 ``notes``, ``statements``) followed by a small Markdown subset: ``##``/``###``
-sub-headings, paragraphs, ``- `` bullets, ``*italic*`` and ``\\pagebreak`` lines.
+sub-headings, paragraphs (consecutive lines join, as in Markdown), ``- ``/``* ``/``+ ``
+bullets, ``1. `` numbered lists, ``*italic*``, ``**bold**`` and ``\\pagebreak`` lines.
+Other Markdown an analyst might type (``#``/``####`` headings, tables, links, quotes,
+rules, code fences, nested lists) is refused with the file and line, never misprinted.
 Text stays plain here; the render stage escapes it before reportlab sees it.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,16 +26,22 @@ PAGE_BREAK = "\\pagebreak"
 class SubHeading:
     text: str
     level: int  # 2 or 3
+    line: int | None = None  # line in the narrative file
 
 
 @dataclass(frozen=True)
 class Paragraph:
     text: str
+    line: int | None = None  # the paragraph's first line in the narrative file
 
 
 @dataclass(frozen=True)
 class BulletList:
     items: tuple[str, ...]
+    numbered: bool = False  # "1." "2." ... instead of bullets
+    start: int = 1  # the first number of a numbered list
+    line: int | None = None  # the first item's line in the narrative file
+    item_lines: tuple[int, ...] = ()  # each item's first line
 
 
 @dataclass(frozen=True)
@@ -91,41 +101,153 @@ def _shift_lines(node: object, by: int) -> None:
             _shift_lines(value, by)
 
 
+_BULLET = re.compile(r"[-*+](?:[ \t]+|$)")
+_NUMBER = re.compile(r"(\d{1,9})[.)](?:[ \t]+|$)")
+_HEADING = re.compile(r"(#+)(?:[ \t]+|$)")
+_RULE = re.compile(r"(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|=+|-{2,})\Z")
+_TABLE_RULE = re.compile(r"\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?\Z")
+_LINK = re.compile(r"!?\[[^\]]*\]\([^)]*\)")
+
+# Markdown the report does not print: (line start, message, what to write instead)
+_REFUSED: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"\|"), "Markdown tables are not supported in narrative",
+     "tables come from layouts/; write the figures as sentences or '- ' bullets"),
+    (_TABLE_RULE, "Markdown tables are not supported in narrative",
+     "tables come from layouts/; write the figures as sentences or '- ' bullets"),
+    (re.compile(r">"), "'>' quotations are not supported",
+     "write the quotation as an ordinary paragraph in quotation marks "
+     "(and 'more than' rather than a leading '>')"),
+    (re.compile(r"```|~~~"), "code blocks are not supported", "write ordinary paragraphs"),
+    (_RULE, "a line of only '-', '=', '*' or '_' (a rule or underlined heading) is not supported",
+     "write sub-headings as '## Heading' and use \\pagebreak where a page should end"),
+)
+
+
+def _refuse_links(text: str, name: str, line: int) -> None:
+    if _LINK.search(text):
+        raise InputError(
+            "Markdown links '[text](address)' are not supported",
+            file=name,
+            line=line,
+            hint="write the text and, if readers need it, the address: 'text (address)'",
+        )
+
+
+def _heading(line: str, name: str, number: int) -> SubHeading | None:
+    """``## Heading``/``### Heading``; None when the line is not a heading at all."""
+    match = _HEADING.match(line)
+    hashes = len(line) - len(line.lstrip("#"))
+    if not match:
+        if hashes == 1:
+            return None  # "#1 priority": text, as in Markdown
+        raise InputError(
+            f"heading {line!r} needs a space after the hashes",
+            file=name, line=number, hint="write '## Heading' or '### Sub-heading'",
+        )
+    if hashes not in (2, 3):
+        hint = (
+            "the section title comes from the layout; use '## Heading' for a sub-heading"
+            if hashes == 1
+            else "use '## Heading' or '### Sub-heading'"
+        )
+        raise InputError(f"heading {line!r} is not supported", file=name, line=number, hint=hint)
+    text = re.sub(r"(?:^|[ \t]+)#+$", "", line[hashes:].strip()).strip()  # "## A ##" -> "A"
+    if not text:
+        raise InputError("empty heading", file=name, line=number)
+    _refuse_links(text, name, number)
+    return SubHeading(text, hashes, number)
+
+
 def parse_body(body: str, name: str, first_line: int) -> tuple[TextBlock, ...]:
+    """The Markdown body -> blocks. Consecutive lines join into one paragraph (or list
+    item) with a space; a blank line, heading, list item or ``\\pagebreak`` ends it."""
     blocks: list[TextBlock] = []
-    bullets: list[str] = []
+    paragraph: list[str] = []
+    paragraph_line = 0
+    items: list[list[str]] = []
+    item_lines: list[int] = []
+    numbered = False
+    start = 1
+    blank_in_list = False  # a blank line since the list's last line
+
+    def close_paragraph() -> None:
+        if paragraph:
+            blocks.append(Paragraph(" ".join(paragraph), paragraph_line))
+            paragraph.clear()
 
     def close_list() -> None:
-        if bullets:
-            blocks.append(BulletList(tuple(bullets)))
-            bullets.clear()
+        nonlocal blank_in_list
+        if items:
+            blocks.append(BulletList(
+                tuple(" ".join(item) for item in items), numbered, start,
+                item_lines[0], tuple(item_lines),
+            ))
+            items.clear()
+            item_lines.clear()
+        blank_in_list = False
 
     for offset, raw in enumerate(body.split("\n")):
+        number = first_line + offset
         line = raw.strip()
+        indented = raw[:1] in (" ", "\t")
         if not line:
-            close_list()
+            close_paragraph()
+            blank_in_list = bool(items)
             continue
-        if line.startswith("- ") or line == "-":
-            item = line[2:].strip()
-            if not item:
-                raise InputError("empty bullet", file=name, line=first_line + offset)
-            bullets.append(item)
-            continue
-        close_list()
         if line == PAGE_BREAK:
+            close_paragraph()
+            close_list()
             blocks.append(NarrativeBreak())
-        elif line.startswith("#"):
-            hashes = len(line) - len(line.lstrip("#"))
-            if hashes not in (2, 3) or not line[hashes:].startswith(" "):
+            continue
+        if line.startswith("#") and (heading := _heading(line, name, number)):
+            close_paragraph()
+            close_list()
+            blocks.append(heading)
+            continue
+        for pattern, message, hint in _REFUSED:
+            if pattern.match(line):
+                raise InputError(message, file=name, line=number, hint=hint)
+        _refuse_links(line, name, number)
+
+        bullet = _BULLET.match(line)
+        ordinal = _NUMBER.match(line)
+        # only "1." may interrupt a paragraph (as in Markdown): "... in\n2014. The" is text
+        if ordinal and paragraph and int(ordinal.group(1)) != 1:
+            ordinal = None
+        if marker := bullet or ordinal:
+            if items and indented:
                 raise InputError(
-                    f"heading {line!r} is not supported",
-                    file=name,
-                    line=first_line + offset,
-                    hint="use '## Heading' or '### Sub-heading'",
+                    "nested lists are not supported", file=name, line=number,
+                    hint="start every item at the beginning of the line",
                 )
-            blocks.append(SubHeading(line[hashes:].strip(), hashes))
-        else:
-            blocks.append(Paragraph(line))
+            text = line[marker.end():].strip()
+            if not text:
+                raise InputError("empty list item", file=name, line=number)
+            close_paragraph()
+            if items and numbered != bool(ordinal):
+                close_list()
+            if not items:
+                numbered = bool(ordinal)
+                start = int(ordinal.group(1)) if ordinal else 1
+            items.append([text])
+            item_lines.append(number)
+            blank_in_list = False
+            continue
+        if items:
+            if not blank_in_list:  # continuation of the last item, indented or not
+                items[-1].append(line)
+                continue
+            if indented:
+                raise InputError(
+                    "a list item can have only one paragraph", file=name, line=number,
+                    hint="join the text to the item (no blank line between) or start it "
+                    "at the beginning of the line as a paragraph of its own",
+                )
+            close_list()
+        if not paragraph:
+            paragraph_line = number
+        paragraph.append(line)
+    close_paragraph()
     close_list()
     return tuple(blocks)
 

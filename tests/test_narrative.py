@@ -1,0 +1,259 @@
+"""Narrative Markdown: parsing (load/content.py) and rendering (render/narrative.py).
+
+Markdown an analyst plausibly types either prints as Markdown would print it
+(hard-wrapped paragraphs, ``*``/``1.`` lists, ``**bold**``) or is refused with the
+file and line; a character the font lacks is refused rather than printed as a box.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from reportlab.platypus import SimpleDocTemplate
+
+from reportgen.errors import InputError
+from reportgen.load.content import (
+    BulletList,
+    NarrativeBreak,
+    Paragraph,
+    SubHeading,
+    parse_body,
+    parse_section_text,
+)
+from reportgen.load.theme import load_theme
+from reportgen.render.narrative import inline, narrative_flowables, note_flowables
+from reportgen.render.styles import Styles, build_styles
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+NAME = "content/2014-03/01-test.md"
+HOSTILE = '<b>&<img src=x> <font name="x">font</font> <link href="file:///etc/passwd">l</link>'
+
+
+@pytest.fixture(scope="module")
+def styles() -> Styles:
+    return build_styles(load_theme(REPO_ROOT / "layouts" / "theme.yaml"))
+
+
+def parse(body: str) -> tuple:
+    return parse_body(body, NAME, 1)
+
+
+def texts(body: str) -> list:
+    """Blocks without line numbers, for comparing shapes."""
+    result = []
+    for block in parse(body):
+        if isinstance(block, Paragraph):
+            result.append(("p", block.text))
+        elif isinstance(block, SubHeading):
+            result.append((f"h{block.level}", block.text))
+        elif isinstance(block, BulletList):
+            result.append(("ol" if block.numbered else "ul", block.start, block.items))
+        else:
+            result.append(("break",))
+    return result
+
+
+def printed(flowables: list) -> str:
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer).build(flowables)
+    reader = PdfReader(buffer)
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+# -- 1. hard-wrapped paragraphs and list items ---------------------------------------
+
+
+def test_consecutive_lines_are_one_paragraph() -> None:
+    body = "In the last quarter there\nhas been a reduction.\n\nSecond paragraph\n  wrapped."
+    assert texts(body) == [
+        ("p", "In the last quarter there has been a reduction."),
+        ("p", "Second paragraph wrapped."),
+    ]
+    assert [b.line for b in parse(body)] == [1, 4]
+
+
+def test_list_item_continuation_lines_belong_to_the_item() -> None:
+    body = "- first item\n  continues here\n- second\nlazily continued\n\nAfter."
+    assert texts(body) == [
+        ("ul", 1, ("first item continues here", "second lazily continued")),
+        ("p", "After."),
+    ]
+    (items, _) = parse(body)
+    assert items.item_lines == (1, 3)
+
+
+def test_headings_lists_and_page_breaks_still_end_a_paragraph() -> None:
+    body = "Text\n## Heading\nMore\n- item\n\\pagebreak\nLast"
+    assert texts(body) == [
+        ("p", "Text"), ("h2", "Heading"), ("p", "More"), ("ul", 1, ("item",)),
+        ("break",), ("p", "Last"),
+    ]
+
+
+# -- 2. "* " bullets -----------------------------------------------------------------
+
+
+def test_star_bullets_are_bullets() -> None:
+    assert texts("* one\n* two\n+ three") == [("ul", 1, ("one", "two", "three"))]
+
+
+def test_italic_at_the_start_of_a_paragraph_is_not_a_bullet() -> None:
+    assert texts("*improved* from 56.7%") == [("p", "*improved* from 56.7%")]
+
+
+# -- 3. numbered lists ---------------------------------------------------------------
+
+
+def test_numbered_lists_parse() -> None:
+    assert texts("1. one\n2. two\n\nText\n\n3) three\n4) four") == [
+        ("ol", 1, ("one", "two")), ("p", "Text"), ("ol", 3, ("three", "four")),
+    ]
+    # a number that is not 1 does not interrupt a hard-wrapped paragraph
+    assert texts("figures for\n2014. The rest") == [("p", "figures for 2014. The rest")]
+
+
+def test_numbered_lists_render_with_numbers(styles: Styles) -> None:
+    # loose lists and "1." for every item still count 1, 2, 3 as Markdown does
+    blocks = parse("1. alpha\n\n1. beta\n1. gamma")
+    flowables = narrative_flowables(blocks, styles)
+    assert [f.bulletText for f in flowables] == ["1.", "2.", "3."]
+    assert "1. alpha 2. beta 3. gamma" in printed(flowables)
+
+
+def test_bullet_list_api_is_unchanged(styles: Styles) -> None:
+    flowables = narrative_flowables((BulletList(("a", "b")),), styles)
+    assert [f.bulletText for f in flowables] == ["\u2022", "\u2022"]
+
+
+# -- 4. bold -------------------------------------------------------------------------
+
+
+def test_bold_and_italic_markup() -> None:
+    assert inline("a **bold** b") == "a <b>bold</b> b"
+    assert inline("**bold** and *italic*") == "<b>bold</b> and <i>italic</i>"
+    assert inline("***both***") == "<i><b>both</b></i>"
+    assert inline("**a *b* c**") == "<b>a <i>b</i> c</b>"
+    assert inline("2 * 3 ** 4") == "2 * 3 ** 4"
+
+
+def test_overlapping_emphasis_stays_well_formed(styles: Styles) -> None:
+    markup = inline("*a **b* c**")
+    assert "<b>" not in markup
+    printed(narrative_flowables((Paragraph("*a **b* c**"),), styles))  # reportlab accepts it
+
+
+def test_escaping_is_intact_with_bold(styles: Styles) -> None:
+    text = f"**{HOSTILE}** &amp; *<i>*"
+    assert inline(text).startswith("<b>&lt;b&gt;&amp;&lt;img src=x&gt;")
+    out = printed(narrative_flowables((Paragraph(text), BulletList((HOSTILE,), True)), styles))
+    assert f"{HOSTILE} &amp; <i>" in out
+    assert f"1. {HOSTILE}" in out
+
+
+def test_bold_prints_in_the_bold_face(styles: Styles) -> None:
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer).build(narrative_flowables((Paragraph("x **heavy** y"),), styles))
+    fonts: list[str] = []
+    page = PdfReader(buffer).pages[0]
+    page.extract_text(
+        visitor_text=lambda text, cm, tm, font, size: fonts.append(
+            f"{text.strip()}:{font.get('/BaseFont') if font else ''}"
+        )
+    )
+    assert any(f.startswith("heavy:") and "Bold" in f for f in fonts), fonts
+
+
+# -- 5. characters the font lacks ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "char"), [("Kanji 漢字", "漢 (U+6F22)"),
+                                            ("Police \U0001F693", "(U+1F693)")])
+def test_character_missing_from_the_font_is_refused(
+    styles: Styles, text: str, char: str
+) -> None:
+    blocks = parse(f"## Fine\n\nFine paragraph\nwith {text} here")
+    with pytest.raises(InputError) as caught:
+        narrative_flowables(blocks, styles, file=NAME)
+    error = caught.value
+    assert error.file == NAME and error.line == 3
+    assert char.split()[-1] in error.message and "DejaVu Sans" in error.message
+    assert str(error).startswith(f"{NAME}:3: character ")
+
+
+def test_missing_character_in_headings_items_and_notes(styles: Styles) -> None:
+    with pytest.raises(InputError, match=r"U\+6F22") as caught:
+        narrative_flowables(parse("Text\n\n- ok\n- bad 漢"), styles, file=NAME)
+    assert caught.value.line == 4
+    with pytest.raises(InputError, match=r"U\+6F22"):
+        narrative_flowables(parse("### 漢"), styles)  # file is optional
+    with pytest.raises(InputError, match=r"U\+6F22") as caught:
+        note_flowables(("a note 漢",), styles, file=NAME)
+    assert caught.value.file == NAME
+
+
+def test_typography_and_whitespace_pass_the_font_check(styles: Styles) -> None:
+    text = "‘quotes’ – £6.633 million\u00a0é •"
+    assert len(narrative_flowables((Paragraph(text),), styles)) == 1
+
+
+# -- 6. Markdown that is refused, with file and line ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "words"),
+    [
+        ("Intro\n\n# Title", 3, "section title comes from the layout"),
+        ("#### Deep", 1, "### Sub-heading"),
+        ("##Heading", 1, "space after the hashes"),
+        ("| a | b |\n| - | - |", 1, "tables"),
+        ("a | b\n--|--", 2, "tables"),
+        ("See [the plan](http://x.example) now", 1, "text (address)"),
+        ("Text\n![logo](logo.png)", 2, "text (address)"),
+        ("> quoted", 1, "quotation"),
+        ("```\ncode\n```", 1, "code"),
+        ("Text\n\n---", 3, "rule"),
+        ("Heading\n=======", 2, "## Heading"),
+        ("- a\n  - nested", 2, "nested"),
+        ("- a\n\n  second paragraph of the item", 3, "one paragraph"),
+        ("- ", 1, "empty list item"),
+        ("Text\n\n1.", 3, "empty list item"),
+    ],
+)
+def test_unsupported_markdown_is_refused(body: str, line: int, words: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse(body)
+    assert caught.value.file == NAME and caught.value.line == line
+    assert words in str(caught.value)
+
+
+def test_a_single_hash_without_space_is_text_and_closing_hashes_go() -> None:
+    assert texts("#1 priority\n\n## Heading ##\n\n### C#") == [
+        ("p", "#1 priority"), ("h2", "Heading"), ("h3", "C#"),
+    ]
+
+
+def test_lines_are_the_files_lines() -> None:
+    text = "---\nsection: 1\nreview: false\nnotes: []\n---\n## H\n\nPara\ngraph\n\n- x\n"
+    section = parse_section_text(text, NAME)
+    assert [getattr(b, "line", None) for b in section.blocks] == [6, 8, 11]
+    with pytest.raises(InputError) as caught:
+        parse_section_text(text + "\n| table |\n", NAME)
+    assert caught.value.line == 13
+
+
+def test_the_sample_narrative_parses_as_before(repo_root: Path) -> None:
+    """The transcribed editions use one line per paragraph: nothing joins or is refused."""
+    for path in sorted((repo_root / "content").glob("*/*.md")):
+        section = parse_section_text(path.read_text(encoding="utf-8"), str(path))
+        body = path.read_text(encoding="utf-8").split("---", 2)[2]
+        lines = [line for line in body.split("\n") if line.strip()]
+        count = sum(
+            len(b.items) if isinstance(b, BulletList) else 1 for b in section.blocks
+        )
+        assert count == len(lines), path
+        assert not any(isinstance(b, BulletList) and b.numbered for b in section.blocks)
+        assert all(isinstance(b, Paragraph | SubHeading | BulletList | NarrativeBreak)
+                   for b in section.blocks)
