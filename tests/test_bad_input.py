@@ -91,6 +91,14 @@ def month_missing_from_data(root: Path) -> Expect:
     return Expect(MONTHLY, None, ("no figure for ksi_fatalities in 2013-07", "add a row"))
 
 
+def month_missing_from_the_previous_edition(root: Path) -> Expect:
+    # only the previous edition's window (rolling 12 months to Feb 2014) needs March
+    # 2012: its loss must be an error, never a quiet "n/a" movement
+    delete_rows(root, row_prefix("satisfaction_contact", "2012-03"))
+    return Expect(MONTHLY, None, ("no figure for satisfaction_contact in 2012-03",
+                                  "add a row"))
+
+
 def duplicated_row(root: Path) -> Expect:
     first = line_of(root, MONTHLY, row_prefix("ksi_fatalities", "2013-07"))
     path = root / MONTHLY
@@ -197,6 +205,7 @@ MISSING = ("missing", "not zero", "enter the figure")
 CASES = [
     pytest.param(unknown_measure_in_layout, id="layout-unknown-measure"),
     pytest.param(month_missing_from_data, id="month-missing"),
+    pytest.param(month_missing_from_the_previous_edition, id="previous-edition-month-missing"),
     pytest.param(duplicated_row, id="duplicated-measure-month"),
     pytest.param(numerator('"1,234"', "'1,234'", "thousands separator", "write it as 1234"),
                  id="thousands-separator-quoted"),
@@ -264,7 +273,7 @@ def test_edition_outside_the_data(report_copy, run_cli, edition):
     # an edition folder started before its data arrived (as 'reportgen new' would)
     shutil.copytree(report_copy / "content" / "2014-03", report_copy / "content" / edition)
     expect = Expect(MONTHLY, None, (f"edition {edition} is outside the data",
-                                    "2012-02 to 2014-03", "choose an edition inside the data"))
+                                    "2012-01 to 2014-03", "choose an edition inside the data"))
     assert_refused(run_cli("check", root=report_copy), expect, "check")
     assert_refused(run_cli("figures", "--edition", edition, root=report_copy), expect, "figures")
 
@@ -277,7 +286,7 @@ def test_edition_outside_the_data_without_narrative(run_cli, edition):
     errors = [line for line in result.err.splitlines() if line.startswith("reportgen: error:")]
     assert errors == [
         f"reportgen: error: {MONTHLY}: edition {edition} is outside the data, which runs from "
-        "2012-02 to 2014-03 (add that month's figures or choose an edition inside the data)"
+        "2012-01 to 2014-03 (add that month's figures or choose an edition inside the data)"
     ]
     # today the CLI first notes the missing narrative folder; nothing else may appear
     others = [line for line in result.err.splitlines() if line not in errors]
@@ -338,7 +347,7 @@ def test_check_on_the_sample_folder_says_what_it_checked(run_cli, repo_root):
                      out, re.M), out
     data = re.search(r"^data: .*$", out, re.M)
     assert data, out
-    for part in ("monthly rows, 2012-02 to 2014-03 (data/monthly.csv)", "(data/msg.csv)",
+    for part in ("monthly rows, 2012-01 to 2014-03 (data/monthly.csv)", "(data/msg.csv)",
                  "(data/survey_estimates.csv)"):
         assert part in data[0]
     assert re.search(r"^edition 2014-03: 8 narrative files, 47 table rows computed", out, re.M)

@@ -34,7 +34,7 @@ from reportgen.months import Month, month_range  # noqa: E402
 EDITION = Month(2014, 3)
 FY_LAST = month_range(Month(2012, 4), Month(2013, 3))
 FY_THIS = month_range(Month(2013, 4), Month(2014, 3))
-SURVEY_FIRST = Month(2012, 2)  # rolling 12 months for the Jan 2014 edition's last year
+SURVEY_FIRST = Month(2012, 1)  # rolling 12 months back to the Dec 2013 edition's last year
 LAGGED_LAST = Month(2013, 9)  # six months in arrears of March 2014
 
 catalogue = load_catalogue(ROOT / "data/catalogue.yaml")
@@ -327,7 +327,9 @@ def satisfaction(measure: str, p: Published, base_n: int) -> None:
     nums_ty[-1] += (k_ty - k14) - sum(nums_ty)
     put(measure, FY_LAST, nums_ly, dens_ly)
     put(measure, FY_THIS, nums_ty + [k14], dens_ty + [n14])
-    put(measure, [mar12, feb12], [k12, round(k_ly / n_ly * n12)], [n12, n12])
+    jan12 = Month(2012, 1)  # the January 2014 edition's previous edition reaches back here
+    put(measure, [mar12, feb12, jan12], [k12, round(k_ly / n_ly * n12), round(k_ly / n_ly * n12)],
+        [n12, n12, n12])
 
 
 def illustrative_counts(measure: str, yearly: int, change: float) -> None:

@@ -115,9 +115,9 @@ def compare(figures: Figures, measure: Measure, edition: Month) -> Comparison:
 def previous_difference(figures: Figures, measure: Measure, edition: Month) -> Decimal | None:
     """The previous edition's Better/Worse, or None where the measure had not begun.
 
-    A measure first monitored mid-series (victimless prosecutions, November 2013) has
-    no previous edition to move from: its movement is n/a, not an error. A month
-    missing after the measure began is still an error.
+    A measure first monitored mid-series (``comparable_from``: victimless prosecutions,
+    November 2013) has no previous edition to move from before then: its movement is
+    n/a. Any other gap is an error, so a lost row never turns into a quiet "n/a".
     """
     previous = edition.shift(-1)
     if measure.aggregation is Aggregation.REPORTED:
@@ -126,11 +126,8 @@ def previous_difference(figures: Figures, measure: Measure, edition: Month) -> D
             for key in figures.data.survey
         )
         return compare(figures, measure, previous).difference if started else None
-    first = figures.as_of(previous).first_month(measure.id)
-    this_months, last_months = figures.windowed(measure.id, previous)
-    comparable = measure.comparable_from is None or last_months[0] >= measure.comparable_from
-    needed = this_months + (last_months if comparable else [])
-    if first is None or min(needed) < first:
+    this_months, _ = figures.windowed(measure.id, previous)
+    if measure.comparable_from is not None and this_months[0] < measure.comparable_from:
         return None
     return compare(figures, measure, previous).difference
 
