@@ -41,10 +41,9 @@ from email.utils import formatdate, getaddresses, make_msgid
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-import yaml
-
 from reportgen import atomic
-from reportgen.errors import DeliveryError
+from reportgen.errors import DeliveryError, InputError
+from reportgen.load.yamlfile import Node, NodeList, parse_yaml
 from reportgen.months import Month
 
 try:
@@ -97,40 +96,19 @@ class DistributionList:
         return tuple(getaddresses([entry])[0][1] for entry in self.to + self.cc)
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice; PyYAML would silently keep the last."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        first_lines: dict[Any, int] = {}
-        for key_node, _value in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue  # "<<" merges are allowed to be overridden; that is their point
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                first = first_lines.get(key)
-            except TypeError:
-                continue  # unhashable key; the base class reports it
-            if first is not None:
-                raise yaml.constructor.ConstructorError(
-                    None, None,
-                    f"duplicate key {key!r} (first given on line {first})",
-                    key_node.start_mark,
-                )
-            first_lines[key] = key_node.start_mark.line + 1
-        return super().construct_mapping(node, deep=deep)
-
-
-def _line_index(node: yaml.Node, path: tuple[str | int, ...] = ()) -> dict[tuple, int]:
+def _line_index(node: object, path: tuple[str | int, ...] = ()) -> dict[tuple, int]:
     """Map each key path (``("pcc-office", "to", 1)``) to its 1-based line."""
-    lines: dict[tuple, int] = {path: node.start_mark.line + 1}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                child = (*path, key_node.value)
-                lines.update(_line_index(value_node, child))
-                lines[child] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
+    lines: dict[tuple, int] = {}
+    if isinstance(node, Node):
+        lines[path] = node.line
+        for key, value in node.items():
+            child = (*path, str(key))
+            lines.update(_line_index(value, child))
+            lines[child] = node.line_of(str(key))
+    elif isinstance(node, NodeList):
+        lines[path] = node.line
+        for index, item in enumerate(node):
+            lines[(*path, index)] = node.item_lines[index]
             lines.update(_line_index(item, (*path, index)))
     return lines
 
@@ -148,27 +126,18 @@ def load_distribution(path: Path) -> dict[str, DistributionList]:
     except UnicodeDecodeError as exc:
         raise DeliveryError("the distribution file is not UTF-8 text", file=path) from exc
 
-    loader = _UniqueKeyLoader(text)
     try:
-        root = loader.get_single_node()
-        data = loader.construct_document(root) if root is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise DeliveryError(
-            f"not valid YAML: {exc.problem or exc.context}", file=path,
-            line=mark.line + 1 if mark else None,
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise DeliveryError(f"not valid YAML: {exc}", file=path) from exc
-    finally:
-        loader.dispose()
+        # the project's strict YAML reader: a key given twice is refused with its line
+        data = parse_yaml(text, str(path))
+    except InputError as exc:
+        raise DeliveryError(exc.message, file=path, line=exc.line, hint=exc.hint) from None
 
     if not isinstance(data, dict) or not data:
         raise DeliveryError(
             "the distribution file holds no lists", file=path,
             hint="write one mapping per list: name -> to, cc, subject, body",
         )
-    lines = _line_index(root)
+    lines = _line_index(data)
     return {
         str(name): _parse_list(str(name), entry, path, lines) for name, entry in data.items()
     }

@@ -37,6 +37,22 @@ class _StrictLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> Node:
+    # a key written twice is an error; a key that overrides one merged in with "<<" is
+    # what merging is for, so only the keys written in this mapping are compared
+    explicit: dict[object, int] = {}
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if key in explicit:
+            raise InputError(
+                f"key {key!r} appears twice (first on line {explicit[key]})",
+                file=loader.file_name,
+                line=line,
+                hint="remove or rename one of them",
+            )
+        explicit[key] = line
     loader.flatten_mapping(node)
     result = Node()
     result.file = loader.file_name
@@ -44,16 +60,8 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> Node:
     result.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        if key in result:
-            raise InputError(
-                f"key {key!r} appears twice (first on line {result.key_lines[str(key)]})",
-                file=loader.file_name,
-                line=line,
-                hint="remove or rename one of them",
-            )
         result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[str(key)] = line
+        result.key_lines[str(key)] = key_node.start_mark.line + 1
     return result
 
 

@@ -500,11 +500,11 @@ BAD_LISTS = {
     "duplicate-list": (
         "board:\n  to: [a@pcc.example.org]\n  subject: s\n  body: b\n"
         "board:\n  to: [b@pcc.example.org]\n  subject: s\n  body: b\n",
-        5, "duplicate key 'board' (first given on line 1)",
+        5, "key 'board' appears twice (first on line 1)",
     ),
     "duplicate-field": (
         "board:\n  to: [a@pcc.example.org]\n  subject: s\n  subject: t\n  body: b\n",
-        4, "duplicate key 'subject'",
+        4, "key 'subject' appears twice (first on line 3)",
     ),
     "bad-address": (
         "board:\n  to:\n    - a@pcc.example.org\n    - not-an-address\n  subject: s\n  body: b\n",
@@ -523,7 +523,7 @@ BAD_LISTS = {
         "  body: b\n",
         3, "unknown key(s) bcc",
     ),
-    "not-yaml": ("board: [unclosed\n", 2, "not valid YAML"),
+    "not-yaml": ("board: [unclosed\n", 2, "malformed YAML"),
     "format-spec": (
         "board:\n  to: [a@pcc.example.org]\n  subject: '{edition.year}'\n  body: b\n",
         3, "is not a plain placeholder name",
