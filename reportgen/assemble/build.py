@@ -26,6 +26,8 @@ from reportgen.load.theme import load_theme
 from reportgen.months import Month
 from reportgen.render.charts import (
     ChartStyle,
+    ChartText,
+    DrawnCharts,
     cached_charts,
     charts_digest,
     draw_charts,
@@ -151,14 +153,22 @@ def _build(
     style = ChartStyle.from_theme(theme)
     cache_dir = folder.root / CACHE if use_cache else None
     digest = charts_digest(charts, style)
-    charts_pdf = cached_charts(cache_dir, digest)
-    background = None if charts_pdf is not None else worker.draw(charts, style)
-    layout_pdf, layout = lay_out(computed, theme)
-    step("assemble")
-    if charts_pdf is None:
-        charts_pdf = background.result() if background else draw_charts(charts, style)
-        store_charts(cache_dir, digest, charts_pdf)
-    step("charts")
+    cached = cached_charts(cache_dir, digest)
+    background = None if cached is not None else worker.draw(charts, style)
+    drawn: list[DrawnCharts] = []
+
+    def chart_texts() -> tuple[tuple[ChartText, ...], ...]:
+        # asked for once the text is laid out: wait here for the chart worker
+        step("assemble")
+        result = cached or (background.result() if background else draw_charts(charts, style))
+        if cached is None:
+            store_charts(cache_dir, digest, result)
+        drawn.append(result)
+        step("charts")
+        return result.texts
+
+    layout_pdf, layout = lay_out(computed, theme, chart_texts)
+    charts_pdf = drawn[0].pdf
     if len(layout.chart_slots) != len(charts):
         raise BuildError(f"{len(charts) - len(layout.chart_slots)} chart(s) were not placed")
     pdf = finish(layout_pdf, charts_pdf, layout, computed)

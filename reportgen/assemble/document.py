@@ -9,6 +9,7 @@ rltemplate: cover, contents, body; the body pages draw the running header.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reportlab.lib.colors import HexColor
@@ -39,6 +40,7 @@ from reportgen.compute.tables import TableRows
 from reportgen.errors import BuildError
 from reportgen.load.theme import Theme
 from reportgen.render import tables as render_tables
+from reportgen.render.charts import ChartText
 from reportgen.render.flowables import ChartSlot, PageNumberRef, SectionInfo, SectionStart
 from reportgen.render.narrative import narrative_flowables, note_flowables, plain
 from reportgen.render.styles import FAMILY, Styles, build_styles, font_name
@@ -238,8 +240,36 @@ def edition_flowables(edition: Edition, doc: EditionDocument) -> list[Flowable]:
     return story
 
 
-def lay_out(edition: Edition, theme: Theme) -> tuple[bytes, Layout]:
-    """Lay the edition out; return the PDF (charts not yet placed) and where things went."""
+def define_chart_texts(
+    canvas, texts: tuple[tuple[ChartText, ...], ...], layout: Layout  # noqa: ANN001
+) -> None:
+    """Each chart's text as a form in page coordinates (its slot's place added), in the
+    document's font."""
+    regular, bold = FAMILY, f"{FAMILY}-Bold"
+    for index, runs in enumerate(texts):
+        canvas.beginForm(f"chart-text-{index}")
+        _, left, bottom = layout.chart_slots.get(index, (0, 0.0, 0.0))
+        canvas.translate(left, bottom)
+        for run in runs:
+            canvas.setFont(bold if run.bold else regular, run.size)
+            canvas.setFillColorRGB(*run.rgb)
+            if run.angle:
+                canvas.saveState()
+                canvas.translate(run.x, run.y)
+                canvas.rotate(run.angle)
+                canvas.drawString(0, 0, run.text)
+                canvas.restoreState()
+            else:
+                canvas.drawString(run.x, run.y, run.text)
+        canvas.endForm()
+
+
+def lay_out(
+    edition: Edition, theme: Theme, chart_texts: Callable[[], tuple[tuple[ChartText, ...], ...]]
+) -> tuple[bytes, Layout]:
+    """Lay the edition out; return the PDF (chart drawings not yet placed) and where
+    things went. ``chart_texts`` is asked for the charts' text only after the layout,
+    so the charts can be drawn meanwhile."""
     styles = build_styles(theme)
     buffer = io.BytesIO()
     doc = EditionDocument(buffer, edition, theme, styles)
@@ -256,6 +286,7 @@ def lay_out(edition: Edition, theme: Theme) -> tuple[bytes, Layout]:
             "sizes and margins",
         ) from None
     doc.define_contents_numbers()
+    define_chart_texts(doc.canv, chart_texts(), doc.layout)
     doc.canv.save()
     doc.layout.page_count = doc.page
     return buffer.getvalue(), doc.layout

@@ -28,6 +28,7 @@ def edition_date(edition: Edition) -> str:
 
 
 def finish(layout_pdf: bytes, charts_pdf: bytes, layout: Layout, edition: Edition) -> bytes:
+    """Merge the chart drawings (``charts_pdf``, one page per chart) under their slots."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(layout_pdf)))
     if layout.chart_slots:
         charts = PdfReader(io.BytesIO(charts_pdf))

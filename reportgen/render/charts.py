@@ -8,14 +8,17 @@ markers, line styles and hatching so the chart still reads when printed in grey.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
-from dataclasses import dataclass
+import json
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from reportgen.atomic import write_bytes
+from reportgen.atomic import write_bytes, write_text
 from reportgen.compute.charts import ChartData
 from reportgen.load.layout import ChartKind
 from reportgen.load.theme import Theme
@@ -165,7 +168,7 @@ def _wrap(label: str, width: int = 16) -> str:
     return "\n".join(lines)
 
 
-CHART_FORMAT = "reportgen-charts-1"  # bump when drawing changes, so old cache entries go unused
+CHART_FORMAT = "reportgen-charts-2"  # bump when drawing changes, so old cache entries go unused
 
 
 def charts_digest(charts: list[ChartData], style: ChartStyle) -> str:
@@ -177,16 +180,50 @@ def charts_digest(charts: list[ChartData], style: ChartStyle) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def cached_charts(cache_dir: Path | None, digest: str) -> bytes | None:
+@dataclass(frozen=True)
+class ChartText:
+    """One line of chart text, where matplotlib laid it out (points from the chart's
+    lower-left corner, at its baseline start); the document draws it in its own font."""
+
+    x: float
+    y: float
+    text: str
+    size: float
+    angle: float
+    bold: bool
+    rgb: tuple[float, float, float]
+
+
+@dataclass(frozen=True)
+class DrawnCharts:
+    """The charts' geometry (one PDF page per chart) and each chart's text."""
+
+    pdf: bytes
+    texts: tuple[tuple[ChartText, ...], ...]
+
+
+def cached_charts(cache_dir: Path | None, digest: str) -> DrawnCharts | None:
     if cache_dir is None:
         return None
-    path = cache_dir / f"charts-{digest}.pdf"
-    return path.read_bytes() if path.exists() else None
+    pdf, texts = cache_dir / f"charts-{digest}.pdf", cache_dir / f"charts-{digest}.json"
+    if not (pdf.exists() and texts.exists()):
+        return None
+    runs = json.loads(texts.read_text(encoding="utf-8"))
+    return DrawnCharts(
+        pdf.read_bytes(),
+        tuple(
+            tuple(ChartText(**{**run, "rgb": tuple(run["rgb"])}) for run in chart)
+            for chart in runs
+        ),
+    )
 
 
-def store_charts(cache_dir: Path | None, digest: str, pdf: bytes) -> None:
-    if cache_dir is not None:
-        write_bytes(cache_dir / f"charts-{digest}.pdf", pdf)
+def store_charts(cache_dir: Path | None, digest: str, drawn: DrawnCharts) -> None:
+    if cache_dir is None:
+        return
+    runs = [[asdict(run) for run in chart] for chart in drawn.texts]
+    write_bytes(cache_dir / f"charts-{digest}.pdf", drawn.pdf)
+    write_text(cache_dir / f"charts-{digest}.json", json.dumps(runs))
 
 
 def prepare() -> None:
@@ -196,19 +233,45 @@ def prepare() -> None:
     import matplotlib.font_manager  # noqa: F401
 
 
-def draw_charts(charts: list[ChartData], style: ChartStyle) -> bytes:
-    """Draw every chart as one page of a single PDF, in order.
+@contextlib.contextmanager
+def _text_recorded(style: ChartStyle) -> Iterator[list[ChartText]]:
+    """While drawing, keep matplotlib's text out of the PDF and record where it goes.
 
-    One document shares one embedded subset of each font across all charts, which
-    keeps the edition small and the fonts subset once.
+    matplotlib still lays the text out (it decides the axes' room and each label's
+    place); the document then sets it in its own embedded font, so no font is subset
+    a second time for the charts.
     """
+    from matplotlib.backends.backend_pdf import RendererPdf
+
+    runs: list[ChartText] = []
+    original = RendererPdf.draw_text
+
+    def record(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):  # noqa: ANN001
+        weight = prop.get_weight()
+        bold = prop.get_file() == style.bold_font_path or weight in ("bold", "heavy") or (
+            isinstance(weight, int) and weight >= 600
+        )
+        red, green, blue = gc.get_rgb()[:3]
+        runs.append(ChartText(round(x, 3), round(y, 3), s, prop.get_size_in_points(),
+                              round(angle, 3), bold, (red, green, blue)))
+
+    RendererPdf.draw_text = record
+    try:
+        yield runs
+    finally:
+        RendererPdf.draw_text = original
+
+
+def draw_charts(charts: list[ChartData], style: ChartStyle) -> DrawnCharts:
+    """Draw every chart's geometry as one page of a single PDF, in order, and its text."""
     import matplotlib
     from matplotlib.backends.backend_pdf import FigureCanvasPdf, PdfPages
     from matplotlib.figure import Figure
 
     buffer = io.BytesIO()
+    texts: list[tuple[ChartText, ...]] = []
     rc = {"pdf.fonttype": 42, "font.size": style.font_size, "axes.linewidth": 0.6}
-    with matplotlib.rc_context(rc):
+    with matplotlib.rc_context(rc), _text_recorded(style) as runs:
         # no CreationDate: the same charts give the same bytes
         with PdfPages(buffer, metadata={"CreationDate": None, "Creator": None}) as pages:
             for data in charts:
@@ -219,4 +282,6 @@ def draw_charts(charts: list[ChartData], style: ChartStyle) -> bytes:
                 _draw(figure, data, style)
                 pages.savefig(figure)
                 figure.clear()
-    return buffer.getvalue()
+                texts.append(tuple(runs))
+                runs.clear()
+    return DrawnCharts(buffer.getvalue(), tuple(texts))

@@ -54,9 +54,19 @@ class ChartSlot(Flowable):
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         return self.width, self.height
 
+    @property
+    def form_name(self) -> str:
+        return f"chart-text-{self.index}"
+
     def draw(self) -> None:
         x, y = self.canv.absolutePosition(0, 0)
         self._record(self.index, self.canv.getPageNumber(), x, y)
+        # the chart's text, set in the document's font once the chart has been drawn; the
+        # form is written in page coordinates, so it is placed from the page's origin
+        self.canv.saveState()
+        self.canv.translate(-x, -y)
+        self.canv.doForm(self.form_name)
+        self.canv.restoreState()
 
 
 class PageNumberRef(Flowable):
