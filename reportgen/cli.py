@@ -144,10 +144,14 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from reportgen.assemble.worker import ChartWorker
+
+    worker = ChartWorker()  # first, so it imports matplotlib while we import the rest
     from reportgen.assemble.build import build_edition
 
     result = build_edition(
-        args.root, _edition(args), args.out, draft=args.draft, use_cache=not args.no_cache
+        args.root, _edition(args), args.out, draft=args.draft, use_cache=not args.no_cache,
+        worker=worker,
     )
     if args.verbose:
         stages = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in result.timings.items())

@@ -6,19 +6,15 @@ second core while reportlab lays out the text) -> finish with pypdf -> atomic wr
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import signal
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.assemble.document import charts_in_order, lay_out
 from reportgen.assemble.postprocess import finish
+from reportgen.assemble.worker import ChartWorker
 from reportgen.atomic import write_bytes
-from reportgen.compute.charts import ChartData
 from reportgen.compute.edition import Edition, compute_edition
 from reportgen.errors import BuildError, InputError
 from reportgen.load.folder import THEME, ReportFolder, load_content, load_report
@@ -31,7 +27,6 @@ from reportgen.render.charts import (
     cached_charts,
     charts_digest,
     draw_charts,
-    prepare,
     store_charts,
 )
 
@@ -60,41 +55,6 @@ def review_problems(folder: ReportFolder, edition: Month) -> list[str]:
     return [t.file for t in texts.values() if t.needs_review]
 
 
-def _ignore_interrupt() -> None:
-    # Ctrl-C is the main process's to handle; the worker just stops with it
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-class ChartWorker:
-    """A second process that draws the charts while this one lays out the text.
-
-    Started before anything is loaded, it spends that time importing matplotlib, so
-    by the time the chart data is ready only the drawing is left.
-    """
-
-    def __init__(self) -> None:
-        self._executor: ProcessPoolExecutor | None = None
-        if os.environ.get("REPORTGEN_SERIAL"):
-            return
-        try:
-            context = multiprocessing.get_context("fork")
-        except ValueError:  # no fork on this platform: draw in this process
-            return
-        self._executor = ProcessPoolExecutor(
-            max_workers=1, mp_context=context, initializer=_ignore_interrupt
-        )
-        self._executor.submit(prepare)
-
-    def draw(self, charts: list[ChartData], style: ChartStyle) -> Future[bytes] | None:
-        if self._executor is None or not charts:
-            return None
-        return self._executor.submit(draw_charts, charts, style)
-
-    def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-
-
 def build_edition(
     root: Path,
     edition: Month,
@@ -103,6 +63,7 @@ def build_edition(
     draft: bool = False,
     use_cache: bool = True,
     progress: Callable[[str], None] | None = None,
+    worker: ChartWorker | None = None,
 ) -> BuildResult:
     """Build ``edition`` from the report folder ``root``; write the PDF atomically.
 
@@ -124,7 +85,7 @@ def build_edition(
     if out is not None and Path(out).is_dir():
         raise BuildError("--out is a folder", file=str(out),
                          hint="give a file name, e.g. out/edition.pdf")
-    worker = ChartWorker()
+    worker = worker or ChartWorker()
     try:
         return _build(root, edition, out, draft=draft, use_cache=use_cache, worker=worker,
                       step=step, timings=timings)

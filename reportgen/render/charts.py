@@ -231,6 +231,7 @@ def prepare() -> None:
     import matplotlib.backends.backend_pdf  # noqa: F401
     import matplotlib.figure  # noqa: F401
     import matplotlib.font_manager  # noqa: F401
+    import matplotlib.ticker  # noqa: F401
 
 
 @contextlib.contextmanager
