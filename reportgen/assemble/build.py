@@ -11,8 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportgen.assemble.document import charts_in_order, lay_out
-from reportgen.assemble.postprocess import finish
 from reportgen.assemble.worker import ChartWorker
 from reportgen.atomic import write_bytes
 from reportgen.compute.edition import Edition, compute_edition
@@ -110,7 +108,7 @@ def _build(
     step("load")
     computed: Edition = compute_edition(folder, edition, texts, draft=draft)
     step("compute")
-    charts = charts_in_order(computed)
+    charts = computed.charts()
     style = ChartStyle.from_theme(theme)
     cache_dir = folder.root / CACHE if use_cache else None
     digest = charts_digest(charts, style)
@@ -127,6 +125,10 @@ def _build(
         drawn.append(result)
         step("charts")
         return result.texts
+
+    # reportlab and pypdf are imported only now, while the worker already draws
+    from reportgen.assemble.document import lay_out
+    from reportgen.assemble.postprocess import finish
 
     layout_pdf, layout = lay_out(computed, theme, chart_texts)
     charts_pdf = drawn[0].pdf

@@ -291,6 +291,3 @@ def lay_out(
     doc.layout.page_count = doc.page
     return buffer.getvalue(), doc.layout
 
-
-def charts_in_order(edition: Edition) -> list[ChartData]:
-    return [b for s in edition.sections for b in s.blocks if isinstance(b, ChartData)]

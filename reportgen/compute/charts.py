@@ -6,30 +6,14 @@ and which financial years a chart shows all come from the edition month.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from reportgen.compute.aggregate import Figures
+from reportgen.compute.chartdata import ChartData, Series
 from reportgen.errors import InputError
 from reportgen.load.catalogue import Unit, WindowKind
 from reportgen.load.layout import ChartKind, ChartSpec
 from reportgen.months import Month, month_range
 
-
-@dataclass(frozen=True)
-class Series:
-    name: str
-    values: tuple[float | None, ...]
-
-
-@dataclass(frozen=True)
-class ChartData:
-    kind: ChartKind
-    title: str
-    x_labels: tuple[str, ...]
-    series: tuple[Series, ...]
-    y_label: str
-    percent: bool
-    key: str  # stable identity for caching the drawing: kind + title + values
+__all__ = ["ChartData", "Series", "chart_data", "check_chart_data"]
 
 
 def _month_label(month: Month) -> str:

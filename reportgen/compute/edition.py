@@ -78,6 +78,10 @@ class Edition:
     def tables(self) -> list[TableRows]:
         return [b for s in self.sections for b in s.blocks if isinstance(b, TableRows)]
 
+    def charts(self) -> list[ChartData]:
+        """Every chart, in page order (the order the layout numbers their slots)."""
+        return [b for s in self.sections for b in s.blocks if isinstance(b, ChartData)]
+
 
 def compute_tables(
     folder: ReportFolder, edition: Month, texts: Mapping[int, SectionText] | None = None

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.atomic import write_bytes, write_text
-from reportgen.compute.charts import ChartData
+from reportgen.compute.chartdata import ChartData
 from reportgen.load.layout import ChartKind
 from reportgen.load.theme import Theme
 
