@@ -12,7 +12,14 @@ import calendar
 import hashlib
 import io
 
-from pypdf import PdfReader, PdfWriter, Transformation
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+)
 
 from reportgen import __version__
 from reportgen.assemble.document import FIRST_NUMBERED_PAGE, Layout
@@ -27,19 +34,56 @@ def edition_date(edition: Edition) -> str:
     return f"D:{month.year:04d}{month.month:02d}{last_day:02d}000000Z"
 
 
+def place_chart(
+    writer: PdfWriter, page: PageObject, chart: PageObject, index: int, x: float, y: float
+) -> None:
+    """Draw ``chart`` (a one-chart page) on ``page`` with its lower-left corner at x, y.
+
+    The chart becomes a form XObject painted before the page's own content, so it lies
+    under the chart's text and a draft mark; no content stream is parsed or rewritten
+    (pypdf's page merge would parse both, which costs more than the rest of the finish).
+    """
+    width, height = float(chart.mediabox.width), float(chart.mediabox.height)
+    form = DecodedStreamObject()
+    form.set_data(b"".join(
+        part.get_object().get_data() for part in _contents_parts(chart)
+    ))
+    form.update({
+        NameObject("/Type"): NameObject("/XObject"),
+        NameObject("/Subtype"): NameObject("/Form"),
+        NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0),
+                                          FloatObject(width), FloatObject(height)]),
+        NameObject("/Resources"): chart["/Resources"].get_object().clone(writer),
+    })
+    form_ref = writer._add_object(form.flate_encode())
+    name = NameObject(f"/Chart{index}")
+    resources = page["/Resources"].get_object()
+    if "/XObject" not in resources:
+        resources[NameObject("/XObject")] = DictionaryObject()
+    resources["/XObject"].get_object()[name] = form_ref
+    placing = DecodedStreamObject()
+    placing.set_data(f"q 1 0 0 1 {x:.4f} {y:.4f} cm {name} Do Q\n".encode("ascii"))
+    page[NameObject("/Contents")] = ArrayObject(
+        [writer._add_object(placing), *(part.indirect_reference or writer._add_object(part)
+                                        for part in _contents_parts(page))]
+    )
+
+
+def _contents_parts(page: PageObject) -> list:
+    contents = page["/Contents"]
+    contents = contents.get_object() if hasattr(contents, "get_object") else contents
+    if isinstance(contents, ArrayObject):
+        return [part.get_object() for part in contents]
+    return [contents]
+
+
 def finish(layout_pdf: bytes, charts_pdf: bytes, layout: Layout, edition: Edition) -> bytes:
     """Merge the chart drawings (``charts_pdf``, one page per chart) under their slots."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(layout_pdf)))
     if layout.chart_slots:
         charts = PdfReader(io.BytesIO(charts_pdf))
         for index, (page, x, y) in sorted(layout.chart_slots.items()):
-            # under the page's own content: the slot is empty, and a draft mark drawn
-            # over the page stays visible over the chart's opaque background
-            writer.pages[page - 1].merge_transformed_page(
-                charts.pages[index], Transformation().translate(x, y), over=False
-            )
-            # merging leaves the page's content stream uncompressed
-            writer.pages[page - 1].compress_content_streams()
+            place_chart(writer, writer.pages[page - 1], charts.pages[index], index, x, y)
     writer.compress_identical_objects()
     last = len(writer.pages) - 1
     writer.set_page_label(0, 0, prefix="Cover")
