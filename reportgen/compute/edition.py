@@ -24,7 +24,7 @@ from reportgen.compute.tables import (
 )
 from reportgen.compute.wording import Wording
 from reportgen.load import layout as L
-from reportgen.load.content import SectionText, TextBlock
+from reportgen.load.content import SectionText, Statement, TextBlock
 from reportgen.load.folder import ReportFolder, load_content
 from reportgen.months import Month
 
@@ -83,6 +83,15 @@ class Edition:
         return [b for s in self.sections for b in s.blocks if isinstance(b, ChartData)]
 
 
+def _table_rows(
+    table: L.PerformanceTable | L.StatementTable, section: L.Section, figures: Figures,
+    wording: Wording, statements: tuple[Statement, ...],
+) -> TableRows:
+    if isinstance(table, L.PerformanceTable):
+        return performance_table(table, section.number, section.title, figures, wording)
+    return statement_table(table, section.number, section.title, statements, wording)
+
+
 def compute_tables(
     folder: ReportFolder, edition: Month, texts: Mapping[int, SectionText] | None = None
 ) -> list[TableRows]:
@@ -97,19 +106,12 @@ def compute_tables(
         for chart in section.charts():
             check_chart_data(chart, figures)
     wording = Wording(edition, folder.catalogue, folder.data)
-    tables = []
-    for section in folder.layout.sections:
-        for table in section.tables():
-            if isinstance(table, L.PerformanceTable):
-                tables.append(
-                    performance_table(table, section.number, section.title, figures, wording)
-                )
-            else:
-                statements = texts[section.number].statements if texts else ()
-                tables.append(
-                    statement_table(table, section.number, section.title, statements, wording)
-                )
-    return tables
+    return [
+        _table_rows(table, section, figures, wording,
+                    texts[section.number].statements if texts else ())
+        for section in folder.layout.sections
+        for table in section.tables()
+    ]
 
 
 def edition_figures(folder: ReportFolder, edition: Month) -> tuple[str, list[str]]:
@@ -151,15 +153,8 @@ def compute_edition(
         for block in section.blocks:
             if isinstance(block, L.Heading):
                 blocks.append(HeadingText(wording.fill(block.text)))
-            elif isinstance(block, L.PerformanceTable):
-                blocks.append(
-                    performance_table(block, section.number, section.title, figures, wording)
-                )
-            elif isinstance(block, L.StatementTable):
-                blocks.append(
-                    statement_table(block, section.number, section.title, text.statements,
-                                    wording)
-                )
+            elif isinstance(block, L.PerformanceTable | L.StatementTable):
+                blocks.append(_table_rows(block, section, figures, wording, text.statements))
             elif isinstance(block, L.Notes):
                 blocks.append(NoteTexts(tuple(wording.fill(t) for t in block.items)))
             elif isinstance(block, L.EditionNotes):
