@@ -35,7 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"reportgen {__version__}")
     parser.add_argument(
-        "--root", type=Path, default=Path("."),
+        "--root",
+        type=Path,
+        default=Path("."),
         help="the report folder holding layouts/, content/ and data/ (default: .)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -49,7 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--edition", type=_month, help="YYYY-MM (default: newest edition)")
     build.add_argument("--out", type=Path, help="where to write the PDF (default: out/…)")
     build.add_argument(
-        "--draft", action="store_true",
+        "--draft",
+        action="store_true",
         help="build even with narrative marked for review; every page says DRAFT",
     )
     build.add_argument("--verbose", action="store_true", help="report each stage's time")
@@ -63,8 +66,14 @@ def _parser() -> argparse.ArgumentParser:
     pack = commands.add_parser("pack", help="join covering paper, edition and appendices")
     pack.add_argument("--edition", type=_month, help="YYYY-MM (default: newest edition)")
     pack.add_argument("--cover", type=Path, help="a covering paper (PDF) to put first")
-    pack.add_argument("--append", type=Path, action="append", default=[], metavar="PDF",
-                      help="an appendix to put after the edition (repeatable)")
+    pack.add_argument(
+        "--append",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PDF",
+        help="an appendix to put after the edition (repeatable)",
+    )
     pack.add_argument("--out", type=Path, help="where to write the pack (default: out/…)")
 
     archive_help = "the archive folder (default: archive/ in the report folder)"
@@ -90,13 +99,18 @@ def _parser() -> argparse.ArgumentParser:
     send.add_argument("--distribution", type=Path, help="lists file (default: distribution.yaml)")
     send.add_argument("--resend", action="store_true", help="send again to a list already sent")
     send.add_argument("--dry-run", action="store_true", help="write the .eml file; send nothing")
-    send.add_argument("--max-mb", type=float, default=10.0,
-                      help="refuse attachments larger than this (default 10)")
+    send.add_argument(
+        "--max-mb",
+        type=float,
+        default=10.0,
+        help="refuse attachments larger than this (default 10)",
+    )
     return parser
 
 
-def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None,
-         stderr: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     parser = _parser()
@@ -150,7 +164,11 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from reportgen.assemble.build import build_edition
 
     result = build_edition(
-        args.root, _edition(args), args.out, draft=args.draft, use_cache=not args.no_cache,
+        args.root,
+        _edition(args),
+        args.out,
+        draft=args.draft,
+        use_cache=not args.no_cache,
         worker=worker,
     )
     if args.verbose:
@@ -170,17 +188,21 @@ def _new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     print("Edit each file below, then change 'review: true' to 'review: false':", file=out)
     for path in created.files:
         print(f"  {path}", file=out)
-    print(f"Add {created.edition}'s figures to data/monthly.csv (and msg.csv, "
-          "survey_estimates.csv), then run: reportgen check && reportgen build "
-          f"--edition {created.edition}", file=out)
+    print(
+        f"Add {created.edition}'s figures to data/monthly.csv (and msg.csv, "
+        "survey_estimates.csv), then run: reportgen check && reportgen build "
+        f"--edition {created.edition}",
+        file=out,
+    )
     return EXIT_OK
 
 
 def _pack(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from reportgen.workflow import make_pack
 
-    path = make_pack(args.root, _edition(args), cover=args.cover, appendices=args.append,
-                     out=args.out)
+    path = make_pack(
+        args.root, _edition(args), cover=args.cover, appendices=args.append, out=args.out
+    )
     print(path, file=out)
     return EXIT_OK
 
@@ -189,11 +211,19 @@ def _archive(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from reportgen.workflow import archive, archive_root_for
 
     if args.reissue != bool(args.reason):
-        print("reportgen: error: --reissue and --reason go together "
-              "(a re-issue says why it replaces the last version)", file=err)
+        print(
+            "reportgen: error: --reissue and --reason go together "
+            "(a re-issue says why it replaces the last version)",
+            file=err,
+        )
         return EXIT_USAGE
-    version = archive(args.root, _edition(args), archive_root_for(args.root, args.archive),
-                      reissue_reason=args.reason, pack=args.pack)
+    version = archive(
+        args.root,
+        _edition(args),
+        archive_root_for(args.root, args.archive),
+        reissue_reason=args.reason,
+        pack=args.pack,
+    )
     print(f"archived {version.edition} v{version.version}: {version.folder}", file=out)
     for name in version.file_names:
         print(f"  {name}", file=out)
@@ -224,8 +254,11 @@ def _editions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     print(f"{'edition':8} {'version':7} {'status':10} {'archived (UTC)':20} {'size':>9}", file=out)
     for v in versions:
         status = v.status if v.superseded_reason is None else f"{v.status}"
-        print(f"{v.edition:8} v{v.version:<6} {status:10} "
-              f"{v.archived_at:%Y-%m-%d %H:%M:%S} {v.size / 1024:7.0f} KB", file=out)
+        print(
+            f"{v.edition:8} v{v.version:<6} {status:10} "
+            f"{v.archived_at:%Y-%m-%d %H:%M:%S} {v.size / 1024:7.0f} KB",
+            file=out,
+        )
         if v.superseded_reason:
             print(f"{'':8} superseded by v{v.superseded_by}: {v.superseded_reason}", file=out)
     return EXIT_OK
@@ -237,9 +270,15 @@ def _send(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     edition = _edition(args)
     dry_run_dir = (args.root.resolve() / "out") if args.dry_run else None
     result = send(
-        args.root, edition, archive_root_for(args.root, args.archive, create=False), args.to,
-        use_pack=args.pack, distribution_file=args.distribution, resend=args.resend,
-        dry_run_dir=dry_run_dir, max_bytes=int(args.max_mb * 1024 * 1024),
+        args.root,
+        edition,
+        archive_root_for(args.root, args.archive, create=False),
+        args.to,
+        use_pack=args.pack,
+        distribution_file=args.distribution,
+        resend=args.resend,
+        dry_run_dir=dry_run_dir,
+        max_bytes=int(args.max_mb * 1024 * 1024),
     )
     if result.eml_path:
         print(result.eml_path, file=out)

@@ -7,11 +7,32 @@ from dataclasses import dataclass
 
 # The force's house style abbreviates September as "Sept".
 _ABBREVIATIONS = (
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sept", "Oct", "Nov", "Dec",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sept",
+    "Oct",
+    "Nov",
+    "Dec",
 )
 _NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 _PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 FIRST_MONTH_OF_FINANCIAL_YEAR = 4
@@ -42,12 +63,12 @@ class Month:
 
     @property
     def abbr(self) -> str:
-        """"Mar 2014", "Sept 2013"."""
+        """ "Mar 2014", "Sept 2013"."""
         return f"{_ABBREVIATIONS[self.month - 1]} {self.year}"
 
     @property
     def name(self) -> str:
-        """"March 2014"."""
+        """ "March 2014"."""
         return f"{_NAMES[self.month - 1]} {self.year}"
 
     @property
@@ -61,7 +82,7 @@ class Month:
 
     @property
     def financial_year(self) -> str:
-        """"2013/14" for any month from April 2013 to March 2014."""
+        """ "2013/14" for any month from April 2013 to March 2014."""
         start = self.financial_year_start.year
         return f"{start}/{(start + 1) % 100:02d}"
 

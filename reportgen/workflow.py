@@ -83,7 +83,11 @@ def pack_path(root: Path, edition: Month) -> Path:
 
 
 def make_pack(
-    root: Path, edition: Month, *, cover: Path | None, appendices: list[Path],
+    root: Path,
+    edition: Month,
+    *,
+    cover: Path | None,
+    appendices: list[Path],
     out: Path | None = None,
 ) -> Path:
     """Build the edition, then join covering paper + edition + appendices."""
@@ -112,8 +116,13 @@ def make_pack(
 
 
 def archive(
-    root: Path, edition: Month, archive_root: Path, *, reissue_reason: str | None = None,
-    pack: Path | None = None, on_step: Callable[[str], None] | None = None,
+    root: Path,
+    edition: Month,
+    archive_root: Path,
+    *,
+    reissue_reason: str | None = None,
+    pack: Path | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> ArchivedVersion:
     """Build the edition, embed its figures and inputs, and store it write-once."""
     root = Path(root).resolve()
@@ -143,8 +152,14 @@ def archive(
         if explicit_pack or pack.exists():
             files["pack"] = pack
         return archive_edition(
-            archive_root, str(edition), files, inputs, reportgen_version=__version__,
-            reissue_reason=reissue_reason, on_step=on_step, replaces=replaces,
+            archive_root,
+            str(edition),
+            files,
+            inputs,
+            reportgen_version=__version__,
+            reissue_reason=reissue_reason,
+            on_step=on_step,
+            replaces=replaces,
         )
 
 
@@ -221,8 +236,11 @@ def rebuild_figures(pdf: Path, edition: Month) -> str | None:
     with tempfile.TemporaryDirectory() as scratch:
         for name, data in attachments.items():
             relative = input_name(name)
-            if (name == FIGURES_ATTACHMENT or ".." in Path(relative).parts
-                    or Path(relative).is_absolute()):
+            if (
+                name == FIGURES_ATTACHMENT
+                or ".." in Path(relative).parts
+                or Path(relative).is_absolute()
+            ):
                 continue  # never write outside the scratch folder
             target = Path(scratch) / relative
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -267,6 +285,7 @@ def archive_root_for(root: Path, archive_dir: Path | None, *, create: bool = Tru
         default.mkdir(exist_ok=True)
     return default
 
+
 SEND_LOG = "send-log.jsonl"
 PACK_SEND_LOG = "pack-send-log.jsonl"
 DISTRIBUTION = Path("distribution.yaml")
@@ -290,10 +309,18 @@ def headline(figures: str, per_section: int = 1) -> str:
 
 
 def send(
-    root: Path, edition: Month, archive_root: Path, list_name: str, *,
-    use_pack: bool = False, distribution_file: Path | None = None, resend: bool = False,
-    dry_run_dir: Path | None = None, env: dict[str, str] | None = None,
-    max_bytes: int | None = None, **options: object,
+    root: Path,
+    edition: Month,
+    archive_root: Path,
+    list_name: str,
+    *,
+    use_pack: bool = False,
+    distribution_file: Path | None = None,
+    resend: bool = False,
+    dry_run_dir: Path | None = None,
+    env: dict[str, str] | None = None,
+    max_bytes: int | None = None,
+    **options: object,
 ):  # noqa: ANN201 - returns mail.SendResult
     """Send the archived edition (or its pack) to a distribution list."""
     import os

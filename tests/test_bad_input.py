@@ -39,7 +39,7 @@ class Expect:
 def line_of(root: Path, file: str, text: str, start: int = 1) -> int:
     """The number of the first line at or after ``start`` that contains ``text``."""
     lines = (root / file).read_text(encoding="utf-8").splitlines()
-    for number, line in enumerate(lines[start - 1:], start=start):
+    for number, line in enumerate(lines[start - 1 :], start=start):
         if text in line:
             return number
     raise AssertionError(f"{text!r} not in {file}")
@@ -82,8 +82,11 @@ Breaker = Callable[[Path], Expect]
 
 def unknown_measure_in_layout(root: Path) -> Expect:
     replace_once(root, LAYOUT, "- ksi_cyclists\n", "- ksi_cyclist\n")
-    return Expect(LAYOUT, line_of(root, LAYOUT, "- ksi_cyclist"),
-                  ("unknown measure 'ksi_cyclist'", "measures are defined in data/catalogue.yaml"))
+    return Expect(
+        LAYOUT,
+        line_of(root, LAYOUT, "- ksi_cyclist"),
+        ("unknown measure 'ksi_cyclist'", "measures are defined in data/catalogue.yaml"),
+    )
 
 
 def month_missing_from_data(root: Path) -> Expect:
@@ -95,8 +98,7 @@ def month_missing_from_the_previous_edition(root: Path) -> Expect:
     # only the previous edition's window (rolling 12 months to Feb 2014) needs March
     # 2012: its loss must be an error, never a quiet "n/a" movement
     delete_rows(root, row_prefix("satisfaction_contact", "2012-03"))
-    return Expect(MONTHLY, None, ("no figure for satisfaction_contact in 2012-03",
-                                  "add a row"))
+    return Expect(MONTHLY, None, ("no figure for satisfaction_contact in 2012-03", "add a row"))
 
 
 def duplicated_row(root: Path) -> Expect:
@@ -106,8 +108,15 @@ def duplicated_row(root: Path) -> Expect:
     with path.open("a", encoding="utf-8") as handle:
         handle.write(copy + "\n")
     last = len(path.read_text(encoding="utf-8").splitlines())
-    return Expect(MONTHLY, last, ("ksi_fatalities 2013-07 appears twice",
-                                  f"first on line {first}", "keep one row per measure and month"))
+    return Expect(
+        MONTHLY,
+        last,
+        (
+            "ksi_fatalities 2013-07 appears twice",
+            f"first on line {first}",
+            "keep one row per measure and month",
+        ),
+    )
 
 
 def numerator(cell: str, *says: str) -> Breaker:
@@ -128,8 +137,11 @@ def denominator(cell: str, *says: str) -> Breaker:
 
 def survey_estimate_missing(root: Path) -> Expect:
     replace_once(root, SURVEY, "2014-03,csew_good_job,60.3,58.3,", "2014-03,csew_good_job,60.3,NA,")
-    return Expect(SURVEY, line_of(root, SURVEY, "csew_good_job,60.3,NA"),
-                  ("column 'this_year'", "missing", "not zero"))
+    return Expect(
+        SURVEY,
+        line_of(root, SURVEY, "csew_good_job,60.3,NA"),
+        ("column 'this_year'", "missing", "not zero"),
+    )
 
 
 def layout_bad_indentation(root: Path) -> Expect:
@@ -149,8 +161,11 @@ def catalogue_duplicated_key(root: Path) -> Expect:
     first = line_of(root, CATALOGUE, "  ksi_pedestrians:")
     replace_once(root, CATALOGUE, "\n  ksi_cyclists:\n", "\n  ksi_pedestrians:\n")
     second = line_of(root, CATALOGUE, "  ksi_pedestrians:", start=first + 1)
-    return Expect(CATALOGUE, second, ("'ksi_pedestrians' appears twice",
-                                      f"first on line {first}", "remove or rename one"))
+    return Expect(
+        CATALOGUE,
+        second,
+        ("'ksi_pedestrians' appears twice", f"first on line {first}", "remove or rename one"),
+    )
 
 
 def layout_duplicated_key(root: Path) -> Expect:
@@ -161,18 +176,28 @@ def layout_duplicated_key(root: Path) -> Expect:
 
 
 def unknown_chart_kind(root: Path) -> Expect:
-    replace_once(root, LAYOUT, "kind: comparison\n          title: Incidents with drug",
-                 "kind: pie\n          title: Incidents with drug")
-    return Expect(LAYOUT, line_of(root, LAYOUT, "kind: pie"),
-                  ("unknown chart kind 'pie'", "use one of", "trend"))
+    replace_once(
+        root,
+        LAYOUT,
+        "kind: comparison\n          title: Incidents with drug",
+        "kind: pie\n          title: Incidents with drug",
+    )
+    return Expect(
+        LAYOUT,
+        line_of(root, LAYOUT, "kind: pie"),
+        ("unknown chart kind 'pie'", "use one of", "trend"),
+    )
 
 
 def chart_measure_without_data(root: Path) -> Expect:
     delete_rows(root, "incidents_drug,")
     # the error points at the line that names the measures
     chart = line_of(root, LAYOUT, "measures: [incidents_drug")
-    return Expect(LAYOUT, chart, ("incidents_drug", "has no data",
-                                               "add rows for incidents_drug to data/monthly.csv"))
+    return Expect(
+        LAYOUT,
+        chart,
+        ("incidents_drug", "has no data", "add rows for incidents_drug to data/monthly.csv"),
+    )
 
 
 def msg_row_missing(root: Path) -> Expect:
@@ -182,8 +207,11 @@ def msg_row_missing(root: Path) -> Expect:
     kept = [line for line in lines if not line.startswith("2014-03,all_crime,")]
     assert len(kept) == len(lines) - 1
     path.write_text("".join(kept), encoding="utf-8")
-    return Expect("data/msg.csv", None, ("no MSG ranking for all_crime in edition 2014-03",
-                                         "2014-03,all_crime,n/a"))
+    return Expect(
+        "data/msg.csv",
+        None,
+        ("no MSG ranking for all_crime in edition 2014-03", "2014-03,all_crime,n/a"),
+    )
 
 
 def rate_over_a_hundred_percent(root: Path) -> Expect:
@@ -207,10 +235,14 @@ CASES = [
     pytest.param(month_missing_from_data, id="month-missing"),
     pytest.param(month_missing_from_the_previous_edition, id="previous-edition-month-missing"),
     pytest.param(duplicated_row, id="duplicated-measure-month"),
-    pytest.param(numerator('"1,234"', "'1,234'", "thousands separator", "write it as 1234"),
-                 id="thousands-separator-quoted"),
-    pytest.param(numerator("1,234", "thousands separator", "write it as 1234"),
-                 id="thousands-separator-unquoted"),
+    pytest.param(
+        numerator('"1,234"', "'1,234'", "thousands separator", "write it as 1234"),
+        id="thousands-separator-quoted",
+    ),
+    pytest.param(
+        numerator("1,234", "thousands separator", "write it as 1234"),
+        id="thousands-separator-unquoted",
+    ),
     pytest.param(numerator("12%", "'12%'", "a percentage", "give the counts"), id="percent"),
     pytest.param(denominator("12%", "a percentage"), id="percent-denominator"),
     pytest.param(numerator("abc", "'abc'", "not a number", "use digits"), id="not-a-number"),
@@ -272,8 +304,15 @@ def test_the_copy_is_good_before_it_is_broken(report_copy, run_cli):
 def test_edition_outside_the_data(report_copy, run_cli, edition):
     # an edition folder started before its data arrived (as 'reportgen new' would)
     shutil.copytree(report_copy / "content" / "2014-03", report_copy / "content" / edition)
-    expect = Expect(MONTHLY, None, (f"edition {edition} is outside the data",
-                                    "2012-01 to 2014-03", "choose an edition inside the data"))
+    expect = Expect(
+        MONTHLY,
+        None,
+        (
+            f"edition {edition} is outside the data",
+            "2012-01 to 2014-03",
+            "choose an edition inside the data",
+        ),
+    )
     assert_refused(run_cli("check", root=report_copy), expect, "check")
     assert_refused(run_cli("figures", "--edition", edition, root=report_copy), expect, "figures")
 
@@ -313,13 +352,32 @@ def test_zero_denominator_of_a_ratio_of_measures(report_copy, run_cli):
     set_row(report_copy, "youth_offenders", "2013-09", "0,")
     rows = figure_rows(run_cli, report_copy)
     assert row_for(rows, "Youth re-offending rate") == [
-        "3", "measure", "Youth re-offending rate", "29.8%", "n/a", "n/a", "", "n/a"
+        "3",
+        "measure",
+        "Youth re-offending rate",
+        "29.8%",
+        "n/a",
+        "n/a",
+        "",
+        "n/a",
     ]
 
 
 def test_zero_denominator_of_a_rate_over_a_year(report_copy, run_cli):
-    for month in ("2012-04", "2012-05", "2012-06", "2012-07", "2012-08", "2012-09",
-                  "2012-10", "2012-11", "2012-12", "2013-01", "2013-02", "2013-03"):
+    for month in (
+        "2012-04",
+        "2012-05",
+        "2012-06",
+        "2012-07",
+        "2012-08",
+        "2012-09",
+        "2012-10",
+        "2012-11",
+        "2012-12",
+        "2013-01",
+        "2013-02",
+        "2013-03",
+    ):
         set_row(report_copy, "emergency_calls", month, "0,0")
     rows = figure_rows(run_cli, report_copy)
     label = "Emergency calls answered within standard (90% within 10 seconds)"
@@ -343,12 +401,16 @@ def test_check_on_the_sample_folder_says_what_it_checked(run_cli, repo_root):
     assert (result.code, result.err) == (0, ""), result.err
     out = result.out
     assert re.search(r"^catalogue: \d+ measures \(data/catalogue\.yaml\)$", out, re.M), out
-    assert re.search(r"^layout: 8 sections, \d+ tables, \d+ charts \(layouts/report\.yaml\)$",
-                     out, re.M), out
+    assert re.search(
+        r"^layout: 8 sections, \d+ tables, \d+ charts \(layouts/report\.yaml\)$", out, re.M
+    ), out
     data = re.search(r"^data: .*$", out, re.M)
     assert data, out
-    for part in ("monthly rows, 2012-01 to 2014-03 (data/monthly.csv)", "(data/msg.csv)",
-                 "(data/survey_estimates.csv)"):
+    for part in (
+        "monthly rows, 2012-01 to 2014-03 (data/monthly.csv)",
+        "(data/msg.csv)",
+        "(data/survey_estimates.csv)",
+    ):
         assert part in data[0]
     assert re.search(r"^edition 2014-03: 8 narrative files, 47 table rows computed", out, re.M)
 

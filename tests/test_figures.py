@@ -95,7 +95,11 @@ def test_march_2014_through_the_console_script(repo_root, golden_rows):
     # no --root: the report folder is the current directory
     completed = subprocess.run(
         [_console_script(), "figures", "--edition", "2014-03"],
-        cwd=repo_root, capture_output=True, text=True, timeout=120, check=False,
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr
     assert_same_table(parse_csv(completed.stdout), golden_rows)

@@ -88,8 +88,12 @@ def test_list_item_continuation_lines_belong_to_the_item() -> None:
 def test_headings_lists_and_page_breaks_still_end_a_paragraph() -> None:
     body = "Text\n## Heading\nMore\n- item\n\\pagebreak\nLast"
     assert texts(body) == [
-        ("p", "Text"), ("h2", "Heading"), ("p", "More"), ("ul", 1, ("item",)),
-        ("break",), ("p", "Last"),
+        ("p", "Text"),
+        ("h2", "Heading"),
+        ("p", "More"),
+        ("ul", 1, ("item",)),
+        ("break",),
+        ("p", "Last"),
     ]
 
 
@@ -109,7 +113,9 @@ def test_italic_at_the_start_of_a_paragraph_is_not_a_bullet() -> None:
 
 def test_numbered_lists_parse() -> None:
     assert texts("1. one\n2. two\n\nText\n\n3) three\n4) four") == [
-        ("ol", 1, ("one", "two")), ("p", "Text"), ("ol", 3, ("three", "four")),
+        ("ol", 1, ("one", "two")),
+        ("p", "Text"),
+        ("ol", 3, ("three", "four")),
     ]
     # a number that is not 1 does not interrupt a hard-wrapped paragraph
     assert texts("figures for\n2014. The rest") == [("p", "figures for 2014. The rest")]
@@ -169,11 +175,10 @@ def test_bold_prints_in_the_bold_face(styles: Styles) -> None:
 # -- 5. characters the font lacks ----------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "char"), [("Kanji 漢字", "漢 (U+6F22)"),
-                                            ("Police \U0001F693", "(U+1F693)")])
-def test_character_missing_from_the_font_is_refused(
-    styles: Styles, text: str, char: str
-) -> None:
+@pytest.mark.parametrize(
+    ("text", "char"), [("Kanji 漢字", "漢 (U+6F22)"), ("Police \U0001f693", "(U+1F693)")]
+)
+def test_character_missing_from_the_font_is_refused(styles: Styles, text: str, char: str) -> None:
     blocks = parse(f"## Fine\n\nFine paragraph\nwith {text} here")
     with pytest.raises(InputError) as caught:
         narrative_flowables(blocks, styles, file=NAME)
@@ -231,7 +236,9 @@ def test_unsupported_markdown_is_refused(body: str, line: int, words: str) -> No
 
 def test_a_single_hash_without_space_is_text_and_closing_hashes_go() -> None:
     assert texts("#1 priority\n\n## Heading ##\n\n### C#") == [
-        ("p", "#1 priority"), ("h2", "Heading"), ("h3", "C#"),
+        ("p", "#1 priority"),
+        ("h2", "Heading"),
+        ("h3", "C#"),
     ]
 
 
@@ -250,10 +257,10 @@ def test_the_sample_narrative_parses_as_before(repo_root: Path) -> None:
         section = parse_section_text(path.read_text(encoding="utf-8"), str(path))
         body = path.read_text(encoding="utf-8").split("---", 2)[2]
         lines = [line for line in body.split("\n") if line.strip()]
-        count = sum(
-            len(b.items) if isinstance(b, BulletList) else 1 for b in section.blocks
-        )
+        count = sum(len(b.items) if isinstance(b, BulletList) else 1 for b in section.blocks)
         assert count == len(lines), path
         assert not any(isinstance(b, BulletList) and b.numbered for b in section.blocks)
-        assert all(isinstance(b, Paragraph | SubHeading | BulletList | NarrativeBreak)
-                   for b in section.blocks)
+        assert all(
+            isinstance(b, Paragraph | SubHeading | BulletList | NarrativeBreak)
+            for b in section.blocks
+        )

@@ -92,8 +92,21 @@ def figures(golden_rows) -> set[str]:
 
 def test_the_search_covers_the_printed_figures(figures):
     """The search is not empty: the table's telling figures are all in it."""
-    for figure in ("28181", "100144", "94.5", "6.9", "13.6", "27.00", "29.17", "2.17", "21.7",
-                   "1.2", "46", "715", "669"):
+    for figure in (
+        "28181",
+        "100144",
+        "94.5",
+        "6.9",
+        "13.6",
+        "27.00",
+        "29.17",
+        "2.17",
+        "21.7",
+        "1.2",
+        "46",
+        "715",
+        "669",
+    ):
         assert figure in figures
     for trivial in ("0", "1", "8", "0.0", "0.02", "11", "100"):
         assert trivial not in figures

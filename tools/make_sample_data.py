@@ -91,8 +91,11 @@ def pct_change(before: int, after: int) -> Decimal:
 def partners(before: int, target: Decimal) -> list[int]:
     """Every count ``after`` whose percentage change from ``before`` prints as ``target``."""
     centre = before * (1 + float(target) / 100)
-    return [a for a in range(math.floor(centre) - 2, math.ceil(centre) + 3)
-            if a >= 0 and pct_change(before, a) == target]
+    return [
+        a
+        for a in range(math.floor(centre) - 2, math.ceil(centre) + 3)
+        if a >= 0 and pct_change(before, a) == target
+    ]
 
 
 def shown(numerator: int, denominator: int, decimals: int, scale: int = 100) -> Decimal:
@@ -135,8 +138,11 @@ def feb_pair(ly12: int, ty12: int, target: Decimal | None) -> tuple[int, int]:
             top_ly = base_ly + reach_ly + 1 if revised else min(ly12, base_ly + reach_ly + 1)
             top_ty = base_ty + reach_ty + 1 if revised else min(ty12, base_ty + reach_ty + 1)
             for ly in range(max(1, base_ly - reach_ly), top_ly):
-                candidates = (range(max(0, base_ty - reach_ty), top_ty) if target is None
-                              else partners(ly, target))
+                candidates = (
+                    range(max(0, base_ty - reach_ty), top_ty)
+                    if target is None
+                    else partners(ly, target)
+                )
                 for ty in candidates:
                     if not base_ty - reach_ty <= ty < top_ty:
                         continue
@@ -155,8 +161,11 @@ def write_year(measure: str, months: list[Month], total12: int, total11: int) ->
     figures get an ordinary March and the February vintage goes to revisions.
     """
     if total11 < total12:
-        put(measure, months, spread(total11, months[:-1], measure + str(months[0]))
-            + [total12 - total11])
+        put(
+            measure,
+            months,
+            spread(total11, months[:-1], measure + str(months[0])) + [total12 - total11],
+        )
         return
     current11 = round(total12 * 11 / 12)
     current = spread(current11, months[:-1], measure + str(months[0]))
@@ -180,8 +189,9 @@ def simple_counts(published: dict[str, Published], measures: list[str]) -> None:
 
 
 def ksi(published: dict[str, Published]) -> None:
-    total, fatal, serious = (published[k] for k in ("ksi", "ksi_fatalities",
-                                                     "ksi_serious_injuries"))
+    total, fatal, serious = (
+        published[k] for k in ("ksi", "ksi_fatalities", "ksi_serious_injuries")
+    )
     best = None
     for f_ly in range(20, int(fatal.this_year)):
         for f_ty in range(20, int(fatal.this_year)):
@@ -241,8 +251,10 @@ def lagged_counts(published: dict[str, Published]) -> None:
     """Section 3 and repeat offenders: single months six months in arrears."""
     sep12, sep13 = Month(2012, 9), Month(2013, 9)
     aug12, aug13 = Month(2012, 8), Month(2013, 8)
-    for group in (("youth_offenders", "youth_reoffenders", "youth_reoffending_rate"),
-                  ("adult_offenders", "adult_reoffenders", "adult_reoffending_rate")):
+    for group in (
+        ("youth_offenders", "youth_reoffenders", "youth_reoffending_rate"),
+        ("adult_offenders", "adult_reoffenders", "adult_reoffending_rate"),
+    ):
         offenders, reoffenders, rate = (published[k] for k in group)
         best = None
         o_base, r_base = int(offenders.last_year), int(reoffenders.last_year)
@@ -277,10 +289,14 @@ def lagged_counts(published: dict[str, Published]) -> None:
     months = month_range(Month(2012, 4), LAGGED_LAST)
     put("da_repeat_offenders", months, spread(level * len(months), months, "repeat"))
     aug_ly = level - 1
-    aug_ty = next(t for t in range(aug_ly - 10, aug_ly + 10)
-                  if pct_change(aug_ly, t) == repeat.previous_diff)
-    put("da_repeat_offenders", [aug12, aug13, sep12, sep13],
-        [aug_ly, aug_ty, int(repeat.last_year), int(repeat.this_year)])
+    aug_ty = next(
+        t for t in range(aug_ly - 10, aug_ly + 10) if pct_change(aug_ly, t) == repeat.previous_diff
+    )
+    put(
+        "da_repeat_offenders",
+        [aug12, aug13, sep12, sep13],
+        [aug_ly, aug_ty, int(repeat.last_year), int(repeat.this_year)],
+    )
 
 
 def survey_totals(display: Decimal, ci: Decimal, base_n: int) -> tuple[int, int]:
@@ -291,9 +307,10 @@ def survey_totals(display: Decimal, ci: Decimal, base_n: int) -> tuple[int, int]
                 continue
             k = round(float(display) / 100 * n)
             for kk in (k - 1, k, k + 1):
-                if shown(kk, n, 1) == display and confidence_interval(
-                    Fraction(kk, n), Fraction(n)
-                ) == f"{ci}%":
+                if (
+                    shown(kk, n, 1) == display
+                    and confidence_interval(Fraction(kk, n), Fraction(n)) == f"{ci}%"
+                ):
                     return kk, n
     raise SystemExit(f"no respondents for {display} ±{ci}")
 
@@ -328,8 +345,12 @@ def satisfaction(measure: str, p: Published, base_n: int) -> None:
     put(measure, FY_LAST, nums_ly, dens_ly)
     put(measure, FY_THIS, nums_ty + [k14], dens_ty + [n14])
     jan12 = Month(2012, 1)  # the January 2014 edition's previous edition reaches back here
-    put(measure, [mar12, feb12, jan12], [k12, round(k_ly / n_ly * n12), round(k_ly / n_ly * n12)],
-        [n12, n12, n12])
+    put(
+        measure,
+        [mar12, feb12, jan12],
+        [k12, round(k_ly / n_ly * n12), round(k_ly / n_ly * n12)],
+        [n12, n12, n12],
+    )
 
 
 def illustrative_counts(measure: str, yearly: int, change: float) -> None:
@@ -347,35 +368,66 @@ def sickness(measure: str, headcount: int, days_ly: float, days_ty: float) -> No
 
 def main() -> None:
     published = read_published()
-    simple_counts(published, [
-        "night_time_economy_crimes", "class_a_supply_prosecutions", "collisions",
-        "ksi_powered_two_wheelers", "ksi_young_drivers", "ksi_pedestrians", "ksi_cyclists",
-        "ksi_children", "ksi_drink_drivers", "victim_based_crime", "repeat_victims",
-        "repeat_business_victims", "asb_incidents",
-    ])
+    simple_counts(
+        published,
+        [
+            "night_time_economy_crimes",
+            "class_a_supply_prosecutions",
+            "collisions",
+            "ksi_powered_two_wheelers",
+            "ksi_young_drivers",
+            "ksi_pedestrians",
+            "ksi_cyclists",
+            "ksi_children",
+            "ksi_drink_drivers",
+            "victim_based_crime",
+            "repeat_victims",
+            "repeat_business_victims",
+            "asb_incidents",
+        ],
+    )
     ksi(published)
     solved_rate(published)
     lagged_counts(published)
-    for measure, ratio in (("da_incidents", 1.04), ("da_repeat_incidents", 1.05),
-                           ("da_offences", 0.97)):
+    for measure, ratio in (
+        ("da_incidents", 1.04),
+        ("da_repeat_incidents", 1.05),
+        ("da_offences", 0.97),
+    ):
         this_year = int(published[measure].this_year)
-        fytd_count(measure, round(this_year * ratio), this_year,
-                   round(this_year * ratio * 11 / 12), round(this_year * 11 / 12))
-    put("da_victimless_prosecutions", month_range(Month(2013, 11), EDITION),
-        [9, 12, 11, 8, int(published["da_victimless_prosecutions"].this_year)])
+        fytd_count(
+            measure,
+            round(this_year * ratio),
+            this_year,
+            round(this_year * ratio * 11 / 12),
+            round(this_year * 11 / 12),
+        )
+    put(
+        "da_victimless_prosecutions",
+        month_range(Month(2013, 11), EDITION),
+        [9, 12, 11, 8, int(published["da_victimless_prosecutions"].this_year)],
+    )
     own_ratio("da_solved_rate", published["da_solved_rate"], (8400, 9524), "0")
     own_ratio("emergency_attendance", published["emergency_attendance"], (60000, 58000), "0")
     own_ratio("emergency_calls", published["emergency_calls"], (300000, 295000), "0")
     own_ratio("switchboard_wait", published["switchboard_wait"], (900000, 880000), "0")
-    for measure, base_n in (("satisfaction_contact", 1300), ("satisfaction_action", 1900),
-                            ("satisfaction_informed", 1800), ("satisfaction_treatment", 1750),
-                            ("satisfaction_overall", 1950)):
+    for measure, base_n in (
+        ("satisfaction_contact", 1300),
+        ("satisfaction_action", 1900),
+        ("satisfaction_informed", 1800),
+        ("satisfaction_treatment", 1750),
+        ("satisfaction_overall", 1950),
+    ):
         satisfaction(measure, published[measure], base_n)
     for measure, yearly, change in (
-        ("incidents_drug", 9800, -0.06), ("incidents_alcohol", 27500, -0.04),
-        ("incidents_mental_health", 14200, 0.09), ("disposal_charge", 17600, 0.03),
-        ("disposal_caution", 7900, -0.12), ("disposal_penalty_notice", 2900, -0.21),
-        ("disposal_cannabis_warning", 2300, -0.15), ("disposal_community_resolution", 2100, 0.38),
+        ("incidents_drug", 9800, -0.06),
+        ("incidents_alcohol", 27500, -0.04),
+        ("incidents_mental_health", 14200, 0.09),
+        ("disposal_charge", 17600, 0.03),
+        ("disposal_caution", 7900, -0.12),
+        ("disposal_penalty_notice", 2900, -0.21),
+        ("disposal_cannabis_warning", 2300, -0.15),
+        ("disposal_community_resolution", 2100, 0.38),
         ("disposal_taken_into_consideration", 3400, -0.07),
     ):
         illustrative_counts(measure, yearly, change)
@@ -404,19 +456,38 @@ def write(published: dict[str, Published]) -> None:
             out.writerow([measure, month, num, "" if den is None else den, REVISED_AFTER])
     msg = [
         # edition, measure, rank, MSG average (illustrative), period the ranking covers
-        *[(ed, m, r, avg, "2013-12") for ed in ("2014-01", "2014-02", "2014-03")
-          for m, r, avg in (("satisfaction_contact", 7, "95.1"), ("satisfaction_action", 5, "82.6"),
-                            ("satisfaction_informed", 7, "78.4"),
-                            ("satisfaction_treatment", 8, "94.0"),
-                            ("satisfaction_overall", 8, "84.1"))],
-        *[(ed, m, "n/a", "", "") for ed in ("2014-01", "2014-02", "2014-03")
-          for m in ("emergency_attendance", "emergency_calls", "switchboard_wait",
-                    "repeat_victims", "repeat_business_victims", "solved_crime_rate",
-                    "asb_incidents")],
-        *[(ed, "all_crime", 6, "95020", end) for ed, end in
-          (("2014-01", "2013-12"), ("2014-02", "2014-01"), ("2014-03", "2014-02"))],
-        *[(ed, "victim_based_crime", 7, "84310", end) for ed, end in
-          (("2014-01", "2013-12"), ("2014-02", "2014-01"), ("2014-03", "2014-02"))],
+        *[
+            (ed, m, r, avg, "2013-12")
+            for ed in ("2014-01", "2014-02", "2014-03")
+            for m, r, avg in (
+                ("satisfaction_contact", 7, "95.1"),
+                ("satisfaction_action", 5, "82.6"),
+                ("satisfaction_informed", 7, "78.4"),
+                ("satisfaction_treatment", 8, "94.0"),
+                ("satisfaction_overall", 8, "84.1"),
+            )
+        ],
+        *[
+            (ed, m, "n/a", "", "")
+            for ed in ("2014-01", "2014-02", "2014-03")
+            for m in (
+                "emergency_attendance",
+                "emergency_calls",
+                "switchboard_wait",
+                "repeat_victims",
+                "repeat_business_victims",
+                "solved_crime_rate",
+                "asb_incidents",
+            )
+        ],
+        *[
+            (ed, "all_crime", 6, "95020", end)
+            for ed, end in (("2014-01", "2013-12"), ("2014-02", "2014-01"), ("2014-03", "2014-02"))
+        ],
+        *[
+            (ed, "victim_based_crime", 7, "84310", end)
+            for ed, end in (("2014-01", "2013-12"), ("2014-02", "2014-01"), ("2014-03", "2014-02"))
+        ],
         *[(ed, "csew_dealing_with_crime", 6, "60.1", "2013-09") for ed in ("2014-03",)],
         *[(ed, "csew_good_job", 8, "62.0", "2013-09") for ed in ("2014-03",)],
         *[(ed, "csew_dealing_with_crime", 6, "59.8", "2013-06") for ed in ("2014-01", "2014-02")],

@@ -81,19 +81,35 @@ def build_edition(
             progress(name)
 
     if out is not None and Path(out).is_dir():
-        raise BuildError("--out is a folder", file=str(out),
-                         hint="give a file name, e.g. out/edition.pdf")
+        raise BuildError(
+            "--out is a folder", file=str(out), hint="give a file name, e.g. out/edition.pdf"
+        )
     worker = worker or ChartWorker()
     try:
-        return _build(root, edition, out, draft=draft, use_cache=use_cache, worker=worker,
-                      step=step, timings=timings)
+        return _build(
+            root,
+            edition,
+            out,
+            draft=draft,
+            use_cache=use_cache,
+            worker=worker,
+            step=step,
+            timings=timings,
+        )
     finally:
         worker.close()
 
 
 def _build(
-    root: Path, edition: Month, out: Path | None, *, draft: bool, use_cache: bool,
-    worker: ChartWorker, step: Callable[[str], None], timings: dict[str, float],
+    root: Path,
+    edition: Month,
+    out: Path | None,
+    *,
+    draft: bool,
+    use_cache: bool,
+    worker: ChartWorker,
+    step: Callable[[str], None],
+    timings: dict[str, float],
 ) -> BuildResult:
     folder = load_report(root)
     theme = load_theme(folder.root / THEME, str(THEME))
@@ -138,5 +154,4 @@ def _build(
     target = Path(out) if out else default_output(folder, edition, draft=draft)
     write_bytes(target, pdf)
     step("finish")
-    return BuildResult(target, edition, layout.page_count, len(pdf), layout.section_pages,
-                       timings)
+    return BuildResult(target, edition, layout.page_count, len(pdf), layout.section_pages, timings)

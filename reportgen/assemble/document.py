@@ -84,14 +84,25 @@ class EditionDocument(BaseDocTemplate):
         self.layout = Layout()
         self.pending: SectionInfo | None = None
         self.current: SectionInfo | None = None
-        frame = Frame(left, bottom, self.width, self.height, id="body",
-                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        self.addPageTemplates([
-            # the draft mark is drawn when a page ends, over its tables and text
-            PageTemplate("cover", [frame], onPage=self._cover_page, onPageEnd=self._draft_mark),
-            PageTemplate("contents", [frame], onPageEnd=self._draft_mark),
-            PageTemplate("body", [frame], onPage=self._body_page, onPageEnd=self._draft_mark),
-        ])
+        frame = Frame(
+            left,
+            bottom,
+            self.width,
+            self.height,
+            id="body",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+        self.addPageTemplates(
+            [
+                # the draft mark is drawn when a page ends, over its tables and text
+                PageTemplate("cover", [frame], onPage=self._cover_page, onPageEnd=self._draft_mark),
+                PageTemplate("contents", [frame], onPageEnd=self._draft_mark),
+                PageTemplate("body", [frame], onPage=self._body_page, onPageEnd=self._draft_mark),
+            ]
+        )
 
     def afterFlowable(self, flowable: Flowable) -> None:
         if isinstance(flowable, SectionStart):
@@ -180,30 +191,38 @@ def _cover(edition: Edition, styles: Styles) -> list[Flowable]:
     return flowables
 
 
-def _contents(edition: Edition, sections: list[SectionInfo], styles: Styles,
-              width: float) -> list[Flowable]:
+def _contents(
+    edition: Edition, sections: list[SectionInfo], styles: Styles, width: float
+) -> list[Flowable]:
     entry, heading = styles["contents_entry"], styles["contents_heading"]
     number_style = heading.clone("contents_page_heading", alignment=2)
-    rows: list[list[Flowable]] = [[
-        Paragraph(f"<u>{plain(edition.contents_heading)}</u>", heading),
-        Paragraph(f"<u>{plain(edition.contents_page_heading)}</u>", number_style),
-    ]]
+    rows: list[list[Flowable]] = [
+        [
+            Paragraph(f"<u>{plain(edition.contents_heading)}</u>", heading),
+            Paragraph(f"<u>{plain(edition.contents_page_heading)}</u>", number_style),
+        ]
+    ]
     for section in sections:
-        rows.append([
-            Paragraph(plain(section.contents_entry), entry),
-            PageNumberRef(section, entry.fontName, entry.fontSize, _NUMBER_WIDTH, width),
-        ])
+        rows.append(
+            [
+                Paragraph(plain(section.contents_entry), entry),
+                PageNumberRef(section, entry.fontName, entry.fontSize, _NUMBER_WIDTH, width),
+            ]
+        )
     table = Table(
-        rows, colWidths=[width - _NUMBER_WIDTH - 0.4 * cm, _NUMBER_WIDTH + 0.4 * cm],
+        rows,
+        colWidths=[width - _NUMBER_WIDTH - 0.4 * cm, _NUMBER_WIDTH + 0.4 * cm],
         hAlign="LEFT",
-        style=TableStyle([
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            # reportlab's default cell font is Helvetica, which is never embedded
-            ("FONT", (0, 0), (-1, -1), entry.fontName, entry.fontSize, entry.leading),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
-            ("BOTTOMPADDING", (0, 0), (-1, 0), 12),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ]),
+        style=TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                # reportlab's default cell font is Helvetica, which is never embedded
+                ("FONT", (0, 0), (-1, -1), entry.fontName, entry.fontSize, entry.leading),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+                ("BOTTOMPADDING", (0, 0), (-1, 0), 12),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        ),
     )
     return [Spacer(1, 1.2 * cm), table]
 
@@ -224,8 +243,11 @@ def edition_flowables(edition: Edition, doc: EditionDocument) -> list[Flowable]:
             if isinstance(block, HeadingText):
                 story.append(Paragraph(plain(block.text), styles["heading"]))
             elif isinstance(block, TableRows):
-                table = (render_tables.performance_table if block.kind == "performance"
-                         else render_tables.statement_table)(block, width, styles)
+                table = (
+                    render_tables.performance_table
+                    if block.kind == "performance"
+                    else render_tables.statement_table
+                )(block, width, styles)
                 story += [table, Spacer(1, 6)]
             elif isinstance(block, NoteTexts):
                 story += note_flowables(block.items, styles)
@@ -241,7 +263,9 @@ def edition_flowables(edition: Edition, doc: EditionDocument) -> list[Flowable]:
 
 
 def define_chart_texts(
-    canvas, texts: tuple[tuple[ChartText, ...], ...], layout: Layout  # noqa: ANN001
+    canvas,
+    texts: tuple[tuple[ChartText, ...], ...],
+    layout: Layout,  # noqa: ANN001
 ) -> None:
     """Each chart's text as a form in page coordinates (its slot's place added), in the
     document's font."""
@@ -290,4 +314,3 @@ def lay_out(
     doc.canv.save()
     doc.layout.page_count = doc.page
     return buffer.getvalue(), doc.layout
-

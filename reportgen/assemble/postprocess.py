@@ -45,16 +45,17 @@ def place_chart(
     """
     width, height = float(chart.mediabox.width), float(chart.mediabox.height)
     form = DecodedStreamObject()
-    form.set_data(b"".join(
-        part.get_object().get_data() for part in _contents_parts(chart)
-    ))
-    form.update({
-        NameObject("/Type"): NameObject("/XObject"),
-        NameObject("/Subtype"): NameObject("/Form"),
-        NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0),
-                                          FloatObject(width), FloatObject(height)]),
-        NameObject("/Resources"): chart["/Resources"].get_object().clone(writer),
-    })
+    form.set_data(b"".join(part.get_object().get_data() for part in _contents_parts(chart)))
+    form.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject(
+                [FloatObject(0), FloatObject(0), FloatObject(width), FloatObject(height)]
+            ),
+            NameObject("/Resources"): chart["/Resources"].get_object().clone(writer),
+        }
+    )
     form_ref = writer._add_object(form.flate_encode())
     name = NameObject(f"/Chart{index}")
     resources = page["/Resources"].get_object()
@@ -64,8 +65,13 @@ def place_chart(
     placing = DecodedStreamObject()
     placing.set_data(f"q 1 0 0 1 {x:.4f} {y:.4f} cm {name} Do Q\n".encode("ascii"))
     page[NameObject("/Contents")] = ArrayObject(
-        [writer._add_object(placing), *(part.indirect_reference or writer._add_object(part)
-                                        for part in _contents_parts(page))]
+        [
+            writer._add_object(placing),
+            *(
+                part.indirect_reference or writer._add_object(part)
+                for part in _contents_parts(page)
+            ),
+        ]
     )
 
 
@@ -90,15 +96,17 @@ def finish(layout_pdf: bytes, charts_pdf: bytes, layout: Layout, edition: Editio
     writer.set_page_label(1, 1, prefix="Contents")
     writer.set_page_label(FIRST_NUMBERED_PAGE - 1, last, style="/D", start=1)
     date = edition_date(edition)
-    writer.add_metadata({
-        "/Title": f"{edition.organisation} {edition.title}: {edition.month.name}",
-        "/Author": edition.author,
-        "/Subject": edition.subject,
-        "/Creator": "reportgen",
-        "/Producer": f"reportgen {__version__} (reportlab, matplotlib, pypdf)",
-        "/CreationDate": date,
-        "/ModDate": date,
-    })
+    writer.add_metadata(
+        {
+            "/Title": f"{edition.organisation} {edition.title}: {edition.month.name}",
+            "/Author": edition.author,
+            "/Subject": edition.subject,
+            "/Creator": "reportgen",
+            "/Producer": f"reportgen {__version__} (reportlab, matplotlib, pypdf)",
+            "/CreationDate": date,
+            "/ModDate": date,
+        }
+    )
     writer.page_mode = "/UseOutlines"
     set_document_id(writer, hashlib.sha256(layout_pdf + b"\0" + charts_pdf).digest())
     out = io.BytesIO()

@@ -62,9 +62,7 @@ def chart_data(spec: ChartSpec, title: str, figures: Figures, edition: Month) ->
         start = end.financial_year_start
         months = month_range(start, start.shift(11))
         measure_id = spec.measures[0]
-        this_year = tuple(
-            _point(figures, measure_id, m) if m <= end else None for m in months
-        )
+        this_year = tuple(_point(figures, measure_id, m) if m <= end else None for m in months)
         last_year = tuple(_point(figures, measure_id, m.shift(-12)) for m in months)
         x_labels = tuple(_month_label(m) for m in months)
         series = (
@@ -76,8 +74,7 @@ def chart_data(spec: ChartSpec, title: str, figures: Figures, edition: Month) ->
         this_months, last_months = figures.windowed(spec.measures[0], edition)
         values = {
             label: tuple(
-                None if (v := figures.value(m, months)) is None else float(v)
-                for m in spec.measures
+                None if (v := figures.value(m, months)) is None else float(v) for m in spec.measures
             )
             for label, months in (("last", last_months), ("this", this_months))
         }

@@ -84,8 +84,11 @@ class Edition:
 
 
 def _table_rows(
-    table: L.PerformanceTable | L.StatementTable, section: L.Section, figures: Figures,
-    wording: Wording, statements: tuple[Statement, ...],
+    table: L.PerformanceTable | L.StatementTable,
+    section: L.Section,
+    figures: Figures,
+    wording: Wording,
+    statements: tuple[Statement, ...],
 ) -> TableRows:
     if isinstance(table, L.PerformanceTable):
         return performance_table(table, section.number, section.title, figures, wording)
@@ -107,8 +110,9 @@ def compute_tables(
             check_chart_data(chart, figures)
     wording = Wording(edition, folder.catalogue, folder.data)
     return [
-        _table_rows(table, section, figures, wording,
-                    texts[section.number].statements if texts else ())
+        _table_rows(
+            table, section, figures, wording, texts[section.number].statements if texts else ()
+        )
         for section in folder.layout.sections
         for table in section.tables()
     ]

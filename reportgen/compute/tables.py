@@ -37,8 +37,16 @@ class Row:
     measure_id: str | None = None
 
     def as_csv(self) -> tuple[str, ...]:
-        return (str(self.section), self.kind, self.label, self.last_year, self.this_year,
-                self.diff, self.msg_rank, self.movement)
+        return (
+            str(self.section),
+            self.kind,
+            self.label,
+            self.last_year,
+            self.this_year,
+            self.diff,
+            self.msg_rank,
+            self.movement,
+        )
 
 
 @dataclass(frozen=True)
@@ -122,8 +130,7 @@ def previous_difference(figures: Figures, measure: Measure, edition: Month) -> D
     previous = edition.shift(-1)
     if measure.aggregation is Aggregation.REPORTED:
         started = any(
-            key[1] == measure.id and Month.parse(key[0]) <= previous
-            for key in figures.data.survey
+            key[1] == measure.id and Month.parse(key[0]) <= previous for key in figures.data.survey
         )
         return compare(figures, measure, previous).difference if started else None
     this_months, _ = figures.windowed(measure.id, previous)
@@ -186,8 +193,11 @@ def performance_rows(
 
 
 def performance_table(
-    table: PerformanceTable, section_number: int, section_title: str,
-    figures: Figures, wording: Wording,
+    table: PerformanceTable,
+    section_number: int,
+    section_title: str,
+    figures: Figures,
+    wording: Wording,
 ) -> TableRows:
     month = data_month(table, figures, wording.edition)
     extra = {
@@ -210,8 +220,11 @@ def performance_table(
 
 
 def statement_table(
-    table: StatementTable, section_number: int, section_title: str,
-    statements: tuple[Statement, ...], wording: Wording,
+    table: StatementTable,
+    section_number: int,
+    section_title: str,
+    statements: tuple[Statement, ...],
+    wording: Wording,
 ) -> TableRows:
     extra = {"number": str(section_number), "title": section_title}
     return TableRows(

@@ -26,7 +26,7 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::([A-Za-z0-9_]+))?\}")
 
 
 def describe_months(months: list[Month]) -> str:
-    """"September 2013" for one month; "April to March 2014" for a run of months."""
+    """ "September 2013" for one month; "April to March 2014" for a run of months."""
     if len(months) == 1:
         return months[0].name
     # The printed edition names a run of months by its end: "April to March 2014".
@@ -53,7 +53,8 @@ class Wording:
                 f"unknown placeholder {{{name}}}",
                 file=template.file,
                 line=template.line,
-                hint="known: " + ", ".join(f"{{{k}}}" for k in sorted(values))
+                hint="known: "
+                + ", ".join(f"{{{k}}}" for k in sorted(values))
                 + ", {this_period:ID}, {last_period:ID}, {comparable_from:ID}, "
                 "{msg_period_end:ID}, {survey_period_end:ID}",
             )
@@ -92,7 +93,8 @@ class Wording:
         if name == "comparable_from":
             if measure.comparable_from is None:
                 raise InputError(
-                    f"{measure_id} has no comparable_from", file=template.file,
+                    f"{measure_id} has no comparable_from",
+                    file=template.file,
                     line=template.line,
                 )
             return measure.comparable_from.name

@@ -120,7 +120,8 @@ def load_distribution(path: Path) -> dict[str, DistributionList]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DeliveryError(
-            f"cannot read the distribution file: {exc.strerror}", file=path,
+            f"cannot read the distribution file: {exc.strerror}",
+            file=path,
             hint="pass the path of distribution.yaml, or create one from the shipped sample",
         ) from exc
     except UnicodeDecodeError as exc:
@@ -134,13 +135,12 @@ def load_distribution(path: Path) -> dict[str, DistributionList]:
 
     if not isinstance(data, dict) or not data:
         raise DeliveryError(
-            "the distribution file holds no lists", file=path,
+            "the distribution file holds no lists",
+            file=path,
             hint="write one mapping per list: name -> to, cc, subject, body",
         )
     lines = _line_index(data)
-    return {
-        str(name): _parse_list(str(name), entry, path, lines) for name, entry in data.items()
-    }
+    return {str(name): _parse_list(str(name), entry, path, lines) for name, entry in data.items()}
 
 
 def _parse_list(
@@ -158,7 +158,8 @@ def _parse_list(
     unknown = sorted(str(key) for key in entry if key not in _LIST_KEYS)
     if unknown:
         raise fail(
-            f"unknown key(s) {', '.join(unknown)}", unknown[0],
+            f"unknown key(s) {', '.join(unknown)}",
+            unknown[0],
             hint=f"a list has only {', '.join(_LIST_KEYS)}",
         )
 
@@ -173,7 +174,9 @@ def _parse_list(
             address = _check_address(item)
             if address is None:
                 raise fail(
-                    f"{key} entry {item!r} is not one email address", key, index,
+                    f"{key} entry {item!r} is not one email address",
+                    key,
+                    index,
                     hint="write name@domain or 'Full Name <name@domain>', one per entry; "
                     "the address itself must be ASCII",
                 )
@@ -183,7 +186,8 @@ def _parse_list(
     to, cc = addresses("to"), addresses("cc")
     if not to:
         raise fail(
-            "has no recipients in to", *(("to",) if "to" in entry else ()),
+            "has no recipients in to",
+            *(("to",) if "to" in entry else ()),
             hint="add at least one address under to",
         )
     seen: set[str] = set()
@@ -206,7 +210,8 @@ def _parse_list(
         problem = _template_syntax_problem(template)
         if problem:
             raise fail(
-                f"{key} template: {problem}", key,
+                f"{key} template: {problem}",
+                key,
                 hint="write placeholders as {name}; write a literal brace as {{ or }}",
             )
     body = texts["body"] if texts["body"].endswith("\n") else texts["body"] + "\n"
@@ -249,9 +254,7 @@ def _template_syntax_problem(template: str) -> str | None:
     return None
 
 
-def render_templates(
-    distribution: DistributionList, values: Mapping[str, str]
-) -> tuple[str, str]:
+def render_templates(distribution: DistributionList, values: Mapping[str, str]) -> tuple[str, str]:
     """Fill the list's subject and body; an unknown placeholder is a DeliveryError."""
     for part, template in (("subject", distribution.subject), ("body", distribution.body)):
         for _literal, field_name, _spec, _conv in string.Formatter().parse(template):
@@ -259,7 +262,8 @@ def render_templates(
                 raise DeliveryError(
                     f"list {distribution.name!r}: the {part} uses the placeholder "
                     f"{{{field_name}}}, which is not provided",
-                    file=distribution.source, line=distribution.line,
+                    file=distribution.source,
+                    line=distribution.line,
                     hint=f"available placeholders: {', '.join(sorted(values))}",
                 )
     subject = distribution.subject.format_map(values)
@@ -267,7 +271,8 @@ def render_templates(
         raise DeliveryError(
             f"list {distribution.name!r}: the subject becomes more than one line once "
             "its placeholders are filled",
-            file=distribution.source, line=distribution.line,
+            file=distribution.source,
+            line=distribution.line,
             hint="use multi-line values such as {headline} only in the body",
         )
     return subject, distribution.body.format_map(values)
@@ -426,7 +431,8 @@ def read_send_log(path: Path) -> tuple[SendRecord, ...]:
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise DeliveryError(
-                f"the send log has a line reportgen did not write ({exc})", file=path,
+                f"the send log has a line reportgen did not write ({exc})",
+                file=path,
                 line=number,
                 hint="reportgen only appends to this file; restore it or fix that line by hand",
             ) from exc
@@ -445,7 +451,8 @@ def _append_record(path: Path, record: SendRecord) -> None:
         atomic.write_bytes(path, existing + record.to_json().encode("utf-8") + b"\n")
     except OSError as exc:
         raise DeliveryError(
-            f"cannot write the send log: {exc.strerror or exc}", file=path,
+            f"cannot write the send log: {exc.strerror or exc}",
+            file=path,
             hint="check the archive folder is writable and the disk is not full",
         ) from exc
 
@@ -456,7 +463,8 @@ def _folder_lock(folder: Path) -> Iterator[None]:
     if not folder.is_dir():
         # Creating it would leave an edition folder the archive never made.
         raise DeliveryError(
-            "the folder for the send log does not exist", file=folder,
+            "the folder for the send log does not exist",
+            file=folder,
             hint="archive the edition first; its send log lives in the edition's folder",
         )
     if fcntl is None:
@@ -469,7 +477,8 @@ def _folder_lock(folder: Path) -> Iterator[None]:
         except BlockingIOError as exc:
             raise DeliveryError(
                 "another reportgen run is sending from this edition folder right now",
-                file=folder, hint="wait for it to finish, then check the send log",
+                file=folder,
+                hint="wait for it to finish, then check the send log",
             ) from exc
         except OSError:
             pass  # file systems without flock (some network mounts): run unserialised
@@ -560,7 +569,9 @@ def send_edition(
     if shadowed:
         raise ValueError(f"template_values may not replace {', '.join(shadowed)}")
     values.update(
-        edition=edition, edition_month=edition_month, version=str(version),
+        edition=edition,
+        edition_month=edition_month,
+        version=str(version),
         file_name=attachment_name,
     )
     subject, body = render_templates(distribution, values)
@@ -574,21 +585,27 @@ def send_edition(
         _append_record(
             send_log,
             SendRecord(
-                message_id=message_id, edition=edition, version=version,
-                list_name=list_name, recipients=recipients,
-                delivered=details.get("delivered", ()), refused=details.get("refused", {}),
+                message_id=message_id,
+                edition=edition,
+                version=version,
+                list_name=list_name,
+                recipients=recipients,
+                delivered=details.get("delivered", ()),
+                refused=details.get("refused", {}),
                 attachment_sha256=pdf_sha256,
                 attachment_name=attachment_name,
                 server=settings.server if settings and dry_run_dir is None else None,
                 time=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                outcome=outcome, error=details.get("error"),
+                outcome=outcome,
+                error=details.get("error"),
                 attempts=details.get("attempts", 0),
             ),
         )
 
     with _folder_lock(send_log.parent):
         history = [
-            entry for entry in read_send_log(send_log)
+            entry
+            for entry in read_send_log(send_log)
             if (entry.edition, entry.version, entry.list_name) == (edition, version, list_name)
         ]
         delivered_before = [entry for entry in history if entry.outcome in DELIVERED_OUTCOMES]
@@ -597,13 +614,18 @@ def send_edition(
             raise DeliveryError(
                 f"{edition} version {version} was already sent to list {list_name!r} at "
                 f"{last.time} (Message-ID {last.message_id}, outcome {last.outcome})",
-                file=send_log, hint="use --resend to send it again",
+                file=send_log,
+                hint="use --resend to send it again",
             )
         from_address = settings.from_address if settings else f"reportgen@{_DRY_RUN_DOMAIN}"
         message_id = _message_id_for(history, edition, version, list_name, from_address)
         message = _build_message(
-            distribution=distribution, from_address=from_address, subject=subject,
-            body=body, pdf_bytes=pdf_bytes, attachment_name=attachment_name,
+            distribution=distribution,
+            from_address=from_address,
+            subject=subject,
+            body=body,
+            pdf_bytes=pdf_bytes,
+            attachment_name=attachment_name,
             message_id=message_id,
         )
         data = message.as_bytes()
@@ -635,9 +657,15 @@ def send_edition(
                     ) from None  # the cause may quote the server's AUTH exchange
                 delay = backoff_seconds * 2 ** (made - 1)
                 log.warning(
-                    "sending %s v%s to %s via %s: attempt %d of %d failed (%s); "
-                    "retrying in %gs", edition, version, list_name, settings.server, made,
-                    attempts, text, delay,
+                    "sending %s v%s to %s via %s: attempt %d of %d failed (%s); retrying in %gs",
+                    edition,
+                    version,
+                    list_name,
+                    settings.server,
+                    made,
+                    attempts,
+                    text,
+                    delay,
                 )
                 sleep(delay)
 
@@ -736,9 +764,7 @@ def _send_once(
             client.ehlo_or_helo_if_needed()
         if settings.user is not None and settings.password is not None:
             client.login(settings.user, settings.password)
-        return client.sendmail(
-            getaddresses([settings.from_address])[0][1], list(recipients), data
-        )
+        return client.sendmail(getaddresses([settings.from_address])[0][1], list(recipients), data)
     finally:
         with contextlib.suppress(smtplib.SMTPException, OSError):
             client.quit()

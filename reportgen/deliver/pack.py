@@ -268,5 +268,3 @@ def _pack_digest(parts: list[tuple[str, PdfSource, str | None]], info: Mapping[s
             digest.update(len(chunk).to_bytes(8, "big"))
             digest.update(chunk)
     return digest.digest()
-
-

@@ -101,8 +101,19 @@ class Catalogue(Mapping[str, Measure]):
 
 
 _FIELDS = {
-    "label", "unit", "decimals", "polarity", "aggregation", "window", "lag", "of",
-    "numerator", "denominator", "scale", "comparable_from", "confidence_interval",
+    "label",
+    "unit",
+    "decimals",
+    "polarity",
+    "aggregation",
+    "window",
+    "lag",
+    "of",
+    "numerator",
+    "denominator",
+    "scale",
+    "comparable_from",
+    "confidence_interval",
 }
 
 
@@ -114,9 +125,7 @@ def _choice(enum: type[Enum], node: Node, key: str, default: Any = None) -> Any:
         return enum(raw)
     except ValueError:
         allowed = ", ".join(member.value for member in enum)  # type: ignore[attr-defined]
-        raise InputError(
-            f"{key} {raw!r} is not one of: {allowed}", **where(node, key)
-        ) from None
+        raise InputError(f"{key} {raw!r} is not one of: {allowed}", **where(node, key)) from None
 
 
 def _measure(measure_id: str, node: Any, file: str, line: int) -> Measure:

@@ -110,16 +110,28 @@ _LINK = re.compile(r"!?\[[^\]]*\]\([^)]*\)")
 
 # Markdown the report does not print: (line start, message, what to write instead)
 _REFUSED: tuple[tuple[re.Pattern[str], str, str], ...] = (
-    (re.compile(r"\|"), "Markdown tables are not supported in narrative",
-     "tables come from layouts/; write the figures as sentences or '- ' bullets"),
-    (_TABLE_RULE, "Markdown tables are not supported in narrative",
-     "tables come from layouts/; write the figures as sentences or '- ' bullets"),
-    (re.compile(r">"), "'>' quotations are not supported",
-     "write the quotation as an ordinary paragraph in quotation marks "
-     "(and 'more than' rather than a leading '>')"),
+    (
+        re.compile(r"\|"),
+        "Markdown tables are not supported in narrative",
+        "tables come from layouts/; write the figures as sentences or '- ' bullets",
+    ),
+    (
+        _TABLE_RULE,
+        "Markdown tables are not supported in narrative",
+        "tables come from layouts/; write the figures as sentences or '- ' bullets",
+    ),
+    (
+        re.compile(r">"),
+        "'>' quotations are not supported",
+        "write the quotation as an ordinary paragraph in quotation marks "
+        "(and 'more than' rather than a leading '>')",
+    ),
     (re.compile(r"```|~~~"), "code blocks are not supported", "write ordinary paragraphs"),
-    (_RULE, "a line of only '-', '=', '*' or '_' (a rule or underlined heading) is not supported",
-     "write sub-headings as '## Heading' and use \\pagebreak where a page should end"),
+    (
+        _RULE,
+        "a line of only '-', '=', '*' or '_' (a rule or underlined heading) is not supported",
+        "write sub-headings as '## Heading' and use \\pagebreak where a page should end",
+    ),
 )
 
 
@@ -142,7 +154,9 @@ def _heading(line: str, name: str, number: int) -> SubHeading | None:
             return None  # "#1 priority": text, as in Markdown
         raise InputError(
             f"heading {line!r} needs a space after the hashes",
-            file=name, line=number, hint="write '## Heading' or '### Sub-heading'",
+            file=name,
+            line=number,
+            hint="write '## Heading' or '### Sub-heading'",
         )
     if hashes not in (2, 3):
         hint = (
@@ -178,10 +192,15 @@ def parse_body(body: str, name: str, first_line: int) -> tuple[TextBlock, ...]:
     def close_list() -> None:
         nonlocal blank_in_list
         if items:
-            blocks.append(BulletList(
-                tuple(" ".join(item) for item in items), numbered, start,
-                item_lines[0], tuple(item_lines),
-            ))
+            blocks.append(
+                BulletList(
+                    tuple(" ".join(item) for item in items),
+                    numbered,
+                    start,
+                    item_lines[0],
+                    tuple(item_lines),
+                )
+            )
             items.clear()
             item_lines.clear()
         blank_in_list = False
@@ -217,10 +236,12 @@ def parse_body(body: str, name: str, first_line: int) -> tuple[TextBlock, ...]:
         if marker := bullet or ordinal:
             if items and indented:
                 raise InputError(
-                    "nested lists are not supported", file=name, line=number,
+                    "nested lists are not supported",
+                    file=name,
+                    line=number,
                     hint="start every item at the beginning of the line",
                 )
-            text = line[marker.end():].strip()
+            text = line[marker.end() :].strip()
             if not text:
                 raise InputError("empty list item", file=name, line=number)
             close_paragraph()
@@ -239,7 +260,9 @@ def parse_body(body: str, name: str, first_line: int) -> tuple[TextBlock, ...]:
                 continue
             if indented:
                 raise InputError(
-                    "a list item can have only one paragraph", file=name, line=number,
+                    "a list item can have only one paragraph",
+                    file=name,
+                    line=number,
                     hint="join the text to the item (no blank line between) or start it "
                     "at the beginning of the line as a paragraph of its own",
                 )
@@ -270,11 +293,10 @@ def _statements(node: Node) -> tuple[Statement, ...]:
     result = []
     for item in value:
         if not isinstance(item, Node) or not {"target", "status"} <= set(item):
-            raise InputError(
-                "each statement needs 'target' and 'status'", **where(value)
-            )
-        result.append(Statement(" ".join(str(item["target"]).split()),
-                                " ".join(str(item["status"]).split())))
+            raise InputError("each statement needs 'target' and 'status'", **where(value))
+        result.append(
+            Statement(" ".join(str(item["target"]).split()), " ".join(str(item["status"]).split()))
+        )
     return tuple(result)
 
 

@@ -196,8 +196,7 @@ def _load_monthly(
         month = _parse_month(row["month"], file=name, line=line, column="month")
         key: tuple = (measure_id, str(month))
         if revisions:
-            until = _parse_month(row["until_edition"], file=name, line=line,
-                                 column="until_edition")
+            until = _parse_month(row["until_edition"], file=name, line=line, column="until_edition")
             key += (str(until),)
         if key in lines:
             raise InputError(
@@ -227,14 +226,17 @@ def _load_monthly(
         if measure.aggregation is Aggregation.SUM and numerator.denominator != 1:
             raise InputError(
                 f"{measure_id} is a count, but numerator is {row['numerator']!r}",
-                file=name, line=line, hint="counts are whole numbers",
+                file=name,
+                line=line,
+                hint="counts are whole numbers",
             )
-        if (measure.unit is Unit.PERCENT and denominator is not None
-                and numerator > denominator):
+        if measure.unit is Unit.PERCENT and denominator is not None and numerator > denominator:
             raise InputError(
                 f"{measure_id} numerator {row['numerator']} is larger than its denominator "
                 f"{row['denominator']}, which would print as more than 100%",
-                file=name, line=line, hint="check the two columns are not swapped",
+                file=name,
+                line=line,
+                hint="check the two columns are not swapped",
             )
         records.append((*key[:2], numerator, denominator, *key[2:]))
     if not records and not revisions:

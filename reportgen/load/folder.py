@@ -75,7 +75,8 @@ def editions_with_content(root: Path) -> list[Month]:
     if not folder.is_dir():
         return []
     return sorted(
-        Month.parse(p.name) for p in folder.iterdir()
+        Month.parse(p.name)
+        for p in folder.iterdir()
         if p.is_dir() and re.fullmatch(r"\d{4}-\d{2}", p.name)
     )
 

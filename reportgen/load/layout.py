@@ -215,7 +215,8 @@ def _chart(node: Node, catalogue: Catalogue) -> ChartSpec:
     except ValueError:
         allowed = ", ".join(k.value for k in ChartKind)
         raise InputError(
-            f"unknown chart kind {node.get('kind')!r}", **where(node, "kind"),
+            f"unknown chart kind {node.get('kind')!r}",
+            **where(node, "kind"),
             hint=f"use one of: {allowed}",
         ) from None
     if "measure" in node:
@@ -265,7 +266,7 @@ def _block(raw: Any, line: int, file: str, defaults: dict[Period, Node], cat: Ca
         )
     if not isinstance(raw, Node) or len(raw) != 1:
         raise InputError("a block is one 'kind: settings' entry", file=file, line=line)
-    (kind, value), = raw.items()
+    ((kind, value),) = raw.items()
     if kind == "heading":
         return Heading(_template(raw, "heading"))
     if kind == "table":

@@ -57,9 +57,22 @@ class Theme:
 
 
 REQUIRED_STYLES = (
-    "body", "note", "heading", "subheading", "subheading3", "section_title",
-    "running_header", "page_number", "cover_organisation", "cover_title", "cover_edition",
-    "contents_heading", "contents_entry", "table_caption", "table_header", "table_cell",
+    "body",
+    "note",
+    "heading",
+    "subheading",
+    "subheading3",
+    "section_title",
+    "running_header",
+    "page_number",
+    "cover_organisation",
+    "cover_title",
+    "cover_edition",
+    "contents_heading",
+    "contents_entry",
+    "table_caption",
+    "table_header",
+    "table_cell",
 )
 
 
@@ -69,7 +82,8 @@ def length(value: Any, node: Node, key: str) -> float:
     match = re.fullmatch(r"\s*([0-9.]+)\s*(pt|cm|mm|in)\s*", str(value))
     if not match:
         raise InputError(
-            f"{key} {value!r} is not a length", **where(node, key),
+            f"{key} {value!r} is not a length",
+            **where(node, key),
             hint="write e.g. 2cm, 15mm, 1in or 12 (points)",
         )
     return float(match.group(1)) * _UNITS[match.group(2)]
@@ -106,7 +120,8 @@ def find_font(family: str, *, bold: bool, italic: bool, node: Node) -> Path:
         path = Path(font_manager.findfont(properties, fallback_to_default=False))
     except ValueError:
         raise InputError(
-            f"font {family!r} is not installed", **where(node, "family"),
+            f"font {family!r} is not installed",
+            **where(node, "family"),
             hint="use 'DejaVu Sans' (shipped with matplotlib) or install the font",
         ) from None
     if path.suffix.lower() != ".ttf":
@@ -186,8 +201,12 @@ def load_theme(path: Path, display_name: str | None = None) -> Theme:
             leading=length(raw.get("leading", size * 1.25), raw, "leading"),
             bold=bool(raw.get("bold", False)),
             italic=bool(raw.get("italic", False)),
-            colour=_colour(raw.get("colour", "text"), colours | {"text": colours.get(
-                "text", "#000000")}, raw, "colour"),
+            colour=_colour(
+                raw.get("colour", "text"),
+                colours | {"text": colours.get("text", "#000000")},
+                raw,
+                "colour",
+            ),
             space_before=length(raw.get("space_before", 0), raw, "space_before"),
             space_after=length(raw.get("space_after", 0), raw, "space_after"),
         )

@@ -88,28 +88,43 @@ def _draw(figure: Any, data: ChartData, style: ChartStyle) -> None:
     left, right, top = 46.0, 8.0, 20.0
     bottom = 58.0 if comparison else 46.0
     figure.subplots_adjust(
-        left=left / style.width, right=1 - right / style.width,
-        top=1 - top / style.height, bottom=bottom / style.height,
+        left=left / style.width,
+        right=1 - right / style.width,
+        top=1 - top / style.height,
+        bottom=bottom / style.height,
     )
     axes = figure.add_subplot()
-    axes.set_title(data.title, fontproperties=_font(style.bold_font_path, style.title_size),
-                   color=style.text_colour, loc="left", pad=6)
+    axes.set_title(
+        data.title,
+        fontproperties=_font(style.bold_font_path, style.title_size),
+        color=style.text_colour,
+        loc="left",
+        pad=6,
+    )
     positions = list(range(len(data.x_labels)))
     if comparison:
         width = 0.8 / max(1, len(data.series))
         for index, series in enumerate(data.series):
             offsets = [p + (index - (len(data.series) - 1) / 2) * width for p in positions]
-            present = [(o, v) for o, v in zip(offsets, series.values, strict=True)
-                       if v is not None]  # a missing figure is a gap, not a zero bar
+            present = [
+                (o, v) for o, v in zip(offsets, series.values, strict=True) if v is not None
+            ]  # a missing figure is a gap, not a zero bar
             offsets = [o for o, _ in present]
             values = [v for _, v in present]
             bars = axes.bar(
-                offsets, values, width=width * 0.95, label=series.name,
-                color=_nth(style.colours, index), edgecolor=style.text_colour,
-                linewidth=0.4, hatch=_nth(style.hatches, index),
+                offsets,
+                values,
+                width=width * 0.95,
+                label=series.name,
+                color=_nth(style.colours, index),
+                edgecolor=style.text_colour,
+                linewidth=0.4,
+                hatch=_nth(style.hatches, index),
             )
             axes.bar_label(
-                bars, labels=[_number(v, data.percent) for v in values], fontproperties=small,
+                bars,
+                labels=[_number(v, data.percent) for v in values],
+                fontproperties=small,
                 padding=1.5,
             )
         axes.margins(y=0.12)
@@ -144,9 +159,13 @@ def _draw(figure: Any, data: ChartData, style: ChartStyle) -> None:
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     axes.legend(
-        prop=regular, frameon=False, ncols=min(len(data.series), 5), loc="upper center",
+        prop=regular,
+        frameon=False,
+        ncols=min(len(data.series), 5),
+        loc="upper center",
         bbox_to_anchor=(0.5, -(bottom - 14) / (style.height - bottom - top)),
-        handlelength=2.6, columnspacing=1.2,
+        handlelength=2.6,
+        columnspacing=1.2,
     )
 
 
@@ -212,8 +231,7 @@ def cached_charts(cache_dir: Path | None, digest: str) -> DrawnCharts | None:
     return DrawnCharts(
         pdf.read_bytes(),
         tuple(
-            tuple(ChartText(**{**run, "rgb": tuple(run["rgb"])}) for run in chart)
-            for chart in runs
+            tuple(ChartText(**{**run, "rgb": tuple(run["rgb"])}) for run in chart) for chart in runs
         ),
     )
 
@@ -249,12 +267,23 @@ def _text_recorded(style: ChartStyle) -> Iterator[list[ChartText]]:
 
     def record(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):  # noqa: ANN001
         weight = prop.get_weight()
-        bold = prop.get_file() == style.bold_font_path or weight in ("bold", "heavy") or (
-            isinstance(weight, int) and weight >= 600
+        bold = (
+            prop.get_file() == style.bold_font_path
+            or weight in ("bold", "heavy")
+            or (isinstance(weight, int) and weight >= 600)
         )
         red, green, blue = gc.get_rgb()[:3]
-        runs.append(ChartText(round(x, 3), round(y, 3), s, prop.get_size_in_points(),
-                              round(angle, 3), bold, (red, green, blue)))
+        runs.append(
+            ChartText(
+                round(x, 3),
+                round(y, 3),
+                s,
+                prop.get_size_in_points(),
+                round(angle, 3),
+                bold,
+                (red, green, blue),
+            )
+        )
 
     RendererPdf.draw_text = record
     try:

@@ -42,7 +42,10 @@ class ChartSlot(Flowable):
     """Reserves a chart's space and records where it landed; the chart is merged later."""
 
     def __init__(
-        self, index: int, width: float, height: float,
+        self,
+        index: int,
+        width: float,
+        height: float,
         record: Callable[[int, int, float, float], None],
     ) -> None:
         super().__init__()
@@ -97,5 +100,6 @@ class PageNumberRef(Flowable):
     def draw(self) -> None:
         self.canv.doForm(self.form_name)
         left = self.width - self.row_width
-        self.canv.linkRect("", self.section.key, (left, 0, self.width, self.height), relative=1,
-                           thickness=0)
+        self.canv.linkRect(
+            "", self.section.key, (left, 0, self.width, self.height), relative=1, thickness=0
+        )

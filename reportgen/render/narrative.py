@@ -110,8 +110,7 @@ def narrative_flowables(
             )
         elif isinstance(block, BulletList):
             flowables.extend(
-                Paragraph(inline(item), styles["bullet"], bulletText=BULLET)
-                for item in block.items
+                Paragraph(inline(item), styles["bullet"], bulletText=BULLET) for item in block.items
             )
         elif isinstance(block, NarrativeBreak):
             flowables.append(PageBreak())

@@ -81,7 +81,11 @@ def build_styles(theme: Theme) -> Styles:
         4 + pdfmetrics.stringWidth(BULLET, body.fontName, body.fontSize) + 0.6 * body.fontSize
     )
     paragraphs["bullet"] = ParagraphStyle(
-        "bullet", parent=body, leftIndent=max(14.0, bullet_end), bulletIndent=4, spaceAfter=2,
+        "bullet",
+        parent=body,
+        leftIndent=max(14.0, bullet_end),
+        bulletIndent=4,
+        spaceAfter=2,
         bulletFontName=body.fontName,
     )
     for name in ("subheading", "subheading3", "heading"):
@@ -89,10 +93,12 @@ def build_styles(theme: Theme) -> Styles:
     for name in ("cover_organisation", "cover_title", "cover_edition"):
         paragraphs[name].alignment = TA_CENTER
     cell = paragraphs["table_cell"]
-    paragraphs["table_cell_right"] = ParagraphStyle("table_cell_right", parent=cell,
-                                                    alignment=TA_RIGHT)
-    paragraphs["table_cell_centre"] = ParagraphStyle("table_cell_centre", parent=cell,
-                                                     alignment=TA_CENTER)
+    paragraphs["table_cell_right"] = ParagraphStyle(
+        "table_cell_right", parent=cell, alignment=TA_RIGHT
+    )
+    paragraphs["table_cell_centre"] = ParagraphStyle(
+        "table_cell_centre", parent=cell, alignment=TA_CENTER
+    )
     paragraphs["table_header_centre"] = ParagraphStyle(
         "table_header_centre", parent=paragraphs["table_header"], alignment=TA_CENTER
     )

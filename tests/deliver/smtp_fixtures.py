@@ -87,7 +87,11 @@ def running_smtp(handler: RecordingHandler, **smtp_options: Any) -> Iterator[int
     """Run aiosmtpd for ``handler`` on 127.0.0.1; yield its port; stop it afterwards."""
     port = free_port()
     controller = Controller(
-        handler, hostname=HOST, port=port, server_hostname="mx.test", ready_timeout=5.0,
+        handler,
+        hostname=HOST,
+        port=port,
+        server_hostname="mx.test",
+        ready_timeout=5.0,
         **smtp_options,
     )
     controller.start()

@@ -79,10 +79,18 @@ class Edition:
 
     def send(self, settings: SmtpSettings | None, **overrides: Any) -> SendResult:
         arguments: dict[str, Any] = dict(
-            pdf=self.pdf, attachment_name=ATTACHMENT, edition="2014-03",
-            edition_month="March 2014", version=1, list_name=self.distribution.name,
-            distribution=self.distribution, settings=settings, send_log=self.send_log,
-            template_values={"headline": HEADLINE}, timeout=5.0, backoff_seconds=0.5,
+            pdf=self.pdf,
+            attachment_name=ATTACHMENT,
+            edition="2014-03",
+            edition_month="March 2014",
+            version=1,
+            list_name=self.distribution.name,
+            distribution=self.distribution,
+            settings=settings,
+            send_log=self.send_log,
+            template_values={"headline": HEADLINE},
+            timeout=5.0,
+            backoff_seconds=0.5,
             sleep=self.sleeps.append,
         )
         arguments.update(overrides)
@@ -165,7 +173,10 @@ def test_message_arrives_with_headers_body_and_attachment(edition: Edition) -> N
     assert [r.outcome for r in records] == ["sending", "sent"]
     sent = records[-1]
     assert (sent.message_id, sent.edition, sent.version, sent.list_name) == (
-        result.message_id, "2014-03", 1, "board",
+        result.message_id,
+        "2014-03",
+        1,
+        "board",
     )
     assert sent.recipients == tuple(RECIPIENTS) and sent.refused == {}
     assert sent.attachment_name == ATTACHMENT
@@ -189,7 +200,8 @@ def test_second_send_is_refused_and_resend_goes_through(edition: Edition) -> Non
     # A resend is a new message: reusing the ID would let clients hide it as a duplicate.
     assert again.message_id != first.message_id
     assert [parse(r.content)["Message-ID"] for r in handler.received] == [
-        first.message_id, again.message_id,
+        first.message_id,
+        again.message_id,
     ]
     assert outcomes(edition) == ["sending", "sent", "sending", "sent"]
 
@@ -297,7 +309,9 @@ def test_starttls_with_a_trusted_certificate_and_login(
     tls = make_tls()
     handler = RecordingHandler(data_replies=["451 4.3.0 Try again"])  # forces a logged retry
     options = dict(
-        tls_context=tls.server, require_starttls=True, auth_required=True,
+        tls_context=tls.server,
+        require_starttls=True,
+        auth_required=True,
         authenticator=password_authenticator("mpr", PASSWORD),
     )
     with caplog.at_level(logging.DEBUG), running_smtp(handler, **options) as port:
@@ -365,7 +379,9 @@ def test_a_wrong_password_is_not_retried_and_never_shown(
 ) -> None:
     tls = make_tls()
     options = dict(
-        tls_context=tls.server, require_starttls=True, auth_required=True,
+        tls_context=tls.server,
+        require_starttls=True,
+        auth_required=True,
         authenticator=password_authenticator("mpr", "the-right-one"),
     )
     handler = RecordingHandler()
@@ -454,8 +470,9 @@ def test_an_attachment_over_the_limit_is_refused_before_connecting(edition: Edit
 
 def test_a_send_log_outside_an_archived_edition_is_refused(edition: Edition) -> None:
     with pytest.raises(DeliveryError, match="archive the edition first"):
-        edition.send(None, send_log=edition.tmp / "2014-04" / "send-log.jsonl",
-                     dry_run_dir=edition.tmp)
+        edition.send(
+            None, send_log=edition.tmp / "2014-04" / "send-log.jsonl", dry_run_dir=edition.tmp
+        )
     assert not (edition.tmp / "2014-04").exists()
 
 
@@ -500,33 +517,39 @@ BAD_LISTS = {
     "duplicate-list": (
         "board:\n  to: [a@pcc.example.org]\n  subject: s\n  body: b\n"
         "board:\n  to: [b@pcc.example.org]\n  subject: s\n  body: b\n",
-        5, "key 'board' appears twice (first on line 1)",
+        5,
+        "key 'board' appears twice (first on line 1)",
     ),
     "duplicate-field": (
         "board:\n  to: [a@pcc.example.org]\n  subject: s\n  subject: t\n  body: b\n",
-        4, "key 'subject' appears twice (first on line 3)",
+        4,
+        "key 'subject' appears twice (first on line 3)",
     ),
     "bad-address": (
         "board:\n  to:\n    - a@pcc.example.org\n    - not-an-address\n  subject: s\n  body: b\n",
-        4, "'not-an-address' is not one email address",
+        4,
+        "'not-an-address' is not one email address",
     ),
     "two-addresses-in-one": (
         "board:\n  to: ['a@pcc.example.org, b@pcc.example.org']\n  subject: s\n  body: b\n",
-        2, "is not one email address",
+        2,
+        "is not one email address",
     ),
     "no-recipients": (
         "board:\n  to: []\n  cc: [a@pcc.example.org]\n  subject: s\n  body: b\n",
-        2, "has no recipients",
+        2,
+        "has no recipients",
     ),
     "unknown-key": (
-        "board:\n  to: [a@pcc.example.org]\n  bcc: [b@pcc.example.org]\n  subject: s\n"
-        "  body: b\n",
-        3, "unknown key(s) bcc",
+        "board:\n  to: [a@pcc.example.org]\n  bcc: [b@pcc.example.org]\n  subject: s\n  body: b\n",
+        3,
+        "unknown key(s) bcc",
     ),
     "not-yaml": ("board: [unclosed\n", 2, "malformed YAML"),
     "format-spec": (
         "board:\n  to: [a@pcc.example.org]\n  subject: '{edition.year}'\n  body: b\n",
-        3, "is not a plain placeholder name",
+        3,
+        "is not a plain placeholder name",
     ),
 }
 

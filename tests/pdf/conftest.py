@@ -48,18 +48,32 @@ class SectionFacts:
 # The page map of the printed March 2014 edition (facts, copied from the reference).
 SECTIONS = (
     SectionFacts(1, "1. Reducing Domestic Abuse", "1. Reducing Domestic Abuse", 1, 4),
-    SectionFacts(2, "2. Supporting our Victims of Crime",
-                 "2. Supporting Our Victims of Crime", 5, 7),
-    SectionFacts(3, "3. Reducing Youth Offending and Reoffending in General",
-                 "3. Reducing Youth Offending and Re-offending in General", 8, 9),
-    SectionFacts(4, "4. Tackling Consequences of Alcohol and Drug Abuse, and Mental Health "
-                 "Issues", "4. Tackling Consequences of Alcohol and Drug Abuse, and Mental "
-                 "Health Issues", 10, 11),
+    SectionFacts(
+        2, "2. Supporting our Victims of Crime", "2. Supporting Our Victims of Crime", 5, 7
+    ),
+    SectionFacts(
+        3,
+        "3. Reducing Youth Offending and Reoffending in General",
+        "3. Reducing Youth Offending and Re-offending in General",
+        8,
+        9,
+    ),
+    SectionFacts(
+        4,
+        "4. Tackling Consequences of Alcohol and Drug Abuse, and Mental Health Issues",
+        "4. Tackling Consequences of Alcohol and Drug Abuse, and Mental Health Issues",
+        10,
+        11,
+    ),
     SectionFacts(5, "5. Improving Road Safety", "5. Improving Road Safety", 12, 13),
     SectionFacts(6, "6. Improving Crime Prevention", "6. Improving Crime Prevention", 14, 17),
-    SectionFacts(7, "7. Increasing Efficiency in Policing through Collaborative Working and "
-                 "Innovation", "7. Increasing Efficiency in Policing Through Collaborative "
-                 "Working and Innovation", 18, 19),
+    SectionFacts(
+        7,
+        "7. Increasing Efficiency in Policing through Collaborative Working and Innovation",
+        "7. Increasing Efficiency in Policing Through Collaborative Working and Innovation",
+        18,
+        19,
+    ),
     SectionFacts(8, "8. Organisational Health", "8. Organisational Health", 20, 20),
 )
 

@@ -40,8 +40,7 @@ def _chart_without_data(root: Path) -> None:
     # a measure the catalogue defines but data/monthly.csv has no rows for
     catalogue = root / "data" / "catalogue.yaml"
     catalogue.write_text(
-        catalogue.read_text(encoding="utf-8")
-        + "  sickness_specials:\n"
+        catalogue.read_text(encoding="utf-8") + "  sickness_specials:\n"
         "    label: Special constables\n"
         "    unit: days\n"
         "    decimals: 1\n"
@@ -64,8 +63,11 @@ def _unknown_font(root: Path) -> None:
 
 def _statement_taller_than_a_page(root: Path) -> None:
     narrative = root / NARRATIVE_DIR / "07-efficiency.md"
-    _replace(narrative, 'status: "Currently being scoped under the Evolve Programme"',
-             'status: "' + "Currently being scoped. " * 400 + '"')
+    _replace(
+        narrative,
+        'status: "Currently being scoped under the Evolve Programme"',
+        'status: "' + "Currently being scoped. " * 400 + '"',
+    )
 
 
 def _margins_leave_no_room(root: Path) -> None:
@@ -87,21 +89,56 @@ class BadInput:
 
 
 CASES = [
-    BadInput("missing-narrative", _missing_narrative,
-             "content/2014-03/05-road-safety.md", None, ("missing",)),
-    BadInput("unknown-chart-kind", _unknown_chart_kind,
-             "layouts/report.yaml", "kind: pie_chart", ("pie_chart",)),
-    BadInput("chart-without-data", _chart_without_data,
-             "layouts/report.yaml", "sickness_specials", ("sickness_specials", "no data"),
-             block_ok=True),
-    BadInput("unknown-font", _unknown_font,
-             "layouts/theme.yaml", "family: No Such Sans 9", ("No Such Sans 9",)),
-    BadInput("statement-taller-than-a-page", _statement_taller_than_a_page,
-             "layouts/theme.yaml", None, ("7. Increasing Efficiency", "does not fit on a page")),
-    BadInput("margins-leave-no-room", _margins_leave_no_room,
-             "layouts/theme.yaml", "margin_left: 15cm", ("margins", "8cm")),
-    BadInput("unreadable-type-size", _unreadable_type_size,
-             "layouts/theme.yaml", "table_cell: {size: -3", ("table_cell", "readable")),
+    BadInput(
+        "missing-narrative",
+        _missing_narrative,
+        "content/2014-03/05-road-safety.md",
+        None,
+        ("missing",),
+    ),
+    BadInput(
+        "unknown-chart-kind",
+        _unknown_chart_kind,
+        "layouts/report.yaml",
+        "kind: pie_chart",
+        ("pie_chart",),
+    ),
+    BadInput(
+        "chart-without-data",
+        _chart_without_data,
+        "layouts/report.yaml",
+        "sickness_specials",
+        ("sickness_specials", "no data"),
+        block_ok=True,
+    ),
+    BadInput(
+        "unknown-font",
+        _unknown_font,
+        "layouts/theme.yaml",
+        "family: No Such Sans 9",
+        ("No Such Sans 9",),
+    ),
+    BadInput(
+        "statement-taller-than-a-page",
+        _statement_taller_than_a_page,
+        "layouts/theme.yaml",
+        None,
+        ("7. Increasing Efficiency", "does not fit on a page"),
+    ),
+    BadInput(
+        "margins-leave-no-room",
+        _margins_leave_no_room,
+        "layouts/theme.yaml",
+        "margin_left: 15cm",
+        ("margins", "8cm"),
+    ),
+    BadInput(
+        "unreadable-type-size",
+        _unreadable_type_size,
+        "layouts/theme.yaml",
+        "table_cell: {size: -3",
+        ("table_cell", "readable"),
+    ),
 ]
 
 
@@ -145,9 +182,9 @@ def test_bad_input_is_one_clear_error_and_no_pdf(
         if case.block_ok and not ok:
             # the chart's own block: the line after "- chart:", up to the bad text
             opened = file_lines[named - 2].strip() == "- chart:"
-            rest = file_lines[named - 1:]
+            rest = file_lines[named - 1 :]
             inside = next(i for i, text in enumerate(rest) if case.line_mark in text)
-            ok = opened and all(text.startswith(" " * 10) for text in rest[:inside + 1])
+            ok = opened and all(text.startswith(" " * 10) for text in rest[: inside + 1])
         assert ok, f"{case.file}:{named} is {file_lines[named - 1]!r}, not the bad line"
     assert result.out == ""
     assert sorted(out_dir.iterdir()) == [], "something was written to the output folder"

@@ -196,9 +196,11 @@ def test_contents_entries_link_to_their_sections(sample_pdf: BuiltPdf) -> None:
     assert len(links) == len(SECTIONS)
     links.sort(key=lambda a: -float(a["/Rect"][3]))  # top of the page first
     entry_lines = {
-        s.number: next(r.y for r in sample_pdf.runs[CONTENTS_PAGE]
-                       if r.text.startswith(f"{s.number}. ")
-                       and s.contents_title.startswith(r.text.strip()))
+        s.number: next(
+            r.y
+            for r in sample_pdf.runs[CONTENTS_PAGE]
+            if r.text.startswith(f"{s.number}. ") and s.contents_title.startswith(r.text.strip())
+        )
         for s in SECTIONS
     }
     for section, link in zip(SECTIONS, links, strict=True):
@@ -243,8 +245,9 @@ def test_sections_start_on_a_new_page(sample_pdf: BuiltPdf) -> None:
         previous = section.pdf_index() - 1
         if previous >= FIRST_NUMBERED:
             assert section.running_title not in header_text(sample_pdf, previous)
-        body = [r for r in sample_pdf.runs[section.pdf_index()]
-                if not in_header(r) and not in_footer(r)]
+        body = [
+            r for r in sample_pdf.runs[section.pdf_index()] if not in_header(r) and not in_footer(r)
+        ]
         top = max(body, key=lambda r: r.y)  # the first thing under the running header
         assert top.text.strip() == (
             "Performance Information" if section.number != 8 else "Management Information"
@@ -264,9 +267,7 @@ def test_text_stays_inside_the_page(sample_pdf: BuiltPdf) -> None:
 # -- tables --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "row", golden_rows(), ids=lambda r: f"{r['section']}-{r['label'][:40]}"
-)
+@pytest.mark.parametrize("row", golden_rows(), ids=lambda r: f"{r['section']}-{r['label'][:40]}")
 def test_golden_row_printed_on_its_sections_table_page(
     sample_pdf: BuiltPdf, row: dict[str, str]
 ) -> None:
@@ -321,9 +322,7 @@ def test_typography_survives(sample_pdf: BuiltPdf) -> None:
     assert "£6.633 million" in text and "£44.0 million" in text
 
 
-@pytest.mark.parametrize(
-    ("printed", "word"), [(3, "improved"), (3, "decreased"), (11, "Benison")]
-)
+@pytest.mark.parametrize(("printed", "word"), [(3, "improved"), (3, "decreased"), (11, "Benison")])
 def test_italic_words_are_set_in_italic(sample_pdf: BuiltPdf, printed: int, word: str) -> None:
     runs = [r for r in sample_pdf.runs[printed - 1 + FIRST_NUMBERED] if r.text.strip() == word]
     assert runs, f"{word!r} is not a run of its own on printed page {printed}"
@@ -449,7 +448,8 @@ def test_a_table_that_splits_repeats_its_header_row(scratch_report: Path, tmp_pa
     numbers = contents_numbers(pdf)
     for section in SECTIONS[5:]:
         starts = [
-            int(later[i]) for i in range(FIRST_NUMBERED, len(pdf.reader.pages))
+            int(later[i])
+            for i in range(FIRST_NUMBERED, len(pdf.reader.pages))
             if header_text(pdf, i) == f"{RUNNING_HEADER} {section.running_title}"
         ]
         assert numbers[section.number] == starts[0] > section.first_page

@@ -136,14 +136,23 @@ def archived(
         write_pdf(base / "papers" / "b.pdf", ["Appendix B p1", "Appendix B p2", "B p3"]),
     )
     pack = run_cli(
-        "pack", "--edition", EDITION, "--cover", str(cover),
-        "--append", str(appendices[0]), "--append", str(appendices[1]), root=root,
+        "pack",
+        "--edition",
+        EDITION,
+        "--cover",
+        str(cover),
+        "--append",
+        str(appendices[0]),
+        "--append",
+        str(appendices[1]),
+        root=root,
     )
     assert pack.code == 0, pack.err
     done = run_cli("archive", "--edition", EDITION, root=root)
     assert done.code == 0, done.err
-    return Archived(root, cover, appendices, pack.code, pack.out, pack.err,
-                    done.code, done.out, done.err)
+    return Archived(
+        root, cover, appendices, pack.code, pack.out, pack.err, done.code, done.out, done.err
+    )
 
 
 @pytest.fixture

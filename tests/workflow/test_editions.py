@@ -230,15 +230,14 @@ def test_pack_joins_cover_edition_and_appendices(archived: Archived) -> None:
     assert len(sections) == SECTIONS
     # the edition's own bookmarks, each still pointing at its section's page
     assert sections == [
-        (item.title, edition.get_destination_page_number(item) + cover)
-        for item in edition.outline
+        (item.title, edition.get_destination_page_number(item) + cover) for item in edition.outline
     ]
 
     labels = pack.page_labels
     edition_labels = ["Cover", "Contents", *(str(n) for n in range(1, 21))]
-    assert labels[cover:cover + EDITION_PAGES] == edition_labels
+    assert labels[cover : cover + EDITION_PAGES] == edition_labels
     assert labels[:cover] == ["Paper-1", "Paper-2"]
-    assert labels[cover + EDITION_PAGES:] == ["A1-1", "A2-1", "A2-2", "A2-3"]
+    assert labels[cover + EDITION_PAGES :] == ["A1-1", "A2-1", "A2-2", "A2-3"]
     assert pack.metadata.title == "Essex Police Board Pack: March 2014"
     # the papers really are in that order
     assert "Agenda item 5" in pack.pages[0].extract_text()
@@ -255,8 +254,12 @@ def _encrypted_pdf(path: Path) -> Path:
 
 @pytest.mark.parametrize(
     ("where", "kind"),
-    [("cover", "encrypted"), ("cover", "not a PDF"), ("cover", "missing"),
-     ("appendix", "not a PDF")],
+    [
+        ("cover", "encrypted"),
+        ("cover", "not a PDF"),
+        ("cover", "missing"),
+        ("appendix", "not a PDF"),
+    ],
 )
 def test_pack_with_a_bad_paper_names_it_and_writes_nothing(
     report: Path, run_cli, tmp_path: Path, where: str, kind: str
@@ -268,8 +271,11 @@ def test_pack_with_a_bad_paper_names_it_and_writes_nothing(
     elif kind == "not a PDF":
         bad.write_text("Agenda\n1. Apologies\n", encoding="utf-8")
     good = write_pdf(tmp_path / "papers" / "good.pdf", ["fine"])
-    papers = (["--cover", str(bad), "--append", str(good)] if where == "cover"
-              else ["--cover", str(good), "--append", str(bad)])
+    papers = (
+        ["--cover", str(bad), "--append", str(good)]
+        if where == "cover"
+        else ["--cover", str(good), "--append", str(bad)]
+    )
     result = run_cli("pack", "--edition", EDITION, *papers, root=report)
     assert result.code == 1
     assert str(bad) in result.err
@@ -293,7 +299,8 @@ def test_archive_stores_edition_and_pack_with_a_manifest(archived: Archived) -> 
     assert manifest["reissue_reason"] is None
     files = {f["role"]: f for f in manifest["files"]}
     assert {role: f["name"] for role, f in files.items()} == {
-        "edition": EDITION_PDF, "pack": PACK_PDF,
+        "edition": EDITION_PDF,
+        "pack": PACK_PDF,
     }
     for stored in files.values():
         path = archived.v1 / stored["name"]
@@ -305,8 +312,13 @@ def test_archive_stores_edition_and_pack_with_a_manifest(archived: Archived) -> 
     assert archived.v1.stat().st_mode & 0o777 == 0o777 & ~_umask()
 
     inputs = {i["name"]: i for i in manifest["inputs"]}
-    expected = {"data/monthly.csv", "data/catalogue.yaml", "layouts/report.yaml",
-                "layouts/theme.yaml", *(f"content/{EDITION}/{name}" for name in NARRATIVE_FILES)}
+    expected = {
+        "data/monthly.csv",
+        "data/catalogue.yaml",
+        "layouts/report.yaml",
+        "layouts/theme.yaml",
+        *(f"content/{EDITION}/{name}" for name in NARRATIVE_FILES),
+    }
     assert expected <= inputs.keys()
     for name, digest in inputs.items():
         source = archived.root / name
@@ -360,15 +372,17 @@ def test_archiving_an_archived_edition_again_is_refused(archived_copy: Path, run
 def correct_and_repack(root: Path, run_cli) -> None:
     """What an analyst does before a re-issue: correct an input, build the pack again."""
     path = root / "content" / EDITION / "08-organisational-health.md"
-    path.write_text(path.read_text(encoding="utf-8") + "\nA corrected sentence.\n",
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\nA corrected sentence.\n", encoding="utf-8"
+    )
     assert run_cli("pack", "--edition", EDITION, root=root).code == 0
 
 
 def test_a_reissue_that_corrects_nothing_is_refused(archived_copy: Path, run_cli) -> None:
     before = snapshot(archived_copy / "archive")
-    result = run_cli("archive", "--edition", EDITION, "--reissue", "--reason", "again",
-                     root=archived_copy)
+    result = run_cli(
+        "archive", "--edition", EDITION, "--reissue", "--reason", "again", root=archived_copy
+    )
     assert result.code == 1
     assert "nothing has changed since 2014-03 v1" in result.err
     assert snapshot(archived_copy / "archive") == before
@@ -385,8 +399,9 @@ def test_reissue_adds_v2_and_keeps_v1_marked_superseded(archived_copy: Path, run
     assert snapshot(archive) == before
 
     reason = "burglary figure for February corrected"
-    result = run_cli("archive", "--edition", EDITION, "--reissue", "--reason", reason,
-                     root=archived_copy)
+    result = run_cli(
+        "archive", "--edition", EDITION, "--reissue", "--reason", reason, root=archived_copy
+    )
     assert result.code == 0, result.err
     assert f"archived {EDITION} v2" in result.out
     v1 = {k: v for k, v in before.items() if k.startswith(f"{EDITION}/v1")}
@@ -477,8 +492,9 @@ def test_a_failed_reissue_leaves_the_archive_as_it_was(
     before = snapshot(archive)
     correct_and_repack(archived_copy, run_cli)
     seen = _fail_archiving_at(monkeypatch, step)
-    result = run_cli("archive", "--edition", EDITION, "--reissue", "--reason", "fix",
-                     root=archived_copy)
+    result = run_cli(
+        "archive", "--edition", EDITION, "--reissue", "--reason", "fix", root=archived_copy
+    )
     assert seen[-1] == step  # the failure really came mid-way, at that step
     assert result.code == 1
     assert os.strerror(errno.ENOSPC) in result.err and "nothing was archived" in result.err
@@ -503,14 +519,21 @@ def test_a_failed_first_archive_leaves_no_trace_and_can_be_run_again(
     assert sorted(p.name for p in (archive / EDITION).iterdir()) == ["v1"]
 
 
-def test_two_archive_commands_racing_give_exactly_one_version(
-    report: Path, tmp_path: Path
-) -> None:
-    command = [sys.executable, "-m", "reportgen.cli", "--root", str(report), "archive",
-               "--edition", EDITION]
+def test_two_archive_commands_racing_give_exactly_one_version(report: Path, tmp_path: Path) -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "reportgen.cli",
+        "--root",
+        str(report),
+        "archive",
+        "--edition",
+        EDITION,
+    ]
     processes = [
-        subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True)
+        subprocess.Popen(
+            command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         for _ in range(2)
     ]
     try:
@@ -522,8 +545,9 @@ def test_two_archive_commands_racing_give_exactly_one_version(
                 process.wait()
     codes = sorted(process.returncode for process in processes)
     assert codes == [0, 1], outputs
-    loser = next(err for process, (_, err) in zip(processes, outputs, strict=True)
-                 if process.returncode == 1)
+    loser = next(
+        err for process, (_, err) in zip(processes, outputs, strict=True) if process.returncode == 1
+    )
     assert "already archived" in loser or "appeared while" in loser
     assert sorted(p.name for p in (report / "archive" / EDITION).iterdir()) == ["v1"]
     manifest = json.loads((report / "archive" / EDITION / "v1" / "manifest.json").read_text())
@@ -533,8 +557,9 @@ def test_two_archive_commands_racing_give_exactly_one_version(
 def test_a_board_pack_from_other_inputs_is_not_archived(report: Path, run_cli) -> None:
     assert run_cli("pack", "--edition", EDITION, root=report).code == 0
     narrative = report / "content" / EDITION / "08-organisational-health.md"
-    narrative.write_text(narrative.read_text(encoding="utf-8") + "\nA late correction.\n",
-                         encoding="utf-8")
+    narrative.write_text(
+        narrative.read_text(encoding="utf-8") + "\nA late correction.\n", encoding="utf-8"
+    )
     result = run_cli("archive", "--edition", EDITION, root=report)
     assert result.code == 1
     assert "board-pack-2014-03.pdf" in result.err and "reportgen pack" in result.err

@@ -193,9 +193,7 @@ def test_dry_run_writes_a_parseable_eml_and_sends_nothing(
     assert len(server.received) == 1
 
 
-def test_missing_settings_are_named_in_one_error(
-    archived_copy: Path, smtp_env, run_cli
-) -> None:
+def test_missing_settings_are_named_in_one_error(archived_copy: Path, smtp_env, run_cli) -> None:
     result = send(run_cli, archived_copy)
     assert result.code == 1
     lines = result.err.strip().splitlines()
@@ -222,7 +220,8 @@ def test_a_server_not_listening_fails_after_bounded_retries_and_is_logged(
     # recorded instead of slept, so the test is quick and can check the backoff.
     sleeps: list[float] = []
     monkeypatch.setattr(
-        reportgen.deliver.mail, "send_edition",
+        reportgen.deliver.mail,
+        "send_edition",
         functools.partial(reportgen.deliver.mail.send_edition, sleep=sleeps.append),
     )
     smtp_env(free_port())
