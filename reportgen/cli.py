@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from reportgen import __version__
-from reportgen.errors import ReportgenError
+from reportgen.errors import Problems, ReportgenError
 from reportgen.months import Month
 
 EXIT_OK = 0
@@ -121,7 +121,7 @@ def main(
     try:
         return _COMMANDS[args.command](args, out, err)
     except ReportgenError as exc:
-        print(f"reportgen: error: {exc}", file=err)
+        report_errors(exc, err)
         return EXIT_ERROR
     except OSError as exc:  # disk full, permissions: say which file, never a traceback
         where = f"{exc.filename}: " if exc.filename else ""
@@ -130,6 +130,20 @@ def main(
     except KeyboardInterrupt:
         print("reportgen: interrupted; nothing was written", file=err)
         return 130
+
+
+MAX_REPORTED = 50  # a folder with more problems than this has one cause worth fixing first
+
+
+def report_errors(exc: ReportgenError, err: TextIO) -> None:
+    """One ``reportgen: error:`` line per problem, in file and line order, with a count."""
+    problems = exc.problems if isinstance(exc, Problems) else (exc,)
+    for problem in problems[:MAX_REPORTED]:
+        print(f"reportgen: error: {problem}", file=err)
+    if len(problems) > MAX_REPORTED:
+        print(f"reportgen: … and {len(problems) - MAX_REPORTED} more", file=err)
+    if len(problems) > 1:
+        print(f"reportgen: {len(problems)} errors", file=err)
 
 
 def _edition(args: argparse.Namespace) -> Month:

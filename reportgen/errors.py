@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -43,3 +45,56 @@ class BuildError(ReportgenError):
 
 class DeliveryError(ReportgenError):
     """Archiving, packing, verifying or sending failed."""
+
+
+class Problems(ReportgenError):
+    """Several problems found at once (``check`` reports every one, not just the first).
+
+    ``problems`` are the individual errors, sorted by file and line; ``str()`` is one
+    line per problem.
+    """
+
+    def __init__(self, problems: list[ReportgenError]) -> None:
+        ordered = sorted(problems, key=problem_order)
+        super().__init__(f"{len(ordered)} problem(s)")
+        self.problems: tuple[ReportgenError, ...] = tuple(ordered)
+
+    def __str__(self) -> str:
+        return "\n".join(str(problem) for problem in self.problems)
+
+
+def problem_order(problem: ReportgenError) -> tuple[str, int, str]:
+    return (problem.file or "", problem.line or 0, problem.message)
+
+
+class ProblemCollector:
+    """Gathers errors so one run can report them all: ``with problems.attempt(): ...``.
+
+    A ``Problems`` raised inside is flattened into its parts; ``raise_if_any`` raises one
+    ``Problems`` holding everything gathered (or the single error itself).
+    """
+
+    def __init__(self) -> None:
+        self.problems: list[ReportgenError] = []
+
+    def add(self, error: ReportgenError) -> None:
+        if isinstance(error, Problems):
+            self.problems.extend(error.problems)
+        else:
+            self.problems.append(error)
+
+    @contextlib.contextmanager
+    def attempt(self) -> Iterator[None]:
+        try:
+            yield
+        except ReportgenError as error:
+            self.add(error)
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+    def raise_if_any(self) -> None:
+        if len(self.problems) == 1:
+            raise self.problems[0]
+        if self.problems:
+            raise Problems(self.problems)

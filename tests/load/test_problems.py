@@ -1,0 +1,54 @@
+"""Several problems reported at once: sorted by file and line, one line each, counted."""
+
+from __future__ import annotations
+
+import io
+
+from reportgen.cli import MAX_REPORTED, report_errors
+from reportgen.errors import InputError, ProblemCollector, Problems
+
+
+def test_collector_flattens_and_sorts() -> None:
+    problems = ProblemCollector()
+    with problems.attempt():
+        raise InputError("second", file="b.yaml", line=3)
+    with problems.attempt():
+        raise Problems(
+            [InputError("third", file="b.yaml", line=9), InputError("first", file="a.csv")]
+        )
+    try:
+        problems.raise_if_any()
+    except Problems as exc:
+        assert [p.message for p in exc.problems] == ["first", "second", "third"]
+    else:
+        raise AssertionError("Problems not raised")
+
+
+def test_one_problem_is_raised_as_itself() -> None:
+    problems = ProblemCollector()
+    with problems.attempt():
+        raise InputError("only", file="a.csv", line=2)
+    try:
+        problems.raise_if_any()
+    except InputError as exc:
+        assert not isinstance(exc, Problems) and exc.line == 2
+
+
+def test_cli_prints_one_line_per_problem_with_a_count() -> None:
+    err = io.StringIO()
+    report_errors(Problems([InputError(f"bad {n}", file="x.csv", line=n) for n in (2, 1)]), err)
+    assert err.getvalue().splitlines() == [
+        "reportgen: error: x.csv:1: bad 1",
+        "reportgen: error: x.csv:2: bad 2",
+        "reportgen: 2 errors",
+    ]
+
+
+def test_cli_caps_the_list() -> None:
+    err = io.StringIO()
+    many = [InputError("bad", file="x.csv", line=n) for n in range(MAX_REPORTED + 5)]
+    report_errors(Problems(many), err)
+    lines = err.getvalue().splitlines()
+    assert len(lines) == MAX_REPORTED + 2
+    assert lines[-2] == "reportgen: … and 5 more"
+    assert lines[-1] == f"reportgen: {MAX_REPORTED + 5} errors"
