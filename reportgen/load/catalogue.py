@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from msgspec import Meta
 
 from reportgen.errors import InputError, ProblemCollector
-from reportgen.load.schema import MonthText, PlainText, Spec, convert_into, did_you_mean, entries
+from reportgen.load.schema import Label, MonthText, Spec, convert_into, did_you_mean, entries
 from reportgen.load.yamlfile import Node, load_yaml
 from reportgen.months import Month
 
@@ -109,7 +109,7 @@ class Catalogue(Mapping[str, Measure]):
 class MeasureEntry(Spec, kw_only=True):
     """One measure as ``data/catalogue.yaml`` writes it (see the comment atop that file)."""
 
-    label: PlainText
+    label: Label
     unit: Unit
     decimals: Annotated[int, Meta(ge=0, le=4)] = 0
     polarity: Polarity
