@@ -14,8 +14,8 @@ import pytest
 from pypdf import PdfReader
 from reportlab.platypus import SimpleDocTemplate
 
-from reportgen.errors import InputError
 from reportgen.compute.edition import SourcedText
+from reportgen.errors import InputError
 from reportgen.load.content import (
     BulletList,
     ListItem,
