@@ -412,7 +412,14 @@ def test_check_on_the_sample_folder_says_what_it_checked(run_cli, repo_root):
         "(data/survey_estimates.csv)",
     ):
         assert part in data[0]
-    assert re.search(r"^edition 2014-03: 8 narrative files, 47 table rows computed", out, re.M)
+    # the edition build would make is laid out (the page-fit dry run); others are computed
+    assert re.search(
+        r"^edition 2014-03: 8 narrative files, 47 table rows; 22 pages fit$", out, re.M
+    )
+    assert re.search(r"^edition 2014-02: 8 narrative files, 47 table rows$", out, re.M)
+    assert re.search(r"^theme: DejaVu Sans, 16 styles \(layouts/theme\.yaml\)$", out, re.M)
+    assert re.search(r"^distribution: 1 list\(s\) \(distribution\.yaml\)$", out, re.M)
+    assert out.endswith("ok: nothing built\n")
 
 
 def test_a_csv_saved_by_excel_with_a_byte_order_mark_is_read(report_copy, run_cli) -> None:
