@@ -19,16 +19,17 @@ from typing import TYPE_CHECKING
 
 from reportgen.errors import InputError, ProblemCollector
 from reportgen.load.folder import (
+    THEME,
     ReportFolder,
     default_edition,
     editions_with_content,
+    inside,
     load_content,
     load_report,
-    load_report_theme,
     require_report_folder,
     stray_files,
 )
-from reportgen.load.theme import Theme
+from reportgen.load.theme import Theme, load_theme
 from reportgen.months import Month
 
 if TYPE_CHECKING:
@@ -52,9 +53,8 @@ def check_folder(root: Path, edition: Month | None = None, *, draft: bool = Fals
     theme: Theme | None = None
     with problems.attempt():
         folder = load_report(root)
-    if folder is not None:
-        with problems.attempt():
-            theme = load_report_theme(folder)
+    with problems.attempt():  # the theme does not depend on the catalogue: check it anyway
+        theme = load_theme(inside(root, THEME), str(THEME))
     if folder is not None:
         report.lines += _describe_folder(folder, theme)
     _check_distribution(root, problems, report)
