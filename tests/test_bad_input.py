@@ -413,7 +413,11 @@ def test_check_on_the_sample_folder_says_what_it_checked(run_cli, repo_root):
     ):
         assert part in data[0]
     assert re.search(r"^edition 2014-03: 8 narrative files, 47 table rows computed", out, re.M)
-
+    # every edition of 2013/14 has its narrative, computes, and none is left marked for review
+    editions = re.findall(r"^edition (\d{4}-\d{2}): (.*)$", out, re.M)
+    year = [f"2013-{month:02d}" for month in range(4, 13)] + ["2014-01", "2014-02", "2014-03"]
+    assert [edition for edition, _ in editions] == year, out
+    assert {status for _, status in editions} == {"8 narrative files, 47 table rows computed"}
 
 
 def test_a_csv_saved_by_excel_with_a_byte_order_mark_is_read(report_copy, run_cli) -> None:
