@@ -130,4 +130,4 @@ def test_mutations_never_trace_back_and_check_implies_build(
         shutil.rmtree(root)
     # the fuzz exercised both sides of the contract
     assert outcomes["refused"] > CASES // 10 and outcomes["built"] > CASES // 10, outcomes
-    assert time.monotonic() - started < 240
+    assert time.monotonic() - started < 1.5 * CASES  # bounded work: no case hangs
