@@ -24,7 +24,7 @@ def check_folder(root: Path) -> list[str]:
         f"{sum(len(s.charts()) for s in folder.layout.sections)} charts "
         f"({folder.layout.file})",
         f"data: {len(data.monthly)} monthly rows, {data.first_month} to {data.last_month} "
-        f"({data.monthly_file}); {len(data.msg)} MSG entries ({data.msg_file}); "
+        f"({', '.join(data.files['monthly'])}); {len(data.msg)} MSG entries ({data.msg_file}); "
         f"{len(data.survey)} survey estimates ({data.survey_file}); "
         f"{len(data.revisions)} revised figures ({data.revisions_file})",
     ]

@@ -75,8 +75,8 @@ class Figures:
             raise InputError(
                 f"no figure for {measure.id} in {', '.join(missing)}",
                 file=self.data.monthly_file,
-                hint=f"add a row '{measure.id},{missing[0]},…' (every month of the window "
-                f"{wanted[0]}..{wanted[-1]} is needed)",
+                hint=f"{self.data.how_to_add(measure.id, missing[0])} (every month of the "
+                f"window {wanted[0]}..{wanted[-1]} is needed)",
             )
         rows = frame.loc[wanted]
         numerator = sum(rows["numerator"], Fraction(0))

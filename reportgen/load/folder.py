@@ -9,7 +9,8 @@ from pathlib import Path
 from reportgen.errors import InputError
 from reportgen.load.catalogue import Catalogue, load_catalogue
 from reportgen.load.content import SectionText, load_section_text
-from reportgen.load.data import PerformanceData, load_data
+from reportgen.load.csvfile import MAX_DATA_BYTES
+from reportgen.load.data import WORKBOOK, PerformanceData, load_data
 from reportgen.load.layout import ReportLayout, load_layout
 from reportgen.months import Month
 
@@ -60,14 +61,26 @@ def load_report(root: Path) -> ReportFolder:
 
 
 def data_end(root: Path) -> Month | None:
-    """The last month of ``data/monthly.csv`` (None where there is no readable file)."""
+    """The last month with figures in ``data/monthly.csv`` or the workbook (None if none).
+
+    A quick look only: the full load reports what is wrong with either file.
+    """
+    found = []
     path = Path(root) / DATA / "monthly.csv"
     try:
-        with path.open(encoding="utf-8-sig") as handle:
-            months = [line.split(",")[1] for line in list(handle)[1:] if line.count(",") >= 3]
-        return max(Month.parse(m) for m in months) if months else None
+        if path.stat().st_size <= MAX_DATA_BYTES:
+            with path.open(encoding="utf-8-sig", errors="replace") as handle:
+                months = [line.split(",")[1] for line in list(handle)[1:] if line.count(",") >= 3]
+            found += [Month.parse(m) for m in months]
     except (OSError, ValueError, IndexError):
-        return None  # the full load reports what is wrong with the file
+        pass
+    book = Path(root) / DATA / WORKBOOK
+    if book.is_file():
+        from reportgen.load.workbook import last_month_with_figures
+
+        last = last_month_with_figures(book)
+        found += [last] if last else []
+    return max(found) if found else None
 
 
 def editions_with_content(root: Path) -> list[Month]:
