@@ -22,7 +22,7 @@ from pathlib import Path
 from reportgen.errors import InputError
 from reportgen.load.rows import Cell, SourceRow, Where
 
-MAX_DATA_BYTES = 8 * 1024 * 1024
+MAX_DATA_BYTES = 4 * 1024 * 1024  # about 100,000 rows: decades of a hundred measures
 BYTE_ORDER_MARK = b"\xef\xbb\xbf"
 # surrogateescape turns each byte the codec cannot read into one of these
 _UNREADABLE = re.compile("[\udc80-\udcff]")
@@ -74,6 +74,7 @@ def decode(data: bytes) -> tuple[str, str]:
 def read_csv(path: Path, name: str, columns: Sequence[str]) -> CsvRows:
     """Every row of a data CSV whose header must be exactly ``columns``."""
     text, encoding = decode(read_data_bytes(path, name))
+    damaged = _UNREADABLE.search(text) is not None
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[SourceRow] = []
     problems: list[InputError] = []
@@ -87,7 +88,7 @@ def read_csv(path: Path, name: str, columns: Sequence[str]) -> CsvRows:
             if not any(cells):
                 continue
             where = Where(name, line)
-            unreadable = _unreadable(cells, columns if header_seen else cells, encoding)
+            unreadable = damaged and _unreadable(cells, columns if header_seen else cells, encoding)
             if unreadable and not header_seen:
                 raise where.error(unreadable, _ENCODING_HINT)
             if unreadable:

@@ -65,6 +65,7 @@ KINDS = (MONTHLY, REVISIONS, MSG, SURVEY)
 # --- cells -----------------------------------------------------------------------------
 
 LIMIT = 10**15  # beyond Excel's 15 significant digits a figure is a typing or paste error
+LIMIT_DIGITS = len(str(LIMIT)) - 1  # a whole part with more digits is LIMIT or more
 _NUMBER = re.compile(r"-?[0-9]{1,32}(\.[0-9]{1,32})?")
 _THOUSANDS = re.compile(r"-?[0-9]{1,3}(,[0-9]{3}){1,10}(\.[0-9]{1,32})?")
 _SCIENTIFIC = re.compile(r"[-+]?[0-9]{1,20}(\.[0-9]{1,20})?[eE][-+]?[0-9]{1,4}")
@@ -133,13 +134,13 @@ def parse_number(cell: Cell, column: str, percent_hint: str = COUNTS_HINT) -> Fr
     if len(text) > MAX_NUMBER_TEXT:
         raise refuse(f"column {column!r} is {shown(text)}, which is not a number")
     if _NUMBER.fullmatch(text):
-        value = Fraction(text)
-        if abs(value) >= LIMIT:
+        whole = text.lstrip("-").partition(".")[0].lstrip("0")
+        if len(whole) > LIMIT_DIGITS:
             raise refuse(
                 f"column {column!r} is {shown(text)}, too large for a figure ({LIMIT} or more)",
                 "check for extra digits, or a reference number pasted into the column",
             )
-        return value
+        return Fraction(text)
     if _THOUSANDS.fullmatch(text):
         raise refuse(
             f"column {column!r} is {shown(text)}, written with a thousands separator",
@@ -390,6 +391,7 @@ class _Sources:
     rows: dict[str, list[SourceRow]]
     files: dict[str, list[str]]
     warnings: list[str]
+    unread: set[str] = field(default_factory=set)  # kinds with a file that could not be read
 
 
 def _read_sources(
@@ -406,6 +408,7 @@ def _read_sources(
             read = read_csv(path, display(kind.csv), kind.columns)
         except ReportgenError as error:
             problems.append(error)
+            sources.unread.add(kind.key)
             continue
         sources.rows[kind.key] += read.rows
         sources.files[kind.key].append(display(kind.csv))
@@ -420,6 +423,7 @@ def _read_sources(
             )
         except ReportgenError as error:
             problems.append(error)
+            sources.unread.update(kind.key for kind in KINDS)
             return sources
         problems.extend(book.problems)
         for kind in KINDS:
@@ -558,6 +562,8 @@ def load_data(folder: Path, catalogue: Catalogue, root: Path | None = None) -> P
     # against the rows as typed, so a monthly row with a bad figure is reported only once
     typed = {(r["measure"].text, r["month"].text) for r in rows["monthly"]}
     for (measure_id, month, _), (_figure, where) in revised.items():
+        if "monthly" in sources.unread:
+            break  # the monthly figures could not be read: nothing to check against
         if (measure_id, month) not in monthly and (measure_id, month) not in typed:
             problems.append(
                 where.error(
