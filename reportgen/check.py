@@ -28,6 +28,7 @@ def check_folder(root: Path) -> list[str]:
         f"{len(data.survey)} survey estimates ({data.survey_file}); "
         f"{len(data.revisions)} revised figures ({data.revisions_file})",
     ]
+    lines += [f"warning: {warning}" for warning in data.warnings]
     theme = load_theme(folder.root / THEME, str(THEME))
     lines.append(f"theme: {theme.fonts.family}, {len(theme.styles)} styles ({theme.file})")
     figures = Figures(folder.catalogue, folder.data)

@@ -50,6 +50,7 @@ class WrittenWorkbook:
     first_month: Month
     last_month: Month
     needed: tuple[tuple[str, Month], ...]  # (measure id, month) the next edition needs
+    csv_files: tuple[str, ...]  # the CSVs whose figures the workbook now holds too
 
 
 def figure(value: Fraction | None) -> int | float | None:
@@ -105,7 +106,8 @@ def write_workbook(
     with atomic_path(target) as temporary:
         book.save(temporary)
     measures = sum(1 for m in catalogue.values() if m.has_own_rows)
-    return WrittenWorkbook(target, measures, months[0], months[-1], tuple(needed))
+    csv_files = sorted({f for files in data.files.values() for f in files if f.endswith(".csv")})
+    return WrittenWorkbook(target, measures, months[0], months[-1], tuple(needed), tuple(csv_files))
 
 
 def _workbook(
