@@ -222,9 +222,11 @@ def derive(
         previous.difference.value if previous and previous.difference else None,
     )
     if movement.text == rules.NOT_AVAILABLE:
-        if difference_reason or previous is None:
-            movement_reason = difference_reason or NOT_YET_MONITORED
-        else:
+        if with_previous and previous is None:
+            movement_reason = NOT_YET_MONITORED
+        elif difference_reason:
+            movement_reason = difference_reason
+        elif previous is not None:
             movement_reason = f"{previous.edition.abbr}: {previous.difference_reason}"
     msg = _msg_cell(figures, measure, edition, this.value) if msg_ranking else None
     intervals = _intervals(last, this) if measure.confidence_interval else None
