@@ -29,6 +29,7 @@ from reportgen.deliver.archive import (
 )
 from reportgen.deliver.pack import build_pack, read_pdf
 from reportgen.errors import DeliveryError, ReportgenError
+from reportgen.load.data import WORKBOOK
 from reportgen.load.folder import CATALOGUE, CONTENT, DATA, LAYOUT, THEME, load_content, load_report
 from reportgen.months import Month
 
@@ -48,6 +49,7 @@ def input_files(root: Path, edition: Month) -> dict[str, Path]:
     root = Path(root).resolve()
     paths = [root / CATALOGUE, root / LAYOUT, root / THEME]
     paths += sorted((root / DATA).glob("*.csv"))
+    paths += [root / DATA / WORKBOOK]  # the analysts' workbook, where the folder has one
     paths += sorted((root / CONTENT / str(edition)).glob("*.md"))
     for path in paths:
         if "__" in path.name:  # "__" stands for "/" in attachment names

@@ -69,3 +69,12 @@ def test_diff_takes_one_or_two_editions(run_cli):
     result = run_cli("diff", "2014-01", "2014-02", EDITION)
     assert result.code == 2
     assert "diff takes one edition or two" in result.err
+
+
+def test_the_workbook_is_an_input_the_archive_embeds(report, run_cli):
+    from reportgen.months import Month
+    from reportgen.workflow import input_files
+
+    assert "data/performance.xlsx" not in input_files(report, Month(2014, 3))
+    assert run_cli("workbook", root=report).code == 0
+    assert "data/performance.xlsx" in input_files(report, Month(2014, 3))
