@@ -4,7 +4,8 @@
 of the catalogue, as an ``Aggregate`` that keeps the monthly figures (and their
 sources and revision vintage) it was summed from, so ``reportgen explain`` shows the
 very numbers the printed cell came from. A missing month names the file, measure and
-month.
+month. The monthly frame is turned into
+plain look-ups once; each figure is then a few dictionary reads.
 """
 
 from __future__ import annotations
@@ -88,6 +89,10 @@ class Figures:
                 source,
                 until or "",
             )
+        self._months: dict[str, list[Month]] = {
+            measure: sorted(figure.month for figure in rows.values())
+            for measure, rows in self._by_measure.items()
+        }
         self._vintages: dict[Month, Figures] = {}
 
     def as_of(self, edition: Month) -> Figures:
@@ -116,8 +121,7 @@ class Figures:
         return months[0] if months else None
 
     def months_available(self, measure_id: str) -> list[Month]:
-        figures = self._by_measure.get(measure_id, {})
-        return sorted(figure.month for figure in figures.values())
+        return self._months.get(measure_id, [])
 
     def _own_rows(self, measure: Measure, months: list[Month]) -> tuple[MonthFigure, ...]:
         figures = self._by_measure.get(measure.id, {})

@@ -136,6 +136,19 @@ def check_edition_in_data(figures: Figures, edition: Month) -> None:
         )
 
 
+def not_yet_monitored(figures: Figures, measure: Measure, months: list[Month]) -> bool:
+    """True where the whole window lies before the measure was first monitored.
+
+    That is before its ``comparable_from`` *and* before its first figure (victimless
+    prosecutions in an edition before November 2013): the edition prints n/a. A row lost
+    from a series that had begun is still an error.
+    """
+    if measure.comparable_from is None or months[-1] >= measure.comparable_from:
+        return False
+    first = figures.first_month(measure.id)
+    return first is not None and months[-1] < first
+
+
 def _year(
     figures: Figures, measure: Measure, months: list[Month], reason: str | None
 ) -> YearFigure:
@@ -210,8 +223,9 @@ def derive(
         not_comparable = (
             None if comparable else NOT_COMPARABLE.format(month=measure.comparable_from)
         )
-        last = _year(figures, measure, last_months, not_comparable)
-        this = _year(figures, measure, this_months, None)
+        before = NOT_YET_MONITORED if not_yet_monitored(figures, measure, this_months) else None
+        last = _year(figures, measure, last_months, before or not_comparable)
+        this = _year(figures, measure, this_months, before)
     difference, difference_text, difference_reason = _difference(measure, last, this, percent_sign)
     previous, movement_reason = None, None
     if with_previous:

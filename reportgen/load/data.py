@@ -460,8 +460,13 @@ def _unique(
     keep: str,
     problems: list,
 ) -> dict[K, tuple[V, Where]]:
-    """One record per key; a second one is an error naming both places."""
+    """One record per key; a second one is an error naming both places.
+
+    Where many figures are both in a CSV and in the workbook (a workbook made from the
+    CSVs, which were then kept), that is one problem, not one per figure.
+    """
     found: dict[K, tuple[V, Where]] = {}
+    in_both: dict[tuple[str, str], list[tuple[K, Where, Where]]] = {}
     for key, value, where in records:
         if key not in found:
             found[key] = (value, where)
@@ -476,13 +481,29 @@ def _unique(
                 )
             )
         else:
-            problems.append(
-                where.error(
-                    f"{describe(key)} is in both {first} and {where}",
-                    "keep the figure in one place: the workbook or the CSV",
+            in_both.setdefault((first.file, where.file), []).append((key, first, where))
+    hint = "keep the figure in one place: the workbook or the CSV"
+    for (first_file, second_file), clashes in in_both.items():
+        if len(clashes) <= MAX_CLASHES_LISTED:
+            for key, first, where in clashes:
+                problems.append(
+                    where.error(f"{describe(key)} is in both {first} and {where}", hint)
                 )
+            continue
+        key, first, where = clashes[0]
+        problems.append(
+            InputError(
+                f"{len(clashes)} figures are in both {first_file} and {second_file} (the "
+                f"first: {describe(key)} at {first.short} and {where.short})",
+                file=second_file,
+                hint=f"remove {first_file} if the workbook now holds its figures; otherwise "
+                "keep each figure in one place",
             )
+        )
     return found
+
+
+MAX_CLASHES_LISTED = 5
 
 
 def _validated(

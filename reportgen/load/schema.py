@@ -44,7 +44,7 @@ class Spec(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True
 # --- value types parsed from YAML scalars -------------------------------------------
 
 _UNITS = {"pt": 1.0, "cm": 72 / 2.54, "mm": 72 / 25.4, "in": 72.0}
-_LENGTH = re.compile(r"([0-9]{1,6}(?:\.[0-9]{1,6})?)\s*(pt|cm|mm|in)")
+_LENGTH = re.compile(r"(-?[0-9]{1,6}(?:\.[0-9]{1,6})?)\s*(pt|cm|mm|in)")
 
 
 class Length(float):
@@ -66,7 +66,17 @@ class Colour(str):
 
 
 class PlainText(str):
-    """Text printed as written: one line, no control characters."""
+    """Text printed as written: one line, no control characters (whitespace runs become
+    one space). Subclasses set how long it may be."""
+
+    min_length: int = 0
+    max_length: int = 2000
+
+
+class Label(PlainText):
+    """A name printed in a heading, a table row or a legend: not empty, one line."""
+
+    min_length, max_length = 1, 200
 
 
 class MonthText(str):
@@ -97,8 +107,8 @@ def _decode(kind: type, value: Any) -> Any:
         return _length(kind, value)
     if kind is Colour:
         return _colour(value)
-    if kind is PlainText:
-        return _plain_text(value)
+    if isinstance(kind, type) and issubclass(kind, PlainText):
+        return _plain_text(kind, value)
     if kind is MonthText:
         if not isinstance(value, str):
             raise TypeError(f"must be a month written as YYYY-MM, not {shown(value)}")
@@ -150,13 +160,18 @@ def _colour(value: Any) -> Colour:
     )
 
 
-def _plain_text(value: Any) -> PlainText:
+def _plain_text(kind: type[PlainText], value: Any) -> PlainText:
     if not isinstance(value, str):
         raise TypeError(f"must be text, not {shown(value)} (put it in quotes)")
-    bad = next((ch for ch in value if not ch.isprintable() and ch not in " \n"), None)
+    bad = next((ch for ch in value if not ch.isprintable() and ch not in " \n\t"), None)
     if bad is not None:
         raise ValueError(f"contains the control character U+{ord(bad):04X}; remove it")
-    return PlainText(" ".join(value.split()))
+    text = " ".join(value.split())
+    if len(text) < kind.min_length:
+        raise ValueError("is empty; write the text")
+    if len(text) > kind.max_length:
+        raise ValueError(f"is {len(text)} characters long; at most {kind.max_length} fit")
+    return kind(text)
 
 
 def shown(value: Any) -> str:
@@ -220,6 +235,7 @@ def convert_into(
         error: msgspec.ValidationError | None = first
     working = _mutable(raw)
     seen: set[tuple[str, ...]] = set()
+    suggested: set[tuple[str, ...]] = set()  # keys a "did you mean" already pointed to
     for _ in range(MAX_PROBLEMS_PER_ENTRY):
         if error is None:
             break
@@ -227,9 +243,13 @@ def convert_into(
         if path in seen:
             break
         seen.add(path)
+        close = re.search(r"did you mean '(\w+)'", problem.message)
+        if close and "unknown key" in problem.message:
+            suggested.add((*path[:-1], close.group(1)))
         if label:
             problem.message = f"{label}: {problem.message}"
-        problems.add(problem)
+        if not (problem.message.endswith("is missing") and path in suggested):
+            problems.add(problem)
         if not removable or not _remove(working, path):
             break
         try:
@@ -461,7 +481,7 @@ def _describe_one(kind: Any) -> str:
         return 'a colour such as "#00205B"'
     if kind is MonthText:
         return "a month written as YYYY-MM"
-    if kind is str or kind is PlainText:
+    if kind is str or (isinstance(kind, type) and issubclass(kind, PlainText)):
         at_least = next((m.min_length for m in metas if m.min_length), None)
         return "text" + (" (not empty)" if at_least else "")
     if isinstance(kind, type) and issubclass(kind, enum.Enum):

@@ -20,8 +20,13 @@ def test_next_adds_the_month_marked_for_the_analyst(report_copy, run_cli) -> Non
     sheet = book["Monthly"]
     header = [cell.value for cell in sheet[1]]
     assert header[:3] == ["measure", "numerator or denominator", "label"]
-    assert header[3] == datetime.datetime(2012, 1, 1)  # a real Excel date
-    assert header[-1] == datetime.datetime(2014, 4, 1)
+    months = header[3:]
+    assert all(isinstance(m, datetime.datetime) and m.day == 1 for m in months)  # Excel dates
+    assert all(
+        (b.year * 12 + b.month) - (a.year * 12 + a.month) == 1
+        for a, b in zip(months, months[1:], strict=False)
+    )
+    assert months[-1] == datetime.datetime(2014, 4, 1)
     april = sheet.cell(row=1, column=len(header))
     note = april.comment.text
     assert note.startswith("The April 2014 edition needs figures here for: ")

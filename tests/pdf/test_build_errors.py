@@ -124,9 +124,9 @@ CASES = [
     BadInput(
         "statement-taller-than-a-page",
         _statement_taller_than_a_page,
-        "layouts/theme.yaml",
-        None,
-        ("7. Increasing Efficiency", "does not fit on a page"),
+        "content/2014-03/07-efficiency.md",
+        'status: "Currently being scoped.',
+        ("'status'", "at most 1000"),
     ),
     BadInput(
         "margins-leave-no-room",
