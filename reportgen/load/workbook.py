@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 import io
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -106,7 +107,15 @@ def read_workbook(path: Path, name: str, tables: dict[str, Sequence[str]]) -> Wo
             facts, names = xlsxcells.workbook_facts(archive, wanted)
     except xlsxcells.WorkbookProblem as exc:
         raise InputError(str(exc), file=name) from None
-    except (zipfile.BadZipFile, ElementTree.ParseError, KeyError, ValueError, EOFError):
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        ElementTree.ParseError,
+        KeyError,
+        ValueError,
+        EOFError,
+        OverflowError,
+    ):
         raise InputError(
             "cannot be read as an Excel workbook (.xlsx)",
             file=name,
