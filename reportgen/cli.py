@@ -45,6 +45,44 @@ def _parser() -> argparse.ArgumentParser:
 
     figures = commands.add_parser("figures", help="print every table row of an edition as CSV")
     figures.add_argument("--edition", type=_month, help="YYYY-MM (default: newest edition)")
+    figures.add_argument(
+        "--format",
+        choices=("csv", "json"),
+        default="csv",
+        help="json adds each measure's id, unit, decimals, polarity, MSG colour and the "
+        "reason for every n/a",
+    )
+
+    explain = commands.add_parser(
+        "explain", help="show how each cell of a measure's row is derived"
+    )
+    explain.add_argument("measure", help="the measure id, as in data/catalogue.yaml")
+    explain.add_argument("--edition", type=_month, help="YYYY-MM (default: newest edition)")
+    explain.add_argument("--format", choices=("text", "json"), default="text")
+
+    workbook = commands.add_parser(
+        "workbook", help="write the folder's data as data/performance.xlsx"
+    )
+    workbook.add_argument(
+        "--next",
+        type=_month,
+        metavar="YYYY-MM",
+        help="add the month's empty column, its needed cells highlighted and validated",
+    )
+    workbook.add_argument("--force", action="store_true", help="replace an existing workbook")
+
+    diff = commands.add_parser(
+        "diff", help="what changed: an edition's archived versions, or two editions"
+    )
+    diff.add_argument(
+        "editions",
+        type=_month,
+        nargs="+",
+        metavar="YYYY-MM",
+        help="one edition (its last two archived versions) or two editions",
+    )
+    diff.add_argument("--format", choices=("text", "csv"), default="text")
+    diff.add_argument("--archive", type=Path, help="the archive folder (default: archive/)")
 
     check = commands.add_parser(
         "check", help="everything build would do, short of writing: every problem at once"
@@ -167,10 +205,67 @@ def _figures(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from reportgen.compute.edition import edition_figures
     from reportgen.load.folder import load_report
 
-    csv_text, notes = edition_figures(load_report(args.root), _edition(args))
+    folder = load_report(args.root)
+    text, notes = edition_figures(folder, _edition(args), args.format)
+    _warn(folder.data.warnings, err)
     for note in notes:
         print(f"reportgen: note: {note}", file=err)
-    out.write(csv_text)
+    out.write(text)
+    return EXIT_OK
+
+
+def _warn(warnings: Sequence[str], err: TextIO) -> None:
+    for warning in warnings:
+        print(f"reportgen: warning: {warning}", file=err)
+
+
+def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from reportgen.compute.explain import explain
+    from reportgen.load.folder import load_report
+
+    folder = load_report(args.root)
+    _warn(folder.data.warnings, err)
+    out.write(explain(folder, args.measure, _edition(args), args.format))
+    return EXIT_OK
+
+
+def _workbook(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from reportgen.export import write_workbook
+
+    written = write_workbook(args.root, next_month=args.next, force=args.force)
+    print(written.path, file=out)
+    print(
+        f"reportgen: {written.measures} measures, {written.first_month} to {written.last_month}",
+        file=err,
+    )
+    if written.csv_files:
+        print(
+            f"reportgen: the workbook now holds the figures of {', '.join(written.csv_files)}: "
+            "remove those files before the next build (a figure may not be in both)",
+            file=err,
+        )
+    if args.next:
+        print(
+            f"reportgen: {len(written.needed)} figure(s) to add for {args.next}, highlighted "
+            "in the Monthly sheet",
+            file=err,
+        )
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from reportgen.figurediff import diff_csv, diff_editions, diff_text, diff_versions
+    from reportgen.workflow import archive_root_for
+
+    if len(args.editions) > 2:
+        print("reportgen: error: diff takes one edition or two", file=err)
+        return EXIT_USAGE
+    archive = archive_root_for(args.root, args.archive, create=False)
+    if len(args.editions) == 1:
+        result = diff_versions(archive, args.editions[0])
+    else:
+        result = diff_editions(args.root, archive, *args.editions)
+    out.write(diff_csv(result.changes) if args.format == "csv" else diff_text(result))
     return EXIT_OK
 
 
@@ -324,6 +419,9 @@ _COMMANDS = {
     "editions": _editions,
     "send": _send,
     "figures": _figures,
+    "explain": _explain,
+    "workbook": _workbook,
+    "diff": _diff,
     "check": _check,
     "build": _build,
     "new": _new,
