@@ -7,18 +7,48 @@ Every command calls a library function that the tests call too; library code rai
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import TextIO
 
-from reportgen import __version__
+from reportgen import __version__, notices
 from reportgen.errors import Problems, ReportgenError
 from reportgen.months import Month
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the process is, so every ``finally`` runs on the way out.
+
+    A BaseException, like KeyboardInterrupt, so no ``except Exception`` swallows it.
+    """
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    # a second SIGTERM while cleaning up is ignored; SIGKILL still ends a stuck run
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set signal handlers
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _month(text: str) -> Month:
@@ -118,8 +148,13 @@ def main(
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse reports usage errors itself
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
+
+    def tell(notice: notices.Notice) -> None:
+        print(f"reportgen: {notice.kind}: {notice.text}", file=err, flush=True)
+
     try:
-        return _COMMANDS[args.command](args, out, err)
+        with _sigterm_unwinds(), notices.listening(tell):
+            return _COMMANDS[args.command](args, out, err)
     except ReportgenError as exc:
         report_errors(exc, err)
         return EXIT_ERROR
@@ -128,8 +163,11 @@ def main(
         print(f"reportgen: error: {where}{exc.strerror or exc}", file=err)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print("reportgen: interrupted; nothing was written", file=err)
+        print("reportgen: interrupted; nothing was left half-written", file=err)
         return 130
+    except Terminated:
+        print("reportgen: stopped (SIGTERM); nothing was left half-written", file=err)
+        return EXIT_TERMINATED
 
 
 MAX_REPORTED = 50  # a folder with more problems than this has one cause worth fixing first
@@ -147,7 +185,7 @@ def report_errors(exc: ReportgenError, err: TextIO) -> None:
 
 
 def _edition(args: argparse.Namespace) -> Month:
-    from reportgen.load.folder import data_end, default_edition
+    from reportgen.load.editions import data_end, default_edition
 
     return args.edition or default_edition(args.root, data_end(args.root))
 
@@ -172,22 +210,36 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from reportgen import steps
     from reportgen.assemble.worker import ChartWorker
+    from reportgen.render.chartcache import ChartCache, chart_inputs_key
 
-    worker = ChartWorker()  # first, so it imports matplotlib while we import the rest
-    from reportgen.assemble.build import build_edition
-
-    result = build_edition(
-        args.root,
-        _edition(args),
-        args.out,
-        draft=args.draft,
-        use_cache=not args.no_cache,
-        worker=worker,
+    edition = _edition(args)
+    # charts drawn before need no worker (and no matplotlib); others get one now, so it
+    # imports matplotlib on the other core while this process imports the rest
+    drawn_before = not args.no_cache and ChartCache(args.root, quiet=True).knows(
+        chart_inputs_key(args.root, edition)
     )
+    with contextlib.ExitStack() as stack:
+        worker = None if drawn_before else stack.enter_context(ChartWorker())
+        steps.reached("build: worker started")
+        from reportgen.assemble.build import build_edition
+
+        result = build_edition(
+            args.root,
+            edition,
+            args.out,
+            draft=args.draft,
+            use_cache=not args.no_cache,
+            worker=worker,
+        )
     if args.verbose:
         stages = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in result.timings.items())
-        print(f"reportgen: {result.pages} pages, {result.size // 1024} KB; {stages}", file=err)
+        charts = "no chart worker (charts cached)" if drawn_before else "chart worker started"
+        print(
+            f"reportgen: {result.pages} pages, {result.size // 1024} KB; {charts}; {stages}",
+            file=err,
+        )
     if args.draft:
         print("reportgen: DRAFT build: every page is watermarked", file=err)
     print(result.path, file=out)

@@ -11,24 +11,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportgen.assemble.worker import ChartWorker
-from reportgen.atomic import write_bytes
+from reportgen import steps
+from reportgen.assemble.worker import ChartWorker, PendingCharts, WorkerGone
+from reportgen.atomic import ensure_folder, write_bytes
+from reportgen.compute.chartdata import ChartData
 from reportgen.compute.edition import Edition, compute_edition
 from reportgen.errors import BuildError, InputError
 from reportgen.load.folder import THEME, ReportFolder, load_content, load_report
 from reportgen.load.theme import load_theme
 from reportgen.months import Month
-from reportgen.render.charts import (
-    ChartStyle,
-    ChartText,
-    DrawnCharts,
-    cached_charts,
-    charts_digest,
-    draw_charts,
-    store_charts,
-)
+from reportgen.render.chartcache import CACHE, ChartCache, chart_inputs_key
+from reportgen.render.charts import ChartStyle, ChartText, DrawnCharts, charts_digest, draw_charts
 
-CACHE = Path(".reportgen-cache")
+__all__ = ["CACHE", "BuildResult", "build_edition", "default_output", "review_problems"]
 
 
 @dataclass
@@ -80,11 +75,17 @@ def build_edition(
         if progress:
             progress(name)
 
-    if out is not None and Path(out).is_dir():
-        raise BuildError(
-            "--out is a folder", file=str(out), hint="give a file name, e.g. out/edition.pdf"
-        )
-    worker = worker or ChartWorker()
+    if out is not None:
+        check_out(Path(out))
+    # the CLI may have started a worker already; otherwise one starts only if charts
+    # need drawing. Whatever ends the build, the worker ends with it.
+    workers = [worker] if worker is not None else []
+
+    def chart_worker() -> ChartWorker:
+        if not workers:
+            workers.append(ChartWorker())
+        return workers[0]
+
     try:
         return _build(
             root,
@@ -92,12 +93,27 @@ def build_edition(
             out,
             draft=draft,
             use_cache=use_cache,
-            worker=worker,
+            chart_worker=chart_worker,
             step=step,
             timings=timings,
         )
     finally:
-        worker.close()
+        for started in workers:
+            started.close()
+
+
+def check_out(out: Path) -> None:
+    """``--out`` must name a file in a folder that exists (reportgen makes no folders)."""
+    if out.is_dir():
+        raise BuildError(
+            "--out is a folder", file=str(out), hint="give a file name, e.g. out/edition.pdf"
+        )
+    if not out.parent.is_dir():
+        raise BuildError(
+            "the folder for --out does not exist",
+            file=str(out.parent),
+            hint="create it first, or write into an existing folder",
+        )
 
 
 def _build(
@@ -107,7 +123,7 @@ def _build(
     *,
     draft: bool,
     use_cache: bool,
-    worker: ChartWorker,
+    chart_worker: Callable[[], ChartWorker],
     step: Callable[[str], None],
     timings: dict[str, float],
 ) -> BuildResult:
@@ -126,18 +142,21 @@ def _build(
     step("compute")
     charts = computed.charts()
     style = ChartStyle.from_theme(theme)
-    cache_dir = folder.root / CACHE if use_cache else None
+    cache = ChartCache(folder.root) if use_cache else None
     digest = charts_digest(charts, style)
-    cached = cached_charts(cache_dir, digest)
-    background = None if cached is not None else worker.draw(charts, style)
+    cached = cache.load(digest) if cache else None
+    background: PendingCharts | None = None
+    if cached is None and charts:
+        background = chart_worker().draw(charts, style)
+        steps.reached("build: charts sent")
     drawn: list[DrawnCharts] = []
 
     def chart_texts() -> tuple[tuple[ChartText, ...], ...]:
         # asked for once the text is laid out: wait here for the chart worker
         step("assemble")
-        result = cached or (background.result() if background else draw_charts(charts, style))
-        if cached is None:
-            store_charts(cache_dir, digest, result)
+        result = cached or _drawn_charts(background, charts, style)
+        if cached is None and cache:
+            cache.store(digest, result)
         drawn.append(result)
         step("charts")
         return result.texts
@@ -151,7 +170,24 @@ def _build(
     if len(layout.chart_slots) != len(charts):
         raise BuildError(f"{len(charts) - len(layout.chart_slots)} chart(s) were not placed")
     pdf = finish(layout_pdf, charts_pdf, layout, computed)
-    target = Path(out) if out else default_output(folder, edition, draft=draft)
-    write_bytes(target, pdf)
+    if out:
+        target = Path(out)
+    else:
+        target = default_output(folder, edition, draft=draft)
+        ensure_folder(target.parent, within=folder.root)
+    write_bytes(target, pdf, within=folder.root)
+    if cache:
+        cache.remember(chart_inputs_key(folder.root, edition), digest)
     step("finish")
     return BuildResult(target, edition, layout.page_count, len(pdf), layout.section_pages, timings)
+
+
+def _drawn_charts(
+    background: PendingCharts | None, charts: list[ChartData], style: ChartStyle
+) -> DrawnCharts:
+    if background is not None:
+        try:
+            return background.result()
+        except WorkerGone:
+            pass  # the worker died or failed: draw here (an error then shows itself)
+    return draw_charts(charts, style)

@@ -1,8 +1,11 @@
-"""A report folder (``layouts/``, ``content/``, ``data/``) -> a loaded ``ReportFolder``."""
+"""A report folder (``layouts/``, ``content/``, ``data/``) -> a loaded ``ReportFolder``.
+
+Which editions a folder holds (``default_edition`` and friends) lives in the light
+``reportgen.load.editions``, re-exported here.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,14 +13,27 @@ from reportgen.errors import InputError
 from reportgen.load.catalogue import Catalogue, load_catalogue
 from reportgen.load.content import SectionText, load_section_text
 from reportgen.load.data import PerformanceData, load_data
+from reportgen.load.editions import CONTENT, DATA, data_end, default_edition, editions_with_content
 from reportgen.load.layout import ReportLayout, load_layout
 from reportgen.months import Month
+
+__all__ = [
+    "CATALOGUE",
+    "CONTENT",
+    "DATA",
+    "LAYOUT",
+    "THEME",
+    "ReportFolder",
+    "data_end",
+    "default_edition",
+    "editions_with_content",
+    "load_content",
+    "load_report",
+]
 
 CATALOGUE = Path("data/catalogue.yaml")
 LAYOUT = Path("layouts/report.yaml")
 THEME = Path("layouts/theme.yaml")
-CONTENT = Path("content")
-DATA = Path("data")
 
 
 @dataclass(frozen=True)
@@ -57,46 +73,6 @@ def load_report(root: Path) -> ReportFolder:
     layout = load_layout(root / LAYOUT, catalogue, str(LAYOUT))
     data = load_data(root / DATA, catalogue, root)
     return ReportFolder(root, catalogue, data, layout)
-
-
-def data_end(root: Path) -> Month | None:
-    """The last month of ``data/monthly.csv`` (None where there is no readable file)."""
-    path = Path(root) / DATA / "monthly.csv"
-    try:
-        with path.open(encoding="utf-8-sig") as handle:
-            months = [line.split(",")[1] for line in list(handle)[1:] if line.count(",") >= 3]
-        return max(Month.parse(m) for m in months) if months else None
-    except (OSError, ValueError, IndexError):
-        return None  # the full load reports what is wrong with the file
-
-
-def editions_with_content(root: Path) -> list[Month]:
-    folder = Path(root) / CONTENT
-    if not folder.is_dir():
-        return []
-    return sorted(
-        Month.parse(p.name)
-        for p in folder.iterdir()
-        if p.is_dir() and re.fullmatch(r"\d{4}-\d{2}", p.name)
-    )
-
-
-def default_edition(root: Path, last_data_month: Month | None = None) -> Month:
-    """The newest edition that has a narrative folder (and, given, data to build it).
-
-    An edition just started with ``reportgen new`` has narrative but no figures yet; it
-    becomes the default once its month's data is added.
-    """
-    editions = editions_with_content(root)
-    if last_data_month is not None and any(e <= last_data_month for e in editions):
-        editions = [e for e in editions if e <= last_data_month]
-    if not editions:
-        raise InputError(
-            "no edition folders under content/",
-            file=str(Path(root) / CONTENT),
-            hint="pass --edition YYYY-MM, or start one with 'reportgen new YYYY-MM'",
-        )
-    return editions[-1]
 
 
 def load_content(folder: ReportFolder, edition: Month) -> dict[int, SectionText]:
