@@ -185,7 +185,7 @@ def unknown_chart_kind(root: Path) -> Expect:
     return Expect(
         LAYOUT,
         line_of(root, LAYOUT, "kind: pie"),
-        ("unknown chart kind 'pie'", "use one of", "trend"),
+        ("'kind' is 'pie'", "use one of", "trend"),
     )
 
 

@@ -127,7 +127,7 @@ class EditionDocument(BaseDocTemplate):
     def _cover_page(self, canvas, doc) -> None:  # noqa: ANN001
         width, height = self.theme.page_size
         canvas.saveState()
-        canvas.setFillColor(HexColor(self.theme.colours.get("accent", "#00205B")))
+        canvas.setFillColor(HexColor(self.theme.colours["accent"]))
         canvas.rect(0, height - 3.2 * cm, width, 3.2 * cm, stroke=0, fill=1)
         canvas.rect(0, 0, width, 1.4 * cm, stroke=0, fill=1)
         canvas.restoreState()
@@ -155,7 +155,7 @@ class EditionDocument(BaseDocTemplate):
             title = Paragraph(plain(self.current.heading), self.styles["section_title"])
             _, title_height = title.wrap(width - left - right, top)
             title.drawOn(canvas, left, header_y - header.size * 0.6 - title_height)
-        canvas.setStrokeColor(HexColor(self.theme.colours.get("rule", "#00205B")))
+        canvas.setStrokeColor(HexColor(self.theme.colours["rule"]))
         canvas.setLineWidth(0.8)
         rule_y = height - top + 0.3 * cm
         canvas.line(left, rule_y, width - right, rule_y)
@@ -236,7 +236,7 @@ def edition_flowables(edition: Edition, doc: EditionDocument) -> list[Flowable]:
     story += _contents(edition, sections, styles, width)
     story += [NextPageTemplate("body")]
     chart_index = 0
-    chart_size = (doc.theme.chart["width"], doc.theme.chart["height"])
+    chart_size = (doc.theme.chart.width, doc.theme.chart.height)
     for info, section in zip(sections, edition.sections, strict=True):
         story += [SectionStart(info), PageBreak()]
         for block in section.blocks:

@@ -2,8 +2,8 @@
 
 Narrative is untrusted: every "<", ">" and "&" is escaped before reportlab's Paragraph
 parses it, so no markup in a narrative file can reach reportlab's tag handling (images,
-links, fonts). The only markup added afterwards is our own ``<b>`` for ``**bold**`` and
-``<i>`` for ``*italic*``.
+links, fonts). The only markup added afterwards is our own ``<b>`` and ``<i>`` around the
+runs that the load stage parsed as ``**bold**`` and ``*italic*``.
 
 Before any Paragraph is built, every character is checked against the font: a character
 the font has no glyph for would print as an empty box, so it is an ``InputError`` instead.
@@ -11,42 +11,32 @@ the font has no glyph for would print as an empty box, so it is an ``InputError`
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, PageBreak, Paragraph
 
+from reportgen.compute.edition import SourcedText
 from reportgen.errors import InputError
-from reportgen.load.content import BulletList, NarrativeBreak, SubHeading, TextBlock
+from reportgen.load.content import BulletList, NarrativeBreak, Run, SubHeading, TextBlock
 from reportgen.load.content import Paragraph as TextParagraph
 from reportgen.render.styles import BULLET, Styles
 
-_BOLD = re.compile(r"\*\*([^*\s](?:.*?\S)?)\*\*")
-_ITALIC = re.compile(r"\*([^*\s][^*]*?)\*")
-_TAG = re.compile(r"<(/?)([bi])>")
 
-
-def _well_nested(markup: str) -> bool:
-    open_tags: list[str] = []
-    for closing, tag in _TAG.findall(markup):
-        if not closing:
-            open_tags.append(tag)
-        elif not open_tags or open_tags.pop() != tag:
-            return False
-    return not open_tags
-
-
-def inline(text: str) -> str:
-    """Plain narrative text -> safe Paragraph markup (escaped, with **bold** and *italic*).
-
-    ``***x***`` is bold italic. Emphasis that would overlap (``*a **b* c**``) falls back
-    to italic only, so the markup handed to reportlab is always well formed.
-    """
-    escaped = escape(text)
-    markup = _ITALIC.sub(r"<i>\1</i>", _BOLD.sub(r"<b>\1</b>", escaped))
-    return markup if _well_nested(markup) else _ITALIC.sub(r"<i>\1</i>", escaped)
+def markup(runs: Iterable[Run]) -> str:
+    """Runs of narrative text -> safe Paragraph markup: each run escaped, then wrapped in
+    our own ``<b>``/``<i>`` (the only markup reportlab ever sees from a narrative)."""
+    parts = []
+    for run in runs:
+        text = escape(run.text)
+        if run.bold:
+            text = f"<b>{text}</b>"
+        if run.italic:
+            text = f"<i>{text}</i>"
+        parts.append(text)
+    return "".join(parts)
 
 
 def plain(text: str) -> str:
@@ -80,6 +70,11 @@ def _numbered_style(base: ParagraphStyle, widest: str) -> ParagraphStyle:
     return ParagraphStyle("numbered", parent=base, leftIndent=max(base.leftIndent, label_end))
 
 
+def _check_runs(runs: Iterable[Run], style: ParagraphStyle, styles: Styles, file: str | None):
+    for run in runs:
+        check_glyphs(run.text, style, styles, file, run.line)
+
+
 def narrative_flowables(
     blocks: tuple[TextBlock, ...], styles: Styles, file: str | None = None
 ) -> list[Flowable]:
@@ -89,37 +84,35 @@ def narrative_flowables(
             style = styles["subheading"] if block.level == 2 else styles["subheading3"]
             check_glyphs(block.text, style, styles, file, block.line)
         elif isinstance(block, TextParagraph):
-            check_glyphs(block.text, styles["body"], styles, file, block.line)
+            _check_runs(block.runs, styles["body"], styles, file)
         elif isinstance(block, BulletList):
-            lines = block.item_lines or (block.line,) * len(block.items)
-            for item, line in zip(block.items, lines, strict=False):
-                check_glyphs(item, styles["bullet"], styles, file, line)
+            for item in block.items:
+                _check_runs(item.runs, styles["bullet"], styles, file)
     flowables: list[Flowable] = []
     for block in blocks:
         if isinstance(block, SubHeading):
             style = styles["subheading"] if block.level == 2 else styles["subheading3"]
-            flowables.append(Paragraph(inline(block.text), style))
+            flowables.append(Paragraph(plain(block.text), style))
         elif isinstance(block, TextParagraph):
-            flowables.append(Paragraph(inline(block.text), styles["body"]))
+            flowables.append(Paragraph(markup(block.runs), styles["body"]))
         elif isinstance(block, BulletList) and block.numbered:
             labels = [f"{block.start + index}." for index in range(len(block.items))]
             style = _numbered_style(styles["bullet"], max(labels, key=len))
             flowables.extend(
-                Paragraph(inline(item), style, bulletText=label)
+                Paragraph(markup(item.runs), style, bulletText=label)
                 for item, label in zip(block.items, labels, strict=True)
             )
         elif isinstance(block, BulletList):
             flowables.extend(
-                Paragraph(inline(item), styles["bullet"], bulletText=BULLET) for item in block.items
+                Paragraph(markup(item.runs), styles["bullet"], bulletText=BULLET)
+                for item in block.items
             )
         elif isinstance(block, NarrativeBreak):
             flowables.append(PageBreak())
     return flowables
 
 
-def note_flowables(
-    items: tuple[str, ...], styles: Styles, file: str | None = None
-) -> list[Flowable]:
+def note_flowables(items: tuple[SourcedText, ...], styles: Styles) -> list[Flowable]:
     for item in items:
-        check_glyphs(item, styles["note"], styles, file, None)
-    return [Paragraph(plain(item), styles["note"]) for item in items]
+        check_glyphs(item.text, styles["note"], styles, item.file, item.line)
+    return [Paragraph(plain(item.text), styles["note"]) for item in items]

@@ -33,7 +33,7 @@ def _column_width(texts: list[str], style: ParagraphStyle, padding: float) -> fl
 
 
 def value_column_widths(table: TableRows, width: float, styles: Styles) -> list[float]:
-    padding = float(styles.theme.table.get("padding", 3))
+    padding = styles.theme.table.padding
     columns = [[h] for h in table.headers]
     for row in table.rows:
         cells = [row.last_year, row.this_year, row.diff]
@@ -48,7 +48,7 @@ def value_column_widths(table: TableRows, width: float, styles: Styles) -> list[
         for texts in columns
     ]
     # the movement column reads better a little wider than its longest word
-    widths[-1] = max(widths[-1], width * float(styles.theme.table.get("movement_width", 0.13)))
+    widths[-1] = max(widths[-1], width * styles.theme.table.movement_width)
     return widths
 
 
@@ -62,13 +62,13 @@ def performance_table(table: TableRows, width: float, styles: Styles) -> Table:
     ]
     data: list[list[Paragraph]] = [header]
     commands: list[tuple] = [
-        ("BACKGROUND", (0, 0), (-1, 0), HexColor(theme["header_fill"])),
+        ("BACKGROUND", (0, 0), (-1, 0), HexColor(theme.header_fill)),
         ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
         ("VALIGN", (0, 1), (-1, -1), "MIDDLE"),
-        ("GRID", (0, 0), (-1, -1), float(theme.get("grid_width", 0.4)), HexColor(theme["grid"])),
+        ("GRID", (0, 0), (-1, -1), theme.grid_width, HexColor(theme.grid)),
         _cell_font(styles),
-        ("LEFTPADDING", (0, 0), (-1, -1), theme.get("padding", 3)),
-        ("RIGHTPADDING", (0, 0), (-1, -1), theme.get("padding", 3)),
+        ("LEFTPADDING", (0, 0), (-1, -1), theme.padding),
+        ("RIGHTPADDING", (0, 0), (-1, -1), theme.padding),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
     ]
@@ -78,7 +78,7 @@ def performance_table(table: TableRows, width: float, styles: Styles) -> Table:
         if row.kind != "confidence_interval":
             stripe += 1
         if stripe % 2 == 0:
-            commands.append(("BACKGROUND", (0, index), (-1, index), HexColor(theme["stripe_fill"])))
+            commands.append(("BACKGROUND", (0, index), (-1, index), HexColor(theme.stripe_fill)))
         cells = [row.last_year, row.this_year, row.diff]
         if table.msg_ranking:
             cells.append(row.msg_rank)
@@ -90,7 +90,7 @@ def performance_table(table: TableRows, width: float, styles: Styles) -> Table:
             style = "table_cell_centre" if column in centred else "table_cell_right"
             line.append(_cell(text, style, styles))
         if table.msg_ranking and row.rag:
-            colour = theme["rag"][row.rag]
+            colour = getattr(theme.rag, row.rag)
             rank_style = styles["table_cell_centre"].clone(
                 "msg_rank", textColor=HexColor(colour), fontName=styles["table_header"].fontName
             )
@@ -109,8 +109,8 @@ def statement_table(table: TableRows, width: float, styles: Styles) -> Table:
     ]
     commands = [
         ("SPAN", (0, 0), (-1, 0)),
-        ("BACKGROUND", (0, 0), (-1, 0), HexColor(theme["header_fill"])),
-        ("GRID", (0, 0), (-1, -1), float(theme.get("grid_width", 0.4)), HexColor(theme["grid"])),
+        ("BACKGROUND", (0, 0), (-1, 0), HexColor(theme.header_fill)),
+        ("GRID", (0, 0), (-1, -1), theme.grid_width, HexColor(theme.grid)),
         _cell_font(styles),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
