@@ -264,19 +264,28 @@ def write_text(target: str | Path, text: str, *, within: str | Path | None = Non
     return write_bytes(target, text.encode("utf-8"), within=within)
 
 
+def scratch_prefix() -> str:
+    """The start of a scratch folder's name (``tempfile.mkdtemp(prefix=...)``), which
+    ``sweep_stale`` recognises once its process is gone."""
+    return f".reportgen-scratch-{_tag()}"
+
+
 @contextlib.contextmanager
 def scratch_folder(
-    parent: str | Path, *, within: str | Path | None = None, create: bool = True
+    parent: str | Path | None, *, within: str | Path | None = None, create: bool = True
 ) -> Iterator[Path]:
     """A private folder for intermediate files, removed on the way out.
 
     It is made in ``parent`` (the report's ``out/``, made if ``create``), where a killed
-    run's leftovers are swept by the next; where ``parent`` cannot be used (a read-only
-    report folder) it falls back to the system's temporary folder, swept the same way.
+    run's leftovers are swept by the next; where ``parent`` is None or cannot be used (a
+    read-only report folder) it is made in the system's temporary folder, swept the same
+    way.
     """
-    parent = Path(parent)
-    prefix = f".reportgen-scratch-{_tag()}"
+    prefix = scratch_prefix()
     try:
+        if parent is None:
+            raise OutputError("no folder given")
+        parent = Path(parent)
         if create:
             ensure_folder(parent, within=within)
         elif within is not None:

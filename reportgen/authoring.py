@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen.atomic import usual_permissions
+from reportgen.atomic import scratch_prefix, sweep_stale, usual_permissions
 from reportgen.errors import InputError
 from reportgen.load.folder import CONTENT, editions_with_content
 from reportgen.months import Month
@@ -57,7 +57,8 @@ def start_edition(root: Path, edition: Month) -> NewEdition:
         )
     source = earlier[-1]
     source_dir = root / CONTENT / str(source)
-    staging = Path(tempfile.mkdtemp(prefix=f".{edition}.", dir=root / CONTENT))
+    sweep_stale(root / CONTENT)  # a staging folder left by a 'new' that was killed
+    staging = Path(tempfile.mkdtemp(prefix=scratch_prefix(), dir=root / CONTENT))
     try:
         usual_permissions(staging, directory=True)
         for path in sorted(source_dir.glob("*.md")):

@@ -10,6 +10,7 @@ from pathlib import Path
 from reportgen.compute.aggregate import Figures
 from reportgen.compute.charts import check_chart_data
 from reportgen.compute.edition import compute_tables
+from reportgen.deliver.distribution import load_distribution
 from reportgen.load.folder import THEME, editions_with_content, load_content, load_report
 from reportgen.load.theme import load_theme
 
@@ -43,5 +44,9 @@ def check_folder(root: Path) -> list[str]:
         lines.append(
             f"edition {edition}: {len(texts)} narrative files, {rows} table rows computed{status}"
         )
+    distribution = folder.root / "distribution.yaml"
+    if distribution.exists():  # header values, addresses, templates: before any send
+        lists = load_distribution(distribution)
+        lines.append(f"distribution: {len(lists)} list(s) ({distribution.name})")
     lines.append("ok: nothing built")
     return lines

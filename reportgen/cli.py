@@ -297,9 +297,13 @@ def _archive(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from reportgen.workflow import archive_root_for, verify
+    from reportgen.workflow import OUT, archive_root_for, verify
 
-    report = verify(archive_root_for(args.root, args.archive, create=False), args.edition)
+    report = verify(
+        archive_root_for(args.root, args.archive, create=False),
+        args.edition,
+        scratch_parent=args.root.resolve() / OUT,
+    )
     for line in report.lines():
         print(line, file=out)
     if not report.ok:
@@ -309,24 +313,36 @@ def _verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _editions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from reportgen.deliver.archive import list_editions
-    from reportgen.workflow import archive_root_for
+    from reportgen.deliver.archive import DamagedVersion, abandoned_attempts, list_archive
+    from reportgen.workflow import abandoned_line, archive_root_for
 
     root = archive_root_for(args.root, args.archive, create=False)
-    versions = list_editions(root) if root.is_dir() else []
-    if not versions:
+    versions = list_archive(root) if root.is_dir() else []
+    abandoned = abandoned_attempts(root) if root.is_dir() else []
+    if not versions and not abandoned:
         print("no editions archived yet (reportgen archive --edition YYYY-MM)", file=out)
         return EXIT_OK
     print(f"{'edition':8} {'version':7} {'status':10} {'archived (UTC)':20} {'size':>9}", file=out)
     for v in versions:
-        status = v.status if v.superseded_reason is None else f"{v.status}"
+        if isinstance(v, DamagedVersion):
+            print(f"{v.edition:8} v{v.version:<6} {'DAMAGED':10} {v.problem}", file=out)
+            continue
         print(
-            f"{v.edition:8} v{v.version:<6} {status:10} "
+            f"{v.edition:8} v{v.version:<6} {v.status:10} "
             f"{v.archived_at:%Y-%m-%d %H:%M:%S} {v.size / 1024:7.0f} KB",
             file=out,
         )
         if v.superseded_reason:
             print(f"{'':8} superseded by v{v.superseded_by}: {v.superseded_reason}", file=out)
+    for folder in abandoned:
+        print(abandoned_line(folder), file=out)
+    if any(isinstance(v, DamagedVersion) for v in versions):
+        print(
+            "reportgen: error: damaged versions above: run 'reportgen verify' and restore "
+            "them from backup",
+            file=err,
+        )
+        return EXIT_ERROR
     return EXIT_OK
 
 
