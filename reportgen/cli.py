@@ -368,6 +368,12 @@ def _send(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     print(f"{result.outcome}: {result.message_id} to {', '.join(result.delivered)}", file=out)
     for address, reply in result.refused.items():
         print(f"reportgen: refused by the server: {address}: {reply}", file=err)
+    if result.refused:
+        print(
+            "reportgen: note: once those addresses are fixed, run the same send again "
+            "(without --resend): it goes only to the recipients that have not accepted it",
+            file=err,
+        )
     return EXIT_OK if result.outcome == "sent" else EXIT_ERROR
 
 

@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from filelock import FileLock, Timeout
+with warnings.catch_warnings():
+    # without fcntl filelock falls back to a lock file and warns; that is what we want
+    warnings.simplefilter("ignore")
+    from filelock import FileLock, Timeout, has_fcntl
 
 from reportgen.atomic import named
 from reportgen.errors import ReportgenError
@@ -32,8 +37,10 @@ def exclusive_lock(
     """Hold the lock ``path`` (created if missing); ``error(busy)`` after ``timeout`` s."""
     path = Path(path)
     try:
-        # made here first: filelock reports a lock it cannot create as merely busy
-        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o666))
+        # made here first: filelock reports a lock it cannot create as merely busy. Not
+        # for a soft lock (no fcntl): there the file's existence is the lock
+        if has_fcntl or sys.platform == "win32":
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o666))
     except OSError as problem:
         raise error(
             f"cannot open the lock file: {problem.strerror or problem}",

@@ -5,13 +5,15 @@
 (``reportgen: paused at <name> (pid N)``) and waits there, up to
 ``PAUSE_LIMIT_SECONDS``, for a signal: the fault tests start a real ``reportgen``,
 wait for that line and then kill it at exactly that moment instead of guessing with
-sleeps. The names are listed in ``MOMENTS``.
+sleeps, or let it go on with SIGUSR1. The names are listed in ``MOMENTS``.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 import time
 
 PAUSE_ENV = "REPORTGEN_PAUSE_AT"
@@ -31,9 +33,14 @@ MOMENTS = (
 
 def reached(moment: str) -> None:
     wanted = os.environ.get(PAUSE_ENV)
-    if not wanted or wanted != moment:
+    if wanted != moment or threading.current_thread() is not threading.main_thread():
         return
-    print(f"reportgen: paused at {moment} (pid {os.getpid()})", file=sys.stderr, flush=True)
-    deadline = time.monotonic() + PAUSE_LIMIT_SECONDS
-    while time.monotonic() < deadline:
-        time.sleep(0.05)  # signals interrupt the sleep; their handlers run here
+    resumed: list[int] = []
+    previous = signal.signal(signal.SIGUSR1, lambda signum, _frame: resumed.append(signum))
+    try:
+        print(f"reportgen: paused at {moment} (pid {os.getpid()})", file=sys.stderr, flush=True)
+        deadline = time.monotonic() + PAUSE_LIMIT_SECONDS
+        while not resumed and time.monotonic() < deadline:
+            time.sleep(0.02)  # signals interrupt the sleep; their handlers run here
+    finally:
+        signal.signal(signal.SIGUSR1, previous)

@@ -3,7 +3,9 @@
 In: the distribution file (one mapping per list: ``to``, ``cc``, ``subject``, ``body``).
 Out: the lists by name, each address checked to be exactly one ASCII address and each
 template checked to use plain ``{placeholder}`` names; ``render_templates`` fills them.
-Every problem is a ``DeliveryError`` naming the file and the line an editor shows.
+Every problem is a ``DeliveryError`` naming the file and the line an editor shows (a raw
+U+0085, U+2028 or U+2029, which YAML counts as a line break and an editor does not, is
+refused by its line before the YAML is read).
 
 Header values (the subject, the names in addresses) may hold no line-breaking character
 at all: Python's ``email`` refuses every character ``str.splitlines`` breaks at, not
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.utils import getaddresses
@@ -41,7 +43,7 @@ LINE_BREAKS: dict[str, str] = {
     "\u2028": "a line separator (U+2028)",
     "\u2029": "a paragraph separator (U+2029)",
 }
-# what YAML itself counts as a new line, beyond LF and a lone CR
+# what YAML also counts as a new line, beyond LF and CR; editors and grep do not
 _YAML_ONLY_BREAKS = "\x85\u2028\u2029"
 
 
@@ -53,23 +55,20 @@ def line_break_in(value: str) -> str | None:
     return None
 
 
-def _editor_lines(text: str) -> Callable[[int], int]:
-    """YAML's line numbers -> the lines an editor shows.
-
-    YAML also starts a new line at U+0085, U+2028 and U+2029, which editors and grep do
-    not; after one of those, YAML's line numbers run ahead of the file's.
-    """
-    if not any(ch in text for ch in _YAML_ONLY_BREAKS):
-        return lambda line: line
-    starts = [1]  # starts[n - 1]: the editor line on which YAML line n starts
-    editor = 1
-    for index, ch in enumerate(text):
-        lone_cr = ch == "\r" and text[index + 1 : index + 2] != "\n"
-        if ch == "\n" or lone_cr:
-            editor += 1
-        if ch == "\n" or lone_cr or ch in _YAML_ONLY_BREAKS:
-            starts.append(editor)
-    return lambda line: starts[min(max(line, 1), len(starts)) - 1]
+def _refuse_raw_line_separators(text: str, path: Path) -> None:
+    """A raw U+0085, U+2028 or U+2029 is a line break to YAML (and to email) but not to
+    an editor: invisible, it splits a value or shifts every line number after it."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        found = next((ch for ch in line if ch in _YAML_ONLY_BREAKS), None)
+        if found is not None:
+            raise DeliveryError(
+                f"this line holds {LINE_BREAKS[found]}, an invisible line break that YAML "
+                "and email headers read as a new line",
+                file=path,
+                line=number,
+                hint="delete it (it is often pasted in from a word processor); press Enter "
+                "where a new line is meant",
+            )
 
 
 @dataclass(frozen=True)
@@ -121,13 +120,12 @@ def load_distribution(path: Path) -> dict[str, DistributionList]:
     except UnicodeDecodeError as exc:
         raise DeliveryError("the distribution file is not UTF-8 text", file=path) from exc
 
-    to_editor = _editor_lines(text)
+    _refuse_raw_line_separators(text, path)
     try:
         # the project's strict YAML reader: a key given twice is refused with its line
         data = parse_yaml(text, str(path))
     except InputError as exc:
-        line = None if exc.line is None else to_editor(exc.line)
-        raise DeliveryError(exc.message, file=path, line=line, hint=exc.hint) from None
+        raise DeliveryError(exc.message, file=path, line=exc.line, hint=exc.hint) from None
 
     if not isinstance(data, dict) or not data:
         raise DeliveryError(
@@ -135,7 +133,7 @@ def load_distribution(path: Path) -> dict[str, DistributionList]:
             file=path,
             hint="write one mapping per list: name -> to, cc, subject, body",
         )
-    lines = {where: to_editor(line) for where, line in _line_index(data).items()}
+    lines = _line_index(data)
     return {str(name): _parse_list(str(name), entry, path, lines) for name, entry in data.items()}
 
 

@@ -635,7 +635,8 @@ def _describe(exc: BaseException, timeout: float) -> str:
         return f"server replied {_reply(exc.smtp_code, exc.smtp_error)}"
     if isinstance(exc, ConnectionRefusedError):
         return "connection refused (nothing listening on that port?)"
-    if isinstance(exc, TimeoutError):
+    # smtplib reports a reply that timed out as a disconnection, raised while handling it
+    if isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):
         return f"no answer within {timeout:g} s"
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return "the server closed the connection"

@@ -87,6 +87,13 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / CACHE
 
 
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system (a test's own small disk)
+        shutil.copy2(source, target)
+
+
 @pytest.fixture(scope="session")
 def make_report(shared_cache: Path) -> MakeReport:
     """Copy the sample report folder to ``dest`` (linked to the shared chart cache)."""
@@ -97,7 +104,7 @@ def make_report(shared_cache: Path) -> MakeReport:
             shutil.copytree(REPO_ROOT / part, dest / part)
         for name in REPORT_FILES:
             shutil.copy(REPO_ROOT / name, dest / name)
-        shutil.copytree(shared_cache, dest / CACHE, copy_function=os.link)
+        shutil.copytree(shared_cache, dest / CACHE, copy_function=_link_or_copy)
         return dest
 
     return make
