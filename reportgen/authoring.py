@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen.atomic import scratch_prefix, sweep_stale, usual_permissions
+from reportgen.atomic import named, scratch_prefix, sweep_stale, usual_permissions
 from reportgen.errors import InputError
 from reportgen.load.folder import CONTENT, editions_with_content
 from reportgen.months import Month
@@ -62,9 +62,12 @@ def start_edition(root: Path, edition: Month) -> NewEdition:
     try:
         usual_permissions(staging, directory=True)
         for path in sorted(source_dir.glob("*.md")):
-            (staging / path.name).write_text(
-                mark_for_review(path.read_text(encoding="utf-8")), encoding="utf-8"
-            )
+            try:
+                (staging / path.name).write_text(
+                    mark_for_review(path.read_text(encoding="utf-8")), encoding="utf-8"
+                )
+            except OSError as error:  # a full disk: say which file
+                raise named(error, target / path.name) from error
         for path in sorted(p for p in source_dir.iterdir() if p.suffix != ".md" and p.is_file()):
             shutil.copy2(path, staging / path.name)
         os.rename(staging, target)  # the whole folder appears at once

@@ -252,7 +252,8 @@ def rebuild_figures(pdf: Path, edition: Month, scratch_parent: Path | None = Non
     attachments = read_attachments(pdf)
     if FIGURES_ATTACHMENT not in attachments:
         return f"{pdf.name} carries no {FIGURES_ATTACHMENT}"
-    with scratch_folder(scratch_parent, create=False) as scratch:
+    report_root = None if scratch_parent is None else Path(scratch_parent).parent
+    with scratch_folder(scratch_parent, create=False, within=report_root) as scratch:
         for name, data in attachments.items():
             relative = input_name(name)
             if (
