@@ -108,7 +108,7 @@ def check_within(target: str | Path, root: str | Path) -> None:
         lexical.parent,
     )
     raise OutputError(
-        f"{link} is a link to {real_folder}, outside the report folder; reportgen does not "
+        f"this is a link to {link.resolve()}, outside the report folder; reportgen does not "
         "write through it",
         file=link,
         hint="make it a real folder inside the report folder, or name an output path "
@@ -121,6 +121,12 @@ def ensure_folder(folder: str | Path, *, within: str | Path | None = None) -> Pa
     folder = Path(folder)
     if within is not None:
         check_within(folder / "-", within)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(
+            "a file is in the way: reportgen needs a folder of this name",
+            file=folder,
+            hint="move the file away",
+        )
     try:
         folder.mkdir(exist_ok=True)
     except FileNotFoundError as error:

@@ -32,7 +32,6 @@ import base64
 import contextlib
 import email.policy
 import hashlib
-import logging
 import smtplib
 import ssl
 import time
@@ -44,7 +43,7 @@ from email.utils import formatdate, getaddresses, make_msgid
 from pathlib import Path
 from typing import Any
 
-from reportgen import atomic, steps
+from reportgen import atomic, notices, steps
 from reportgen.deliver.distribution import (
     DistributionList,
     check_address,
@@ -95,8 +94,6 @@ __all__ = [
     "send_edition",
     "smtp_settings_from_env",
 ]
-
-log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 # Placeholders every template may use; callers add headline figures on top of these.
@@ -309,16 +306,10 @@ def send_edition(
                         exc, text, settings, edition, version, list_name, message_id, made
                     ) from None  # the cause may quote the server's AUTH exchange
                 delay = backoff_seconds * 2 ** (made - 1)
-                log.warning(
-                    "sending %s v%s to %s via %s: attempt %d of %d failed (%s); retrying in %gs",
-                    edition,
-                    version,
-                    list_name,
-                    settings.server,
-                    made,
-                    attempts,
-                    text,
-                    delay,
+                notices.note(
+                    f"sending {edition} v{version} to {list_name} via {settings.server}: "
+                    f"attempt {made} of {attempts} failed ({text}); nothing was delivered, "
+                    f"retrying in {delay:g} s"
                 )
                 _interruptible(sleep, delay, record, message_id, targets, made)
             except BaseException:  # Ctrl-C, SIGTERM: leave the log saying what is known

@@ -33,7 +33,7 @@ def test_a_symlinked_out_folder_that_leaves_the_report_is_refused(
     result = run_cli("build", root=report)
     assert result.code == 1
     [line] = result.err.strip().splitlines()
-    assert f"{report / 'out'} is a link to {elsewhere}" in line
+    assert f"{report / 'out'}: this is a link to {elsewhere}, outside the report" in line
     assert list(elsewhere.iterdir()) == []
 
 
