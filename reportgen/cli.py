@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -75,7 +76,13 @@ def _parser() -> argparse.ArgumentParser:
     figures = commands.add_parser("figures", help="print every table row of an edition as CSV")
     figures.add_argument("--edition", type=_month, help="YYYY-MM (default: newest edition)")
 
-    commands.add_parser("check", help="validate data, catalogue, layouts, theme and narrative")
+    check = commands.add_parser(
+        "check", help="everything build would do, short of writing: every problem at once"
+    )
+    check.add_argument("--edition", type=_month, help="YYYY-MM (default: newest edition)")
+    check.add_argument(
+        "--draft", action="store_true", help="as build --draft: narrative under review is fine"
+    )
 
     build = commands.add_parser("build", help="build the edition's PDF and print its path")
     build.add_argument("--edition", type=_month, help="YYYY-MM (default: newest edition)")
@@ -158,6 +165,10 @@ def main(
     except ReportgenError as exc:
         report_errors(exc, err)
         return EXIT_ERROR
+    except BrokenPipeError:  # the reader went away (reportgen figures | head): stop quietly
+        if out is sys.stdout:  # and let Python's last flush at exit find nowhere to fail
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
     except OSError as exc:  # disk full, permissions: say which file, never a traceback
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"reportgen: error: {where}{exc.strerror or exc}", file=err)
@@ -185,7 +196,7 @@ def report_errors(exc: ReportgenError, err: TextIO) -> None:
 
 
 def _edition(args: argparse.Namespace) -> Month:
-    from reportgen.load.editions import data_end, default_edition
+    from reportgen.load.folder import data_end, default_edition
 
     return args.edition or default_edition(args.root, data_end(args.root))
 
@@ -204,8 +215,11 @@ def _figures(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from reportgen.check import check_folder
 
-    for line in check_folder(args.root):
+    report = check_folder(args.root, args.edition, draft=args.draft)
+    for line in report.lines:
         print(line, file=out)
+    for note in report.notes:
+        print(f"reportgen: note: {note}", file=err)
     return EXIT_OK
 
 
@@ -214,12 +228,10 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from reportgen.assemble.worker import ChartWorker
     from reportgen.render.chartcache import ChartCache, chart_inputs_key
 
-    edition = _edition(args)
     # charts drawn before need no worker (and no matplotlib); others get one now, so it
     # imports matplotlib on the other core while this process imports the rest
-    drawn_before = not args.no_cache and ChartCache(args.root, quiet=True).knows(
-        chart_inputs_key(args.root, edition)
-    )
+    key = chart_inputs_key(args.root, args.edition)
+    drawn_before = not args.no_cache and ChartCache(args.root, quiet=True).knows(key)
     with contextlib.ExitStack() as stack:
         worker = None if drawn_before else stack.enter_context(ChartWorker())
         steps.reached("build: worker started")
@@ -227,11 +239,12 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
         result = build_edition(
             args.root,
-            edition,
+            _edition(args),
             args.out,
             draft=args.draft,
             use_cache=not args.no_cache,
             worker=worker,
+            cache_key=key,
         )
     if args.verbose:
         stages = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in result.timings.items())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -55,6 +56,10 @@ class Month:
     @classmethod
     def parse(cls, text: str) -> Month:
         """Parse ``YYYY-MM``; raise ValueError with the expected form otherwise."""
+        return _parse(text)
+
+    @classmethod
+    def _checked(cls, text: str) -> Month:
         match = _PATTERN.match(text.strip())
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise ValueError(f"{text!r} is not a month; write it as YYYY-MM, e.g. 2014-03")
@@ -100,6 +105,11 @@ class Month:
         """ "2013/14" for any month from April 2013 to March 2014."""
         start = self.financial_year_start.year
         return f"{start}/{(start + 1) % 100:02d}"
+
+
+@functools.lru_cache(maxsize=8192)  # the same few hundred months are read many times
+def _parse(text: str) -> Month:
+    return Month._checked(text)
 
 
 def month_range(first: Month, last: Month) -> list[Month]:

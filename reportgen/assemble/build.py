@@ -17,8 +17,13 @@ from reportgen.atomic import ensure_folder, write_bytes
 from reportgen.compute.chartdata import ChartData
 from reportgen.compute.edition import Edition, compute_edition
 from reportgen.errors import BuildError, InputError
-from reportgen.load.folder import THEME, ReportFolder, load_content, load_report
-from reportgen.load.theme import load_theme
+from reportgen.load.folder import (
+    ReportFolder,
+    default_edition,
+    load_content,
+    load_report,
+    load_report_theme,
+)
 from reportgen.months import Month
 from reportgen.render.chartcache import CACHE, ChartCache, chart_inputs_key
 from reportgen.render.charts import ChartStyle, ChartText, DrawnCharts, charts_digest, draw_charts
@@ -57,12 +62,14 @@ def build_edition(
     use_cache: bool = True,
     progress: Callable[[str], None] | None = None,
     worker: ChartWorker | None = None,
+    cache_key: str | None = None,
 ) -> BuildResult:
     """Build ``edition`` from the report folder ``root``; write the PDF atomically.
 
     Drawn charts are kept in ``.reportgen-cache/`` keyed by everything they depend on,
     so a rebuild after a narrative edit does not draw them again; the bytes are the
-    same either way.
+    same either way. ``cache_key``: the ``chart_inputs_key`` the caller looked up before
+    starting (or not) a ``worker``; it is noted in the cache's index with this edition's.
     """
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -96,6 +103,7 @@ def build_edition(
             chart_worker=chart_worker,
             step=step,
             timings=timings,
+            cache_key=cache_key,
         )
     finally:
         for started in workers:
@@ -126,9 +134,10 @@ def _build(
     chart_worker: Callable[[], ChartWorker],
     step: Callable[[str], None],
     timings: dict[str, float],
+    cache_key: str | None,
 ) -> BuildResult:
     folder = load_report(root)
-    theme = load_theme(folder.root / THEME, str(THEME))
+    theme = load_report_theme(folder)
     texts = load_content(folder, edition)
     marked = [t.file for t in texts.values() if t.needs_review]
     if marked and not draft:
@@ -164,6 +173,13 @@ def _build(
     # reportlab and pypdf are imported only now, while the worker already draws
     from reportgen.assemble.document import lay_out
     from reportgen.assemble.postprocess import finish
+    from reportgen.render.glyphs import check_page_texts, layout_texts, narrative_texts
+    from reportgen.render.styles import build_styles
+
+    # every text bound for the page against the font, by file and line, as check does
+    styles = build_styles(theme)
+    check_page_texts(layout_texts(folder), styles)
+    check_page_texts(narrative_texts(texts), styles)
 
     layout_pdf, layout = lay_out(computed, theme, chart_texts)
     charts_pdf = drawn[0].pdf
@@ -177,7 +193,7 @@ def _build(
         ensure_folder(target.parent, within=folder.root)
     write_bytes(target, pdf, within=folder.root)
     if cache:
-        cache.remember(chart_inputs_key(folder.root, edition), digest)
+        _remember(cache, folder, edition, digest, cache_key)
     step("finish")
     return BuildResult(target, edition, layout.page_count, len(pdf), layout.section_pages, timings)
 
@@ -191,3 +207,18 @@ def _drawn_charts(
         except WorkerGone:
             pass  # the worker died or failed: draw here (an error then shows itself)
     return draw_charts(charts, style)
+
+
+def _remember(
+    cache: ChartCache, folder: ReportFolder, edition: Month, digest: str, asked: str | None
+) -> None:
+    """Index the charts under every key a later build may look them up by: this edition,
+    the default edition if it is that one, and the key the caller looked up."""
+    keys = {chart_inputs_key(folder.root, edition), asked}
+    try:
+        if default_edition(folder.root, folder.data.last_month) == edition:
+            keys.add(chart_inputs_key(folder.root, None))
+    except InputError:
+        pass
+    for key in sorted(k for k in keys if k is not None):
+        cache.remember(key, digest)

@@ -131,7 +131,7 @@ class CatalogueFile(Spec, kw_only=True):
 _MEASURE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 
 
-def _measure(measure_id: str, entry: MeasureEntry, node: Node) -> Measure:
+def _measure(measure_id: str, entry: MeasureEntry, node: Node, line: int) -> Measure:
     """The catalogue entry as a ``Measure``; cross-field rules are checked by the caller."""
     if entry.aggregation is Aggregation.SUM_OF:
         components: tuple[str, ...] = entry.of or ()
@@ -153,7 +153,7 @@ def _measure(measure_id: str, entry: MeasureEntry, node: Node) -> Measure:
         scale=entry.scale if entry.scale is not None else default_scale,
         comparable_from=Month.parse(entry.comparable_from) if entry.comparable_from else None,
         confidence_interval=entry.confidence_interval,
-        line=node.line,
+        line=line,
     )
 
 
@@ -250,9 +250,11 @@ def _check_parts(measures: dict[str, Measure], name: str, problems: ProblemColle
                         hint="parts of sum_of and ratio_of measures are sum or sum_of measures",
                     )
                 )
+    in_a_loop: set[str] = set()  # a loop is reported once, at its first measure
     for measure in measures.values():
         loop = _loop_through(measure.id, measures)
-        if loop:
+        if loop and measure.id not in in_a_loop:
+            in_a_loop.update(loop)
             problems.add(
                 InputError(
                     f"measure {measure.id!r} is built from itself: {' -> '.join(loop)}",
@@ -298,7 +300,7 @@ def load_catalogue(path: Path, display_name: str | None = None) -> Catalogue:
     measures: dict[str, Measure] = {}
     for measure_id, entry in entries_.items():
         _check_fields(measure_id, entry, raw[measure_id], problems)
-        measures[measure_id] = _measure(measure_id, entry, raw[measure_id])
+        measures[measure_id] = _measure(measure_id, entry, raw[measure_id], raw.line_of(measure_id))
     if not measures and not problems:
         problems.add(InputError("the catalogue defines no measures", file=name, line=raw.line))
     _check_parts(measures, name, problems)

@@ -4,7 +4,7 @@ The layout says what the edition is made of, section by section: headings, the
 performance table (which measures, Cumulative or Monthly, MSG Ranking or not), the
 notes under it, the charts, where the narrative goes and where pages break. Text in a
 layout is a template (``load.template``): month names come from the edition, never from
-typed text. The file's shape is the ``LayoutFile`` schema (``load.schema``); every
+typed text. The file's parts are checked against schemas (``load.schema``); every
 problem in the file is reported at once, by line.
 """
 
@@ -25,9 +25,10 @@ from reportgen.load.template import (
     STATEMENT_PLACEHOLDERS,
     TABLE_PLACEHOLDERS,
     Template,
+    TemplateError,
     parse_template,
 )
-from reportgen.load.yamlfile import Node, NodeList, load_yaml, where
+from reportgen.load.yamlfile import Node, NodeList, parse_yaml, read_text, where
 
 
 class Period(str, Enum):
@@ -202,9 +203,11 @@ class SectionEntry(Spec, kw_only=True):
 
 
 class LayoutFile(Spec, kw_only=True):
-    report: ReportEntry
-    contents: ContentsEntry
-    performance_table: TableDefaults
+    """The file's parts, each checked on its own so one problem does not hide another."""
+
+    report: Any
+    contents: Any
+    performance_table: Any
     sections: Annotated[tuple[Any, ...], Meta(min_length=1, max_length=50)]
 
 
@@ -220,8 +223,11 @@ DEFAULT_TREND_MONTHS = 12
 class _Loader:
     """Turns the checked file shape into the layout's values, gathering every problem."""
 
-    def __init__(self, document: Node, catalogue: Catalogue, problems: ProblemCollector):
+    def __init__(
+        self, document: Node, catalogue: Catalogue, problems: ProblemCollector, source: str
+    ):
         self.document = document
+        self.source_lines = source.split("\n")
         self.catalogue = catalogue
         self.problems = problems
         self.file = document.file
@@ -237,9 +243,18 @@ class _Loader:
                 measures=self.catalogue,
                 comparable=self.comparable,
             )
-        except InputError as error:
+        except TemplateError as error:
+            error.line = self.line_of_token(error.token, line)
             self.problems.add(error)
             return Template(" ".join(text.split()), self.file, line)
+
+    def line_of_token(self, token: str, first: int) -> int:
+        """The line a placeholder is written on: a folded text (``>-``) starts on one line
+        and may name it several lines further down."""
+        for number in range(first, min(first + 60, len(self.source_lines)) + 1):
+            if token in self.source_lines[number - 1]:
+                return number
+        return first
 
     def templates(
         self, node: Node, key: str, texts: tuple[str, ...], names: tuple[str, ...]
@@ -418,6 +433,16 @@ class _Loader:
                     hint="remove 'months:'",
                 )
             )
+        for label in entry.labels or ():
+            if label.startswith("_"):  # matplotlib leaves such a series out of the legend
+                self.problems.add(
+                    InputError(
+                        f"chart label {label!r} may not start with '_'",
+                        file=self.file,
+                        line=value.line_of("labels"),
+                        hint="start it with a letter or digit",
+                    )
+                )
         if entry.labels is not None and len(entry.labels) != len(measures):
             self.problems.add(
                 InputError(
@@ -474,17 +499,26 @@ class _Loader:
 
 def load_layout(path: Path, catalogue: Catalogue, display_name: str | None = None) -> ReportLayout:
     name = display_name or str(path)
-    document = load_yaml(path, name)
+    source = read_text(path, name)
+    document = parse_yaml(source, name)
     if not isinstance(document, Node):
         raise InputError("expected a mapping at the top", file=name, line=1)
     problems = ProblemCollector()
-    shape = convert_into(document, LayoutFile, problems, file=name)
-    if shape is None:
+    if convert_into(document, LayoutFile, problems, file=name) is None:
         problems.raise_if_any()
-    assert shape is not None
-    loader = _Loader(document, catalogue, problems)
+
+    def part(key: str, spec: type[Any]) -> Any:
+        line = document.line_of(key)
+        return convert_into(document[key], spec, problems, file=name, line=line, label=key)
+
+    report = part("report", ReportEntry)
+    contents = part("contents", ContentsEntry)
+    defaults = part("performance_table", TableDefaults)
+    loader = _Loader(document, catalogue, problems, source)
     report_node = document["report"]
     defaults_node = document["performance_table"]
+    if defaults is None:  # the tables cannot be read without their default headings
+        problems.raise_if_any()
     for period in Period:  # the defaults' templates are checked even if no table uses them
         node = defaults_node[period.value]
         names = (*EDITION_PLACEHOLDERS, *TABLE_PLACEHOLDERS)
@@ -494,7 +528,7 @@ def load_layout(path: Path, catalogue: Catalogue, display_name: str | None = Non
     sections = [
         section
         for raw, line in zip(raw_sections, raw_sections.item_lines, strict=True)
-        if (section := loader.section(raw, line, shape.performance_table)) is not None
+        if (section := loader.section(raw, line, defaults)) is not None
     ]
     numbers = [s.number for s in sections]
     if numbers != sorted(set(numbers)):
@@ -511,12 +545,12 @@ def load_layout(path: Path, catalogue: Catalogue, display_name: str | None = Non
                 hint="each section has its own narrative file",
             )
         )
-    report = shape.report
-    lines = report_node
+    if report is None or contents is None:
+        problems.raise_if_any()
     running_header = loader.template(
-        report.running_header, lines.line_of("running_header"), EDITION_PLACEHOLDERS
+        report.running_header, report_node.line_of("running_header"), EDITION_PLACEHOLDERS
     )
-    subject = loader.template(report.subject, lines.line_of("subject"), EDITION_PLACEHOLDERS)
+    subject = loader.template(report.subject, report_node.line_of("subject"), EDITION_PLACEHOLDERS)
     cover_lines = loader.templates(
         report_node, "cover_lines", report.cover_lines, EDITION_PLACEHOLDERS
     )
@@ -531,8 +565,8 @@ def load_layout(path: Path, catalogue: Catalogue, display_name: str | None = Non
         title=str(report.title),
         running_header=running_header,
         cover_lines=cover_lines,
-        contents_heading=str(shape.contents.heading),
-        contents_page_heading=str(shape.contents.page_heading),
+        contents_heading=str(contents.heading),
+        contents_page_heading=str(contents.page_heading),
         author=str(report.author),
         subject=subject,
         sections=tuple(sections),

@@ -44,7 +44,7 @@ class Spec(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True
 # --- value types parsed from YAML scalars -------------------------------------------
 
 _UNITS = {"pt": 1.0, "cm": 72 / 2.54, "mm": 72 / 25.4, "in": 72.0}
-_LENGTH = re.compile(r"([0-9]{1,6}(?:\.[0-9]{1,6})?)\s*(pt|cm|mm|in)")
+_LENGTH = re.compile(r"(-?[0-9]{1,6}(?:\.[0-9]{1,6})?)\s*(pt|cm|mm|in)")
 
 
 class Length(float):
@@ -235,6 +235,7 @@ def convert_into(
         error: msgspec.ValidationError | None = first
     working = _mutable(raw)
     seen: set[tuple[str, ...]] = set()
+    suggested: set[tuple[str, ...]] = set()  # keys a "did you mean" already pointed to
     for _ in range(MAX_PROBLEMS_PER_ENTRY):
         if error is None:
             break
@@ -242,9 +243,13 @@ def convert_into(
         if path in seen:
             break
         seen.add(path)
+        close = re.search(r"did you mean '(\w+)'", problem.message)
+        if close and "unknown key" in problem.message:
+            suggested.add((*path[:-1], close.group(1)))
         if label:
             problem.message = f"{label}: {problem.message}"
-        problems.add(problem)
+        if not (problem.message.endswith("is missing") and path in suggested):
+            problems.add(problem)
         if not removable or not _remove(working, path):
             break
         try:

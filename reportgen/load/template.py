@@ -4,9 +4,10 @@
 Month names in a layout come from the edition, never from typed text, so layout text
 names them by placeholder. Which placeholders a text may use depends on where it is
 (a table caption may name its data month; a cover line may not); every ``{…}`` must be
-one of them, written ``{name}`` or ``{name:MEASURE}``, and a literal brace is written
-``{{`` or ``}}``. An unknown placeholder is refused by file and line when the layout is
-loaded, not when an edition happens to use it.
+one of them, written ``{name}`` or ``{name:MEASURE}``. Braces around anything that is
+not a name (``$\frac{$``, ``{ }``) are printed as written, and ``{{``/``}}`` print one
+brace (to print ``{edition}`` itself). An unknown placeholder is refused by file and
+line when the layout is loaded, not when an edition happens to use it.
 """
 
 from __future__ import annotations
@@ -40,8 +41,16 @@ MEASURE_PLACEHOLDERS = (
     "survey_period_end",
 )
 
-_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+_FIELD = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*(?::[^{}\s]*)?)\}")
 _NAME = re.compile(r"([a-z_]+)(?::([A-Za-z][A-Za-z0-9_]*))?")
+
+
+class TemplateError(InputError):
+    """A bad placeholder; ``token`` is its text as written, to find its own line."""
+
+    def __init__(self, message: str, *, token: str, **where: object) -> None:
+        super().__init__(message, **where)  # type: ignore[arg-type]
+        self.token = token
 
 
 @dataclass(frozen=True)
@@ -88,18 +97,12 @@ def parse_template(
             literal.append(token[0])
             continue
         inside = match.group(1)
-        if inside is None:
-            raise InputError(
-                f"a single {token!r} in {_short(text)!r}",
-                file=file,
-                line=line,
-                hint="placeholders are written {name}; write a literal brace as {{ or }}",
-            )
         placeholder = _placeholder(inside, file=file, line=line, names=names, measures=measures)
         if placeholder.name == "comparable_from" and placeholder.measure not in comparable:
-            raise InputError(
+            raise TemplateError(
                 f"{{comparable_from:{placeholder.measure}}}: measure {placeholder.measure!r} "
                 "has no comparable_from month",
+                token=token,
                 file=file,
                 line=line,
                 hint="add 'comparable_from: YYYY-MM' to it in the catalogue, or remove the "
@@ -118,43 +121,32 @@ def parse_template(
 def _placeholder(
     inside: str, *, file: str, line: int, names: Collection[str], measures: Mapping[str, object]
 ) -> Placeholder:
-    match = _NAME.fullmatch(inside.strip())
+    token = f"{{{inside}}}"
+    where = {"token": token, "file": file, "line": line}
     known = sorted(names) + [f"{name}:MEASURE" for name in MEASURE_PLACEHOLDERS]
     hint = "placeholders here: " + ", ".join(f"{{{name}}}" for name in known)
+    hint += "; write {{ or }} to print a brace"
+    all_names = [*names, *MEASURE_PLACEHOLDERS]
+    match = _NAME.fullmatch(inside)
     if not match:
-        raise InputError(
-            f"{{{inside}}} is not a placeholder",
-            file=file,
-            line=line,
-            hint=hint + "; write a literal brace as {{ or }}",
-        )
+        name = inside.split(":")[0]
+        suggestion = did_you_mean(name.lower(), all_names)
+        raise TemplateError(f"unknown placeholder {token}{suggestion}", hint=hint, **where)
     name, measure = match.group(1), match.group(2)
     if measure is None:
         if name not in names:
-            suggestion = did_you_mean(name, list(names) + list(MEASURE_PLACEHOLDERS))
+            suggestion = did_you_mean(name, all_names)
             if name in MEASURE_PLACEHOLDERS:
                 suggestion = f" (it names a measure: {{{name}:MEASURE}})"
-            raise InputError(
-                f"unknown placeholder {{{name}}}{suggestion}", file=file, line=line, hint=hint
-            )
+            raise TemplateError(f"unknown placeholder {token}{suggestion}", hint=hint, **where)
         return Placeholder(name)
     if name not in MEASURE_PLACEHOLDERS:
-        raise InputError(
-            f"unknown placeholder {{{name}:{measure}}}" + did_you_mean(name, MEASURE_PLACEHOLDERS),
-            file=file,
-            line=line,
-            hint=hint,
-        )
+        suggestion = did_you_mean(name, MEASURE_PLACEHOLDERS)
+        raise TemplateError(f"unknown placeholder {token}{suggestion}", hint=hint, **where)
     if measure not in measures:
-        raise InputError(
-            f"placeholder {{{name}:{measure}}} names an unknown measure"
-            + did_you_mean(measure, measures),
-            file=file,
-            line=line,
+        raise TemplateError(
+            f"placeholder {token} names an unknown measure" + did_you_mean(measure, measures),
             hint="measures are defined in the catalogue",
+            **where,
         )
     return Placeholder(name, measure)
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= 60 else text[:57] + "..."

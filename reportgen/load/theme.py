@@ -133,13 +133,14 @@ class ChartLook(Spec, kw_only=True):
 
 
 class ThemeFile(Spec, kw_only=True):
-    """``layouts/theme.yaml`` as written; ``colours`` and ``styles`` are named entries."""
+    """``layouts/theme.yaml``'s parts, each checked on its own so that a problem in one
+    does not hide those in another (``colours`` and ``styles`` are named entries)."""
 
-    page: PageSpec
-    fonts: FontSpec
+    page: Any
+    fonts: Any
     colours: Any
     styles: Any
-    table: Any  # converted once the named colours are known
+    table: Any
     chart: Any
 
 
@@ -343,16 +344,23 @@ def load_theme(path: Path, display_name: str | None = None) -> Theme:
     problems = ProblemCollector()
     if not isinstance(document, Node):
         raise InputError("expected a mapping at the top", file=name, line=1)
-    shape = convert_into(document, ThemeFile, problems, file=name)
-    if shape is None:
+    if convert_into(document, ThemeFile, problems, file=name) is None:
         problems.raise_if_any()
-    assert shape is not None
+
+    def part(key: str, spec: type[Any]) -> Any:
+        line = document.line_of(key)
+        return convert_into(document[key], spec, problems, file=name, line=line, label=key)
+
+    page = part("page", PageSpec)
+    fonts_spec = part("fonts", FontSpec)
     colours = _colours(document["colours"], problems, name)
     with colour_names(colours):
         styles = _styles(document["styles"], colours, problems, name)
-        table = convert_into(document["table"], TableStyle, problems, file=name)
-        chart = convert_into(document["chart"], ChartLook, problems, file=name)
-    page = shape.page
+        table = part("table", TableStyle)
+        chart = part("chart", ChartLook)
+    if page is None or fonts_spec is None:
+        problems.raise_if_any()
+    assert page is not None and fonts_spec is not None
     page_size = PAGE_SIZES[page.size]
     margins = (page.margin_top, page.margin_right, page.margin_bottom, page.margin_left)
     frame = (page_size[0] - margins[1] - margins[3], page_size[1] - margins[0] - margins[2])
@@ -370,7 +378,7 @@ def load_theme(path: Path, display_name: str | None = None) -> Theme:
     problems.raise_if_any()
     assert table is not None and chart is not None
     fonts_node = document["fonts"]
-    family = shape.fonts.family
+    family = fonts_spec.family
     fonts = FontFiles(
         family=family,
         regular=find_font(family, bold=False, italic=False, node=fonts_node),

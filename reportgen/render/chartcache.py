@@ -3,9 +3,9 @@
 In: a report folder; a digest of everything the drawn charts depend on (``charts_digest``
 in ``render.charts``) and the ``DrawnCharts`` to keep. Out: the charts drawn before, or
 None. Also a small index from the *inputs* (``chart_inputs_key``: the bytes of the files
-charts are made from, the edition and reportgen's code) to that digest, so the command
-line can tell before it imports anything heavy whether the charts need drawing at all,
-and start no chart worker when they do not.
+charts are made from, the edition asked for and reportgen's code) to that digest, so the
+command line can tell before it imports anything heavy whether the charts need drawing
+at all, and start no chart worker when they do not.
 
 The cache is an optimisation, never a reason to fail: a cache folder that is a link out
 of the report folder, cannot be read or written, or holds a damaged entry (each entry
@@ -58,12 +58,24 @@ def _framed(digest: Any, chunk: bytes) -> None:
     digest.update(chunk)
 
 
-def chart_inputs_key(root: Path, edition: object) -> str:
-    """What the charts of ``edition`` are made from, read as bytes (no parsing)."""
+def chart_inputs_key(root: Path, edition: object | None) -> str:
+    """What the charts of ``edition`` are made from, read as bytes (no parsing).
+
+    ``edition`` None stands for the default edition, which the narrative folders and
+    the data decide: the names of the folders under ``content/`` are then part of the
+    key (the data already is), so the default need not be worked out (with pandas).
+    """
     root = Path(root)
     digest = hashlib.sha256()
     _framed(digest, _code_version().encode())
-    _framed(digest, str(edition).encode())
+    if edition is not None:
+        _framed(digest, f"edition {edition}".encode())
+    else:
+        try:
+            folders = sorted(p.name for p in (root / "content").iterdir() if p.is_dir())
+        except OSError:
+            folders = []
+        _framed(digest, ("default edition of " + " ".join(folders)).encode())
     data = root / "data"
     try:
         csvs = sorted(p.relative_to(root) for p in data.glob("*.csv"))

@@ -275,7 +275,13 @@ def draw_charts(charts: list[ChartData], style: ChartStyle) -> DrawnCharts:
 
     buffer = io.BytesIO()
     texts: list[tuple[ChartText, ...]] = []
-    rc = {"pdf.fonttype": 42, "font.size": style.font_size, "axes.linewidth": 0.6}
+    # titles and labels are the analysts' plain text: "$" is a dollar, never mathtext
+    rc = {
+        "pdf.fonttype": 42,
+        "font.size": style.font_size,
+        "axes.linewidth": 0.6,
+        "text.parse_math": False,
+    }
     with matplotlib.rc_context(rc), _text_recorded(style) as runs:
         # no CreationDate: the same charts give the same bytes
         with PdfPages(buffer, metadata={"CreationDate": None, "Creator": None}) as pages:
