@@ -132,6 +132,7 @@ class _Attempt:
     """How far one attempt got, for the record an interruption leaves."""
 
     reached_data: bool = False
+    accepted: tuple[str, ...] = ()  # the recipients the server was handed the message for
 
 
 def send_edition(
@@ -291,7 +292,7 @@ def send_edition(
                 text = redact(_describe(unknown.cause, wait), settings, token)
                 problem = _unknown_error(text, settings, edition, version, list_name, message_id)
                 try:
-                    record("unknown", message_id, targets, error=text, attempts=made)
+                    record("unknown", message_id, attempt.accepted, error=text, attempts=made)
                 except DeliveryError as error:
                     raise _unrecorded(problem, error, "sending") from None
                 raise problem from None
@@ -313,7 +314,8 @@ def send_edition(
                 )
                 _interruptible(sleep, delay, record, message_id, targets, made)
             except BaseException:  # Ctrl-C, SIGTERM: leave the log saying what is known
-                _record_interruption(record, message_id, targets, made, attempt.reached_data)
+                handed = attempt.accepted if attempt.reached_data else targets
+                _record_interruption(record, message_id, handed, made, attempt.reached_data)
                 raise
 
         refused = {address: _reply(code, reply) for address, (code, reply) in refused_raw.items()}
@@ -492,6 +494,7 @@ def _send_once(
         client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=timeout, context=context)
     else:
         client = smtplib.SMTP(settings.host, settings.port, timeout=timeout)
+    polite = True
     try:
         client.ehlo_or_helo_if_needed()
         if settings.security == "starttls":
@@ -514,7 +517,7 @@ def _send_once(
             raise smtplib.SMTPRecipientsRefused(refused)  # type: ignore[arg-type]
         accepted = tuple(address for address in recipients if address not in refused)
         before_data(accepted)
-        attempt.reached_data = True
+        attempt.reached_data, attempt.accepted = True, accepted
         try:
             code, reply = client.data(data)
         except smtplib.SMTPDataError:
@@ -525,9 +528,17 @@ def _send_once(
             # an explicit refusal of the message: the server says it did not take it
             raise smtplib.SMTPDataError(code, reply)
         return accepted, refused
+    except BaseException as error:
+        # say QUIT only to a server that is answering: after a time-out, a lost connection
+        # or Ctrl-C/SIGTERM, waiting for its reply would only delay the exit
+        polite = isinstance(error, smtplib.SMTPException) and not isinstance(
+            error, smtplib.SMTPServerDisconnected
+        )
+        raise
     finally:
-        with contextlib.suppress(smtplib.SMTPException, OSError):
-            client.quit()
+        if polite:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                client.quit()
         client.close()
 
 
