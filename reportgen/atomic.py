@@ -160,7 +160,7 @@ def _left_by_a_dead_run(host: str, pid: int, path: Path) -> bool:
         age = time.time() - path.lstat().st_mtime
     except OSError:
         return False
-    if host != _HOST:
+    if host != _HOST or os.name == "nt":  # on Windows, os.kill(pid, 0) would kill it
         return age > FOREIGN_STALE_SECONDS
     if pid == os.getpid():
         return False
