@@ -313,9 +313,9 @@ def send_edition(
                     f"retrying in {delay:g} s"
                 )
                 _interruptible(sleep, delay, record, message_id, targets, made)
-            except BaseException:  # Ctrl-C, SIGTERM: leave the log saying what is known
+            except BaseException as stop:  # Ctrl-C, SIGTERM, no room for the log
                 handed = attempt.accepted if attempt.reached_data else targets
-                _record_interruption(record, message_id, handed, made, attempt.reached_data)
+                _record_stop(record, message_id, handed, made, attempt.reached_data, stop)
                 raise
 
         refused = {address: _reply(code, reply) for address, (code, reply) in refused_raw.items()}
@@ -341,24 +341,27 @@ def _interruptible(
 ) -> None:
     try:
         sleep(delay)
-    except BaseException:
-        _record_interruption(record, message_id, targets, made, False)
+    except BaseException as stop:
+        _record_stop(record, message_id, targets, made, False, stop)
         raise
 
 
-def _record_interruption(
+def _record_stop(
     record: Callable[..., None],
     message_id: str,
     targets: tuple[str, ...],
     made: int,
     reached_data: bool,
+    stop: BaseException,
 ) -> None:
+    """Leave the log saying what is known when a send stops on something not SMTP's."""
     outcome: Outcome = "unknown" if reached_data else "failed"
-    why = (
-        "interrupted while the server was receiving the message"
-        if reached_data
-        else "interrupted before the message was sent"
-    )
+    if isinstance(stop, Exception):
+        why = str(stop)
+    elif reached_data:
+        why = "interrupted while the server was receiving the message"
+    else:
+        why = "interrupted before the message was sent"
     # if even this cannot be written, the log still says 'sending': the next run refuses
     with contextlib.suppress(DeliveryError, OSError):
         record(outcome, message_id, targets, error=why, attempts=made)
