@@ -24,6 +24,7 @@ def temp_name(target: str, pid: int) -> str:
     return f".{target}.reportgen-{atomic._HOST}-{pid}-abcd1234.tmp"
 
 
+@pytest.mark.slow  # runs a process, to have a pid whose run is over
 def test_a_sweep_removes_only_what_a_finished_run_left(tmp_path: Path) -> None:
     dead = a_dead_pid()
     left = tmp_path / temp_name("edition.pdf", dead)

@@ -149,6 +149,7 @@ def test_every_recipient_refused_fails_without_retry(edition: Edition) -> None:
 # --- faults and retries --------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_retry_after_a_refused_transfer_keeps_the_message_id(edition: Edition) -> None:
     # an explicit 4xx to the message: the server says it did not take it, so a retry
     # cannot deliver it twice
@@ -165,6 +166,7 @@ def test_retry_after_a_refused_transfer_keeps_the_message_id(edition: Edition) -
     assert outcomes(edition) == ["sending", "sending", "sent"]
 
 
+@pytest.mark.slow
 def test_a_connection_dropped_after_data_is_unknown_and_never_resent_by_itself(
     edition: Edition,
 ) -> None:
