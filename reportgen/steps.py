@@ -20,7 +20,8 @@ PAUSE_ENV = "REPORTGEN_PAUSE_AT"
 PAUSE_LIMIT_SECONDS = 60.0
 
 MOMENTS = (
-    "build: worker started",  # the CLI started the chart worker, before the heavy imports
+    # the CLI has decided on a chart worker (and started one if needed); heavy imports next
+    "build: worker started",
     "build: charts sent",  # the worker is drawing; this process lays out the text
     "write: temporary file",  # a temporary file beside its target is written, not renamed
     "archive: locked",
