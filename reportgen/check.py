@@ -114,7 +114,7 @@ def _check_distribution(root: Path, problems: ProblemCollector, report: CheckRep
     from reportgen.deliver.mail import load_distribution
 
     with problems.attempt():
-        lists = load_distribution(path)
+        lists = load_distribution(path, str(DISTRIBUTION))
         report.lines.append(f"distribution: {len(lists)} list(s) ({DISTRIBUTION})")
 
 

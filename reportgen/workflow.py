@@ -360,7 +360,8 @@ def send(
 
     root = Path(root).resolve()
     lists = mail.load_distribution(
-        Path(distribution_file) if distribution_file else root / DISTRIBUTION
+        Path(distribution_file) if distribution_file else root / DISTRIBUTION,
+        None if distribution_file else str(DISTRIBUTION),
     )
     if list_name not in lists:
         raise mail.DeliveryError(

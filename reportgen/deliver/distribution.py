@@ -1,8 +1,10 @@
 """Distribution lists: ``distribution.yaml`` -> validated ``DistributionList`` values.
 
-In: the distribution file (one mapping per list: ``to``, ``cc``, ``subject``, ``body``).
-Out: the lists by name, each address checked to be exactly one ASCII address and each
-template checked to use plain ``{placeholder}`` names; ``render_templates`` fills them.
+In: the distribution file (one mapping per list: ``to``, ``cc``, ``subject``, ``body``;
+the ``ListEntry`` schema, checked by the same mechanism as every other input). Out: the
+lists by name, each address checked to be exactly one ASCII address and each template
+checked to use only the placeholders the deliver stage fills; ``render_templates``
+fills them.
 Every problem is a ``DeliveryError`` naming the file and the line an editor shows (a raw
 U+0085, U+2028 or U+2029, which YAML counts as a line break and an editor does not, is
 refused by its line before the YAML is read).
@@ -22,9 +24,13 @@ from dataclasses import dataclass
 from email.headerregistry import Address
 from email.utils import getaddresses
 from pathlib import Path
+from typing import Annotated
 
-from reportgen.errors import DeliveryError, InputError
-from reportgen.load.yamlfile import Node, NodeList, parse_yaml
+from msgspec import Meta
+
+from reportgen.errors import DeliveryError, InputError, ProblemCollector, Problems
+from reportgen.load.schema import Spec, convert_into, did_you_mean
+from reportgen.load.yamlfile import Node, NodeList, parse_yaml, read_text
 
 # Used in file names and Message-IDs, so only characters that are safe in both.
 _LIST_NAME = re.compile(r"^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$")
@@ -55,7 +61,7 @@ def line_break_in(value: str) -> str | None:
     return None
 
 
-def _refuse_raw_line_separators(text: str, path: Path) -> None:
+def _refuse_raw_line_separators(text: str, path: str) -> None:
     """A raw U+0085, U+2028 or U+2029 is a line break to YAML (and to email) but not to
     an editor: invisible, it splits a value or shifts every line number after it."""
     for number, line in enumerate(text.split("\n"), start=1):
@@ -89,139 +95,136 @@ class DistributionList:
         return tuple(getaddresses([entry])[0][1] for entry in self.to + self.cc)
 
 
-def _line_index(node: object, path: tuple[str | int, ...] = ()) -> dict[tuple, int]:
-    """Map each key path (``("pcc-office", "to", 1)``) to its 1-based line."""
-    lines: dict[tuple, int] = {}
-    if isinstance(node, Node):
-        lines[path] = node.line
-        for key, value in node.items():
-            child = (*path, str(key))
-            lines.update(_line_index(value, child))
-            lines[child] = node.line_of(str(key))
-    elif isinstance(node, NodeList):
-        lines[path] = node.line
-        for index, item in enumerate(node):
-            lines[(*path, index)] = node.item_lines[index]
-            lines.update(_line_index(item, (*path, index)))
-    return lines
+class ListEntry(Spec, kw_only=True):
+    """One list as ``distribution.yaml`` writes it."""
+
+    to: Annotated[tuple[str, ...], Meta(min_length=1, max_length=200)]
+    cc: Annotated[tuple[str, ...], Meta(max_length=200)] | None = None
+    subject: Annotated[str, Meta(min_length=1, max_length=500)]
+    body: Annotated[str, Meta(min_length=1, max_length=20_000)]
 
 
-def load_distribution(path: Path) -> dict[str, DistributionList]:
-    """Read and validate every list in a distribution file, by list name."""
+# What a list's subject and body may name: the edition's own values, and the headline
+# figures the deliver stage supplies (render_templates checks the values given).
+TEMPLATE_PLACEHOLDERS = ("edition", "edition_month", "version", "file_name", "headline")
+
+
+def load_distribution(path: Path, display_name: str | None = None) -> dict[str, DistributionList]:
+    """Read and validate every list in a distribution file, by list name; every problem
+    in the file is reported at once."""
     path = Path(path)
+    shown = display_name or str(path)  # errors name the file as the analyst knows it
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
+        text = read_text(path, shown)
+    except InputError as exc:
         raise DeliveryError(
-            f"cannot read the distribution file: {exc.strerror}",
-            file=path,
-            hint="pass the path of distribution.yaml, or create one from the shipped sample",
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise DeliveryError("the distribution file is not UTF-8 text", file=path) from exc
-
-    _refuse_raw_line_separators(text, path)
+            exc.message,
+            file=shown,
+            line=exc.line,
+            hint=exc.hint or "pass the path of distribution.yaml, or create one from the sample",
+        ) from None
+    _refuse_raw_line_separators(text, shown)
     try:
         # the project's strict YAML reader: a key given twice is refused with its line
-        data = parse_yaml(text, str(path))
+        data = parse_yaml(text, shown)
     except InputError as exc:
-        raise DeliveryError(exc.message, file=path, line=exc.line, hint=exc.hint) from None
-
-    if not isinstance(data, dict) or not data:
+        raise DeliveryError(exc.message, file=shown, line=exc.line, hint=exc.hint) from None
+    if not isinstance(data, Node) or not data:
         raise DeliveryError(
             "the distribution file holds no lists",
-            file=path,
+            file=shown,
             hint="write one mapping per list: name -> to, cc, subject, body",
         )
-    lines = _line_index(data)
-    return {str(name): _parse_list(str(name), entry, path, lines) for name, entry in data.items()}
+    problems = ProblemCollector()
+    lists = {}
+    for name, entry in data.items():
+        with problems.attempt():
+            lists[name] = _parse_list(name, entry, path, shown, data.line_of(name))
+    if problems:
+        # the deliver stage's own error type, with the schema's file, line and words
+        raise_as_delivery(problems)
+    return lists
 
 
-def _parse_list(
-    name: str, entry: object, path: Path, lines: Mapping[tuple, int]
-) -> DistributionList:
-    def fail(message: str, *where: str | int, hint: str | None = None) -> DeliveryError:
-        return DeliveryError(
-            f"list {name!r}: {message}", file=path, line=lines.get((name, *where)), hint=hint
+def raise_as_delivery(problems: ProblemCollector) -> None:
+    errors = [
+        DeliveryError(p.message, file=p.file, line=p.line, hint=p.hint)
+        if not isinstance(p, DeliveryError)
+        else p
+        for p in problems.problems
+    ]
+    if len(errors) == 1:
+        raise errors[0]
+    raise Problems(list(errors))
+
+
+def _parse_list(name: str, raw: object, path: Path, shown: str, line: int) -> DistributionList:
+    problems = ProblemCollector()
+    label = f"list {name!r}"
+
+    def fail(message: str, where: int | None = None, hint: str | None = None) -> None:
+        problems.add(
+            DeliveryError(f"{label}: {message}", file=shown, line=where or line, hint=hint)
         )
 
     if not _LIST_NAME.match(name):
-        raise fail("a list name may use only letters, digits and . _ - between them")
-    if not isinstance(entry, dict):
-        raise fail("must be a mapping with to, cc, subject and body")
-    unknown = sorted(str(key) for key in entry if key not in _LIST_KEYS)
-    if unknown:
-        raise fail(
-            f"unknown key(s) {', '.join(unknown)}",
-            unknown[0],
-            hint=f"a list has only {', '.join(_LIST_KEYS)}",
-        )
+        fail("a list name may use only letters, digits and . _ - between them")
+    entry = convert_into(raw, ListEntry, problems, file=shown, line=line, label=label)
+    if entry is None:
+        raise_as_delivery(problems)
+    assert entry is not None and isinstance(raw, Node)
 
-    def addresses(key: str) -> tuple[str, ...]:
-        value = entry.get(key)
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            raise fail(f"{key} must be a list of addresses", key, hint=f"write {key}: [a@b.org]")
+    def addresses(key: str, values: tuple[str, ...]) -> tuple[str, ...]:
+        lines = raw[key].item_lines if isinstance(raw.get(key), NodeList) else []
         result = []
-        for index, item in enumerate(value):
-            if isinstance(item, str) and (found := line_break_in(item)):
-                raise fail(
+        for index, item in enumerate(values):
+            where = lines[index] if index < len(lines) else raw.line_of(key)
+            if found := line_break_in(item):
+                fail(
                     f"{key} entry {index + 1} contains {found}, a line break that an email "
                     "header cannot carry",
-                    key,
-                    index,
-                    hint="delete it (it is often pasted in invisibly from a word processor)",
+                    where,
+                    "delete it (it is often pasted in invisibly from a word processor)",
                 )
+                continue
             address = check_address(item)
             if address is None:
-                raise fail(
+                fail(
                     f"{key} entry {item!r} is not one email address",
-                    key,
-                    index,
-                    hint="write name@domain or 'Full Name <name@domain>', one per entry; "
+                    where,
+                    "write name@domain or 'Full Name <name@domain>', one per entry; "
                     "the address itself must be ASCII",
                 )
+                continue
             result.append(address)
         return tuple(result)
 
-    to, cc = addresses("to"), addresses("cc")
-    if not to:
-        raise fail(
-            "has no recipients in to",
-            *(("to",) if "to" in entry else ()),
-            hint="add at least one address under to",
-        )
+    to, cc = addresses("to", entry.to), addresses("cc", entry.cc or ())
     seen: set[str] = set()
     for address in to + cc:
         bare = getaddresses([address])[0][1].lower()
         if bare in seen:
-            raise fail(f"{bare} is listed more than once across to and cc")
+            fail(f"{bare} is listed more than once across to and cc")
         seen.add(bare)
-
-    texts = {}
-    for key in ("subject", "body"):
-        value = entry.get(key)
-        if not isinstance(value, str) or not value.strip():
-            raise fail(f"needs a {key} (text)", *((key,) if key in entry else ()))
-        texts[key] = value
-    subject = texts["subject"].strip()
+    subject = entry.subject.strip()
+    if not subject or not entry.body.strip():
+        fail("needs a subject and a body (text)")
     if found := line_break_in(subject):
-        raise fail(
+        fail(
             f"the subject contains {found}: the subject must be one line",
-            "subject",
-            hint="delete it (it is often pasted in invisibly from a word processor)",
+            raw.line_of("subject"),
+            "delete it (it is often pasted in invisibly from a word processor)",
         )
-    for key, template in (("subject", subject), ("body", texts["body"])):
+    for key, template in (("subject", subject), ("body", entry.body)):
         problem = _template_syntax_problem(template)
         if problem:
-            raise fail(
+            fail(
                 f"{key} template: {problem}",
-                key,
-                hint="write placeholders as {name}; write a literal brace as {{ or }}",
+                raw.line_of(key),
+                "write placeholders as {name}; write a literal brace as {{ or }}",
             )
-    body = texts["body"] if texts["body"].endswith("\n") else texts["body"] + "\n"
-    line = lines.get((name,), 1)
+    problems.raise_if_any()
+    body = entry.body if entry.body.endswith("\n") else entry.body + "\n"
     return DistributionList(name, to, cc, subject, body, path, line)
 
 
@@ -257,6 +260,13 @@ def _template_syntax_problem(template: str) -> str | None:
         # Attribute, index and format syntax would let a template reach into values.
         if not field_name.isidentifier() or spec or conversion:
             return f"{{{field_name}}} is not a plain placeholder name"
+        if field_name not in TEMPLATE_PLACEHOLDERS:
+            known = ", ".join(f"{{{name}}}" for name in TEMPLATE_PLACEHOLDERS)
+            return (
+                f"unknown placeholder {{{field_name}}}"
+                + did_you_mean(field_name, TEMPLATE_PLACEHOLDERS)
+                + f"; the placeholders are {known}"
+            )
     return None
 
 

@@ -188,7 +188,7 @@ def shown(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
-        return "a list"
+        return f"a list of {len(value)}" if value else "an empty list"
     return str(value)
 
 
@@ -490,21 +490,21 @@ def _describe_one(kind: Any) -> str:
         return "a mapping of " + ", ".join(_field_names(kind))
     if origin in (tuple, list):
         item = get_args(kind)[0]
-        count = ""
         low = next((m.min_length for m in metas if m.min_length is not None), None)
         high = next((m.max_length for m in metas if m.max_length is not None), None)
+        count = ""
         if low is not None and low == high:
-            count = f" of exactly {low}"
+            count = f" (exactly {low})"
+        elif low and high:
+            count = f" ({low} to {high})"
         elif low:
-            count = f" of at least {low}"
-        return f"a list{count} of {_plural(_describe_one(item))}"
+            count = f" (at least {low})"
+        elif high:
+            count = f" (at most {high})"
+        return f"a list{count}, each {_describe_one(item)}"
     if origin is dict:
         return "a mapping"
     return "a value of another kind"
-
-
-def _plural(words: str) -> str:
-    return re.sub(r"^an? ", "", words) if not words.startswith("one of") else words
 
 
 # --- helpers for loaders ---------------------------------------------------------------

@@ -134,5 +134,5 @@ def test_check_reports_a_bad_distribution_file_by_file_and_line(
     bad = run_cli("check", root=report_copy)
     assert bad.code == 1
     [message] = bad.err.strip().splitlines()
-    assert message.startswith(f"reportgen: error: {path}:{line}: ")
+    assert message.startswith(f"reportgen: error: distribution.yaml:{line}: ")  # as typed
     assert "U+2028" in message

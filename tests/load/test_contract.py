@@ -265,7 +265,7 @@ CASES = {
         '  colours: ["#00205B", "#8A8D8F", "#4F7CAC", "#C5CAD3", "#1A1A1A"]',
         "  colours: []",
         "  colours: []",
-        "'colours' must be a list of at least 1",
+        "'colours' must be a list (1 to 20), each a colour",
     ),
     # the catalogue's composites
     "sum_of-includes-itself": spoil(
