@@ -26,6 +26,7 @@ from reportgen.load.content import (
 from reportgen.load.theme import load_theme
 from reportgen.render.narrative import inline, narrative_flowables, note_flowables
 from reportgen.render.styles import Styles, build_styles
+from reportgen.render.tagging import TagContext, Tagger
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NAME = "content/2014-03/01-test.md"
@@ -35,6 +36,12 @@ HOSTILE = '<b>&<img src=x> <font name="x">font</font> <link href="file:///etc/pa
 @pytest.fixture(scope="module")
 def styles() -> Styles:
     return build_styles(load_theme(REPO_ROOT / "layouts" / "theme.yaml"))
+
+
+def new_tags() -> TagContext:
+    """A structure to tag the flowables into, as the edition's story does."""
+    tagger = Tagger()
+    return TagContext(tagger, tagger.document)
 
 
 def parse(body: str) -> tuple:
@@ -124,13 +131,13 @@ def test_numbered_lists_parse() -> None:
 def test_numbered_lists_render_with_numbers(styles: Styles) -> None:
     # loose lists and "1." for every item still count 1, 2, 3 as Markdown does
     blocks = parse("1. alpha\n\n1. beta\n1. gamma")
-    flowables = narrative_flowables(blocks, styles)
+    flowables = narrative_flowables(blocks, styles, new_tags())
     assert [f.bulletText for f in flowables] == ["1.", "2.", "3."]
     assert "1. alpha 2. beta 3. gamma" in printed(flowables)
 
 
 def test_bullet_list_api_is_unchanged(styles: Styles) -> None:
-    flowables = narrative_flowables((BulletList(("a", "b")),), styles)
+    flowables = narrative_flowables((BulletList(("a", "b")),), styles, new_tags())
     assert [f.bulletText for f in flowables] == ["\u2022", "\u2022"]
 
 
@@ -148,20 +155,26 @@ def test_bold_and_italic_markup() -> None:
 def test_overlapping_emphasis_stays_well_formed(styles: Styles) -> None:
     markup = inline("*a **b* c**")
     assert "<b>" not in markup
-    printed(narrative_flowables((Paragraph("*a **b* c**"),), styles))  # reportlab accepts it
+    printed(
+        narrative_flowables((Paragraph("*a **b* c**"),), styles, new_tags())
+    )  # reportlab accepts it
 
 
 def test_escaping_is_intact_with_bold(styles: Styles) -> None:
     text = f"**{HOSTILE}** &amp; *<i>*"
     assert inline(text).startswith("<b>&lt;b&gt;&amp;&lt;img src=x&gt;")
-    out = printed(narrative_flowables((Paragraph(text), BulletList((HOSTILE,), True)), styles))
+    out = printed(
+        narrative_flowables((Paragraph(text), BulletList((HOSTILE,), True)), styles, new_tags())
+    )
     assert f"{HOSTILE} &amp; <i>" in out
     assert f"1. {HOSTILE}" in out
 
 
 def test_bold_prints_in_the_bold_face(styles: Styles) -> None:
     buffer = io.BytesIO()
-    SimpleDocTemplate(buffer).build(narrative_flowables((Paragraph("x **heavy** y"),), styles))
+    SimpleDocTemplate(buffer).build(
+        narrative_flowables((Paragraph("x **heavy** y"),), styles, new_tags())
+    )
     fonts: list[str] = []
     page = PdfReader(buffer).pages[0]
     page.extract_text(
@@ -181,7 +194,7 @@ def test_bold_prints_in_the_bold_face(styles: Styles) -> None:
 def test_character_missing_from_the_font_is_refused(styles: Styles, text: str, char: str) -> None:
     blocks = parse(f"## Fine\n\nFine paragraph\nwith {text} here")
     with pytest.raises(InputError) as caught:
-        narrative_flowables(blocks, styles, file=NAME)
+        narrative_flowables(blocks, styles, new_tags(), file=NAME)
     error = caught.value
     assert error.file == NAME and error.line == 3
     assert char.split()[-1] in error.message and "DejaVu Sans" in error.message
@@ -190,18 +203,18 @@ def test_character_missing_from_the_font_is_refused(styles: Styles, text: str, c
 
 def test_missing_character_in_headings_items_and_notes(styles: Styles) -> None:
     with pytest.raises(InputError, match=r"U\+6F22") as caught:
-        narrative_flowables(parse("Text\n\n- ok\n- bad 漢"), styles, file=NAME)
+        narrative_flowables(parse("Text\n\n- ok\n- bad 漢"), styles, new_tags(), file=NAME)
     assert caught.value.line == 4
     with pytest.raises(InputError, match=r"U\+6F22"):
-        narrative_flowables(parse("### 漢"), styles)  # file is optional
+        narrative_flowables(parse("### 漢"), styles, new_tags())  # file is optional
     with pytest.raises(InputError, match=r"U\+6F22") as caught:
-        note_flowables(("a note 漢",), styles, file=NAME)
+        note_flowables(("a note 漢",), styles, new_tags(), file=NAME)
     assert caught.value.file == NAME
 
 
 def test_typography_and_whitespace_pass_the_font_check(styles: Styles) -> None:
     text = "‘quotes’ – £6.633 million\u00a0é •"
-    assert len(narrative_flowables((Paragraph(text),), styles)) == 1
+    assert len(narrative_flowables((Paragraph(text),), styles, new_tags())) == 1
 
 
 # -- 6. Markdown that is refused, with file and line ---------------------------------

@@ -8,6 +8,7 @@ layout is a template: month names come from the edition, never from typed text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -132,10 +133,13 @@ class ReportLayout:
     subject: Template
     sections: tuple[Section, ...]
     file: str
+    language: str  # BCP 47 tag ("en-GB"), from report.language
     measures_used: tuple[str, ...] = field(default=())
 
 
 _PERIOD_KEYS = ("caption", "headers")
+# BCP 47 language tags as PDF's /Lang takes them: "en-GB", "cy", "en-GB-oxendict"
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
 
 def _text(node: Node, key: str, *, required: bool = True, default: str = "") -> str:
@@ -287,6 +291,17 @@ def _block(raw: Any, line: int, file: str, defaults: dict[Period, Node], cat: Ca
     raise InputError(f"unknown block {kind!r}", file=file, line=line)
 
 
+def _language(report: Node) -> str:
+    language = _text(report, "language")
+    if not _LANGUAGE.match(language):
+        raise InputError(
+            f"language {language!r} is not a language tag",
+            **where(report, "language"),
+            hint="write a BCP 47 tag such as en-GB or cy-GB",
+        )
+    return language
+
+
 def load_layout(path: Path, catalogue: Catalogue, display_name: str | None = None) -> ReportLayout:
     name = display_name or str(path)
     document = load_yaml(path, name)
@@ -353,5 +368,6 @@ def load_layout(path: Path, catalogue: Catalogue, display_name: str | None = Non
         subject=_template(report, "subject"),
         sections=tuple(sections),
         file=name,
+        language=_language(report),
         measures_used=tuple(used),
     )

@@ -217,6 +217,19 @@ def load_theme(path: Path, display_name: str | None = None) -> Theme:
     if not isinstance(rag, Node) or set(rag) != {"green", "red", "black"}:
         raise InputError("table.rag must give green, red and black", **where(doc["table"], "rag"))
     table["rag"] = {k: _colour(v, colours, rag, k) for k, v in rag.items()}
+    marks = table.get("rag_marks")
+    if (
+        not isinstance(marks, Node)
+        or set(marks) != {"green", "red", "black"}
+        or not all(isinstance(v, str) and v.strip() for v in marks.values())
+    ):
+        raise InputError(
+            "table.rag_marks must give a mark for green, red and black",
+            **where(doc["table"], "rag_marks"),
+            hint="the MSG rank is printed with its mark, so the ragging is not told by "
+            'colour alone: e.g. green: "+", red: "\u2212", black: "="',
+        )
+    table["rag_marks"] = {k: str(v).strip() for k, v in marks.items()}
     chart = dict(doc["chart"])
     chart["width"] = length(chart.get("width", "16cm"), doc["chart"], "width")
     chart["height"] = length(chart.get("height", "7cm"), doc["chart"], "height")

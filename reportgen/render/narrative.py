@@ -12,16 +12,18 @@ the font has no glyph for would print as an empty box, so it is an ``InputError`
 from __future__ import annotations
 
 import re
+import typing
 from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
-from reportlab.platypus import Flowable, PageBreak, Paragraph
+from reportlab.platypus import Flowable, PageBreak
 
 from reportgen.errors import InputError
 from reportgen.load.content import BulletList, NarrativeBreak, SubHeading, TextBlock
 from reportgen.load.content import Paragraph as TextParagraph
 from reportgen.render.styles import BULLET, Styles
+from reportgen.render.tagging import TagContext
 
 _BOLD = re.compile(r"\*\*([^*\s](?:.*?\S)?)\*\*")
 _ITALIC = re.compile(r"\*([^*\s][^*]*?)\*")
@@ -81,45 +83,50 @@ def _numbered_style(base: ParagraphStyle, widest: str) -> ParagraphStyle:
 
 
 def narrative_flowables(
-    blocks: tuple[TextBlock, ...], styles: Styles, file: str | None = None
+    blocks: tuple[TextBlock, ...], styles: Styles, tags: TagContext, file: str | None = None
 ) -> list[Flowable]:
-    """Blocks -> flowables; ``file`` (the narrative file) names where a bad character is."""
+    """Blocks -> flowables under ``tags``' element; ``file`` (the narrative file) names
+    where a bad character is."""
     for block in blocks:
-        if isinstance(block, SubHeading):
-            style = styles["subheading"] if block.level == 2 else styles["subheading3"]
-            check_glyphs(block.text, style, styles, file, block.line)
-        elif isinstance(block, TextParagraph):
-            check_glyphs(block.text, styles["body"], styles, file, block.line)
-        elif isinstance(block, BulletList):
-            lines = block.item_lines or (block.line,) * len(block.items)
-            for item, line in zip(block.items, lines, strict=False):
-                check_glyphs(item, styles["bullet"], styles, file, line)
+        _check_block(block, styles, file)
     flowables: list[Flowable] = []
     for block in blocks:
-        if isinstance(block, SubHeading):
-            style = styles["subheading"] if block.level == 2 else styles["subheading3"]
-            flowables.append(Paragraph(inline(block.text), style))
-        elif isinstance(block, TextParagraph):
-            flowables.append(Paragraph(inline(block.text), styles["body"]))
-        elif isinstance(block, BulletList) and block.numbered:
-            labels = [f"{block.start + index}." for index in range(len(block.items))]
-            style = _numbered_style(styles["bullet"], max(labels, key=len))
-            flowables.extend(
-                Paragraph(inline(item), style, bulletText=label)
-                for item, label in zip(block.items, labels, strict=True)
-            )
-        elif isinstance(block, BulletList):
-            flowables.extend(
-                Paragraph(inline(item), styles["bullet"], bulletText=BULLET) for item in block.items
-            )
-        elif isinstance(block, NarrativeBreak):
-            flowables.append(PageBreak())
+        match block:
+            case SubHeading():
+                style = styles["subheading"] if block.level == 2 else styles["subheading3"]
+                flowables.append(tags.heading(inline(block.text), style, block.level))
+            case TextParagraph():
+                flowables.append(tags.paragraph(inline(block.text), styles["body"]))
+            case BulletList(numbered=True):
+                labels = [f"{block.start + index}." for index in range(len(block.items))]
+                style = _numbered_style(styles["bullet"], max(labels, key=len))
+                flowables += tags.list_items([inline(i) for i in block.items], style, labels)
+            case BulletList():
+                labels = [BULLET] * len(block.items)
+                items = [inline(i) for i in block.items]
+                flowables += tags.list_items(items, styles["bullet"], labels)
+            case NarrativeBreak():
+                flowables.append(PageBreak())
+            case _:
+                typing.assert_never(block)
     return flowables
 
 
+def _check_block(block: TextBlock, styles: Styles, file: str | None) -> None:
+    if isinstance(block, SubHeading):
+        style = styles["subheading"] if block.level == 2 else styles["subheading3"]
+        check_glyphs(block.text, style, styles, file, block.line)
+    elif isinstance(block, TextParagraph):
+        check_glyphs(block.text, styles["body"], styles, file, block.line)
+    elif isinstance(block, BulletList):
+        lines = block.item_lines or (block.line,) * len(block.items)
+        for item, line in zip(block.items, lines, strict=False):
+            check_glyphs(item, styles["bullet"], styles, file, line)
+
+
 def note_flowables(
-    items: tuple[str, ...], styles: Styles, file: str | None = None
+    items: tuple[str, ...], styles: Styles, tags: TagContext, file: str | None = None
 ) -> list[Flowable]:
     for item in items:
         check_glyphs(item, styles["note"], styles, file, None)
-    return [Paragraph(plain(item), styles["note"]) for item in items]
+    return [tags.paragraph(plain(item), styles["note"]) for item in items]
