@@ -229,6 +229,20 @@ def excel_byte_order_mark_is_read(root: Path) -> None:
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
 
 
+def layout_language_not_a_tag(root: Path) -> Expect:
+    replace_once(root, LAYOUT, "language: en-GB", "language: British English")
+    line = line_of(root, LAYOUT, "language: British English")
+    return Expect(LAYOUT, line, ("'British English' is not a language tag", "en-GB"))
+
+
+def layout_language_missing(root: Path) -> Expect:
+    line = line_of(root, LAYOUT, "  language: en-GB")
+    replace_once(
+        root, LAYOUT, (root / LAYOUT).read_text(encoding="utf-8").splitlines()[line - 1] + "\n", ""
+    )
+    return Expect(LAYOUT, (1, line), ("'language' is missing", "add 'language:'"))
+
+
 MISSING = ("missing", "not zero", "enter the figure")
 CASES = [
     pytest.param(unknown_measure_in_layout, id="layout-unknown-measure"),
@@ -260,6 +274,8 @@ CASES = [
     pytest.param(count_with_a_fraction, id="count-with-a-fraction"),
     pytest.param(unknown_chart_kind, id="unknown-chart-kind"),
     pytest.param(chart_measure_without_data, id="chart-measure-without-data"),
+    pytest.param(layout_language_not_a_tag, id="layout-language-not-a-tag"),
+    pytest.param(layout_language_missing, id="layout-language-missing"),
 ]
 
 
@@ -420,3 +436,13 @@ def test_a_csv_saved_by_excel_with_a_byte_order_mark_is_read(report_copy, run_cl
     result = run_cli("figures", "--edition", "2014-03", root=report_copy)
     assert result.code == 0, result.err
     assert result.out.startswith("section,kind,label")
+
+
+def test_a_theme_without_rag_marks_is_refused(report_copy, run_cli) -> None:
+    theme = "layouts/theme.yaml"
+    line = line_of(report_copy, theme, "rag_marks:")
+    text = (report_copy / theme).read_text(encoding="utf-8").splitlines()
+    del text[line - 1 : line + 3]  # rag_marks: and its green, red and black
+    (report_copy / theme).write_text("\n".join(text) + "\n", encoding="utf-8")
+    expect = Expect(theme, (1, line), ("table.rag_marks must give a mark", "colour alone"))
+    assert_refused(run_cli("check", root=report_copy), expect, "check")
