@@ -15,7 +15,8 @@ from pathlib import Path
 
 from reportgen.atomic import usual_permissions
 from reportgen.errors import InputError
-from reportgen.load.folder import CONTENT, editions_with_content
+from reportgen.load.folder import CONTENT, editions_with_content, inside
+from reportgen.load.yamlfile import read_text
 from reportgen.months import Month
 
 _REVIEW_LINE = re.compile(r"^review:.*$", re.MULTILINE)
@@ -40,7 +41,7 @@ def mark_for_review(text: str) -> str:
 
 
 def start_edition(root: Path, edition: Month) -> NewEdition:
-    root = Path(root)
+    root = Path(root).resolve()
     target = root / CONTENT / str(edition)
     if target.exists():
         raise InputError(
@@ -57,15 +58,21 @@ def start_edition(root: Path, edition: Month) -> NewEdition:
         )
     source = earlier[-1]
     source_dir = root / CONTENT / str(source)
+    # only plain files inside the report folder are carried over (never a link's target)
+    files = [
+        inside(root, path.relative_to(root))
+        for path in sorted(source_dir.iterdir())
+        if not path.name.startswith(".")
+    ]
     staging = Path(tempfile.mkdtemp(prefix=f".{edition}.", dir=root / CONTENT))
     try:
         usual_permissions(staging, directory=True)
-        for path in sorted(source_dir.glob("*.md")):
-            (staging / path.name).write_text(
-                mark_for_review(path.read_text(encoding="utf-8")), encoding="utf-8"
-            )
-        for path in sorted(p for p in source_dir.iterdir() if p.suffix != ".md" and p.is_file()):
-            shutil.copy2(path, staging / path.name)
+        for path in files:
+            if path.suffix == ".md":
+                text = read_text(path, str(path.relative_to(root)))
+                (staging / path.name).write_text(mark_for_review(text), encoding="utf-8")
+            else:
+                shutil.copyfile(path, staging / path.name)
         os.rename(staging, target)  # the whole folder appears at once
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -1,47 +1,156 @@
-"""``reportgen check``: validate a report folder without building anything.
+"""``reportgen check``: everything ``build`` would do, short of writing a file.
 
-Returns the lines describing what was checked; raises the first problem found.
+In: a report folder, the edition ``build`` would make (``--edition``, or the newest with
+narrative and data) and whether it is a draft. Out: a ``CheckReport`` (what was checked,
+and notes such as files no build reads), or ``Problems`` holding every problem found,
+each with its file and line.
+
+It loads every input (catalogue, layout, theme, data, distribution lists, the narrative
+of every edition), computes every edition with narrative, checks every text that
+reaches the page against the font, and lays the edition out without drawing its charts
+(the page-fit dry run), so that when ``check`` passes, ``build`` succeeds.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reportgen.compute.aggregate import Figures
-from reportgen.compute.charts import check_chart_data
-from reportgen.compute.edition import compute_tables
-from reportgen.load.folder import THEME, editions_with_content, load_content, load_report
-from reportgen.load.theme import load_theme
+from reportgen.errors import InputError, ProblemCollector
+from reportgen.load.folder import (
+    THEME,
+    ReportFolder,
+    default_edition,
+    editions_with_content,
+    inside,
+    load_content,
+    load_report,
+    require_report_folder,
+    stray_files,
+)
+from reportgen.load.theme import Theme, load_theme
+from reportgen.months import Month
+
+if TYPE_CHECKING:
+    from reportgen.render.styles import Styles
+
+DISTRIBUTION = Path("distribution.yaml")
 
 
-def check_folder(root: Path) -> list[str]:
-    folder = load_report(root)
-    data = folder.data
+@dataclass
+class CheckReport:
+    lines: list[str] = field(default_factory=list)  # what was checked
+    notes: list[str] = field(default_factory=list)  # worth knowing, not wrong
+
+
+def check_folder(root: Path, edition: Month | None = None, *, draft: bool = False) -> CheckReport:
+    """Check the report folder as ``build [--edition] [--draft]`` would use it."""
+    root = require_report_folder(root)
+    report = CheckReport()
+    problems = ProblemCollector()
+    folder: ReportFolder | None = None
+    theme: Theme | None = None
+    with problems.attempt():
+        folder = load_report(root)
+    with problems.attempt():  # the theme does not depend on the catalogue: check it anyway
+        theme = load_theme(inside(root, THEME), str(THEME))
+    if folder is not None:
+        report.lines += _describe_folder(folder, theme)
+    _check_distribution(root, problems, report)
+    if folder is None:
+        problems.raise_if_any()
+    assert folder is not None
+    styles = None
+    if theme is not None:
+        from reportgen.render.glyphs import check_page_texts, layout_texts
+        from reportgen.render.styles import build_styles
+
+        styles = build_styles(theme)
+        with problems.attempt():
+            check_page_texts(layout_texts(folder), styles)
+    target = edition
+    if target is None:
+        with problems.attempt():
+            target = default_edition(root, folder.data.last_month)
+    editions = sorted(set(editions_with_content(root)) | ({target} if target else set()))
+    for month in editions:
+        with problems.attempt():
+            report.lines.append(
+                _check_edition(folder, month, theme, styles, full=month == target, draft=draft)
+            )
+    if target is not None:
+        report.notes += [
+            f"{name} is not read by any build (and not archived)"
+            for name in stray_files(folder, target)
+        ]
+    problems.raise_if_any()
+    report.lines.append("ok: nothing built")
+    return report
+
+
+def _describe_folder(folder: ReportFolder, theme: Theme | None) -> list[str]:
+    data, layout = folder.data, folder.layout
     lines = [
         f"catalogue: {len(folder.catalogue)} measures ({folder.catalogue.file})",
-        f"layout: {len(folder.layout.sections)} sections, "
-        f"{sum(len(s.tables()) for s in folder.layout.sections)} tables, "
-        f"{sum(len(s.charts()) for s in folder.layout.sections)} charts "
-        f"({folder.layout.file})",
+        f"layout: {len(layout.sections)} sections, "
+        f"{sum(len(s.tables()) for s in layout.sections)} tables, "
+        f"{sum(len(s.charts()) for s in layout.sections)} charts ({layout.file})",
         f"data: {len(data.monthly)} monthly rows, {data.first_month} to {data.last_month} "
         f"({data.monthly_file}); {len(data.msg)} MSG entries ({data.msg_file}); "
         f"{len(data.survey)} survey estimates ({data.survey_file}); "
         f"{len(data.revisions)} revised figures ({data.revisions_file})",
     ]
-    theme = load_theme(folder.root / THEME, str(THEME))
-    lines.append(f"theme: {theme.fonts.family}, {len(theme.styles)} styles ({theme.file})")
-    figures = Figures(folder.catalogue, folder.data)
-    for section in folder.layout.sections:
-        for chart in section.charts():
-            check_chart_data(chart, figures)
-    for edition in editions_with_content(folder.root):
-        texts = load_content(folder, edition)
-        marked = [t.file for t in texts.values() if t.needs_review]
-        tables = compute_tables(folder, edition, texts)
-        rows = sum(len(t.rows) for t in tables)
-        status = f"; {len(marked)} file(s) marked for review" if marked else ""
-        lines.append(
-            f"edition {edition}: {len(texts)} narrative files, {rows} table rows computed{status}"
-        )
-    lines.append("ok: nothing built")
+    if theme is not None:
+        lines.append(f"theme: {theme.fonts.family}, {len(theme.styles)} styles ({theme.file})")
     return lines
+
+
+def _check_distribution(root: Path, problems: ProblemCollector, report: CheckReport) -> None:
+    path = root / DISTRIBUTION
+    if not path.exists():
+        return  # only sending needs it, and send says so
+    from reportgen.deliver.mail import load_distribution
+
+    with problems.attempt():
+        lists = load_distribution(path)
+        report.lines.append(f"distribution: {len(lists)} list(s) ({DISTRIBUTION})")
+
+
+def _check_edition(
+    folder: ReportFolder,
+    edition: Month,
+    theme: Theme | None,
+    styles: Styles | None,
+    *,
+    full: bool,
+    draft: bool,
+) -> str:
+    """One edition: narrative, figures, every text against the font and, for the edition
+    ``build`` would make (``full``), the page-fit dry run."""
+    from reportgen.compute.edition import compute_edition
+
+    texts = load_content(folder, edition)
+    marked = [t.file for t in texts.values() if t.needs_review]
+    if full and marked and not draft:
+        raise InputError(
+            f"{len(marked)} narrative file(s) still marked for review: {', '.join(marked)}",
+            file=folder.display(folder.content_dir(edition)),
+            hint="edit them and set 'review: false' in each front matter, or check and build "
+            "with --draft",
+        )
+    computed = compute_edition(folder, edition, texts, draft=draft)
+    rows = sum(len(t.rows) for t in computed.tables())
+    status = f"; {len(marked)} file(s) marked for review" if marked else ""
+    if theme is None or styles is None:
+        return f"edition {edition}: {len(texts)} narrative files, {rows} table rows{status}"
+    from reportgen.render.glyphs import check_page_texts, narrative_texts
+
+    check_page_texts(narrative_texts(texts), styles)
+    fit = ""
+    if full:
+        from reportgen.assemble.document import lay_out
+
+        _, layout = lay_out(computed, theme, lambda: tuple(() for _ in computed.charts()))
+        fit = f"; {layout.page_count} pages fit"
+    return f"edition {edition}: {len(texts)} narrative files, {rows} table rows{fit}{status}"

@@ -7,6 +7,7 @@ Every command calls a library function that the tests call too; library code rai
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,7 +46,13 @@ def _parser() -> argparse.ArgumentParser:
     figures = commands.add_parser("figures", help="print every table row of an edition as CSV")
     figures.add_argument("--edition", type=_month, help="YYYY-MM (default: newest edition)")
 
-    commands.add_parser("check", help="validate data, catalogue, layouts, theme and narrative")
+    check = commands.add_parser(
+        "check", help="everything build would do, short of writing: every problem at once"
+    )
+    check.add_argument("--edition", type=_month, help="YYYY-MM (default: newest edition)")
+    check.add_argument(
+        "--draft", action="store_true", help="as build --draft: narrative under review is fine"
+    )
 
     build = commands.add_parser("build", help="build the edition's PDF and print its path")
     build.add_argument("--edition", type=_month, help="YYYY-MM (default: newest edition)")
@@ -123,6 +130,10 @@ def main(
     except ReportgenError as exc:
         report_errors(exc, err)
         return EXIT_ERROR
+    except BrokenPipeError:  # the reader went away (reportgen figures | head): stop quietly
+        if out is sys.stdout:  # and let Python's last flush at exit find nowhere to fail
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
     except OSError as exc:  # disk full, permissions: say which file, never a traceback
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"reportgen: error: {where}{exc.strerror or exc}", file=err)
@@ -166,8 +177,11 @@ def _figures(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from reportgen.check import check_folder
 
-    for line in check_folder(args.root):
+    report = check_folder(args.root, args.edition, draft=args.draft)
+    for line in report.lines:
         print(line, file=out)
+    for note in report.notes:
+        print(f"reportgen: note: {note}", file=err)
     return EXIT_OK
 
 

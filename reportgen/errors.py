@@ -78,10 +78,11 @@ class ProblemCollector:
         self.problems: list[ReportgenError] = []
 
     def add(self, error: ReportgenError) -> None:
-        if isinstance(error, Problems):
-            self.problems.extend(error.problems)
-        else:
-            self.problems.append(error)
+        # one cause met twice (two editions missing the same month) is one problem
+        for problem in error.problems if isinstance(error, Problems) else (error,):
+            key = (problem.file, problem.line, problem.message)
+            if not any((p.file, p.line, p.message) == key for p in self.problems):
+                self.problems.append(problem)
 
     @contextlib.contextmanager
     def attempt(self) -> Iterator[None]:

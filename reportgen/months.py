@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -36,6 +37,9 @@ _NAMES = (
 )
 _PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 FIRST_MONTH_OF_FINANCIAL_YEAR = 4
+# Editions and data months are written within these years; arithmetic (windows, lags)
+# may step a little outside, but never to a year that cannot be written as YYYY.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 
 @dataclass(frozen=True, order=True)
@@ -43,13 +47,29 @@ class Month:
     year: int
     month: int
 
+    def __post_init__(self) -> None:
+        if not (1000 <= self.year <= 9999 and 1 <= self.month <= 12):
+            raise ValueError(
+                f"month {self.year}-{self.month} is outside the calendar reportgen knows"
+            )
+
     @classmethod
     def parse(cls, text: str) -> Month:
         """Parse ``YYYY-MM``; raise ValueError with the expected form otherwise."""
+        return _parse(text)
+
+    @classmethod
+    def _checked(cls, text: str) -> Month:
         match = _PATTERN.match(text.strip())
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise ValueError(f"{text!r} is not a month; write it as YYYY-MM, e.g. 2014-03")
-        return cls(int(match.group(1)), int(match.group(2)))
+        year = int(match.group(1))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValueError(
+                f"{text!r} is not a month of a report: the year must be from {FIRST_YEAR} "
+                f"to {LAST_YEAR}"
+            )
+        return cls(year, int(match.group(2)))
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
@@ -85,6 +105,11 @@ class Month:
         """ "2013/14" for any month from April 2013 to March 2014."""
         start = self.financial_year_start.year
         return f"{start}/{(start + 1) % 100:02d}"
+
+
+@functools.lru_cache(maxsize=8192)  # the same few hundred months are read many times
+def _parse(text: str) -> Month:
+    return Month._checked(text)
 
 
 def month_range(first: Month, last: Month) -> list[Month]:

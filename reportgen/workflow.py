@@ -29,7 +29,8 @@ from reportgen.deliver.archive import (
 )
 from reportgen.deliver.pack import build_pack, read_pdf
 from reportgen.errors import DeliveryError, ReportgenError
-from reportgen.load.folder import CATALOGUE, CONTENT, DATA, LAYOUT, THEME, load_content, load_report
+from reportgen.load.folder import input_files as folder_input_files
+from reportgen.load.folder import load_content, load_report
 from reportgen.months import Month
 
 FIGURES_ATTACHMENT = "figures.csv"
@@ -44,19 +45,17 @@ def readable_name(organisation: str, title: str, edition: Month, kind: str = "")
 
 
 def input_files(root: Path, edition: Month) -> dict[str, Path]:
-    """Every file an edition is made from, by its path in the report folder."""
-    root = Path(root).resolve()
-    paths = [root / CATALOGUE, root / LAYOUT, root / THEME]
-    paths += sorted((root / DATA).glob("*.csv"))
-    paths += sorted((root / CONTENT / str(edition)).glob("*.md"))
-    for path in paths:
-        if "__" in path.name:  # "__" stands for "/" in attachment names
+    """Every file a build of the edition reads, by its path in the report folder: what
+    the archive embeds and the pack's stamp covers (load.folder decides the set)."""
+    paths = folder_input_files(load_report(root), edition)
+    for name in paths:
+        if "__" in Path(name).name:  # "__" stands for "/" in attachment names
             raise DeliveryError(
                 "an input file name contains '__', which the archive cannot tell from a folder",
-                file=str(path.relative_to(root)),
+                file=name,
                 hint="rename the file",
             )
-    return {str(p.relative_to(root)): p for p in paths if p.is_file()}
+    return paths
 
 
 def inputs_digest(inputs: dict[str, Path]) -> str:

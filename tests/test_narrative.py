@@ -14,17 +14,20 @@ import pytest
 from pypdf import PdfReader
 from reportlab.platypus import SimpleDocTemplate
 
+from reportgen.compute.edition import SourcedText
 from reportgen.errors import InputError
 from reportgen.load.content import (
     BulletList,
+    ListItem,
     NarrativeBreak,
     Paragraph,
+    Run,
     SubHeading,
     parse_body,
     parse_section_text,
 )
 from reportgen.load.theme import load_theme
-from reportgen.render.narrative import inline, narrative_flowables, note_flowables
+from reportgen.render.narrative import markup, narrative_flowables, note_flowables
 from reportgen.render.styles import Styles, build_styles
 from reportgen.render.tagging import TagContext, Tagger
 
@@ -57,7 +60,8 @@ def texts(body: str) -> list:
         elif isinstance(block, SubHeading):
             result.append((f"h{block.level}", block.text))
         elif isinstance(block, BulletList):
-            result.append(("ol" if block.numbered else "ul", block.start, block.items))
+            items = tuple(item.text for item in block.items)
+            result.append(("ol" if block.numbered else "ul", block.start, items))
         else:
             result.append(("break",))
     return result
@@ -108,11 +112,14 @@ def test_headings_lists_and_page_breaks_still_end_a_paragraph() -> None:
 
 
 def test_star_bullets_are_bullets() -> None:
-    assert texts("* one\n* two\n+ three") == [("ul", 1, ("one", "two", "three"))]
+    # as in CommonMark, another bullet character starts another (identical-looking) list
+    assert texts("* one\n* two\n+ three") == [("ul", 1, ("one", "two")), ("ul", 1, ("three",))]
 
 
 def test_italic_at_the_start_of_a_paragraph_is_not_a_bullet() -> None:
-    assert texts("*improved* from 56.7%") == [("p", "*improved* from 56.7%")]
+    assert texts("*improved* from 56.7%") == [("p", "improved from 56.7%")]
+    (paragraph,) = parse("*improved* from 56.7%")
+    assert paragraph.runs[0] == Run("improved", italic=True, line=1)
 
 
 # -- 3. numbered lists ---------------------------------------------------------------
@@ -136,45 +143,49 @@ def test_numbered_lists_render_with_numbers(styles: Styles) -> None:
     assert "1. alpha 2. beta 3. gamma" in printed(flowables)
 
 
-def test_bullet_list_api_is_unchanged(styles: Styles) -> None:
-    flowables = narrative_flowables((BulletList(("a", "b")),), styles, new_tags())
+def test_bullet_list_items_print_as_bullets(styles: Styles) -> None:
+    items = (ListItem((Run("a"),)), ListItem((Run("b"),)))
+    flowables = narrative_flowables((BulletList(items),), styles, new_tags())
     assert [f.bulletText for f in flowables] == ["\u2022", "\u2022"]
 
 
 # -- 4. bold -------------------------------------------------------------------------
 
 
+def inline(text: str) -> str:
+    """A one-paragraph body's text as the Paragraph markup it prints with."""
+    (paragraph,) = parse(text)
+    return markup(paragraph.runs)
+
+
 def test_bold_and_italic_markup() -> None:
     assert inline("a **bold** b") == "a <b>bold</b> b"
     assert inline("**bold** and *italic*") == "<b>bold</b> and <i>italic</i>"
     assert inline("***both***") == "<i><b>both</b></i>"
-    assert inline("**a *b* c**") == "<b>a <i>b</i> c</b>"
+    assert inline("**a *b* c**") == "<b>a </b><i><b>b</b></i><b> c</b>"
     assert inline("2 * 3 ** 4") == "2 * 3 ** 4"
+    assert inline("_emphasis_ and __strong__") == "<i>emphasis</i> and <b>strong</b>"
+    assert inline("\\*not italic\\*") == "*not italic*"
 
 
 def test_overlapping_emphasis_stays_well_formed(styles: Styles) -> None:
-    markup = inline("*a **b* c**")
-    assert "<b>" not in markup
-    printed(
-        narrative_flowables((Paragraph("*a **b* c**"),), styles, new_tags())
-    )  # reportlab accepts it
+    markup_text = inline("*a **b* c**")
+    assert markup_text.count("<b>") == markup_text.count("</b>")
+    printed(narrative_flowables(parse("*a **b* c**"), styles, new_tags()))  # reportlab accepts it
 
 
 def test_escaping_is_intact_with_bold(styles: Styles) -> None:
     text = f"**{HOSTILE}** &amp; *<i>*"
     assert inline(text).startswith("<b>&lt;b&gt;&amp;&lt;img src=x&gt;")
-    out = printed(
-        narrative_flowables((Paragraph(text), BulletList((HOSTILE,), True)), styles, new_tags())
-    )
+    blocks = parse(f"{text}\n\n1. {HOSTILE}")
+    out = printed(narrative_flowables(blocks, styles, new_tags()))
     assert f"{HOSTILE} &amp; <i>" in out
     assert f"1. {HOSTILE}" in out
 
 
 def test_bold_prints_in_the_bold_face(styles: Styles) -> None:
     buffer = io.BytesIO()
-    SimpleDocTemplate(buffer).build(
-        narrative_flowables((Paragraph("x **heavy** y"),), styles, new_tags())
-    )
+    SimpleDocTemplate(buffer).build(narrative_flowables(parse("x **heavy** y"), styles, new_tags()))
     fonts: list[str] = []
     page = PdfReader(buffer).pages[0]
     page.extract_text(
@@ -196,9 +207,10 @@ def test_character_missing_from_the_font_is_refused(styles: Styles, text: str, c
     with pytest.raises(InputError) as caught:
         narrative_flowables(blocks, styles, new_tags(), file=NAME)
     error = caught.value
-    assert error.file == NAME and error.line == 3
+    # the line the character is on, inside the hard-wrapped paragraph that starts on 3
+    assert error.file == NAME and error.line == 4
     assert char.split()[-1] in error.message and "DejaVu Sans" in error.message
-    assert str(error).startswith(f"{NAME}:3: character ")
+    assert str(error).startswith(f"{NAME}:4: character ")
 
 
 def test_missing_character_in_headings_items_and_notes(styles: Styles) -> None:
@@ -208,13 +220,13 @@ def test_missing_character_in_headings_items_and_notes(styles: Styles) -> None:
     with pytest.raises(InputError, match=r"U\+6F22"):
         narrative_flowables(parse("### 漢"), styles, new_tags())  # file is optional
     with pytest.raises(InputError, match=r"U\+6F22") as caught:
-        note_flowables(("a note 漢",), styles, new_tags(), file=NAME)
-    assert caught.value.file == NAME
+        note_flowables((SourcedText("a note 漢", NAME, 4),), styles, new_tags())
+    assert (caught.value.file, caught.value.line) == (NAME, 4)
 
 
 def test_typography_and_whitespace_pass_the_font_check(styles: Styles) -> None:
     text = "‘quotes’ – £6.633 million\u00a0é •"
-    assert len(narrative_flowables((Paragraph(text),), styles, new_tags())) == 1
+    assert len(narrative_flowables((Paragraph((Run(text),)),), styles, new_tags())) == 1
 
 
 # -- 6. Markdown that is refused, with file and line ---------------------------------
@@ -227,7 +239,7 @@ def test_typography_and_whitespace_pass_the_font_check(styles: Styles) -> None:
         ("#### Deep", 1, "### Sub-heading"),
         ("##Heading", 1, "space after the hashes"),
         ("| a | b |\n| - | - |", 1, "tables"),
-        ("a | b\n--|--", 2, "tables"),
+        ("a | b\n--|--", 1, "tables"),
         ("See [the plan](http://x.example) now", 1, "text (address)"),
         ("Text\n![logo](logo.png)", 2, "text (address)"),
         ("> quoted", 1, "quotation"),

@@ -1,24 +1,35 @@
-"""Construct the sample data set of the March 2014 edition.
+"""Construct the sample data set: the March 2014 edition and the eleven before it.
 
 Reads the published figures from the golden table (tests/golden/march-2014-tables.csv)
-and writes data/monthly.csv, data/msg.csv and data/survey_estimates.csv so that every
-printed row comes out exactly -- including the previous editions' Better/Worse figures
-implied by "Improved/Worsened since Feb 2014" (previous = printed diff - movement).
+and writes data/monthly.csv, data/revisions.csv, data/msg.csv and
+data/survey_estimates.csv so that every printed row comes out exactly -- including the
+previous editions' Better/Worse figures implied by "Improved/Worsened since Feb 2014"
+(previous = printed diff - movement).
 
 Everything the published edition does not give (the monthly split, the previous
-editions, respondent counts, denominators, MSG averages, the chart-only measures) is
-illustrative: a seasonal shape with deterministic noise, searched so that the
-published figures hold. Run from the repository root:
+editions back to April 2013, the 2011/12 year their movements and charts reach back
+to, respondent counts, denominators, MSG averages and ranks, survey estimates of
+earlier editions, the chart-only measures) is illustrative: a seasonal shape with
+deterministic noise, searched so that the published figures hold.
 
-    python tools/make_sample_data.py
+The files are written to a scratch folder first and checked there: every one of the
+twelve 2013/14 editions must compute, the March 2014 edition must give the golden table
+cell for cell, and no figure may be implausible (a negative count, a rate over 100%,
+more re-offenders than offenders). Only then are they copied into place; a failed check
+leaves the data folder as it was. Run from the repository root:
+
+    python tools/make_sample_data.py [--out DIR]
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import math
 import random
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -28,7 +39,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from reportgen.compute.rules import confidence_interval, round_half_up  # noqa: E402
-from reportgen.load.catalogue import Aggregation, WindowKind, load_catalogue  # noqa: E402
+from reportgen.load.catalogue import (  # noqa: E402
+    Aggregation,
+    Polarity,
+    Unit,
+    WindowKind,
+    load_catalogue,
+)
 from reportgen.months import Month, month_range  # noqa: E402
 
 EDITION = Month(2014, 3)
@@ -36,6 +53,12 @@ FY_LAST = month_range(Month(2012, 4), Month(2013, 3))
 FY_THIS = month_range(Month(2013, 4), Month(2014, 3))
 SURVEY_FIRST = Month(2012, 1)  # rolling 12 months back to the Dec 2013 edition's last year
 LAGGED_LAST = Month(2013, 9)  # six months in arrears of March 2014
+# The twelve editions of 2013/14. April 2013's previous edition (March 2013) compares
+# 2012/13 with 2011/12, so the year-to-date measures reach back to April 2011; so do the
+# lagged measures (April 2013 shows October 2012 against October 2011, and its trend
+# chart starts in November 2011) and the rolling 12 months of satisfaction.
+EDITIONS = month_range(Month(2013, 4), EDITION)
+FY_EARLIER = month_range(Month(2011, 4), Month(2012, 3))
 
 catalogue = load_catalogue(ROOT / "data/catalogue.yaml")
 rows: dict[tuple[str, Month], tuple[Fraction, Fraction | None]] = {}
@@ -366,8 +389,127 @@ def sickness(measure: str, headcount: int, days_ly: float, days_ty: float) -> No
         put(measure, months, lost, heads)
 
 
-def main() -> None:
-    published = read_published()
+# --- 2011/12: the year the April 2013 edition's movements and charts reach back to -----
+
+# How much higher (or lower) each count was in 2011/12 than in 2012/13 (illustrative:
+# crime and casualties falling, prosecutions rising).
+EARLIER_CHANGE = {
+    "night_time_economy_crimes": 0.07,
+    "class_a_supply_prosecutions": -0.05,
+    "collisions": 0.04,
+    "ksi_fatalities": 0.10,
+    "ksi_serious_injuries": 0.03,
+    "ksi_powered_two_wheelers": 0.02,
+    "ksi_young_drivers": 0.08,
+    "ksi_pedestrians": -0.03,
+    "ksi_cyclists": -0.06,
+    "ksi_children": 0.05,
+    "ksi_drink_drivers": 0.20,
+    "all_crime": 0.06,
+    "repeat_victims": 0.04,
+    "repeat_business_victims": 0.09,
+    "asb_incidents": 0.11,
+}
+# 2011/12's rate less 2012/13's, in percentage points (seconds for the switchboard)
+EARLIER_RATE_SHIFT = {
+    "da_solved_rate": -0.3,
+    "emergency_attendance": 2.5,  # the early part of 2012/13 was the difficult one
+    "emergency_calls": -0.6,
+    "switchboard_wait": 1.4,
+    "satisfaction_contact": -0.3,
+    "satisfaction_action": -0.8,
+    "satisfaction_informed": -1.5,
+    "satisfaction_treatment": 0.2,
+    "satisfaction_overall": -0.7,
+}
+# Lagged measures: offenders' change from 2012/13, and the re-offending rate's shift
+EARLIER_OFFENDERS = {
+    "youth_offenders": 0.06,
+    "adult_offenders": 0.02,
+    "da_repeat_offenders": -0.04,
+}
+EARLIER_REOFFENDING_SHIFT = {"youth_reoffenders": 1.0, "adult_reoffenders": 0.4}
+
+
+def year_total(measure: str, months: list[Month]) -> tuple[Fraction, Fraction | None]:
+    numerators = [rows[(measure, m)][0] for m in months]
+    denominators = [rows[(measure, m)][1] for m in months]
+    if None in denominators:
+        return sum(numerators, Fraction(0)), None
+    return sum(numerators, Fraction(0)), sum(denominators, Fraction(0))  # type: ignore[arg-type]
+
+
+def jitter(seed: str, spread_: float, count: int) -> list[float]:
+    rng = random.Random(seed)
+    return [rng.uniform(1 - spread_, 1 + spread_) for _ in range(count)]
+
+
+def earlier_counts() -> None:
+    for measure, change in EARLIER_CHANGE.items():
+        total, _ = year_total(measure, FY_LAST)
+        put(measure, FY_EARLIER, spread(round(total * (1 + change)), FY_EARLIER, measure + "fy11"))
+    # victim-based crime and crimes solved are shares of all crime month by month, so
+    # neither can exceed it
+    crimes = [int(rows[("all_crime", m)][0]) for m in FY_EARLIER]
+    for measure, shift in (("victim_based_crime", 0.0), ("crimes_solved", -0.006)):
+        share = year_total(measure, FY_LAST)[0] / year_total("all_crime", FY_LAST)[0] + Fraction(
+            shift
+        )
+        noise = jitter(measure + "fy11", 0.02, 12)
+        put(
+            measure,
+            FY_EARLIER,
+            [round(c * float(share) * n) for c, n in zip(crimes, noise, strict=True)],
+        )
+
+
+def earlier_rates() -> None:
+    for measure, shift in EARLIER_RATE_SHIFT.items():
+        m = catalogue[measure]
+        satisfaction_survey = m.window.kind is WindowKind.ROLLING_12_MONTHS
+        num, den = year_total(measure, FY_LAST)
+        assert den is not None
+        rate = num / den + Fraction(shift) / m.scale
+        if satisfaction_survey:
+            # April to December 2011, with January 2012's number of respondents a month
+            months = month_range(FY_EARLIER[0], Month(2011, 12))
+            dens = [int(rows[(measure, Month(2012, 1))][1])] * len(months)  # type: ignore[arg-type]
+        else:
+            months = FY_EARLIER
+            dens = spread(round(den * Fraction(99, 100)), months, measure + "den fy11", 0.05)
+        noise = jitter(measure + "fy11", 0.01 if satisfaction_survey else 0.003, len(months))
+        nums = [round(d * float(rate) * n) for d, n in zip(dens, noise, strict=True)]
+        if m.unit is Unit.PERCENT:
+            nums = [min(k, d) for k, d in zip(nums, dens, strict=True)]
+        put(measure, months, nums, dens)
+
+
+def earlier_lagged() -> None:
+    for measure, change in EARLIER_OFFENDERS.items():
+        total, _ = year_total(measure, FY_LAST)
+        put(measure, FY_EARLIER, spread(round(total * (1 + change)), FY_EARLIER, measure + "fy11"))
+    for reoffenders, shift in EARLIER_REOFFENDING_SHIFT.items():
+        offenders = reoffenders.replace("reoffenders", "offenders")
+        rate = year_total(reoffenders, FY_LAST)[0] / year_total(offenders, FY_LAST)[0]
+        rate += Fraction(shift) / 100
+        noise = jitter(reoffenders + "fy11", 0.03, 12)
+        put(
+            reoffenders,
+            FY_EARLIER,
+            [
+                round(int(rows[(offenders, m)][0]) * float(rate) * n)
+                for m, n in zip(FY_EARLIER, noise, strict=True)
+            ],
+        )
+
+
+def earlier_year() -> None:
+    earlier_counts()
+    earlier_rates()
+    earlier_lagged()
+
+
+def generate(published: dict[str, Published]) -> None:
     simple_counts(
         published,
         [
@@ -434,31 +576,133 @@ def main() -> None:
     sickness("sickness_officers", 3500, 8.6, 8.1)
     sickness("sickness_staff", 2200, 9.4, 9.0)
     sickness("sickness_pcsos", 380, 10.9, 9.7)
-    write(published)
+    earlier_year()
 
 
-def write(published: dict[str, Published]) -> None:
-    order = {measure_id: i for i, measure_id in enumerate(catalogue)}
-    with open(ROOT / "data/monthly.csv", "w", newline="", encoding="utf-8") as f:
-        out = csv.writer(f, lineterminator="\n")
-        out.writerow(["measure", "month", "numerator", "denominator"])
-        for (measure, month), (num, den) in sorted(
-            rows.items(), key=lambda item: (order[item[0][0]], item[0][1])
-        ):
-            assert catalogue[measure].aggregation in (Aggregation.SUM, Aggregation.RATIO)
-            out.writerow([measure, month, num, "" if den is None else den])
-    with open(ROOT / "data/revisions.csv", "w", newline="", encoding="utf-8") as f:
-        out = csv.writer(f, lineterminator="\n")
-        out.writerow(["measure", "month", "numerator", "denominator", "until_edition"])
-        for (measure, month), (num, den) in sorted(
-            revisions.items(), key=lambda item: (order[item[0][0]], item[0][1])
-        ):
-            out.writerow([measure, month, num, "" if den is None else den, REVISED_AFTER])
-    msg = [
+# --- MSG rankings and survey estimates, per edition ---------------------------------------
+
+
+def quarter_end_at_or_before(month: Month) -> Month:
+    while month.month % 3:
+        month = month.shift(-1)
+    return month
+
+
+def satisfaction_period(edition: Month) -> Month:
+    """User satisfaction rankings: the 12 months to the last quarter end before the edition."""
+    return quarter_end_at_or_before(edition.shift(-1))
+
+
+def survey_period(edition: Month) -> Month:
+    """CSEW estimates (and their rankings) arrive six months after their quarter ends."""
+    return quarter_end_at_or_before(edition.shift(-6))
+
+
+# Illustrative MSG ranks (1 = best of 8) of the editions before January 2014; January to
+# March 2014 keep the ranks printed in March 2014.
+SATISFACTION_RANKS = {  # by the period the ranking covers
+    Month(2013, 3): {"contact": 6, "action": 6, "informed": 8, "treatment": 7, "overall": 8},
+    Month(2013, 6): {"contact": 6, "action": 5, "informed": 7, "treatment": 8, "overall": 8},
+    Month(2013, 9): {"contact": 7, "action": 5, "informed": 7, "treatment": 8, "overall": 8},
+}
+CRIME_RANKS = {  # by edition: (all crime, victim-based crime), three months to the month before
+    Month(2013, 4): (5, 6),
+    Month(2013, 5): (5, 6),
+    Month(2013, 6): (6, 7),
+    Month(2013, 7): (6, 7),
+    Month(2013, 8): (7, 7),
+    Month(2013, 9): (6, 7),
+    Month(2013, 10): (6, 6),
+    Month(2013, 11): (5, 7),
+    Month(2013, 12): (6, 7),
+}
+SURVEY_RANKS = {  # by the period the estimate covers: (dealing with crime, good job)
+    Month(2012, 9): (4, 6),
+    Month(2012, 12): (5, 7),
+    Month(2013, 3): (5, 7),
+}
+# CSEW estimates (percent, 12 months to the month) that no printed edition gives
+SURVEY_ESTIMATES = {
+    "csew_dealing_with_crime": {
+        Month(2011, 9): Decimal("60.8"),
+        Month(2011, 12): Decimal("61.2"),
+        Month(2012, 3): Decimal("61.9"),
+        Month(2012, 12): Decimal("61.0"),
+        Month(2013, 3): Decimal("59.6"),
+    },
+    "csew_good_job": {
+        Month(2011, 9): Decimal("59.1"),
+        Month(2011, 12): Decimal("59.6"),
+        Month(2012, 3): Decimal("60.0"),
+        Month(2012, 12): Decimal("59.4"),
+        Month(2013, 3): Decimal("57.8"),
+    },
+}
+NOT_RANKED = (
+    "emergency_attendance",
+    "emergency_calls",
+    "switchboard_wait",
+    "repeat_victims",
+    "repeat_business_victims",
+    "solved_crime_rate",
+    "asb_incidents",
+)
+
+
+def survey_series(published: dict[str, Published]) -> dict[str, dict[Month, Decimal]]:
+    """Each CSEW measure's estimate by period end: the printed ones and the illustrative."""
+    series = {}
+    for measure, illustrative in SURVEY_ESTIMATES.items():
+        p = published[measure]
+        assert p.previous_diff is not None
+        series[measure] = {
+            **illustrative,
+            Month(2012, 6): p.last_year,  # as the January and February 2014 editions say
+            Month(2012, 9): p.last_year,
+            Month(2013, 6): p.last_year + p.previous_diff,  # February 2014's this year
+            Month(2013, 9): p.this_year,
+        }
+    return series
+
+
+def survey_rows(published: dict[str, Published]) -> list[tuple[object, ...]]:
+    series = survey_series(published)
+    # April 2013's movement compares with March 2013, so that edition has estimates too
+    editions = [EDITIONS[0].shift(-1), *EDITIONS]
+    return [
+        (edition, measure, series[measure][period.shift(-12)], series[measure][period], period)
+        for measure in ("csew_dealing_with_crime", "csew_good_job")
+        for edition in editions
+        for period in [survey_period(edition)]
+    ]
+
+
+def rolling_rate(measure: str, end: Month) -> Fraction:
+    num, den = year_total(measure, [end.shift(i) for i in range(-11, 1)])
+    assert den
+    return num / den * 100
+
+
+def msg_average(value: Fraction | Decimal, rank: int, step: Fraction, measure: str) -> str:
+    """An illustrative MSG average on the side of ``value`` its ``rank`` implies.
+
+    Ranks 1-4 are better than the average, 5-8 worse, by ``step`` a place from the middle.
+    """
+    m = catalogue[measure]
+    offset = (Fraction(rank) - Fraction(9, 2)) * step
+    lower_is_better = m.polarity is Polarity.LOWER_IS_BETTER
+    average = Fraction(value) - offset if lower_is_better else Fraction(value) + offset
+    return str(round_half_up(average, m.decimals))
+
+
+def msg_rows(published: dict[str, Published]) -> list[tuple[object, ...]]:
+    series = survey_series(published)
+    printed_editions = month_range(Month(2014, 1), EDITION)
+    entries: list[tuple[object, ...]] = [
         # edition, measure, rank, MSG average (illustrative), period the ranking covers
         *[
             (ed, m, r, avg, "2013-12")
-            for ed in ("2014-01", "2014-02", "2014-03")
+            for ed in printed_editions
             for m, r, avg in (
                 ("satisfaction_contact", 7, "95.1"),
                 ("satisfaction_action", 5, "82.6"),
@@ -467,19 +711,7 @@ def write(published: dict[str, Published]) -> None:
                 ("satisfaction_overall", 8, "84.1"),
             )
         ],
-        *[
-            (ed, m, "n/a", "", "")
-            for ed in ("2014-01", "2014-02", "2014-03")
-            for m in (
-                "emergency_attendance",
-                "emergency_calls",
-                "switchboard_wait",
-                "repeat_victims",
-                "repeat_business_victims",
-                "solved_crime_rate",
-                "asb_incidents",
-            )
-        ],
+        *[(ed, m, "n/a", "", "") for ed in EDITIONS for m in NOT_RANKED],
         *[
             (ed, "all_crime", 6, "95020", end)
             for ed, end in (("2014-01", "2013-12"), ("2014-02", "2014-01"), ("2014-03", "2014-02"))
@@ -493,21 +725,141 @@ def write(published: dict[str, Published]) -> None:
         *[(ed, "csew_dealing_with_crime", 6, "59.8", "2013-06") for ed in ("2014-01", "2014-02")],
         *[(ed, "csew_good_job", 8, "61.7", "2013-06") for ed in ("2014-01", "2014-02")],
     ]
-    with open(ROOT / "data/msg.csv", "w", newline="", encoding="utf-8") as f:
+    for edition in EDITIONS:
+        if edition in printed_editions:
+            continue
+        period = satisfaction_period(edition)
+        for short, rank in SATISFACTION_RANKS[period].items():
+            measure = "satisfaction_" + short
+            average = msg_average(rolling_rate(measure, period), rank, Fraction(4, 5), measure)
+            entries.append((edition, measure, rank, average, period))
+        fytd = month_range(edition.financial_year_start, edition)
+        for measure, rank in zip(
+            ("all_crime", "victim_based_crime"), CRIME_RANKS[edition], strict=True
+        ):
+            force = year_total(measure, fytd)[0]
+            average = msg_average(force, rank, force * Fraction(3, 200), measure)
+            entries.append((edition, measure, rank, average, edition.shift(-1)))
+        survey = survey_period(edition)
+        if survey == Month(2013, 6):  # the same ranking January and February 2014 print
+            entries.append((edition, "csew_dealing_with_crime", 6, "59.8", survey))
+            entries.append((edition, "csew_good_job", 8, "61.7", survey))
+            continue
+        for measure, rank in zip(
+            ("csew_dealing_with_crime", "csew_good_job"), SURVEY_RANKS[survey], strict=True
+        ):
+            average = msg_average(series[measure][survey], rank, Fraction(4, 5), measure)
+            entries.append((edition, measure, rank, average, survey))
+    return entries
+
+
+# --- writing, and the checks before the files go into place ------------------------------
+
+
+def write(folder: Path, published: dict[str, Published]) -> None:
+    order = {measure_id: i for i, measure_id in enumerate(catalogue)}
+    with open(folder / "monthly.csv", "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(["measure", "month", "numerator", "denominator"])
+        for (measure, month), (num, den) in sorted(
+            rows.items(), key=lambda item: (order[item[0][0]], item[0][1])
+        ):
+            assert catalogue[measure].aggregation in (Aggregation.SUM, Aggregation.RATIO)
+            out.writerow([measure, month, num, "" if den is None else den])
+    with open(folder / "revisions.csv", "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(["measure", "month", "numerator", "denominator", "until_edition"])
+        for (measure, month), (num, den) in sorted(
+            revisions.items(), key=lambda item: (order[item[0][0]], item[0][1])
+        ):
+            out.writerow([measure, month, num, "" if den is None else den, REVISED_AFTER])
+    with open(folder / "msg.csv", "w", newline="", encoding="utf-8") as f:
         out = csv.writer(f, lineterminator="\n")
         out.writerow(["edition", "measure", "rank", "msg_average", "period_end"])
-        out.writerows(sorted(msg, key=lambda r: (r[0], order[r[1]])))
-    with open(ROOT / "data/survey_estimates.csv", "w", newline="", encoding="utf-8") as f:
+        entries = msg_rows(published)
+        out.writerows(sorted(entries, key=lambda r: (str(r[0]), order[str(r[1])])))
+    with open(folder / "survey_estimates.csv", "w", newline="", encoding="utf-8") as f:
         out = csv.writer(f, lineterminator="\n")
         out.writerow(["edition", "measure", "last_year", "this_year", "period_end"])
-        for measure in ("csew_dealing_with_crime", "csew_good_job"):
-            p = published[measure]
-            feb_this = p.last_year + p.previous_diff
-            out.writerow(["2014-01", measure, p.last_year, feb_this, "2013-06"])
-            out.writerow(["2014-02", measure, p.last_year, feb_this, "2013-06"])
-            out.writerow(["2014-03", measure, p.last_year, p.this_year, "2013-09"])
-    _ = WindowKind  # the windows themselves are read by reportgen, not here
+        out.writerows(survey_rows(published))
+
+
+def implausible() -> list[str]:
+    """Figures no force would report: each as a line naming the measure and month."""
+    problems = []
+    months_by_measure: dict[str, list[Month]] = {}
+    for (measure, month), (num, den) in sorted(rows.items()):
+        months_by_measure.setdefault(measure, []).append(month)
+        if num < 0 or (den is not None and den <= 0):
+            problems.append(f"{measure} {month}: {num}/{den} is not a count")
+        if den is not None and catalogue[measure].unit is Unit.PERCENT and num > den:
+            problems.append(f"{measure} {month}: {num} of {den} is more than 100%")
+    for measure, months in months_by_measure.items():
+        if months != month_range(months[0], months[-1]):
+            problems.append(f"{measure}: months missing between {months[0]} and {months[-1]}")
+    for part, whole in (
+        ("victim_based_crime", "all_crime"),
+        ("crimes_solved", "all_crime"),
+        ("youth_reoffenders", "youth_offenders"),
+        ("adult_reoffenders", "adult_offenders"),
+    ):
+        for month in months_by_measure[part]:
+            if rows[(part, month)][0] > rows[(whole, month)][0]:
+                problems.append(f"{part} {month}: more than {whole}")
+    return problems
+
+
+def check_folder(data_folder: Path) -> list[str]:
+    """Problems with the written data: an edition that fails, or a published cell that moved.
+
+    Builds a scratch report folder (the layout, and the data just written) and computes
+    every edition's tables with reportgen itself. Statement rows come from narrative, so
+    March 2014 is compared with the golden table without them.
+    """
+    from reportgen.compute.edition import compute_tables, figures_csv
+    from reportgen.errors import ReportgenError
+    from reportgen.load.folder import load_report
+
+    problems = implausible()
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch)
+        shutil.copytree(ROOT / "layouts", report / "layouts")
+        shutil.copytree(data_folder, report / "data")
+        shutil.copy(ROOT / "data/catalogue.yaml", report / "data/catalogue.yaml")
+        try:
+            folder = load_report(report)
+            computed = {e: figures_csv(compute_tables(folder, e)) for e in EDITIONS}
+        except ReportgenError as error:
+            return [*problems, f"reportgen refuses the data: {error}"]
+    golden = (ROOT / "tests/golden/march-2014-tables.csv").read_text(encoding="utf-8")
+    printed = [line for line in golden.splitlines() if ",statement," not in line]
+    if computed[EDITION].splitlines() != printed:
+        problems.append(f"the {EDITION} figures no longer match the golden table")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "data", help="folder to write (default: data/)"
+    )
+    out_folder = parser.parse_args(argv).out
+    published = read_published()
+    generate(published)
+    with tempfile.TemporaryDirectory() as scratch:
+        written = Path(scratch)
+        write(written, published)
+        problems = check_folder(written)
+        if problems:
+            for problem in problems:
+                print(f"make_sample_data: {problem}", file=sys.stderr)
+            print("make_sample_data: nothing written", file=sys.stderr)
+            return 1
+        out_folder.mkdir(parents=True, exist_ok=True)
+        for name in ("monthly.csv", "revisions.csv", "msg.csv", "survey_estimates.csv"):
+            shutil.copy(written / name, out_folder / name)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -15,8 +15,7 @@ from reportgen.assemble.worker import ChartWorker
 from reportgen.atomic import write_bytes
 from reportgen.compute.edition import Edition, compute_edition
 from reportgen.errors import BuildError, InputError
-from reportgen.load.folder import THEME, ReportFolder, load_content, load_report
-from reportgen.load.theme import load_theme
+from reportgen.load.folder import ReportFolder, load_content, load_report, load_report_theme
 from reportgen.months import Month
 from reportgen.render.charts import (
     ChartStyle,
@@ -112,7 +111,7 @@ def _build(
     timings: dict[str, float],
 ) -> BuildResult:
     folder = load_report(root)
-    theme = load_theme(folder.root / THEME, str(THEME))
+    theme = load_report_theme(folder)
     texts = load_content(folder, edition)
     marked = [t.file for t in texts.values() if t.needs_review]
     if marked and not draft:
@@ -145,6 +144,13 @@ def _build(
     # reportlab and pypdf are imported only now, while the worker already draws
     from reportgen.assemble.document import lay_out
     from reportgen.assemble.postprocess import finish
+    from reportgen.render.glyphs import check_page_texts, layout_texts, narrative_texts
+    from reportgen.render.styles import build_styles
+
+    # every text bound for the page against the font, by file and line, as check does
+    styles = build_styles(theme)
+    check_page_texts(layout_texts(folder), styles)
+    check_page_texts(narrative_texts(texts), styles)
 
     layout_pdf, layout = lay_out(computed, theme, chart_texts)
     charts_pdf = drawn[0].pdf

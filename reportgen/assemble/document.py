@@ -151,7 +151,7 @@ class EditionDocument(BaseDocTemplate):
         width, height = self.theme.page_size
         with self.tagger.artifact(canvas, LAYOUT):
             canvas.saveState()
-            canvas.setFillColor(HexColor(self.theme.colours.get("accent", "#00205B")))
+            canvas.setFillColor(HexColor(self.theme.colours["accent"]))
             canvas.rect(0, height - 3.2 * cm, width, 3.2 * cm, stroke=0, fill=1)
             canvas.rect(0, 0, width, 1.4 * cm, stroke=0, fill=1)
             canvas.restoreState()
@@ -184,7 +184,7 @@ class EditionDocument(BaseDocTemplate):
             ):
                 heading.drawOn(canvas, left, header_y - header.size * 0.6 - heading_height)
         with self.tagger.artifact(canvas, LAYOUT):
-            canvas.setStrokeColor(HexColor(self.theme.colours.get("rule", "#00205B")))
+            canvas.setStrokeColor(HexColor(self.theme.colours["rule"]))
             canvas.setLineWidth(0.8)
             rule_y = height - top + 0.3 * cm
             canvas.line(left, rule_y, width - right, rule_y)
@@ -251,7 +251,7 @@ def lay_out(
         doc.define_contents_numbers(canvas)
         define_chart_texts(canvas, chart_texts(), doc.layout)
 
-    page = StoryPage(doc.width, (theme.chart["width"], theme.chart["height"]), doc.record_chart)
+    page = StoryPage(doc.width, (theme.chart.width, theme.chart.height), doc.record_chart)
     try:
         doc.build(
             edition_story(edition, styles, page, doc.tagger),

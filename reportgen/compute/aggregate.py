@@ -2,6 +2,8 @@
 
 ``Figures`` answers "what is this measure over these months?" for every aggregation
 of the catalogue, and names the file, measure and month when a month is missing.
+The monthly frame is turned into plain look-ups once (pandas groups it by measure);
+each figure is then a few dictionary reads, not a pandas index per cell.
 """
 
 from __future__ import annotations
@@ -31,9 +33,20 @@ class Figures:
         self.data = data
         self.vintage = vintage
         monthly = data.monthly if vintage is None else data.monthly_as_of(str(vintage))
-        self._by_measure = {
-            measure: group.droplevel("measure")
+        # measure -> month ("2014-03") -> (numerator, denominator)
+        self._by_measure: dict[str, dict[str, tuple[Fraction, Fraction | None]]] = {
+            str(measure): dict(
+                zip(
+                    group.index.get_level_values("month"),
+                    zip(group["numerator"], group["denominator"], strict=True),
+                    strict=True,
+                )
+            )
             for measure, group in monthly.groupby(level="measure", sort=True)
+        }
+        self._months: dict[str, list[Month]] = {
+            measure: sorted(Month.parse(month) for month in rows)
+            for measure, rows in self._by_measure.items()
         }
         self._vintages: dict[Month, Figures] = {}
 
@@ -63,14 +76,12 @@ class Figures:
         return months[0] if months else None
 
     def months_available(self, measure_id: str) -> list[Month]:
-        frame = self._by_measure.get(measure_id)
-        return [] if frame is None else sorted(Month.parse(m) for m in frame.index)
+        return self._months.get(measure_id, [])
 
     def _own_totals(self, measure: Measure, months: list[Month]) -> Totals:
-        frame = self._by_measure.get(measure.id)
+        rows = self._by_measure.get(measure.id, {})
         wanted = [str(m) for m in months]
-        present = set() if frame is None else set(frame.index)
-        missing = [m for m in wanted if m not in present]
+        missing = [m for m in wanted if m not in rows]
         if missing:
             raise InputError(
                 f"no figure for {measure.id} in {', '.join(missing)}",
@@ -78,10 +89,10 @@ class Figures:
                 hint=f"add a row '{measure.id},{missing[0]},…' (every month of the window "
                 f"{wanted[0]}..{wanted[-1]} is needed)",
             )
-        rows = frame.loc[wanted]
-        numerator = sum(rows["numerator"], Fraction(0))
+        numerator = sum((rows[m][0] for m in wanted), Fraction(0))
         if measure.aggregation is Aggregation.RATIO:
-            return Totals(numerator, sum(rows["denominator"], Fraction(0)))
+            denominator = sum((rows[m][1] or Fraction(0) for m in wanted), Fraction(0))
+            return Totals(numerator, denominator)
         return Totals(numerator, None)
 
     def count(self, measure_id: str, months: list[Month]) -> Fraction:

@@ -30,13 +30,23 @@ from reportgen.months import Month
 
 
 @dataclass(frozen=True)
-class HeadingText:
+class SourcedText:
+    """A text bound for the page, and the file and line it was written on (so a problem
+    with it, such as a character the font lacks, names where to fix it)."""
+
     text: str
+    file: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class HeadingText(SourcedText):
+    pass
 
 
 @dataclass(frozen=True)
 class NoteTexts:
-    items: tuple[str, ...]
+    items: tuple[SourcedText, ...]
 
 
 @dataclass(frozen=True)
@@ -156,14 +166,20 @@ def compute_edition(
         blocks: list[EditionBlock] = []
         for block in section.blocks:
             if isinstance(block, L.Heading):
-                blocks.append(HeadingText(wording.fill(block.text)))
+                template = block.text
+                blocks.append(HeadingText(wording.fill(template), template.file, template.line))
             elif isinstance(block, L.PerformanceTable | L.StatementTable):
                 blocks.append(_table_rows(block, section, figures, wording, text.statements))
             elif isinstance(block, L.Notes):
-                blocks.append(NoteTexts(tuple(wording.fill(t) for t in block.items)))
+                blocks.append(
+                    NoteTexts(
+                        tuple(SourcedText(wording.fill(t), t.file, t.line) for t in block.items)
+                    )
+                )
             elif isinstance(block, L.EditionNotes):
                 if text.notes:
-                    blocks.append(NoteTexts(text.notes))
+                    notes = (SourcedText(note.text, text.file, note.line) for note in text.notes)
+                    blocks.append(NoteTexts(tuple(notes)))
             elif isinstance(block, L.ChartSpec):
                 blocks.append(chart_data(block, wording.fill(block.title), figures, edition))
             elif isinstance(block, L.PageBreak):

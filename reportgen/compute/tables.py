@@ -87,6 +87,19 @@ def check_edition_in_data(figures: Figures, edition: Month) -> None:
         )
 
 
+def not_yet_monitored(figures: Figures, measure: Measure, months: list[Month]) -> bool:
+    """True where the whole window lies before the measure was first monitored.
+
+    That is before its ``comparable_from`` *and* before its first figure (victimless
+    prosecutions in an edition before November 2013): the edition prints n/a. A row lost
+    from a series that had begun is still an error.
+    """
+    if measure.comparable_from is None or months[-1] >= measure.comparable_from:
+        return False
+    first = figures.first_month(measure.id)
+    return first is not None and months[-1] < first
+
+
 def compare(figures: Figures, measure: Measure, edition: Month) -> Comparison:
     figures = figures.as_of(edition)
     if measure.aggregation is Aggregation.REPORTED:
@@ -100,6 +113,8 @@ def compare(figures: Figures, measure: Measure, edition: Month) -> Comparison:
         diff = rules.difference(measure, estimate.last_year, estimate.this_year)
         return Comparison(estimate.last_year, estimate.this_year, diff)
     this_months, last_months = figures.windowed(measure.id, edition)
+    if not_yet_monitored(figures, measure, this_months):
+        return Comparison(None, None, None)
     this_year = figures.value(measure.id, this_months)
     comparable = measure.comparable_from is None or last_months[0] >= measure.comparable_from
     last_year = figures.value(measure.id, last_months) if comparable else None

@@ -12,17 +12,14 @@ or "April to March 2014" for a run of months), ``{last_period:ID}``,
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from reportgen.errors import InputError
 from reportgen.load.catalogue import Catalogue
 from reportgen.load.data import PerformanceData
-from reportgen.load.layout import Template
+from reportgen.load.template import Template
 from reportgen.months import Month
-
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::([A-Za-z0-9_]+))?\}")
 
 
 def describe_months(months: list[Month]) -> str:
@@ -40,26 +37,28 @@ class Wording:
     data: PerformanceData
 
     def fill(self, template: Template, extra: Mapping[str, str] | None = None) -> str:
+        """The template's text with each placeholder filled for the edition.
+
+        The layout loader has checked every placeholder's name against where it is used;
+        ``extra`` holds the table's own values (number, title, data month).
+        """
         values = dict(self._edition_values())
         values.update(extra or {})
-
-        def replace(match: re.Match[str]) -> str:
-            name, argument = match.group(1), match.group(2)
-            if argument is None and name in values:
-                return values[name]
-            if argument is not None:
-                return self._measure_value(name, argument, template)
-            raise InputError(
-                f"unknown placeholder {{{name}}}",
-                file=template.file,
-                line=template.line,
-                hint="known: "
-                + ", ".join(f"{{{k}}}" for k in sorted(values))
-                + ", {this_period:ID}, {last_period:ID}, {comparable_from:ID}, "
-                "{msg_period_end:ID}, {survey_period_end:ID}",
-            )
-
-        return _PLACEHOLDER.sub(replace, template.text)
+        text: list[str] = []
+        for part in template.parts or (template.text,):
+            if isinstance(part, str):
+                text.append(part)
+            elif part.measure is not None:
+                text.append(self._measure_value(part.name, part.measure, template))
+            elif part.name in values:
+                text.append(values[part.name])
+            else:  # a loader that let this through has a bug: say where, not KeyError
+                raise InputError(
+                    f"placeholder {{{part.name}}} cannot be used here",
+                    file=template.file,
+                    line=template.line,
+                )
+        return "".join(text)
 
     def _edition_values(self) -> dict[str, str]:
         edition = self.edition

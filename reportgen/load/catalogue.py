@@ -7,15 +7,21 @@ month last year's figure is comparable.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from reportgen.errors import InputError
-from reportgen.load.yamlfile import Node, load_yaml, where
+from msgspec import Meta
+
+from reportgen.errors import InputError, ProblemCollector
+from reportgen.load.schema import Label, MonthText, Spec, convert_into, did_you_mean, entries
+from reportgen.load.yamlfile import Node, load_yaml
 from reportgen.months import Month
+
+MAX_LAG = 120  # ten years in arrears: beyond that a month is not a monthly report's
 
 
 class Unit(str, Enum):
@@ -100,121 +106,203 @@ class Catalogue(Mapping[str, Measure]):
         return len(self.measures)
 
 
-_FIELDS = {
-    "label",
-    "unit",
-    "decimals",
-    "polarity",
-    "aggregation",
-    "window",
-    "lag",
-    "of",
-    "numerator",
-    "denominator",
-    "scale",
-    "comparable_from",
-    "confidence_interval",
-}
+class MeasureEntry(Spec, kw_only=True):
+    """One measure as ``data/catalogue.yaml`` writes it (see the comment atop that file)."""
+
+    label: Label
+    unit: Unit
+    decimals: Annotated[int, Meta(ge=0, le=4)] = 0
+    polarity: Polarity
+    aggregation: Aggregation
+    window: WindowKind
+    lag: Annotated[int, Meta(ge=0, le=MAX_LAG)] = 0
+    of: Annotated[tuple[str, ...], Meta(min_length=2)] | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+    scale: Annotated[int, Meta(ge=1, le=1_000_000)] | None = None
+    comparable_from: MonthText | None = None
+    confidence_interval: bool = False
 
 
-def _choice(enum: type[Enum], node: Node, key: str, default: Any = None) -> Any:
-    raw = node.get(key, default)
-    if raw is None:
-        raise InputError(f"{key} is missing", **where(node), hint=f"add '{key}:'")
-    try:
-        return enum(raw)
-    except ValueError:
-        allowed = ", ".join(member.value for member in enum)  # type: ignore[attr-defined]
-        raise InputError(f"{key} {raw!r} is not one of: {allowed}", **where(node, key)) from None
+class CatalogueFile(Spec, kw_only=True):
+    measures: Any  # a mapping of measure id -> MeasureEntry, each checked on its own
 
 
-def _measure(measure_id: str, node: Any, file: str, line: int) -> Measure:
-    if not isinstance(node, Node):
-        raise InputError(f"measure {measure_id!r} must be a mapping", file=file, line=line)
-    unknown = sorted(set(node) - _FIELDS)
-    if unknown:
-        raise InputError(
-            f"measure {measure_id!r} has unknown field {unknown[0]!r}",
-            **where(node, unknown[0]),
-            hint=f"known fields: {', '.join(sorted(_FIELDS))}",
-        )
-    label = node.get("label")
-    if not isinstance(label, str) or not label.strip():
-        raise InputError(f"measure {measure_id!r} needs a printed label", **where(node))
-    unit = _choice(Unit, node, "unit")
-    polarity = _choice(Polarity, node, "polarity")
-    aggregation = _choice(Aggregation, node, "aggregation")
-    window = Window(_choice(WindowKind, node, "window"), int(node.get("lag", 0)))
-    if window.lag < 0:
-        raise InputError("lag must be 0 or more months", **where(node, "lag"))
-    decimals = node.get("decimals", 0)
-    if not isinstance(decimals, int) or not 0 <= decimals <= 4:
-        raise InputError("decimals must be a whole number from 0 to 4", **where(node, "decimals"))
-    components: tuple[str, ...] = ()
-    if aggregation is Aggregation.SUM_OF:
-        parts = node.get("of")
-        if not isinstance(parts, list) or len(parts) < 2:
-            raise InputError(
-                "sum_of needs 'of:' listing two or more measures", **where(node, "aggregation")
-            )
-        components = tuple(str(p) for p in parts)
-    elif aggregation is Aggregation.RATIO_OF:
-        numerator, denominator = node.get("numerator"), node.get("denominator")
-        if not numerator or not denominator:
-            raise InputError(
-                "ratio_of needs 'numerator:' and 'denominator:' measures",
-                **where(node, "aggregation"),
-            )
-        components = (str(numerator), str(denominator))
-    default_scale = 100 if unit is Unit.PERCENT and aggregation is not Aggregation.REPORTED else 1
-    scale = node.get("scale", default_scale)
-    if not isinstance(scale, int) or scale <= 0:
-        raise InputError("scale must be a positive whole number", **where(node, "scale"))
-    comparable_from = None
-    if "comparable_from" in node:
-        try:
-            comparable_from = Month.parse(str(node["comparable_from"]))
-        except ValueError as exc:
-            raise InputError(str(exc), **where(node, "comparable_from")) from None
+_MEASURE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+
+
+def _measure(measure_id: str, entry: MeasureEntry, node: Node, line: int) -> Measure:
+    """The catalogue entry as a ``Measure``; cross-field rules are checked by the caller."""
+    if entry.aggregation is Aggregation.SUM_OF:
+        components: tuple[str, ...] = entry.of or ()
+    elif entry.aggregation is Aggregation.RATIO_OF:
+        components = (entry.numerator or "", entry.denominator or "")
+    else:
+        components = ()
+    reported = entry.aggregation is Aggregation.REPORTED
+    default_scale = 100 if entry.unit is Unit.PERCENT and not reported else 1
     return Measure(
         id=measure_id,
-        label=" ".join(label.split()),
-        unit=unit,
-        decimals=decimals,
-        polarity=polarity,
-        aggregation=aggregation,
-        window=window,
+        label=str(entry.label),
+        unit=entry.unit,
+        decimals=entry.decimals,
+        polarity=entry.polarity,
+        aggregation=entry.aggregation,
+        window=Window(entry.window, entry.lag),
         components=components,
-        scale=scale,
-        comparable_from=comparable_from,
-        confidence_interval=bool(node.get("confidence_interval", False)),
-        line=node.line,
+        scale=entry.scale if entry.scale is not None else default_scale,
+        comparable_from=Month.parse(entry.comparable_from) if entry.comparable_from else None,
+        confidence_interval=entry.confidence_interval,
+        line=line,
     )
+
+
+def _check_fields(
+    measure_id: str, entry: MeasureEntry, node: Node, problems: ProblemCollector
+) -> None:
+    """Rules between a measure's own fields."""
+    here = {"file": node.file}
+    if not _MEASURE_ID.fullmatch(measure_id):
+        problems.add(
+            InputError(
+                f"measure id {measure_id!r} must start with a letter and use only letters, digits "
+                "and '_' (64 at most)",
+                **here,
+                line=node.line,
+                hint="ids are used in the CSV files and in {placeholders:ID}",
+            )
+        )
+    owned = {
+        "of": Aggregation.SUM_OF,
+        "numerator": Aggregation.RATIO_OF,
+        "denominator": Aggregation.RATIO_OF,
+    }
+    for key, aggregation in owned.items():
+        given = getattr(entry, key) is not None
+        if given and entry.aggregation is not aggregation:
+            problems.add(
+                InputError(
+                    f"'{key}' belongs to {aggregation.value} measures; this one is "
+                    f"{entry.aggregation.value}",
+                    **here,
+                    line=node.line_of(key),
+                    hint=f"remove '{key}:' or set 'aggregation: {aggregation.value}'",
+                )
+            )
+        if not given and entry.aggregation is aggregation:
+            problems.add(
+                InputError(
+                    f"{aggregation.value} needs '{key}:'",
+                    **here,
+                    line=node.line_of("aggregation"),
+                    hint="sum_of lists two or more measures under 'of:'; ratio_of names a "
+                    "'numerator:' and a 'denominator:' measure",
+                )
+            )
+    if entry.scale is not None and entry.aggregation not in (
+        Aggregation.RATIO,
+        Aggregation.RATIO_OF,
+    ):
+        problems.add(
+            InputError(
+                "'scale' applies only to ratio and ratio_of measures",
+                **here,
+                line=node.line_of("scale"),
+                hint="remove 'scale:'",
+            )
+        )
+    if entry.confidence_interval and (
+        entry.unit is not Unit.PERCENT
+        or entry.aggregation not in (Aggregation.RATIO, Aggregation.RATIO_OF)
+    ):
+        problems.add(
+            InputError(
+                "a confidence interval needs a percentage of counts (unit percent, aggregation "
+                "ratio or ratio_of): its respondents are the denominator",
+                **here,
+                line=node.line_of("confidence_interval"),
+                hint="remove 'confidence_interval:'",
+            )
+        )
+
+
+def _check_parts(measures: dict[str, Measure], name: str, problems: ProblemCollector) -> None:
+    """Every part exists and is a count; no measure is built from itself."""
+    for measure in measures.values():
+        for part in measure.components:
+            known = measures.get(part)
+            if known is None:
+                problems.add(
+                    InputError(
+                        f"measure {measure.id!r} is built from unknown measure {part!r}"
+                        + did_you_mean(part, measures),
+                        file=name,
+                        line=measure.line,
+                        hint="define it in the catalogue or correct the name",
+                    )
+                )
+            elif known.aggregation not in (Aggregation.SUM, Aggregation.SUM_OF):
+                problems.add(
+                    InputError(
+                        f"measure {measure.id!r} is built from {part!r}, which is not a count",
+                        file=name,
+                        line=measure.line,
+                        hint="parts of sum_of and ratio_of measures are sum or sum_of measures",
+                    )
+                )
+    in_a_loop: set[str] = set()  # a loop is reported once, at its first measure
+    for measure in measures.values():
+        loop = _loop_through(measure.id, measures)
+        if loop and measure.id not in in_a_loop:
+            in_a_loop.update(loop)
+            problems.add(
+                InputError(
+                    f"measure {measure.id!r} is built from itself: {' -> '.join(loop)}",
+                    file=name,
+                    line=measure.line,
+                    hint="a measure cannot include itself",
+                )
+            )
+
+
+def _loop_through(start: str, measures: Mapping[str, Measure]) -> list[str] | None:
+    """A chain of parts leading from ``start`` back to it, or None."""
+    path: list[str] = [start]
+    seen: set[str] = set()
+
+    def walk(current: str) -> bool:
+        for part in measures[current].components if current in measures else ():
+            if part == start:
+                path.append(part)
+                return True
+            if part in seen:
+                continue
+            seen.add(part)
+            path.append(part)
+            if walk(part):
+                return True
+            path.pop()
+        return False
+
+    return path if walk(start) else None
 
 
 def load_catalogue(path: Path, display_name: str | None = None) -> Catalogue:
     name = display_name or str(path)
     document = load_yaml(path, name)
-    if not isinstance(document, Node) or not isinstance(document.get("measures"), Node):
+    problems = ProblemCollector()
+    if not isinstance(document, Node):
         raise InputError("expected a top-level 'measures:' mapping", file=name, line=1)
+    if convert_into(document, CatalogueFile, problems, file=name) is None:
+        problems.raise_if_any()
     raw = document["measures"]
-    measures = {
-        str(key): _measure(str(key), value, name, raw.line_of(str(key)))
-        for key, value in raw.items()
-    }
-    for measure in measures.values():
-        for part in measure.components:
-            if part not in measures:
-                raise InputError(
-                    f"measure {measure.id!r} is built from unknown measure {part!r}",
-                    file=name,
-                    line=measure.line,
-                    hint="define it in the catalogue or correct the name",
-                )
-            if measures[part].aggregation not in (Aggregation.SUM, Aggregation.SUM_OF):
-                raise InputError(
-                    f"measure {measure.id!r} is built from {part!r}, which is not a count",
-                    file=name,
-                    line=measure.line,
-                )
+    entries_ = entries(raw, MeasureEntry, problems, file=name, what="'measures'", entry="measure")
+    measures: dict[str, Measure] = {}
+    for measure_id, entry in entries_.items():
+        _check_fields(measure_id, entry, raw[measure_id], problems)
+        measures[measure_id] = _measure(measure_id, entry, raw[measure_id], raw.line_of(measure_id))
+    if not measures and not problems:
+        problems.add(InputError("the catalogue defines no measures", file=name, line=raw.line))
+    _check_parts(measures, name, problems)
+    problems.raise_if_any()
     return Catalogue(measures, name)

@@ -1,25 +1,48 @@
 """Narrative: ``content/<edition>/NN-name.md`` -> ``SectionText`` (front matter + blocks).
 
-A narrative file starts with a YAML front matter block (``section``, ``review``,
-``notes``, ``statements``) followed by a small Markdown subset: ``##``/``###``
-sub-headings, paragraphs (consecutive lines join, as in Markdown), ``- ``/``* ``/``+ ``
-bullets, ``1. `` numbered lists, ``*italic*``, ``**bold**`` and ``\\pagebreak`` lines.
-Other Markdown an analyst might type (``#``/``####`` headings, tables, links, quotes,
-rules, code fences, nested lists) is refused with the file and line, never misprinted.
-Text stays plain here; the render stage escapes it before reportlab sees it.
+A narrative file starts with a YAML front matter block (the ``FrontMatter`` schema:
+``section``, ``review``, ``notes``, ``statements``) followed by Markdown, parsed by
+markdown-it-py and kept to the subset the printed report has: ``##``/``###``
+sub-headings, paragraphs (consecutive lines join, as in Markdown), ``-``/``*``/``+``
+bullets, ``1.`` numbered lists, ``*italic*``/``_italic_``, ``**bold**``, backslash
+escapes (``\\*`` prints a star) and ``\\pagebreak`` lines. Other Markdown an analyst might
+type (``#``/``####`` headings, tables, links, images, quotes, rules, underlined headings,
+code, nested lists, a second paragraph in a list item) is refused with the file and
+line, never misprinted. ``<``, ``>`` and ``&`` are text, not markup; the render stage
+escapes every run before reportlab sees it.
+
+Work is bounded: a narrative file is at most ``MAX_NARRATIVE_BYTES`` and a line at most
+``MAX_LINE`` characters, so no input costs more than a few seconds to parse.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from reportgen.errors import InputError
-from reportgen.load.yamlfile import Node, NodeList, parse_yaml, where
+from msgspec import Meta
+
+from reportgen.errors import InputError, ProblemCollector
+from reportgen.load.schema import Label, PlainText, Spec, convert_into
+from reportgen.load.yamlfile import Node, parse_yaml, read_text
 
 REVIEW_MARKER = "review"
 PAGE_BREAK = "\\pagebreak"
+MAX_NARRATIVE_BYTES = 256 * 1024  # a section's narrative runs to a few pages: ~15 KB
+MAX_LINE = 20_000  # more than three printed pages in one line is not a paragraph
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch of text in one face, starting on ``line`` of the narrative file."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -31,41 +54,90 @@ class SubHeading:
 
 @dataclass(frozen=True)
 class Paragraph:
-    text: str
+    runs: tuple[Run, ...]
     line: int | None = None  # the paragraph's first line in the narrative file
+
+    @property
+    def text(self) -> str:
+        return "".join(run.text for run in self.runs)
+
+
+@dataclass(frozen=True)
+class ListItem:
+    runs: tuple[Run, ...]
+    line: int | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(run.text for run in self.runs)
 
 
 @dataclass(frozen=True)
 class BulletList:
-    items: tuple[str, ...]
+    items: tuple[ListItem, ...]
     numbered: bool = False  # "1." "2." ... instead of bullets
     start: int = 1  # the first number of a numbered list
     line: int | None = None  # the first item's line in the narrative file
-    item_lines: tuple[int, ...] = ()  # each item's first line
+
+    @property
+    def item_lines(self) -> tuple[int | None, ...]:
+        return tuple(item.line for item in self.items)
 
 
 @dataclass(frozen=True)
 class NarrativeBreak:
-    pass
+    line: int | None = None
 
 
 TextBlock = SubHeading | Paragraph | BulletList | NarrativeBreak
 
 
 @dataclass(frozen=True)
+class Note:
+    """An edition's own note under a section's table, from the front matter."""
+
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Statement:
     target: str
     status: str
+    line: int | None = None
 
 
 @dataclass(frozen=True)
 class SectionText:
     section: int
     needs_review: bool
-    notes: tuple[str, ...]
+    notes: tuple[Note, ...]
     statements: tuple[Statement, ...]
     blocks: tuple[TextBlock, ...]
     file: str
+
+
+# --- front matter --------------------------------------------------------------------
+
+
+class NoteText(PlainText):
+    min_length, max_length = 1, 4000
+
+
+class Target(Label):
+    min_length, max_length = 1, 1000
+
+
+class StatementEntry(Spec, kw_only=True):
+    target: Target
+    status: Target
+
+
+class FrontMatter(Spec, kw_only=True):
+    section: Annotated[int, Meta(ge=1, le=99)]
+    review: bool = False
+    notes: Annotated[tuple[NoteText, ...], Meta(max_length=30)] | None = None
+    statements: Annotated[tuple[StatementEntry, ...], Meta(max_length=60)] | None = None
 
 
 def _front_matter(text: str, name: str) -> tuple[Node, str, int]:
@@ -79,254 +151,293 @@ def _front_matter(text: str, name: str) -> tuple[Node, str, int]:
         )
     for index in range(1, len(lines)):
         if lines[index].strip() == "---":
-            header = parse_yaml("\n".join(lines[1:index]) + "\n", name)
+            header = parse_yaml("\n".join(lines[1:index]) + "\n", name, first_line=2)
             if not isinstance(header, Node):
-                raise InputError("front matter must be a mapping", file=name, line=2)
-            # keep line numbers true to the file: the YAML started on line 2
-            _shift_lines(header, 1)
+                raise InputError(
+                    "front matter must be a mapping (section: N, review: false, notes: [])",
+                    file=name,
+                    line=2,
+                )
             return header, "\n".join(lines[index + 1 :]), index + 2
     raise InputError("front matter is not closed with '---'", file=name, line=1)
 
 
-def _shift_lines(node: object, by: int) -> None:
-    if isinstance(node, Node):
-        node.line += by
-        node.key_lines = {k: v + by for k, v in node.key_lines.items()}
-        for value in node.values():
-            _shift_lines(value, by)
-    elif isinstance(node, NodeList):
-        node.line += by
-        node.item_lines = [line + by for line in node.item_lines]
-        for value in node:
-            _shift_lines(value, by)
+def _item_lines(node: Node, key: str, count: int) -> list[int]:
+    lines = getattr(node.get(key), "item_lines", None) or []
+    return [lines[i] if i < len(lines) else node.line_of(key) for i in range(count)]
 
 
-_BULLET = re.compile(r"[-*+](?:[ \t]+|$)")
-_NUMBER = re.compile(r"(\d{1,9})[.)](?:[ \t]+|$)")
-_HEADING = re.compile(r"(#+)(?:[ \t]+|$)")
-_RULE = re.compile(r"(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|=+|-{2,})\Z")
-_TABLE_RULE = re.compile(r"\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?\Z")
-_LINK = re.compile(r"!?\[[^\]]*\]\([^)]*\)")
+# --- the Markdown body ---------------------------------------------------------------
 
-# Markdown the report does not print: (line start, message, what to write instead)
-_REFUSED: tuple[tuple[re.Pattern[str], str, str], ...] = (
-    (
-        re.compile(r"\|"),
+_TABLE_ROW = re.compile(r"\|")
+_SQUASHED_HEADING = re.compile(r"#{2,}[^#\s]")
+_REFUSED_BLOCKS = {
+    "table_open": (
         "Markdown tables are not supported in narrative",
         "tables come from layouts/; write the figures as sentences or '- ' bullets",
     ),
-    (
-        _TABLE_RULE,
-        "Markdown tables are not supported in narrative",
-        "tables come from layouts/; write the figures as sentences or '- ' bullets",
-    ),
-    (
-        re.compile(r">"),
+    "blockquote_open": (
         "'>' quotations are not supported",
         "write the quotation as an ordinary paragraph in quotation marks "
         "(and 'more than' rather than a leading '>')",
     ),
-    (re.compile(r"```|~~~"), "code blocks are not supported", "write ordinary paragraphs"),
-    (
-        _RULE,
-        "a line of only '-', '=', '*' or '_' (a rule or underlined heading) is not supported",
+    "fence": ("code blocks are not supported", "write ordinary paragraphs"),
+    "code_block": (
+        "code blocks (lines indented four spaces after a blank line) are not supported",
+        "start the line at the margin",
+    ),
+    "hr": (
+        "a line of only '-', '*' or '_' (a rule) is not supported",
         "write sub-headings as '## Heading' and use \\pagebreak where a page should end",
     ),
-)
+}
+_LINK_HINT = "write the text and, if readers need it, the address: 'text (address)'"
 
 
-def _refuse_links(text: str, name: str, line: int) -> None:
-    if _LINK.search(text):
-        raise InputError(
-            "Markdown links '[text](address)' are not supported",
-            file=name,
-            line=line,
-            hint="write the text and, if readers need it, the address: 'text (address)'",
-        )
+@cache
+def _markdown() -> Any:
+    """markdown-it-py set to the report's subset: what is enabled but not printed
+    (tables, links, quotes, code, rules) is parsed only so that it can be refused."""
+    from markdown_it import MarkdownIt
+
+    return (
+        MarkdownIt("commonmark", {"html": False, "maxNesting": 20})
+        .enable(["table"])
+        .disable(["entity", "backticks", "reference"])
+    )
 
 
-def _heading(line: str, name: str, number: int) -> SubHeading | None:
-    """``## Heading``/``### Heading``; None when the line is not a heading at all."""
-    match = _HEADING.match(line)
-    hashes = len(line) - len(line.lstrip("#"))
-    if not match:
-        if hashes == 1:
-            return None  # "#1 priority": text, as in Markdown
-        raise InputError(
-            f"heading {line!r} needs a space after the hashes",
-            file=name,
-            line=number,
-            hint="write '## Heading' or '### Sub-heading'",
-        )
-    if hashes not in (2, 3):
-        hint = (
-            "the section title comes from the layout; use '## Heading' for a sub-heading"
-            if hashes == 1
-            else "use '## Heading' or '### Sub-heading'"
-        )
-        raise InputError(f"heading {line!r} is not supported", file=name, line=number, hint=hint)
-    text = re.sub(r"(?:^|[ \t]+)#+$", "", line[hashes:].strip()).strip()  # "## A ##" -> "A"
-    if not text:
-        raise InputError("empty heading", file=name, line=number)
-    _refuse_links(text, name, number)
-    return SubHeading(text, hashes, number)
+class _Body:
+    """One stretch of Markdown (between ``\\pagebreak`` lines) -> blocks."""
+
+    def __init__(self, name: str, first_line: int) -> None:
+        self.name = name
+        self.first_line = first_line
+
+    def fail(self, message: str, line: int, hint: str | None = None) -> InputError:
+        return InputError(message, file=self.name, line=line, hint=hint)
+
+    def line_of(self, token: Any, *, last: bool = False) -> int:
+        start, end = token.map or (0, 1)
+        return self.first_line + ((end - 1) if last else start)
+
+    def parse(self, text: str) -> list[TextBlock]:
+        tokens = _markdown().parse(text)
+        blocks: list[TextBlock] = []
+        index = 0
+        while index < len(tokens):
+            token = tokens[index]
+            kind = token.type
+            if kind in _REFUSED_BLOCKS:
+                message, hint = _REFUSED_BLOCKS[kind]
+                raise self.fail(message, self.line_of(token), hint)
+            if kind == "heading_open":
+                blocks.append(self.heading(token, tokens[index + 1]))
+                index += 3
+            elif kind == "paragraph_open":
+                line = self.line_of(token)
+                blocks.append(Paragraph(self.runs(tokens[index + 1], line), line))
+                index += 3
+            elif kind in ("bullet_list_open", "ordered_list_open"):
+                index = self.list(tokens, index, blocks)
+            else:  # a closing token of something handled above
+                index += 1
+        return blocks
+
+    def heading(self, token: Any, inline: Any) -> SubHeading:
+        line = self.line_of(token)
+        if token.markup in ("=", "-"):
+            raise self.fail(
+                "an underlined heading ('===' or '---' under the text) is not supported",
+                self.line_of(token, last=True),
+                "write sub-headings as '## Heading' and use \\pagebreak where a page should end",
+            )
+        level = len(token.markup)
+        if level not in (2, 3):
+            hint = (
+                "the section title comes from the layout; use '## Heading' for a sub-heading"
+                if level == 1
+                else "use '## Heading' or '### Sub-heading'"
+            )
+            raise self.fail(
+                f"heading {'#' * level} {inline.content!r} is not supported", line, hint
+            )
+        text = "".join(run.text for run in self.runs(inline, line))
+        if not text.strip():
+            raise self.fail("empty heading", line)
+        return SubHeading(text, level, line)
+
+    def list(self, tokens: list[Any], index: int, blocks: list[TextBlock]) -> int:
+        opening = tokens[index]
+        numbered = opening.type == "ordered_list_open"
+        start = int(opening.attrs.get("start", 1)) if numbered else 1
+        items: list[ListItem] = []
+        index += 1
+        while tokens[index].type == "list_item_open":
+            item = tokens[index]
+            line = self.line_of(item)
+            index += 1
+            paragraphs = 0
+            runs: tuple[Run, ...] = ()
+            while tokens[index].type != "list_item_close":
+                inner = tokens[index]
+                if inner.type in ("bullet_list_open", "ordered_list_open"):
+                    raise self.fail(
+                        "nested lists are not supported",
+                        self.line_of(inner),
+                        "start every item at the beginning of the line",
+                    )
+                if inner.type in _REFUSED_BLOCKS:
+                    message, hint = _REFUSED_BLOCKS[inner.type]
+                    raise self.fail(message, self.line_of(inner), hint)
+                if inner.type == "paragraph_open":
+                    paragraphs += 1
+                    if paragraphs > 1:
+                        raise self.fail(
+                            "a list item can have only one paragraph",
+                            self.line_of(inner),
+                            "join the text to the item (no blank line between) or start it "
+                            "at the beginning of the line as a paragraph of its own",
+                        )
+                    runs = self.runs(tokens[index + 1], self.line_of(inner))
+                    index += 3
+                    continue
+                if inner.type == "heading_open":
+                    raise self.fail(
+                        "a heading inside a list item is not supported",
+                        self.line_of(inner),
+                        "end the list (a blank line) before the heading",
+                    )
+                index += 1
+            if not "".join(run.text for run in runs).strip():
+                raise self.fail("empty list item", line)
+            items.append(ListItem(runs, line))
+            index += 1  # list_item_close
+        blocks.append(BulletList(tuple(items), numbered, start, items[0].line))
+        return index + 1  # the list's closing token
+
+    def runs(self, inline: Any, line: int) -> tuple[Run, ...]:
+        runs: list[Run] = []
+        bold = italic = 0
+        for child in inline.children or ():
+            kind = child.type
+            if kind == "text":
+                runs.append(Run(child.content, bold > 0, italic > 0, line))
+            elif kind in ("softbreak", "hardbreak"):
+                line += 1
+                runs.append(Run(" ", bold > 0, italic > 0, line))
+            elif kind == "strong_open":
+                bold += 1
+            elif kind == "strong_close":
+                bold -= 1
+            elif kind == "em_open":
+                italic += 1
+            elif kind == "em_close":
+                italic -= 1
+            elif kind in ("link_open", "image"):
+                what = "images" if kind == "image" else "links"
+                raise self.fail(f"Markdown {what} are not supported", line, _LINK_HINT)
+            else:  # nothing else is enabled; refuse rather than drop it silently
+                raise self.fail(f"Markdown {kind!r} is not supported", line)
+        return _joined(runs)
+
+
+def _joined(runs: list[Run]) -> tuple[Run, ...]:
+    """Neighbouring runs in the same face and on the same line become one."""
+    merged: list[Run] = []
+    for run in runs:
+        if not run.text:
+            continue
+        last = merged[-1] if merged else None
+        if last and (last.bold, last.italic, last.line) == (run.bold, run.italic, run.line):
+            merged[-1] = Run(last.text + run.text, run.bold, run.italic, run.line)
+        else:
+            merged.append(run)
+    return tuple(merged)
+
+
+def _prescan(lines: list[str], name: str, first_line: int) -> None:
+    """What markdown-it would read as text but the old report never printed."""
+    for offset, raw in enumerate(lines):
+        number = first_line + offset
+        line = raw.strip()
+        if len(raw) > MAX_LINE:
+            raise InputError(
+                f"line is {len(raw)} characters long; at most {MAX_LINE} are read",
+                file=name,
+                line=number,
+                hint="break the text into paragraphs",
+            )
+        if _SQUASHED_HEADING.match(line):
+            raise InputError(
+                f"heading {line[:40]!r} needs a space after the hashes",
+                file=name,
+                line=number,
+                hint="write '## Heading' or '### Sub-heading'",
+            )
+        if _TABLE_ROW.match(line):
+            message, hint = _REFUSED_BLOCKS["table_open"]
+            raise InputError(message, file=name, line=number, hint=hint)
 
 
 def parse_body(body: str, name: str, first_line: int) -> tuple[TextBlock, ...]:
     """The Markdown body -> blocks. Consecutive lines join into one paragraph (or list
     item) with a space; a blank line, heading, list item or ``\\pagebreak`` ends it."""
+    lines = body.split("\n")
+    _prescan(lines, name, first_line)
     blocks: list[TextBlock] = []
-    paragraph: list[str] = []
-    paragraph_line = 0
-    items: list[list[str]] = []
-    item_lines: list[int] = []
-    numbered = False
-    start = 1
-    blank_in_list = False  # a blank line since the list's last line
-
-    def close_paragraph() -> None:
-        if paragraph:
-            blocks.append(Paragraph(" ".join(paragraph), paragraph_line))
-            paragraph.clear()
-
-    def close_list() -> None:
-        nonlocal blank_in_list
-        if items:
-            blocks.append(
-                BulletList(
-                    tuple(" ".join(item) for item in items),
-                    numbered,
-                    start,
-                    item_lines[0],
-                    tuple(item_lines),
-                )
-            )
-            items.clear()
-            item_lines.clear()
-        blank_in_list = False
-
-    for offset, raw in enumerate(body.split("\n")):
-        number = first_line + offset
-        line = raw.strip()
-        indented = raw[:1] in (" ", "\t")
-        if not line:
-            close_paragraph()
-            blank_in_list = bool(items)
-            continue
-        if line == PAGE_BREAK:
-            close_paragraph()
-            close_list()
-            blocks.append(NarrativeBreak())
-            continue
-        if line.startswith("#") and (heading := _heading(line, name, number)):
-            close_paragraph()
-            close_list()
-            blocks.append(heading)
-            continue
-        for pattern, message, hint in _REFUSED:
-            if pattern.match(line):
-                raise InputError(message, file=name, line=number, hint=hint)
-        _refuse_links(line, name, number)
-
-        bullet = _BULLET.match(line)
-        ordinal = _NUMBER.match(line)
-        # only "1." may interrupt a paragraph (as in Markdown): "... in\n2014. The" is text
-        if ordinal and paragraph and int(ordinal.group(1)) != 1:
-            ordinal = None
-        if marker := bullet or ordinal:
-            if items and indented:
-                raise InputError(
-                    "nested lists are not supported",
-                    file=name,
-                    line=number,
-                    hint="start every item at the beginning of the line",
-                )
-            text = line[marker.end() :].strip()
-            if not text:
-                raise InputError("empty list item", file=name, line=number)
-            close_paragraph()
-            if items and numbered != bool(ordinal):
-                close_list()
-            if not items:
-                numbered = bool(ordinal)
-                start = int(ordinal.group(1)) if ordinal else 1
-            items.append([text])
-            item_lines.append(number)
-            blank_in_list = False
-            continue
-        if items:
-            if not blank_in_list:  # continuation of the last item, indented or not
-                items[-1].append(line)
-                continue
-            if indented:
-                raise InputError(
-                    "a list item can have only one paragraph",
-                    file=name,
-                    line=number,
-                    hint="join the text to the item (no blank line between) or start it "
-                    "at the beginning of the line as a paragraph of its own",
-                )
-            close_list()
-        if not paragraph:
-            paragraph_line = number
-        paragraph.append(line)
-    close_paragraph()
-    close_list()
+    chunk: list[str] = []
+    chunk_line = first_line
+    for offset, raw in enumerate([*lines, PAGE_BREAK]):
+        if raw.strip() == PAGE_BREAK:
+            blocks += _Body(name, chunk_line).parse("\n".join(chunk))
+            if offset < len(lines):
+                blocks.append(NarrativeBreak(first_line + offset))
+            chunk, chunk_line = [], first_line + offset + 1
+        else:
+            chunk.append(raw)
     return tuple(blocks)
 
 
-def _strings(node: Node, key: str) -> tuple[str, ...]:
-    value = node.get(key, [])
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
-        raise InputError(f"'{key}' must be a list of texts", **where(node, key))
-    return tuple(" ".join(str(v).split()) for v in value)
+def parse_section_text(text: str, name: str, *, body: bool = True) -> SectionText:
+    """A narrative file's text -> ``SectionText``; every front-matter problem at once.
 
-
-def _statements(node: Node) -> tuple[Statement, ...]:
-    value = node.get("statements", [])
-    if not value:
-        return ()
-    if not isinstance(value, NodeList):
-        raise InputError("'statements' must be a list", **where(node, "statements"))
-    result = []
-    for item in value:
-        if not isinstance(item, Node) or not {"target", "status"} <= set(item):
-            raise InputError("each statement needs 'target' and 'status'", **where(value))
-        result.append(
-            Statement(" ".join(str(item["target"]).split()), " ".join(str(item["status"]).split()))
+    ``body=False`` reads the front matter only (the figures need its statements, not
+    the Markdown).
+    """
+    header, markdown, body_line = _front_matter(text, name)
+    problems = ProblemCollector()
+    front = convert_into(header, FrontMatter, problems, file=name, line=2)
+    blocks: tuple[TextBlock, ...] = ()
+    if body:
+        with problems.attempt():
+            blocks = parse_body(markdown, name, body_line)
+    problems.raise_if_any()
+    assert front is not None
+    notes = tuple(
+        Note(str(note), line)
+        for note, line in zip(
+            front.notes or (), _item_lines(header, "notes", len(front.notes or ())), strict=True
         )
-    return tuple(result)
-
-
-def parse_section_text(text: str, name: str) -> SectionText:
-    header, body, body_line = _front_matter(text, name)
-    section = header.get("section")
-    if not isinstance(section, int):
-        raise InputError("front matter 'section' must be the section number", **where(header))
-    review = header.get(REVIEW_MARKER, False)
-    if not isinstance(review, bool):
-        raise InputError("'review' must be true or false", **where(header, REVIEW_MARKER))
+    )
+    statements = tuple(
+        Statement(str(entry.target), str(entry.status), line)
+        for entry, line in zip(
+            front.statements or (),
+            _item_lines(header, "statements", len(front.statements or ())),
+            strict=True,
+        )
+    )
     return SectionText(
-        section=section,
-        needs_review=review,
-        notes=_strings(header, "notes"),
-        statements=_statements(header),
-        blocks=parse_body(body, name, body_line),
+        section=front.section,
+        needs_review=front.review,
+        notes=notes,
+        statements=statements,
+        blocks=blocks,
         file=name,
     )
 
 
-def load_section_text(path: Path, display_name: str) -> SectionText:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(
-            "narrative file not found",
-            file=display_name,
-            hint="create it (reportgen new YYYY-MM starts an edition from the last one)",
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", file=display_name) from None
-    return parse_section_text(text, display_name)
+def load_section_text(path: Path, display_name: str, *, body: bool = True) -> SectionText:
+    text = read_text(path, display_name, limit=MAX_NARRATIVE_BYTES)
+    return parse_section_text(text, display_name, body=body)

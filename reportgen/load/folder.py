@@ -1,16 +1,27 @@
-"""A report folder (``layouts/``, ``content/``, ``data/``) -> a loaded ``ReportFolder``."""
+"""A report folder (``layouts/``, ``content/``, ``data/``) -> a loaded ``ReportFolder``.
+
+The report folder is the boundary of what a build reads: the catalogue, the layout,
+the theme, the data files this module names, and the narrative files the layout names
+for the edition — nothing else. Every one of them is resolved inside the folder; a
+symlink that leads out of it, or anything that is not a plain file, is refused by name
+(and line, where a layout line names it). ``input_files`` lists exactly what a build
+reads, which is what the archive embeds; other files in ``data/`` or an edition's folder
+are neither read nor embedded (``stray_files`` lists them for ``check`` to mention).
+"""
 
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen.errors import InputError
+from reportgen.errors import InputError, ProblemCollector
 from reportgen.load.catalogue import Catalogue, load_catalogue
 from reportgen.load.content import SectionText, load_section_text
 from reportgen.load.data import PerformanceData, load_data
 from reportgen.load.layout import ReportLayout, load_layout
+from reportgen.load.theme import Theme, load_theme
 from reportgen.months import Month
 
 CATALOGUE = Path("data/catalogue.yaml")
@@ -18,6 +29,9 @@ LAYOUT = Path("layouts/report.yaml")
 THEME = Path("layouts/theme.yaml")
 CONTENT = Path("content")
 DATA = Path("data")
+# The data files a build may read (missing optional ones are skipped by load_data).
+DATA_FILES = ("monthly.csv", "msg.csv", "survey_estimates.csv", "revisions.csv")
+_DOCUMENTATION = re.compile(r"(?i)readme(\.\w+)?")
 
 
 @dataclass(frozen=True)
@@ -44,29 +58,118 @@ class ReportFolder:
         }
 
 
-def load_report(root: Path) -> ReportFolder:
-    root = Path(root).resolve()
-    if not (root / LAYOUT).exists() and not (root / CATALOGUE).exists():
+def inside(
+    root: Path, relative: Path | str, *, file: str | None = None, line: int | None = None
+) -> Path:
+    """``root / relative``, checked to stay inside the report folder and to be a file.
+
+    A symlink is followed only while it stays in the folder. Raises InputError naming
+    the file (or ``file``:``line``, the place that named it); a missing file is left to
+    the reader, which knows whether it is optional.
+    """
+    path = root / relative
+    name = str(relative)
+    where = {"file": file or name, "line": line}
+    real = path.resolve()
+    if not real.is_relative_to(root):
+        raise InputError(
+            f"{name} leads outside the report folder (to {real})",
+            **where,
+            hint="copy the file into the report folder rather than linking to it",
+        )
+    try:
+        mode = real.stat().st_mode
+    except FileNotFoundError:
+        return path
+    except OSError as error:
+        raise InputError(f"{name} cannot be read: {error.strerror}", **where) from None
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "not a plain file"
+        raise InputError(f"{name} is {kind}", **where, hint="it must be a file")
+    return path
+
+
+def is_report_folder(root: Path) -> bool:
+    root = Path(root)
+    return (root / LAYOUT).is_file() or (root / CATALOGUE).is_file()
+
+
+def require_report_folder(root: Path) -> Path:
+    """The report folder, resolved; says plainly when ``root`` is not one."""
+    resolved = Path(root).resolve()
+    if not is_report_folder(resolved):
         raise InputError(
             "not a report folder (no layouts/report.yaml or data/catalogue.yaml)",
             file=str(root),
             hint="run reportgen inside the folder holding layouts/, content/ and data/, "
-            "or pass --root DIR",
+            "pass --root DIR, or start one with 'reportgen init DIR'",
         )
-    catalogue = load_catalogue(root / CATALOGUE, str(CATALOGUE))
-    layout = load_layout(root / LAYOUT, catalogue, str(LAYOUT))
-    data = load_data(root / DATA, catalogue, root)
+    return resolved
+
+
+def load_report(root: Path) -> ReportFolder:
+    """The report folder's catalogue, layout and data, validated (every problem at once
+    where the files can be read at all)."""
+    root = require_report_folder(root)
+    catalogue = load_catalogue(inside(root, CATALOGUE), str(CATALOGUE))
+    problems = ProblemCollector()
+    layout = data = None
+    with problems.attempt():
+        layout = load_layout(inside(root, LAYOUT), catalogue, str(LAYOUT))
+    with problems.attempt():
+        for name in DATA_FILES:
+            inside(root, DATA / name)
+        data = load_data(root / DATA, catalogue, root)
+    problems.raise_if_any()
+    assert layout is not None and data is not None
     return ReportFolder(root, catalogue, data, layout)
+
+
+def load_report_theme(folder: ReportFolder) -> Theme:
+    return load_theme(inside(folder.root, THEME), str(THEME))
+
+
+def input_files(folder: ReportFolder, edition: Month) -> dict[str, Path]:
+    """Every file a build of ``edition`` reads, by its path in the report folder."""
+    names = [CATALOGUE, LAYOUT, THEME, *(DATA / name for name in DATA_FILES)]
+    names += [CONTENT / str(edition) / s.narrative_file for s in folder.layout.sections]
+    found = {}
+    for name in names:
+        path = inside(folder.root, name)
+        if path.is_file():
+            found[str(name)] = path
+    return found
+
+
+def stray_files(folder: ReportFolder, edition: Month) -> list[str]:
+    """Files in ``data/`` and the edition's narrative folder that no build reads."""
+    read = set(input_files(folder, edition))
+    stray = []
+    for directory in (folder.root / DATA, folder.content_dir(edition)):
+        if not directory.is_dir():
+            continue
+        for path in sorted(directory.iterdir()):
+            name = folder.display(path)
+            if name not in read and not _DOCUMENTATION.fullmatch(path.name):
+                stray.append(name)
+    return stray
 
 
 def data_end(root: Path) -> Month | None:
     """The last month of ``data/monthly.csv`` (None where there is no readable file)."""
-    path = Path(root) / DATA / "monthly.csv"
+    root = Path(root).resolve()
     try:
-        with path.open(encoding="utf-8-sig") as handle:
-            months = [line.split(",")[1] for line in list(handle)[1:] if line.count(",") >= 3]
-        return max(Month.parse(m) for m in months) if months else None
-    except (OSError, ValueError, IndexError):
+        path = inside(root, DATA / "monthly.csv")
+        with path.open(encoding="utf-8-sig", errors="replace") as handle:
+            months = {line.split(",", 2)[1] for line in handle if line.count(",") >= 3}
+        parsed = []
+        for text in months:
+            try:
+                parsed.append(Month.parse(text))
+            except ValueError:
+                continue  # the header, or a bad row the full load reports
+        return max(parsed) if parsed else None
+    except (OSError, InputError):
         return None  # the full load reports what is wrong with the file
 
 
@@ -74,11 +177,14 @@ def editions_with_content(root: Path) -> list[Month]:
     folder = Path(root) / CONTENT
     if not folder.is_dir():
         return []
-    return sorted(
-        Month.parse(p.name)
-        for p in folder.iterdir()
-        if p.is_dir() and re.fullmatch(r"\d{4}-\d{2}", p.name)
-    )
+    found = []
+    for path in folder.iterdir():
+        if path.is_dir() and re.fullmatch(r"\d{4}-\d{2}", path.name):
+            try:
+                found.append(Month.parse(path.name))
+            except ValueError:
+                continue  # "0000-01" is not an edition folder
+    return sorted(found)
 
 
 def default_edition(root: Path, last_data_month: Month | None = None) -> Month:
@@ -93,37 +199,50 @@ def default_edition(root: Path, last_data_month: Month | None = None) -> Month:
     if not editions:
         raise InputError(
             "no edition folders under content/",
-            file=str(Path(root) / CONTENT),
+            file=str(CONTENT),
             hint="pass --edition YYYY-MM, or start one with 'reportgen new YYYY-MM'",
         )
     return editions[-1]
 
 
-def load_content(folder: ReportFolder, edition: Month) -> dict[int, SectionText]:
-    """Every section's narrative for ``edition``; a missing file is an error."""
+def load_content(
+    folder: ReportFolder, edition: Month, *, bodies: bool = True
+) -> dict[int, SectionText]:
+    """Every section's narrative for ``edition``, every problem at once; a missing file
+    is an error. ``bodies=False`` reads the front matter only (the figures need the
+    statements, not the Markdown)."""
     texts: dict[int, SectionText] = {}
     missing = []
+    problems = ProblemCollector()
+    lines = {s.number: s.line for s in folder.layout.sections}
     for number, path in folder.narrative_paths(edition).items():
-        if not path.exists():
-            missing.append(folder.display(path))
-            continue
-        text = load_section_text(path, folder.display(path))
-        if text.section != number:
-            raise InputError(
-                f"front matter says section {text.section}, but the layout puts this file in "
-                f"section {number}",
-                file=folder.display(path),
-                line=2,
-            )
-        texts[number] = text
+        name = folder.display(path)
+        with problems.attempt():
+            checked = inside(folder.root, path.relative_to(folder.root))
+            if not checked.exists():
+                missing.append(name)
+                continue
+            text = load_section_text(checked, name, body=bodies)
+            if text.section != number:
+                raise InputError(
+                    f"front matter says section {text.section}, but the layout puts this "
+                    f"file in section {number} ({folder.layout.file}:{lines[number]})",
+                    file=name,
+                    line=2,
+                    hint=f"set 'section: {number}' or correct the layout's narrative name",
+                )
+            texts[number] = text
     if missing:
-        raise InputError(
-            f"narrative missing for edition {edition}: {', '.join(missing)}",
-            file=folder.display(folder.content_dir(edition)),
-            hint=(
-                "create them (copy them from the previous edition's folder)"
-                if folder.content_dir(edition).is_dir()
-                else f"run 'reportgen new {edition}' to start from the last edition"
-            ),
+        problems.add(
+            InputError(
+                f"narrative missing for edition {edition}: {', '.join(missing)}",
+                file=folder.display(folder.content_dir(edition)),
+                hint=(
+                    "create them (copy them from the previous edition's folder)"
+                    if folder.content_dir(edition).is_dir()
+                    else f"run 'reportgen new {edition}' to start from the last edition"
+                ),
+            )
         )
+    problems.raise_if_any()
     return texts

@@ -3,20 +3,32 @@
 The layout says what the edition is made of, section by section: headings, the
 performance table (which measures, Cumulative or Monthly, MSG Ranking or not), the
 notes under it, the charts, where the narrative goes and where pages break. Text in a
-layout is a template: month names come from the edition, never from typed text.
+layout is a template (``load.template``): month names come from the edition, never from
+typed text. The file's parts are checked against schemas (``load.schema``); every
+problem in the file is reported at once, by line.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from reportgen.errors import InputError
-from reportgen.load.catalogue import Catalogue
-from reportgen.load.yamlfile import Node, NodeList, load_yaml, where
+from msgspec import Meta
+
+from reportgen.errors import InputError, ProblemCollector
+from reportgen.load.catalogue import Aggregation, Catalogue
+from reportgen.load.schema import Label, PlainText, Spec, convert_into, did_you_mean
+from reportgen.load.template import (
+    EDITION_PLACEHOLDERS,
+    STATEMENT_PLACEHOLDERS,
+    TABLE_PLACEHOLDERS,
+    Template,
+    TemplateError,
+    parse_template,
+)
+from reportgen.load.yamlfile import Node, NodeList, parse_yaml, read_text, where
 
 
 class Period(str, Enum):
@@ -28,15 +40,6 @@ class ChartKind(str, Enum):
     TREND = "trend"  # monthly values of one or more measures
     YEAR_ON_YEAR = "year_on_year"  # one measure, this financial year's months against last
     COMPARISON = "comparison"  # several measures, last year's total against this year's
-
-
-@dataclass(frozen=True)
-class Template:
-    """Text with ``{placeholders}``, remembering where it was written."""
-
-    text: str
-    file: str
-    line: int
 
 
 @dataclass(frozen=True)
@@ -133,121 +136,79 @@ class ReportLayout:
     subject: Template
     sections: tuple[Section, ...]
     file: str
-    language: str  # BCP 47 tag ("en-GB"), from report.language
     measures_used: tuple[str, ...] = field(default=())
+    language: str = "en-GB"  # the document's language (BCP 47), for assistive technology
 
 
-_PERIOD_KEYS = ("caption", "headers")
-# BCP 47 language tags as PDF's /Lang takes them: "en-GB", "cy", "en-GB-oxendict"
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+# --- the file's shape ----------------------------------------------------------------
+
+Text = Annotated[str, Meta(min_length=1, max_length=2000)]
+_LANGUAGE = r"^[a-z]{2,3}(-[A-Z]{2})?$"
 
 
-def _text(node: Node, key: str, *, required: bool = True, default: str = "") -> str:
-    value = node.get(key, None)
-    if value is None:
-        if required:
-            raise InputError(f"'{key}' is missing", **where(node), hint=f"add '{key}:'")
-        return default
-    if not isinstance(value, str | int):
-        raise InputError(f"'{key}' must be text", **where(node, key))
-    return " ".join(str(value).split())
+class ReportEntry(Spec, kw_only=True):
+    organisation: Label
+    title: Label
+    author: Label
+    subject: Text
+    running_header: Text
+    cover_lines: Annotated[tuple[Text, ...], Meta(min_length=1, max_length=6)]
+    language: Annotated[str, Meta(pattern=_LANGUAGE)] = "en-GB"  # BCP 47, e.g. en-GB, cy-GB
 
 
-def _template(node: Node, key: str, **kwargs: Any) -> Template:
-    return Template(_text(node, key, **kwargs), node.file, node.line_of(key))
+class ContentsEntry(Spec, kw_only=True):
+    heading: Label
+    page_heading: Label
 
 
-def _mapping(value: Any, context: Node | NodeList, what: str) -> Node:
-    if not isinstance(value, Node):
-        raise InputError(f"{what} must be a mapping", **where(context))
-    return value
+class PeriodEntry(Spec, kw_only=True):
+    caption: Text
+    headers: Annotated[tuple[Text, ...], Meta(min_length=4, max_length=4)]
 
 
-def _check_measures(
-    names: Any, node: Node, key: str, catalogue: Catalogue, minimum: int = 1
-) -> tuple[str, ...]:
-    if not isinstance(names, list) or len(names) < minimum:
-        raise InputError(f"'{key}' must list at least {minimum} measure(s)", **where(node, key))
-    lines = names.item_lines if isinstance(names, NodeList) else []
-    for index, name in enumerate(names):
-        if str(name) not in catalogue:
-            line = lines[index] if index < len(lines) else node.line_of(key)
-            raise InputError(
-                f"unknown measure {name!r}",
-                file=node.file,
-                line=line,
-                hint=f"measures are defined in {catalogue.file}",
-            )
-    return tuple(str(n) for n in names)
+class TableDefaults(Spec, kw_only=True):
+    cumulative: PeriodEntry
+    monthly: PeriodEntry
 
 
-def _table(node: Node, defaults: dict[Period, Node], catalogue: Catalogue) -> PerformanceTable:
-    try:
-        period = Period(node.get("period", "cumulative"))
-    except ValueError:
-        raise InputError(
-            f"table period {node.get('period')!r} must be cumulative or monthly",
-            **where(node, "period"),
-        ) from None
-    base = defaults[period]
-    caption_node = node if "caption" in node else base
-    headers_node = node if "headers" in node else base
-    headers = headers_node.get("headers")
-    if not isinstance(headers, NodeList) or len(headers) != 4:
-        raise InputError(
-            "'headers' must list 4 column headings: last year, this year, difference, movement"
-            " (the MSG Ranking heading is added when msg_ranking is true)",
-            **where(headers_node, "headers"),
-        )
-    return PerformanceTable(
-        period=period,
-        measures=_check_measures(node.get("measures"), node, "measures", catalogue),
-        msg_ranking=bool(node.get("msg_ranking", False)),
-        diff_percent_sign=bool(node.get("diff_percent_sign", False)),
-        caption=_template(caption_node, "caption"),
-        headers=tuple(
-            Template(" ".join(str(h).split()), headers.file, line)
-            for h, line in zip(headers, headers.item_lines, strict=True)
-        ),
-        line=node.line,
-    )
+class TableEntry(Spec, kw_only=True):
+    period: Period = Period.CUMULATIVE
+    measures: Annotated[tuple[str, ...], Meta(min_length=1, max_length=60)]
+    msg_ranking: bool = False
+    diff_percent_sign: bool = False
+    caption: Text | None = None
+    headers: Annotated[tuple[Text, ...], Meta(min_length=4, max_length=4)] | None = None
 
 
-def _chart(node: Node, catalogue: Catalogue) -> ChartSpec:
-    try:
-        kind = ChartKind(node.get("kind"))
-    except ValueError:
-        allowed = ", ".join(k.value for k in ChartKind)
-        raise InputError(
-            f"unknown chart kind {node.get('kind')!r}",
-            **where(node, "kind"),
-            hint=f"use one of: {allowed}",
-        ) from None
-    if "measure" in node:
-        measures = _check_measures([node["measure"]], node, "measure", catalogue)
-    else:
-        measures = _check_measures(node.get("measures"), node, "measures", catalogue)
-    labels = node.get("labels")
-    if labels is None:
-        labels = [catalogue[m].label for m in measures]
-    if not isinstance(labels, list) or len(labels) != len(measures):
-        raise InputError(
-            f"'labels' must give one name for each of the {len(measures)} measure(s)",
-            **where(node, "labels"),
-        )
-    months = node.get("months", 12)
-    if not isinstance(months, int) or not 2 <= months <= 60:
-        raise InputError("'months' must be a whole number from 2 to 60", **where(node, "months"))
-    return ChartSpec(
-        kind=kind,
-        title=_template(node, "title"),
-        measures=measures,
-        labels=tuple(" ".join(str(label).split()) for label in labels),
-        months=months,
-        y_label=_text(node, "y_label", required=False),
-        file=node.file,
-        line=node.line_of("measures" if "measures" in node else "measure"),
-    )
+class StatementsEntry(Spec, kw_only=True):
+    caption: Text
+
+
+class ChartEntry(Spec, kw_only=True):
+    kind: ChartKind
+    title: Text
+    measure: str | None = None
+    measures: Annotated[tuple[str, ...], Meta(min_length=1, max_length=12)] | None = None
+    labels: Annotated[tuple[Label, ...], Meta(min_length=1, max_length=12)] | None = None
+    months: Annotated[int, Meta(ge=2, le=60)] | None = None
+    y_label: PlainText = PlainText("")
+
+
+class SectionEntry(Spec, kw_only=True):
+    number: Annotated[int, Meta(ge=1, le=99)]
+    title: Label
+    running_title: Label | None = None
+    narrative: Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.md$")]
+    blocks: Annotated[tuple[Any, ...], Meta(min_length=1, max_length=200)]
+
+
+class LayoutFile(Spec, kw_only=True):
+    """The file's parts, each checked on its own so one problem does not hide another."""
+
+    report: Any
+    contents: Any
+    performance_table: Any
+    sections: Annotated[tuple[Any, ...], Meta(min_length=1, max_length=50)]
 
 
 _SIMPLE_BLOCKS: dict[str, Block] = {
@@ -255,119 +216,361 @@ _SIMPLE_BLOCKS: dict[str, Block] = {
     "narrative": Narrative(),
     "edition_notes": EditionNotes(),
 }
+_BLOCK_KINDS = ("heading", "table", "statements", "notes", "chart", *_SIMPLE_BLOCKS)
+DEFAULT_TREND_MONTHS = 12
 
 
-def _block(raw: Any, line: int, file: str, defaults: dict[Period, Node], cat: Catalogue) -> Block:
-    if isinstance(raw, str):
-        if raw in _SIMPLE_BLOCKS:
-            return _SIMPLE_BLOCKS[raw]
-        raise InputError(
-            f"unknown block {raw!r}",
-            file=file,
-            line=line,
-            hint="blocks are heading, table, statements, notes, edition_notes, chart, "
-            "page_break, narrative",
-        )
-    if not isinstance(raw, Node) or len(raw) != 1:
-        raise InputError("a block is one 'kind: settings' entry", file=file, line=line)
-    ((kind, value),) = raw.items()
-    if kind == "heading":
-        return Heading(_template(raw, "heading"))
-    if kind == "table":
-        return _table(_mapping(value, raw, "table"), defaults, cat)
-    if kind == "statements":
-        return StatementTable(_template(_mapping(value, raw, "statements"), "caption"), raw.line)
-    if kind == "chart":
-        return _chart(_mapping(value, raw, "chart"), cat)
-    if kind == "notes":
-        if not isinstance(value, NodeList):
-            raise InputError("'notes' must be a list of texts", **where(raw))
-        return Notes(
-            tuple(
-                Template(" ".join(str(text).split()), file, item_line)
-                for text, item_line in zip(value, value.item_lines, strict=True)
+class _Loader:
+    """Turns the checked file shape into the layout's values, gathering every problem."""
+
+    def __init__(
+        self, document: Node, catalogue: Catalogue, problems: ProblemCollector, source: str
+    ):
+        self.document = document
+        self.source_lines = source.split("\n")
+        self.catalogue = catalogue
+        self.problems = problems
+        self.file = document.file
+        self.comparable = {m.id for m in catalogue.values() if m.comparable_from is not None}
+
+    def template(self, text: str, line: int, names: tuple[str, ...]) -> Template:
+        try:
+            return parse_template(
+                text,
+                file=self.file,
+                line=line,
+                names=names,
+                measures=self.catalogue,
+                comparable=self.comparable,
+            )
+        except TemplateError as error:
+            error.line = self.line_of_token(error.token, line)
+            self.problems.add(error)
+            return Template(" ".join(text.split()), self.file, line)
+
+    def line_of_token(self, token: str, first: int) -> int:
+        """The line a placeholder is written on: a folded text (``>-``) starts on one line
+        and may name it several lines further down."""
+        for number in range(first, min(first + 60, len(self.source_lines)) + 1):
+            if token in self.source_lines[number - 1]:
+                return number
+        return first
+
+    def templates(
+        self, node: Node, key: str, texts: tuple[str, ...], names: tuple[str, ...]
+    ) -> tuple[Template, ...]:
+        lines = node[key].item_lines
+        return tuple(self.template(t, line, names) for t, line in zip(texts, lines, strict=True))
+
+    def measures(self, node: Node, key: str, names: tuple[str, ...]) -> tuple[str, ...]:
+        raw = node[key]
+        lines = raw.item_lines if isinstance(raw, NodeList) else [node.line_of(key)] * len(names)
+        for name, line in zip(names, lines, strict=True):
+            if name not in self.catalogue:
+                self.problems.add(
+                    InputError(
+                        f"unknown measure {name!r}{did_you_mean(name, self.catalogue)}",
+                        file=self.file,
+                        line=line,
+                        hint=f"measures are defined in {self.catalogue.file}",
+                    )
+                )
+        if len(set(names)) != len(names):
+            twice = next(n for n in names if names.count(n) > 1)
+            self.problems.add(
+                InputError(
+                    f"measure {twice!r} is listed twice",
+                    file=self.file,
+                    line=node.line_of(key),
+                )
+            )
+        return names
+
+    def block(self, raw: Any, line: int, defaults: TableDefaults) -> Block | None:
+        if isinstance(raw, str):
+            if raw in _SIMPLE_BLOCKS:
+                return _SIMPLE_BLOCKS[raw]
+            self.problems.add(
+                InputError(
+                    f"unknown block {raw!r}{did_you_mean(raw, _BLOCK_KINDS)}",
+                    file=self.file,
+                    line=line,
+                    hint=f"blocks are {', '.join(_BLOCK_KINDS)}",
+                )
+            )
+            return None
+        if not isinstance(raw, Node) or len(raw) != 1:
+            self.problems.add(
+                InputError(
+                    "a block is one 'kind: settings' entry (e.g. '- heading: Management "
+                    "Information') or one of page_break, narrative, edition_notes",
+                    file=self.file,
+                    line=line,
+                )
+            )
+            return None
+        ((kind, value),) = raw.items()
+        if kind in _SIMPLE_BLOCKS:
+            self.problems.add(
+                InputError(
+                    f"{kind} takes no settings: write '- {kind}'",
+                    file=self.file,
+                    line=line,
+                )
+            )
+            return None
+        if kind == "heading":
+            text = convert_into(
+                value, Text, self.problems, file=self.file, line=line, label="heading"
+            )
+            return (
+                None if text is None else Heading(self.template(text, line, EDITION_PLACEHOLDERS))
+            )
+        if kind == "notes":
+            texts = convert_into(
+                value, tuple[Text, ...], self.problems, file=self.file, line=line, label="notes"
+            )
+            if texts is None:
+                return None
+            return Notes(self.templates(raw, "notes", texts, EDITION_PLACEHOLDERS))
+        if kind == "table":
+            return self.table(value, line, defaults)
+        if kind == "statements":
+            entry = convert_into(
+                value, StatementsEntry, self.problems, file=self.file, line=line, label="statements"
+            )
+            if entry is None:
+                return None
+            caption = self.template(
+                entry.caption,
+                value.line_of("caption"),
+                (*EDITION_PLACEHOLDERS, *STATEMENT_PLACEHOLDERS),
+            )
+            return StatementTable(caption, line)
+        if kind == "chart":
+            return self.chart(value, line)
+        self.problems.add(
+            InputError(
+                f"unknown block {kind!r}{did_you_mean(kind, _BLOCK_KINDS)}",
+                file=self.file,
+                line=line,
+                hint=f"blocks are {', '.join(_BLOCK_KINDS)}",
             )
         )
-    raise InputError(f"unknown block {kind!r}", file=file, line=line)
+        return None
 
-
-def _language(report: Node) -> str:
-    language = _text(report, "language")
-    if not _LANGUAGE.match(language):
-        raise InputError(
-            f"language {language!r} is not a language tag",
-            **where(report, "language"),
-            hint="write a BCP 47 tag such as en-GB or cy-GB",
+    def table(self, value: Any, line: int, defaults: TableDefaults) -> PerformanceTable | None:
+        entry = convert_into(
+            value, TableEntry, self.problems, file=self.file, line=line, label="table"
         )
-    return language
+        if entry is None:
+            return None
+        names = (*EDITION_PLACEHOLDERS, *TABLE_PLACEHOLDERS)
+        base = defaults.cumulative if entry.period is Period.CUMULATIVE else defaults.monthly
+        base_node = self.document["performance_table"][entry.period.value]
+        caption_node, caption = (
+            (value, entry.caption) if entry.caption else (base_node, base.caption)
+        )
+        headers_node, headers = (
+            (value, entry.headers) if entry.headers else (base_node, base.headers)
+        )
+        return PerformanceTable(
+            period=entry.period,
+            measures=self.measures(value, "measures", entry.measures),
+            msg_ranking=entry.msg_ranking,
+            diff_percent_sign=entry.diff_percent_sign,
+            caption=self.template(caption, caption_node.line_of("caption"), names),
+            headers=self.templates(headers_node, "headers", headers, names),
+            line=value.line,
+        )
+
+    def chart(self, value: Any, line: int) -> ChartSpec | None:
+        entry = convert_into(
+            value, ChartEntry, self.problems, file=self.file, line=line, label="chart"
+        )
+        if entry is None:
+            return None
+        here = {"file": self.file, "line": value.line}
+        if (entry.measure is None) == (entry.measures is None):
+            self.problems.add(
+                InputError(
+                    "a chart names its measures with 'measures: [...]' (or one with 'measure:'), "
+                    "not both",
+                    **here,
+                )
+            )
+            return None
+        key = "measure" if entry.measure is not None else "measures"
+        names = (entry.measure,) if entry.measure is not None else entry.measures or ()
+        measures = self.measures(value, key, names)
+        known = [m for m in measures if m in self.catalogue]
+        for name in known:
+            if self.catalogue[name].aggregation is Aggregation.REPORTED:
+                self.problems.add(
+                    InputError(
+                        f"chart draws {name!r}, a survey estimate reported once per edition, "
+                        "which has no monthly series to plot",
+                        **here,
+                        hint="chart measures with monthly data, or show it in a table",
+                    )
+                )
+        if entry.kind is ChartKind.YEAR_ON_YEAR and len(measures) != 1:
+            self.problems.add(
+                InputError(
+                    "a year_on_year chart draws one measure (this year's months against last "
+                    "year's)",
+                    **here,
+                    hint="write 'measure: ID'",
+                )
+            )
+        if entry.months is not None and entry.kind is not ChartKind.TREND:
+            self.problems.add(
+                InputError(
+                    f"'months' applies to trend charts; a {entry.kind.value} chart's months come "
+                    "from the edition",
+                    file=self.file,
+                    line=value.line_of("months"),
+                    hint="remove 'months:'",
+                )
+            )
+        for label in entry.labels or ():
+            if label.startswith("_"):  # matplotlib leaves such a series out of the legend
+                self.problems.add(
+                    InputError(
+                        f"chart label {label!r} may not start with '_'",
+                        file=self.file,
+                        line=value.line_of("labels"),
+                        hint="start it with a letter or digit",
+                    )
+                )
+        if entry.labels is not None and len(entry.labels) != len(measures):
+            self.problems.add(
+                InputError(
+                    f"'labels' must give one name for each of the {len(measures)} measure(s)",
+                    file=self.file,
+                    line=value.line_of("labels"),
+                )
+            )
+        labels = entry.labels or tuple(
+            self.catalogue[m].label if m in self.catalogue else m for m in measures
+        )
+        return ChartSpec(
+            kind=entry.kind,
+            title=self.template(entry.title, value.line_of("title"), EDITION_PLACEHOLDERS),
+            measures=measures,
+            labels=tuple(str(label) for label in labels),
+            months=entry.months or DEFAULT_TREND_MONTHS,
+            y_label=str(entry.y_label),
+            file=self.file,
+            line=value.line_of(key),
+        )
+
+    def section(self, raw: Any, line: int, defaults: TableDefaults) -> Section | None:
+        entry = convert_into(
+            raw, SectionEntry, self.problems, file=self.file, line=line, label="section"
+        )
+        if entry is None:
+            return None
+        items = raw["blocks"]
+        blocks = [
+            self.block(item, item_line, defaults)
+            for item, item_line in zip(items, items.item_lines, strict=True)
+        ]
+        found = [b for b in blocks if b is not None]
+        for kind, name in ((Narrative, "narrative"), (EditionNotes, "edition_notes")):
+            if sum(isinstance(b, kind) for b in found) > 1:
+                self.problems.add(
+                    InputError(
+                        f"section {entry.number} has '{name}' more than once",
+                        file=self.file,
+                        line=raw.line_of("blocks"),
+                        hint=f"a section's {name} is printed once",
+                    )
+                )
+        return Section(
+            number=entry.number,
+            title=str(entry.title),
+            running_title=str(entry.running_title or entry.title),
+            narrative_file=entry.narrative,
+            blocks=tuple(found),
+            line=raw.line,
+        )
 
 
 def load_layout(path: Path, catalogue: Catalogue, display_name: str | None = None) -> ReportLayout:
     name = display_name or str(path)
-    document = load_yaml(path, name)
+    source = read_text(path, name)
+    document = parse_yaml(source, name)
     if not isinstance(document, Node):
         raise InputError("expected a mapping at the top", file=name, line=1)
-    report = _mapping(document.get("report"), document, "'report'")
-    tables = _mapping(document.get("performance_table"), document, "'performance_table'")
-    defaults: dict[Period, Node] = {}
-    for period in Period:
-        node = _mapping(tables.get(period.value), tables, f"performance_table.{period.value}")
-        for key in _PERIOD_KEYS:
-            if key not in node:
-                raise InputError(f"'{key}' is missing", **where(node))
-        defaults[period] = node
-    contents = _mapping(document.get("contents"), document, "'contents'")
-    raw_sections = document.get("sections")
-    if not isinstance(raw_sections, NodeList) or not raw_sections:
-        raise InputError("'sections' must list the sections", **where(document, "sections"))
-    sections = []
-    for raw in raw_sections:
-        node = _mapping(raw, raw_sections, "a section")
-        number = node.get("number")
-        if not isinstance(number, int):
-            raise InputError("section 'number' must be a whole number", **where(node))
-        blocks_raw = node.get("blocks")
-        if not isinstance(blocks_raw, NodeList):
-            raise InputError("'blocks' must be a list", **where(node, "blocks"))
-        title = _text(node, "title")
-        sections.append(
-            Section(
-                number=number,
-                title=title,
-                running_title=_text(node, "running_title", required=False, default=title),
-                narrative_file=_text(node, "narrative"),
-                blocks=tuple(
-                    _block(b, line, name, defaults, catalogue)
-                    for b, line in zip(blocks_raw, blocks_raw.item_lines, strict=True)
-                ),
-                line=node.line,
-            )
-        )
+    problems = ProblemCollector()
+    if convert_into(document, LayoutFile, problems, file=name) is None:
+        problems.raise_if_any()
+
+    def part(key: str, spec: type[Any]) -> Any:
+        line = document.line_of(key)
+        return convert_into(document[key], spec, problems, file=name, line=line, label=key)
+
+    report = part("report", ReportEntry)
+    contents = part("contents", ContentsEntry)
+    defaults = part("performance_table", TableDefaults)
+    loader = _Loader(document, catalogue, problems, source)
+    report_node = document["report"]
+    defaults_node = document["performance_table"]
+    if defaults is None:  # the tables cannot be read without their default headings
+        problems.raise_if_any()
+    for period in Period:  # the defaults' templates are checked even if no table uses them
+        node = defaults_node[period.value]
+        names = (*EDITION_PLACEHOLDERS, *TABLE_PLACEHOLDERS)
+        loader.template(node["caption"], node.line_of("caption"), names)
+        loader.templates(node, "headers", tuple(node["headers"]), names)
+    raw_sections = document["sections"]
+    sections = [
+        section
+        for raw, line in zip(raw_sections, raw_sections.item_lines, strict=True)
+        if (section := loader.section(raw, line, defaults)) is not None
+    ]
     numbers = [s.number for s in sections]
     if numbers != sorted(set(numbers)):
-        raise InputError("section numbers must be unique and in order", **where(raw_sections))
-    cover = report.get("cover_lines")
-    if not isinstance(cover, NodeList):
-        raise InputError("'cover_lines' must be a list", **where(report, "cover_lines"))
+        problems.add(
+            InputError("section numbers must be unique and in order", **where(raw_sections))
+        )
+    files = [s.narrative_file for s in sections]
+    if len(set(files)) != len(files):
+        twice = next(f for f in files if files.count(f) > 1)
+        problems.add(
+            InputError(
+                f"two sections take their narrative from {twice!r}",
+                **where(raw_sections),
+                hint="each section has its own narrative file",
+            )
+        )
+    if report is None or contents is None:
+        problems.raise_if_any()
+    running_header = loader.template(
+        report.running_header, report_node.line_of("running_header"), EDITION_PLACEHOLDERS
+    )
+    subject = loader.template(report.subject, report_node.line_of("subject"), EDITION_PLACEHOLDERS)
+    cover_lines = loader.templates(
+        report_node, "cover_lines", report.cover_lines, EDITION_PLACEHOLDERS
+    )
+    problems.raise_if_any()
     used: list[str] = []
     for section in sections:
         for block in section.blocks:
             if isinstance(block, PerformanceTable | ChartSpec):
                 used.extend(m for m in block.measures if m not in used)
     return ReportLayout(
-        organisation=_text(report, "organisation"),
-        title=_text(report, "title"),
-        running_header=_template(report, "running_header"),
-        cover_lines=tuple(
-            Template(str(text), name, line)
-            for text, line in zip(cover, cover.item_lines, strict=True)
-        ),
-        contents_heading=_text(contents, "heading"),
-        contents_page_heading=_text(contents, "page_heading"),
-        author=_text(report, "author"),
-        subject=_template(report, "subject"),
+        organisation=str(report.organisation),
+        title=str(report.title),
+        running_header=running_header,
+        cover_lines=cover_lines,
+        contents_heading=str(contents.heading),
+        contents_page_heading=str(contents.page_heading),
+        author=str(report.author),
+        subject=subject,
         sections=tuple(sections),
         file=name,
-        language=_language(report),
         measures_used=tuple(used),
+        language=report.language,
     )

@@ -1,28 +1,163 @@
-"""Theme: ``layouts/theme.yaml`` -> a validated ``Theme`` (page, fonts, styles, colours).
+"""Theme: ``layouts/theme.yaml`` -> a validated, typed ``Theme`` (page, fonts, styles, colours).
 
-Styles are data, as rst2pdf keeps its stylesheets: units ("2cm") and colours
-("#00205B") are normalised here, and a font that cannot be found is an error that
-names the theme file and line.
+Styles are data, as rst2pdf keeps its stylesheets. The file's shape is the ``ThemeFile``
+schema (``load.schema``): every key is known, every length ("2cm") and colour
+("#00205B" or a name under ``colours:``) is parsed and kept within a range that prints,
+and chart markers, line styles and hatches are ones matplotlib draws. A font that
+cannot be found is an error that names the theme file and line. Render reads typed
+fields only; no default is decided outside this module.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import re
-from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from reportgen.errors import InputError
+from msgspec import Meta
+
+from reportgen.errors import InputError, ProblemCollector
+from reportgen.load.schema import (
+    Colour,
+    Length,
+    Spec,
+    colour_names,
+    convert_into,
+    did_you_mean,
+    entries,
+)
 from reportgen.load.yamlfile import Node, load_yaml, where
 
-_UNITS = {"pt": 1.0, "cm": 72 / 2.54, "mm": 72 / 25.4, "in": 72.0}
-_PAGE_SIZES = {"A4": (595.2756, 841.8898), "LETTER": (612.0, 792.0)}
-_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_CM = 72 / 2.54
+MIN_TEXT_AREA = 8 * _CM
 
 
-@dataclass(frozen=True)
-class FontFiles:
+class Margin(Length):
+    minimum, maximum, above = 0.0, 10 * _CM, True
+    what = "a margin"
+
+
+class FontSize(Length):
+    minimum, maximum, shown_in = 4.0, 72.0, "pt"  # from a footnote to an inch-high capital
+    what = "a readable type size"
+
+
+class Leading(Length):
+    minimum, maximum, above, shown_in = 0.0, 96.0, True, "pt"
+
+
+class Space(Length):
+    minimum, maximum = 0.0, 3 * _CM  # room before or after a paragraph
+
+
+class RuleWidth(Length):
+    minimum, maximum, shown_in = 0.0, 3.0, "pt"
+
+
+class Padding(Length):
+    minimum, maximum, shown_in = 0.0, 20.0, "pt"
+
+
+class ChartSide(Length):
+    minimum, maximum = 2 * _CM, 30 * _CM
+
+
+# What matplotlib draws (tests/render checks these against matplotlib's own lists, so
+# that checking a theme does not need to import matplotlib).
+MARKERS = frozenset(".,ov^<>12348spP*hH+xXDd|_") | {"none", ""}
+LINE_STYLES = frozenset({"-", "--", "-.", ":", "solid", "dashed", "dashdot", "dotted"})
+HATCH_CHARACTERS = frozenset("/\\|-+xoO.*")
+
+
+class PageSize(str, Enum):
+    A4 = "A4"
+    LETTER = "Letter"
+
+
+PAGE_SIZES = {PageSize.A4: (595.2756, 841.8898), PageSize.LETTER: (612.0, 792.0)}
+
+
+class TextStyle(Spec, kw_only=True):
+    """A paragraph style: size and leading in points, colour as #RRGGBB."""
+
+    size: FontSize = FontSize(9)
+    leading: Leading | None = None  # None: 1.25 times the size
+    bold: bool = False
+    italic: bool = False
+    colour: Colour | None = None  # None: the theme's text colour
+    space_before: Space = Space(0)
+    space_after: Space = Space(0)
+
+
+class PageSpec(Spec, kw_only=True):
+    size: PageSize = PageSize.A4
+    margin_top: Margin = Margin(2 * _CM)
+    margin_right: Margin = Margin(2 * _CM)
+    margin_bottom: Margin = Margin(2 * _CM)
+    margin_left: Margin = Margin(2 * _CM)
+
+
+class FontSpec(Spec, kw_only=True):
+    family: Annotated[str, Meta(min_length=1, max_length=100)] = "DejaVu Sans"
+
+
+class RagColours(Spec, kw_only=True):
+    """The MSG rank's colours: better than, worse than, the same as the MSG average."""
+
+    green: Colour
+    red: Colour
+    black: Colour
+
+
+RagMark = Annotated[str, Meta(min_length=1, max_length=3, pattern=r"^\S+$")]
+
+
+class RagMarks(Spec, kw_only=True):
+    """Printed beside the MSG rank ("7 +"), so the ragging is not told by colour alone;
+    the table notes explain them."""
+
+    green: RagMark
+    red: RagMark
+    black: RagMark
+
+
+class TableStyle(Spec, kw_only=True):
+    header_fill: Colour
+    stripe_fill: Colour
+    grid: Colour
+    grid_width: RuleWidth = RuleWidth(0.4)
+    movement_width: Annotated[float, Meta(ge=0.05, le=0.5)] = 0.13  # least share of the width
+    padding: Padding = Padding(3)
+    rag: RagColours
+    rag_marks: RagMarks
+
+
+class ChartLook(Spec, kw_only=True):
+    width: ChartSide = ChartSide(16 * _CM)
+    height: ChartSide = ChartSide(7 * _CM)
+    font_size: FontSize = FontSize(7.5)
+    title_size: FontSize = FontSize(9)
+    colours: Annotated[tuple[Colour, ...], Meta(min_length=1, max_length=20)]
+    markers: Annotated[tuple[str, ...], Meta(min_length=1, max_length=20)] = ("o",)
+    line_styles: Annotated[tuple[str, ...], Meta(min_length=1, max_length=20)] = ("-",)
+    hatches: Annotated[tuple[str, ...], Meta(min_length=1, max_length=20)] = ("",)
+
+
+class ThemeFile(Spec, kw_only=True):
+    """``layouts/theme.yaml``'s parts, each checked on its own so that a problem in one
+    does not hide those in another (``colours`` and ``styles`` are named entries)."""
+
+    page: Any
+    fonts: Any
+    colours: Any
+    styles: Any
+    table: Any
+    chart: Any
+
+
+class FontFiles(Spec, kw_only=True):
     family: str
     regular: Path
     bold: Path
@@ -30,64 +165,37 @@ class FontFiles:
     bold_italic: Path
 
 
-@dataclass(frozen=True)
-class TextStyle:
-    size: float
-    leading: float
-    bold: bool = False
-    italic: bool = False
-    colour: str = "#000000"
-    space_before: float = 0.0
-    space_after: float = 0.0
-
-
-@dataclass(frozen=True)
-class Theme:
+class Theme(Spec, kw_only=True):
     page_size: tuple[float, float]
     margins: tuple[float, float, float, float]  # top, right, bottom, left
     fonts: FontFiles
     colours: dict[str, str]
-    styles: dict[str, TextStyle]
-    table: dict[str, Any]
-    chart: dict[str, Any]
+    styles: dict[str, TextStyle]  # every style with leading and colour filled in
+    table: TableStyle
+    chart: ChartLook
     file: str
 
     def style(self, name: str) -> TextStyle:
         return self.styles[name]
 
+    @property
+    def text_colour(self) -> str:
+        return self.colours["text"]
+
+    @property
+    def frame_size(self) -> tuple[float, float]:
+        """Width and height of the page inside the margins."""
+        top, right, bottom, left = self.margins
+        return self.page_size[0] - left - right, self.page_size[1] - top - bottom
+
 
 REQUIRED_STYLES = (
-    "body",
-    "note",
-    "heading",
-    "subheading",
-    "subheading3",
-    "section_title",
-    "running_header",
-    "page_number",
-    "cover_organisation",
-    "cover_title",
-    "cover_edition",
-    "contents_heading",
-    "contents_entry",
-    "table_caption",
-    "table_header",
-    "table_cell",
-)
-
-
-def length(value: Any, node: Node, key: str) -> float:
-    if isinstance(value, int | float):
-        return float(value)
-    match = re.fullmatch(r"\s*([0-9.]+)\s*(pt|cm|mm|in)\s*", str(value))
-    if not match:
-        raise InputError(
-            f"{key} {value!r} is not a length",
-            **where(node, key),
-            hint="write e.g. 2cm, 15mm, 1in or 12 (points)",
-        )
-    return float(match.group(1)) * _UNITS[match.group(2)]
-
+    "body", "note", "heading", "subheading", "subheading3", "section_title",
+    "running_header", "page_number", "cover_organisation", "cover_title", "cover_edition",
+    "contents_heading", "contents_entry", "table_caption", "table_header", "table_cell",
+)  # fmt: skip
+REQUIRED_COLOURS = ("text", "accent", "rule")
+_COLOUR_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
 
 _DEJAVU_FILES = {
     (False, False): "DejaVuSans.ttf",
@@ -132,111 +240,168 @@ def find_font(family: str, *, bold: bool, italic: bool, node: Node) -> Path:
     return path
 
 
-def _colour(value: Any, colours: dict[str, str], node: Node, key: str) -> str:
-    text = str(value)
-    if text in colours:
-        return colours[text]
-    if not _COLOUR.match(text):
-        raise InputError(
-            f"colour {text!r} is neither #RRGGBB nor a colour named under 'colours'",
-            **where(node, key),
+def _colours(node: Any, problems: ProblemCollector, file: str) -> dict[str, str]:
+    named = entries(node, Colour, problems, file=file, what="'colours'", entry="colour")
+    for name in named:
+        if not _COLOUR_NAME.fullmatch(name):
+            problems.add(
+                InputError(
+                    f"colour name {name!r} must be lower-case letters, digits and '_'",
+                    **where(node, name),
+                )
+            )
+    for name in REQUIRED_COLOURS:
+        if isinstance(node, Node) and name not in node:
+            problems.add(
+                InputError(
+                    f"colour {name!r} is missing",
+                    **where(node),
+                    hint=f"add '{name}: \"#RRGGBB\"' under colours (required: "
+                    f"{', '.join(REQUIRED_COLOURS)})",
+                )
+            )
+    return {name: str(colour) for name, colour in named.items()}
+
+
+def _styles(
+    node: Any, colours: dict[str, str], problems: ProblemCollector, file: str
+) -> dict[str, TextStyle]:
+    raw = entries(node, TextStyle, problems, file=file, what="'styles'", entry="style")
+    styles: dict[str, TextStyle] = {}
+    for name in REQUIRED_STYLES:
+        if name not in raw and isinstance(node, Node) and name not in node:
+            problems.add(InputError(f"style {name!r} is missing", **where(node)))
+    for name, style in raw.items():
+        if name not in REQUIRED_STYLES:
+            problems.add(
+                InputError(
+                    f"unknown style {name!r}{did_you_mean(name, REQUIRED_STYLES)}",
+                    **where(node, name),
+                    hint=f"the styles are: {', '.join(REQUIRED_STYLES)}",
+                )
+            )
+            continue
+        leading = style.leading if style.leading is not None else Leading(style.size * 1.25)
+        if leading < style.size * 0.8:
+            problems.add(
+                InputError(
+                    f"style {name!r}: leading {leading:g}pt is less than 80% of the size "
+                    f"{style.size:g}pt, so its lines would print over each other",
+                    **where(node[name], "leading"),
+                    hint="leading is the distance between baselines; make it at least the size",
+                )
+            )
+        styles[name] = TextStyle(
+            size=style.size,
+            leading=leading,
+            bold=style.bold,
+            italic=style.italic,
+            colour=style.colour or Colour(colours.get("text", "#000000")),
+            space_before=style.space_before,
+            space_after=style.space_after,
         )
-    return text
+    return styles
+
+
+def _chart_look(chart: ChartLook, node: Node, frame: tuple[float, float]) -> list[InputError]:
+    found: list[InputError] = []
+    checks = (
+        ("markers", MARKERS, "o, s, ^, D, v, x, +, * …"),
+        ("line_styles", LINE_STYLES, "-, --, -., :"),
+    )
+    for key, allowed, examples in checks:
+        for index, value in enumerate(getattr(chart, key)):
+            if value not in allowed:
+                found.append(
+                    InputError(
+                        f"chart {key} item {index + 1} is {value!r}, which matplotlib does not "
+                        f"draw{did_you_mean(value, allowed)}",
+                        file=node.file,
+                        line=_item_line(node, key, index),
+                        hint=f"use one of {examples}",
+                    )
+                )
+    for index, hatch in enumerate(chart.hatches):
+        if len(hatch) > 8 or not set(hatch) <= HATCH_CHARACTERS:
+            found.append(
+                InputError(
+                    f"chart hatches item {index + 1} is {hatch!r}; a hatch is up to 8 of "
+                    "the characters / \\ | - + x o O . *",
+                    file=node.file,
+                    line=_item_line(node, "hatches", index),
+                    hint='use e.g. "///" or "..."; "" for no hatch',
+                )
+            )
+    width, height = frame
+    if chart.width > width or chart.height > height:
+        found.append(
+            InputError(
+                f"the chart ({chart.width / _CM:.1f}cm × {chart.height / _CM:.1f}cm) does not "
+                f"fit inside the margins ({width / _CM:.1f}cm × {height / _CM:.1f}cm)",
+                **where(node, "width" if chart.width > width else "height"),
+                hint="make the chart smaller or the margins narrower",
+            )
+        )
+    return found
+
+
+def _item_line(node: Node, key: str, index: int) -> int:
+    items = node.get(key)
+    lines = getattr(items, "item_lines", None)
+    return lines[index] if lines and index < len(lines) else node.line_of(key)
 
 
 def load_theme(path: Path, display_name: str | None = None) -> Theme:
     name = display_name or str(path)
-    doc = load_yaml(path, name)
-    if not isinstance(doc, Node):
+    document = load_yaml(path, name)
+    problems = ProblemCollector()
+    if not isinstance(document, Node):
         raise InputError("expected a mapping at the top", file=name, line=1)
-    for key in ("page", "fonts", "colours", "styles", "table", "chart"):
-        if not isinstance(doc.get(key), Node):
-            raise InputError(f"'{key}' must be a mapping", **where(doc, key))
-    page = doc["page"]
-    size_name = str(page.get("size", "A4")).upper()
-    if size_name not in _PAGE_SIZES:
-        raise InputError(
-            f"page size {size_name!r} is not known", **where(page, "size"), hint="use A4 or Letter"
-        )
-    margins = tuple(
-        length(page.get(f"margin_{side}", "2cm"), page, f"margin_{side}")
-        for side in ("top", "right", "bottom", "left")
-    )
-    width, height = _PAGE_SIZES[size_name]
-    minimum = 8 * _UNITS["cm"]
-    if width - margins[1] - margins[3] < minimum or height - margins[0] - margins[2] < minimum:
-        raise InputError(
-            "the margins leave less than 8cm of the page for text",
-            **where(page, "margin_left"),
-            hint="make the margins smaller",
-        )
-    colours_node = doc["colours"]
-    colours: dict[str, str] = {}
-    for key, value in colours_node.items():
-        colours[str(key)] = _colour(value, {}, colours_node, str(key))
-    fonts_node = doc["fonts"]
-    family = str(fonts_node.get("family", "DejaVu Sans"))
-    fonts = FontFiles(
-        family,
-        find_font(family, bold=False, italic=False, node=fonts_node),
-        find_font(family, bold=True, italic=False, node=fonts_node),
-        find_font(family, bold=False, italic=True, node=fonts_node),
-        find_font(family, bold=True, italic=True, node=fonts_node),
-    )
-    styles_node = doc["styles"]
-    styles: dict[str, TextStyle] = {}
-    for style_name in REQUIRED_STYLES:
-        raw = styles_node.get(style_name)
-        if not isinstance(raw, Node):
-            raise InputError(f"style {style_name!r} is missing", **where(styles_node))
-        size = length(raw.get("size", 9), raw, "size")
-        if not 4 <= size <= _UNITS["in"]:  # from a footnote to an inch-high capital
-            raise InputError(
-                f"style {style_name!r} size {size:g} is not a readable type size",
-                **where(raw, "size"),
-                hint="use a size from 4 points to 1in",
+    if convert_into(document, ThemeFile, problems, file=name) is None:
+        problems.raise_if_any()
+
+    def part(key: str, spec: type[Any]) -> Any:
+        line = document.line_of(key)
+        return convert_into(document[key], spec, problems, file=name, line=line, label=key)
+
+    page = part("page", PageSpec)
+    fonts_spec = part("fonts", FontSpec)
+    colours = _colours(document["colours"], problems, name)
+    with colour_names(colours):
+        styles = _styles(document["styles"], colours, problems, name)
+        table = part("table", TableStyle)
+        chart = part("chart", ChartLook)
+    if page is None or fonts_spec is None:
+        problems.raise_if_any()
+    assert page is not None and fonts_spec is not None
+    page_size = PAGE_SIZES[page.size]
+    margins = (page.margin_top, page.margin_right, page.margin_bottom, page.margin_left)
+    frame = (page_size[0] - margins[1] - margins[3], page_size[1] - margins[0] - margins[2])
+    if min(frame) < MIN_TEXT_AREA:
+        problems.add(
+            InputError(
+                "the margins leave less than 8cm of the page for text",
+                **where(document["page"], "margin_left"),
+                hint="make the margins smaller",
             )
-        styles[style_name] = TextStyle(
-            size=size,
-            leading=length(raw.get("leading", size * 1.25), raw, "leading"),
-            bold=bool(raw.get("bold", False)),
-            italic=bool(raw.get("italic", False)),
-            colour=_colour(
-                raw.get("colour", "text"),
-                colours | {"text": colours.get("text", "#000000")},
-                raw,
-                "colour",
-            ),
-            space_before=length(raw.get("space_before", 0), raw, "space_before"),
-            space_after=length(raw.get("space_after", 0), raw, "space_after"),
         )
-    table = dict(doc["table"])
-    for key in ("header_fill", "stripe_fill", "grid"):
-        table[key] = _colour(table.get(key, "#000000"), colours, doc["table"], key)
-    rag = table.get("rag")
-    if not isinstance(rag, Node) or set(rag) != {"green", "red", "black"}:
-        raise InputError("table.rag must give green, red and black", **where(doc["table"], "rag"))
-    table["rag"] = {k: _colour(v, colours, rag, k) for k, v in rag.items()}
-    marks = table.get("rag_marks")
-    if (
-        not isinstance(marks, Node)
-        or set(marks) != {"green", "red", "black"}
-        or not all(isinstance(v, str) and v.strip() for v in marks.values())
-    ):
-        raise InputError(
-            "table.rag_marks must give a mark for green, red and black",
-            **where(doc["table"], "rag_marks"),
-            hint="the MSG rank is printed with its mark, so the ragging is not told by "
-            'colour alone: e.g. green: "+", red: "\u2212", black: "="',
-        )
-    table["rag_marks"] = {k: str(v).strip() for k, v in marks.items()}
-    chart = dict(doc["chart"])
-    chart["width"] = length(chart.get("width", "16cm"), doc["chart"], "width")
-    chart["height"] = length(chart.get("height", "7cm"), doc["chart"], "height")
-    chart["colours"] = [_colour(c, colours, doc["chart"], "colours") for c in chart["colours"]]
+    elif chart is not None and isinstance(document["chart"], Node):
+        for problem in _chart_look(chart, document["chart"], frame):
+            problems.add(problem)
+    problems.raise_if_any()
+    assert table is not None and chart is not None
+    fonts_node = document["fonts"]
+    family = fonts_spec.family
+    fonts = FontFiles(
+        family=family,
+        regular=find_font(family, bold=False, italic=False, node=fonts_node),
+        bold=find_font(family, bold=True, italic=False, node=fonts_node),
+        italic=find_font(family, bold=False, italic=True, node=fonts_node),
+        bold_italic=find_font(family, bold=True, italic=True, node=fonts_node),
+    )
     return Theme(
-        page_size=_PAGE_SIZES[size_name],
-        margins=margins,  # type: ignore[arg-type]
+        page_size=page_size,
+        margins=margins,
         fonts=fonts,
         colours=colours,
         styles=styles,

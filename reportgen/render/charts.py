@@ -45,18 +45,18 @@ class ChartStyle:
     def from_theme(cls, theme: Theme) -> ChartStyle:
         chart = theme.chart
         return cls(
-            width=chart["width"],
-            height=chart["height"],
+            width=float(chart.width),
+            height=float(chart.height),
             font_path=str(theme.fonts.regular),
             bold_font_path=str(theme.fonts.bold),
-            font_size=float(chart.get("font_size", 7.5)),
-            title_size=float(chart.get("title_size", 9)),
-            text_colour=theme.colours.get("text", "#000000"),
-            grid_colour=theme.table["grid"],
-            colours=tuple(chart["colours"]),
-            markers=tuple(chart.get("markers", ["o"])),
-            line_styles=tuple(chart.get("line_styles", ["-"])),
-            hatches=tuple(chart.get("hatches", [""])),
+            font_size=float(chart.font_size),
+            title_size=float(chart.title_size),
+            text_colour=theme.text_colour,
+            grid_colour=str(theme.table.grid),
+            colours=tuple(str(colour) for colour in chart.colours),
+            markers=chart.markers,
+            line_styles=chart.line_styles,
+            hatches=chart.hatches,
         )
 
 
@@ -337,7 +337,13 @@ def draw_charts(charts: list[ChartData], style: ChartStyle) -> DrawnCharts:
     buffer = io.BytesIO()
     texts: list[tuple[ChartText, ...]] = []
     width, height = style.width / POINTS_PER_INCH, style.height / POINTS_PER_INCH
-    rc = {"pdf.fonttype": 42, "font.size": style.font_size, "axes.linewidth": 0.6}
+    # titles and labels are the analysts' plain text: "$" is a dollar, never mathtext
+    rc = {
+        "pdf.fonttype": 42,
+        "font.size": style.font_size,
+        "axes.linewidth": 0.6,
+        "text.parse_math": False,
+    }
     with matplotlib.rc_context(rc):
         # no CreationDate: the same charts give the same bytes
         pages = PdfFile(buffer, metadata={"CreationDate": None, "Creator": None})

@@ -2,8 +2,8 @@
 
 Narrative is untrusted: every "<", ">" and "&" is escaped before reportlab's Paragraph
 parses it, so no markup in a narrative file can reach reportlab's tag handling (images,
-links, fonts). The only markup added afterwards is our own ``<b>`` for ``**bold**`` and
-``<i>`` for ``*italic*``.
+links, fonts). The only markup added afterwards is our own ``<b>`` and ``<i>`` around the
+runs that the load stage parsed as ``**bold**`` and ``*italic*``.
 
 Before any Paragraph is built, every character is checked against the font: a character
 the font has no glyph for would print as an empty box, so it is an ``InputError`` instead.
@@ -11,44 +11,34 @@ the font has no glyph for would print as an empty box, so it is an ``InputError`
 
 from __future__ import annotations
 
-import re
 import typing
+from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, PageBreak
 
+from reportgen.compute.edition import SourcedText
 from reportgen.errors import InputError
-from reportgen.load.content import BulletList, NarrativeBreak, SubHeading, TextBlock
+from reportgen.load.content import BulletList, NarrativeBreak, Run, SubHeading, TextBlock
 from reportgen.load.content import Paragraph as TextParagraph
 from reportgen.render.styles import BULLET, Styles
 from reportgen.render.tagging import TagContext
 
-_BOLD = re.compile(r"\*\*([^*\s](?:.*?\S)?)\*\*")
-_ITALIC = re.compile(r"\*([^*\s][^*]*?)\*")
-_TAG = re.compile(r"<(/?)([bi])>")
 
-
-def _well_nested(markup: str) -> bool:
-    open_tags: list[str] = []
-    for closing, tag in _TAG.findall(markup):
-        if not closing:
-            open_tags.append(tag)
-        elif not open_tags or open_tags.pop() != tag:
-            return False
-    return not open_tags
-
-
-def inline(text: str) -> str:
-    """Plain narrative text -> safe Paragraph markup (escaped, with **bold** and *italic*).
-
-    ``***x***`` is bold italic. Emphasis that would overlap (``*a **b* c**``) falls back
-    to italic only, so the markup handed to reportlab is always well formed.
-    """
-    escaped = escape(text)
-    markup = _ITALIC.sub(r"<i>\1</i>", _BOLD.sub(r"<b>\1</b>", escaped))
-    return markup if _well_nested(markup) else _ITALIC.sub(r"<i>\1</i>", escaped)
+def markup(runs: Iterable[Run]) -> str:
+    """Runs of narrative text -> safe Paragraph markup: each run escaped, then wrapped in
+    our own ``<b>``/``<i>`` (the only markup reportlab ever sees from a narrative)."""
+    parts = []
+    for run in runs:
+        text = escape(run.text)
+        if run.bold:
+            text = f"<b>{text}</b>"
+        if run.italic:
+            text = f"<i>{text}</i>"
+        parts.append(text)
+    return "".join(parts)
 
 
 def plain(text: str) -> str:
@@ -82,29 +72,41 @@ def _numbered_style(base: ParagraphStyle, widest: str) -> ParagraphStyle:
     return ParagraphStyle("numbered", parent=base, leftIndent=max(base.leftIndent, label_end))
 
 
+def _check_runs(runs: Iterable[Run], style: ParagraphStyle, styles: Styles, file: str | None):
+    for run in runs:
+        check_glyphs(run.text, style, styles, file, run.line)
+
+
 def narrative_flowables(
     blocks: tuple[TextBlock, ...], styles: Styles, tags: TagContext, file: str | None = None
 ) -> list[Flowable]:
     """Blocks -> flowables under ``tags``' element; ``file`` (the narrative file) names
     where a bad character is."""
     for block in blocks:
-        _check_block(block, styles, file)
+        if isinstance(block, SubHeading):
+            style = styles["subheading"] if block.level == 2 else styles["subheading3"]
+            check_glyphs(block.text, style, styles, file, block.line)
+        elif isinstance(block, TextParagraph):
+            _check_runs(block.runs, styles["body"], styles, file)
+        elif isinstance(block, BulletList):
+            for item in block.items:
+                _check_runs(item.runs, styles["bullet"], styles, file)
     flowables: list[Flowable] = []
     for block in blocks:
         match block:
             case SubHeading():
                 style = styles["subheading"] if block.level == 2 else styles["subheading3"]
-                flowables.append(tags.heading(inline(block.text), style, block.level))
+                flowables.append(tags.heading(plain(block.text), style, block.level))
             case TextParagraph():
-                flowables.append(tags.paragraph(inline(block.text), styles["body"]))
+                flowables.append(tags.paragraph(markup(block.runs), styles["body"]))
             case BulletList(numbered=True):
                 labels = [f"{block.start + index}." for index in range(len(block.items))]
                 style = _numbered_style(styles["bullet"], max(labels, key=len))
-                flowables += tags.list_items([inline(i) for i in block.items], style, labels)
+                items = [markup(item.runs) for item in block.items]
+                flowables += tags.list_items(items, style, labels)
             case BulletList():
-                labels = [BULLET] * len(block.items)
-                items = [inline(i) for i in block.items]
-                flowables += tags.list_items(items, styles["bullet"], labels)
+                items = [markup(item.runs) for item in block.items]
+                flowables += tags.list_items(items, styles["bullet"], [BULLET] * len(items))
             case NarrativeBreak():
                 flowables.append(PageBreak())
             case _:
@@ -112,21 +114,9 @@ def narrative_flowables(
     return flowables
 
 
-def _check_block(block: TextBlock, styles: Styles, file: str | None) -> None:
-    if isinstance(block, SubHeading):
-        style = styles["subheading"] if block.level == 2 else styles["subheading3"]
-        check_glyphs(block.text, style, styles, file, block.line)
-    elif isinstance(block, TextParagraph):
-        check_glyphs(block.text, styles["body"], styles, file, block.line)
-    elif isinstance(block, BulletList):
-        lines = block.item_lines or (block.line,) * len(block.items)
-        for item, line in zip(block.items, lines, strict=False):
-            check_glyphs(item, styles["bullet"], styles, file, line)
-
-
 def note_flowables(
-    items: tuple[str, ...], styles: Styles, tags: TagContext, file: str | None = None
+    items: tuple[SourcedText, ...], styles: Styles, tags: TagContext
 ) -> list[Flowable]:
     for item in items:
-        check_glyphs(item, styles["note"], styles, file, None)
-    return [tags.paragraph(plain(item), styles["note"]) for item in items]
+        check_glyphs(item.text, styles["note"], styles, item.file, item.line)
+    return [tags.paragraph(plain(item.text), styles["note"]) for item in items]

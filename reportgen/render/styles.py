@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import msgspec
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -138,22 +139,20 @@ def printed_colours(theme: Theme) -> list[PrintedColour]:
         if name not in header_row
     ]
     pairs += [
-        PrintedColour(
-            f"{name} text on the header row", theme.style(name).colour, table["header_fill"]
-        )
+        PrintedColour(f"{name} text on the header row", theme.style(name).colour, table.header_fill)
         for name in header_row
     ]
-    for background in (PAPER, table["stripe_fill"]):
+    for background in (PAPER, table.stripe_fill):
         pairs += [
             PrintedColour(f"{name} text in a table row", theme.style(name).colour, background)
             for name in body_rows
         ]
         pairs += [
             PrintedColour(f"MSG rank in {rag}", colour, background)
-            for rag, colour in table["rag"].items()
+            for rag, colour in msgspec.structs.asdict(table.rag).items()
         ]
     pairs += [
-        PrintedColour("chart text", theme.colours.get("text", "#000000"), PAPER),
+        PrintedColour("chart text", theme.text_colour, PAPER),
         PrintedColour("chart bar labels and legend", "#000000", PAPER),
     ]
     return pairs

@@ -6,14 +6,13 @@ numbers right-aligned, alternate rows striped, readable at 100%.
 
 from __future__ import annotations
 
-from typing import Any
-
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from reportgen.compute.tables import Row, TableRows
+from reportgen.load.theme import RagMarks
 from reportgen.render.narrative import plain
 from reportgen.render.styles import Styles
 from reportgen.render.tagging import TableTagger, TagContext
@@ -36,12 +35,12 @@ def _column_width(texts: list[str], style: ParagraphStyle, padding: float) -> fl
 
 
 def value_column_widths(table: TableRows, width: float, styles: Styles) -> list[float]:
-    padding = float(styles.theme.table.get("padding", 3))
+    padding = styles.theme.table.padding
     columns = [[h] for h in table.headers]
     for row in table.rows:
         cells = [row.last_year, row.this_year, row.diff]
         if table.msg_ranking:
-            cells.append(msg_rank_text(row, styles.theme.table))
+            cells.append(msg_rank_text(row, styles.theme.table.rag_marks))
         cells.append(row.movement)
         for column, text in zip(columns, cells, strict=True):
             column.append(text)
@@ -51,16 +50,16 @@ def value_column_widths(table: TableRows, width: float, styles: Styles) -> list[
         for texts in columns
     ]
     # the movement column reads better a little wider than its longest word
-    widths[-1] = max(widths[-1], width * float(styles.theme.table.get("movement_width", 0.13)))
+    widths[-1] = max(widths[-1], width * styles.theme.table.movement_width)
     return widths
 
 
-def msg_rank_text(row: Row, theme: dict[str, Any]) -> str:
+def msg_rank_text(row: Row, marks: RagMarks) -> str:
     """The MSG rank as printed: the rank and its rag mark ("2 +"), so the ragging does not
     rest on colour alone; the table notes explain the marks."""
     if not row.rag:
         return row.msg_rank
-    return f"{row.msg_rank}\u00a0{theme['rag_marks'][row.rag]}"
+    return f"{row.msg_rank}\u00a0{getattr(marks, row.rag)}"
 
 
 def performance_table(table: TableRows, width: float, styles: Styles, tags: TagContext) -> Table:
@@ -80,13 +79,13 @@ def performance_table(table: TableRows, width: float, styles: Styles, tags: TagC
     ]
     data: list[list[object]] = [header]
     commands: list[tuple] = [
-        ("BACKGROUND", (0, 0), (-1, 0), HexColor(theme["header_fill"])),
+        ("BACKGROUND", (0, 0), (-1, 0), HexColor(theme.header_fill)),
         ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
         ("VALIGN", (0, 1), (-1, -1), "MIDDLE"),
-        ("GRID", (0, 0), (-1, -1), float(theme.get("grid_width", 0.4)), HexColor(theme["grid"])),
+        ("GRID", (0, 0), (-1, -1), theme.grid_width, HexColor(theme.grid)),
         _cell_font(styles),
-        ("LEFTPADDING", (0, 0), (-1, -1), theme.get("padding", 3)),
-        ("RIGHTPADDING", (0, 0), (-1, -1), theme.get("padding", 3)),
+        ("LEFTPADDING", (0, 0), (-1, -1), theme.padding),
+        ("RIGHTPADDING", (0, 0), (-1, -1), theme.padding),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
     ]
@@ -96,10 +95,10 @@ def performance_table(table: TableRows, width: float, styles: Styles, tags: TagC
         if row.kind != "confidence_interval":
             stripe += 1
         if stripe % 2 == 0:
-            commands.append(("BACKGROUND", (0, index), (-1, index), HexColor(theme["stripe_fill"])))
+            commands.append(("BACKGROUND", (0, index), (-1, index), HexColor(theme.stripe_fill)))
         cells = [row.last_year, row.this_year, row.diff]
         if table.msg_ranking:
-            cells.append(msg_rank_text(row, theme))
+            cells.append(msg_rank_text(row, theme.rag_marks))
         cells.append(row.movement)
         label_style = "note" if row.kind == "confidence_interval" else "table_cell"
         line = [_cell(row.label, label_style, styles)]
@@ -108,7 +107,7 @@ def performance_table(table: TableRows, width: float, styles: Styles, tags: TagC
             style = "table_cell_centre" if column in centred else "table_cell_right"
             line.append(_cell(text, style, styles))
         if table.msg_ranking and row.rag:
-            colour = theme["rag"][row.rag]
+            colour = getattr(theme.rag, row.rag)
             rank_style = styles["table_cell_centre"].clone(
                 "msg_rank", textColor=HexColor(colour), fontName=styles["table_header"].fontName
             )
@@ -153,8 +152,8 @@ def statement_table(table: TableRows, width: float, styles: Styles, tags: TagCon
         )
     commands = [
         ("SPAN", (0, 0), (-1, 0)),
-        ("BACKGROUND", (0, 0), (-1, 0), HexColor(theme["header_fill"])),
-        ("GRID", (0, 0), (-1, -1), float(theme.get("grid_width", 0.4)), HexColor(theme["grid"])),
+        ("BACKGROUND", (0, 0), (-1, 0), HexColor(theme.header_fill)),
+        ("GRID", (0, 0), (-1, -1), theme.grid_width, HexColor(theme.grid)),
         _cell_font(styles),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 3),

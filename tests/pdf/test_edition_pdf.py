@@ -12,6 +12,7 @@ import re
 import time
 from pathlib import Path
 
+import msgspec
 import pytest
 import yaml
 from pypdf import PageObject, PdfReader
@@ -277,7 +278,9 @@ def test_golden_row_printed_on_its_sections_table_page(
     cells = {k: re.escape(normalise(row[k])) for k in keys if row[k]}
     if row["msg_rank"] not in ("", "n/a"):
         # the rank is printed with its rag mark, so the ragging is not told by colour alone
-        marks = "|".join(re.escape(m) for m in THEME.table["rag_marks"].values())
+        marks = "|".join(
+            re.escape(m) for m in msgspec.structs.asdict(THEME.table.rag_marks).values()
+        )
         cells["msg_rank"] += f" (?:{marks})"
     printed_row = " ".join(cells.values())
     page = sample_pdf.text(section.pdf_index())
@@ -429,11 +432,30 @@ def test_markup_in_narrative_prints_literally(scratch_report: Path, tmp_path: Pa
 
 
 def _repeat_measures(root: Path, section_number: int, times: int) -> None:
+    """Make the section's table ``times`` as long: copies of its measures under new ids
+    (a measure may appear once in a table), with copies of their monthly rows."""
     path = root / "layouts" / "report.yaml"
     layout = yaml.safe_load(path.read_text(encoding="utf-8"))
     section = next(s for s in layout["sections"] if s["number"] == section_number)
     table = next(b["table"] for b in section["blocks"] if isinstance(b, dict) and "table" in b)
-    table["measures"] = table["measures"] * times
+    catalogue_path = root / "data" / "catalogue.yaml"
+    catalogue = yaml.safe_load(catalogue_path.read_text(encoding="utf-8"))
+    monthly = root / "data" / "monthly.csv"
+    rows = monthly.read_text(encoding="utf-8").splitlines()
+    originals = list(table["measures"])
+    for copy in range(1, times):
+        renamed = {m: f"{m}_copy{copy}" for m in originals}
+        for measure_id, new_id in renamed.items():
+            entry = dict(catalogue["measures"][measure_id])
+            if "of" in entry:
+                entry["of"] = [renamed.get(part, part) for part in entry["of"]]
+            catalogue["measures"][new_id] = entry
+            rows += [
+                new_id + row[len(measure_id) :] for row in rows if row.startswith(measure_id + ",")
+            ]
+        table["measures"] += list(renamed.values())
+    monthly.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    catalogue_path.write_text(yaml.safe_dump(catalogue, sort_keys=False), encoding="utf-8")
     path.write_text(yaml.safe_dump(layout, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 

@@ -7,9 +7,9 @@ edition prints it on, computed from the theme.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from reportgen.compute.tables import Row
@@ -48,25 +48,25 @@ def test_every_text_colour_reads_on_every_background_it_is_printed_on(theme: The
     pairs = printed_colours(theme)
     # the table's rows are printed on paper and on the stripe, its header on the fill
     backgrounds = {p.background for p in pairs}
-    assert backgrounds == {"#FFFFFF", theme.table["stripe_fill"], theme.table["header_fill"]}
-    assert {p.text for p in pairs} >= set(theme.table["rag"].values())
+    assert backgrounds == {"#FFFFFF", theme.table.stripe_fill, theme.table.header_fill}
+    assert {p.text for p in pairs} >= set(msgspec.structs.asdict(theme.table.rag).values())
     assert low_contrast(theme) == []
 
 
 def test_a_theme_colour_below_4_5_to_1_is_found(theme: Theme) -> None:
     # the green the edition used to print its MSG ranks in
-    table = {**theme.table, "rag": {**theme.table["rag"], "green": "#00843D"}}
-    old = dataclasses.replace(theme, table=table)
+    rag = msgspec.structs.replace(theme.table.rag, green="#00843D")
+    old = msgspec.structs.replace(theme, table=msgspec.structs.replace(theme.table, rag=rag))
     assert low_contrast(old) == ["MSG rank in green: #00843D on #EEF1F7 is 4.25:1"]
 
 
 def test_the_msg_rank_is_printed_with_a_mark_for_each_rag(theme: Theme) -> None:
-    marks = theme.table["rag_marks"]
+    marks = msgspec.structs.asdict(theme.table.rag_marks)
     assert len(set(marks.values())) == 3, "each rag needs a mark of its own"
     for rag, mark in marks.items():
         row = Row(2, "measure", "x", msg_rank="7", rag=rag)
-        assert msg_rank_text(row, theme.table) == f"7\u00a0{mark}"
-    assert msg_rank_text(Row(2, "measure", "x", msg_rank="n/a"), theme.table) == "n/a"
+        assert msg_rank_text(row, theme.table.rag_marks) == f"7\u00a0{mark}"
+    assert msg_rank_text(Row(2, "measure", "x", msg_rank="n/a"), theme.table.rag_marks) == "n/a"
 
 
 def test_each_table_that_ranks_explains_the_marks_in_its_notes(theme: Theme) -> None:
@@ -82,5 +82,5 @@ def test_each_table_that_ranks_explains_the_marks_in_its_notes(theme: Theme) -> 
         notes = [t.text for b in section.blocks if isinstance(b, Notes) for t in b.items]
         ragging = [n for n in notes if n.startswith("MSG ragging")]
         assert len(ragging) == 1, f"section {section.number} has no MSG ragging note"
-        for rag, mark in theme.table["rag_marks"].items():
+        for rag, mark in msgspec.structs.asdict(theme.table.rag_marks).items():
             assert f"{rag} ({mark})" in ragging[0], f"section {section.number}: {rag} {mark}"

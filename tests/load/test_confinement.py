@@ -1,0 +1,106 @@
+"""Confined inputs (issue 9): a build reads only the files the catalogue, layout and the
+edition's narrative folder name, resolved inside the report folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from reportgen.load.folder import input_files, load_report
+from reportgen.months import Month
+
+MARCH = Month(2014, 3)
+
+
+def one_error(result) -> str:
+    assert result.code == 1, result
+    lines = result.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("reportgen: error: "), lines
+    return lines[0]
+
+
+def test_a_stray_file_in_data_is_neither_read_nor_embedded(report_copy: Path, run_cli) -> None:
+    (report_copy / "data" / "zz-extra.csv").symlink_to("/etc/passwd")
+    (report_copy / "data" / "notes.txt").write_text("scratch", encoding="utf-8")
+    result = run_cli("check", root=report_copy)
+    assert result.code == 0, result.err
+    assert "reportgen: note: data/notes.txt is not read by any build" in result.err
+    assert "reportgen: note: data/zz-extra.csv is not read by any build" in result.err
+    names = set(input_files(load_report(report_copy), MARCH))
+    assert "data/zz-extra.csv" not in names and "data/notes.txt" not in names
+
+
+def test_input_files_are_exactly_what_a_build_reads(report_copy: Path) -> None:
+    folder = load_report(report_copy)
+    names = set(input_files(folder, MARCH))
+    narrative = {f"content/2014-03/{s.narrative_file}" for s in folder.layout.sections}
+    assert names == {
+        "data/catalogue.yaml",
+        "layouts/report.yaml",
+        "layouts/theme.yaml",
+        "data/monthly.csv",
+        "data/msg.csv",
+        "data/survey_estimates.csv",
+        "data/revisions.csv",
+        *narrative,
+    }
+
+
+@pytest.mark.parametrize(
+    "relative",
+    ["data/monthly.csv", "content/2014-03/05-road-safety.md", "layouts/theme.yaml"],
+)
+def test_a_symlink_out_of_the_folder_is_refused(
+    relative: str, report_copy: Path, tmp_path: Path, run_cli
+) -> None:
+    outside = tmp_path / "elsewhere" / Path(relative).name
+    outside.parent.mkdir()
+    shutil.move(report_copy / relative, outside)
+    (report_copy / relative).symlink_to(outside)
+    for command in ("check", "build"):
+        message = one_error(run_cli(command, root=report_copy))
+        assert f"error: {relative}: {relative} leads outside the report folder" in message
+        assert "copy the file into the report folder" in message
+    assert not (report_copy / "out").exists()
+
+
+def test_a_symlink_inside_the_folder_is_followed(report_copy: Path, run_cli) -> None:
+    theme = report_copy / "layouts" / "theme.yaml"
+    shutil.move(theme, report_copy / "layouts" / "house-style.yaml")
+    theme.symlink_to("house-style.yaml")
+    assert run_cli("check", root=report_copy).code == 0
+
+
+@pytest.mark.parametrize("name", ["../../../etc/passwd", "/etc/passwd", "sub/05.md", ".hidden.md"])
+def test_the_layout_names_narrative_files_inside_the_edition_folder(
+    name: str, report_copy: Path, run_cli
+) -> None:
+    layout = report_copy / "layouts" / "report.yaml"
+    text = layout.read_text(encoding="utf-8")
+    layout.write_text(
+        text.replace("narrative: 05-road-safety.md", f"narrative: {name}"), encoding="utf-8"
+    )
+    line = next(
+        n for n, t in enumerate(layout.read_text().splitlines(), 1) if f"narrative: {name}" in t
+    )
+    message = one_error(run_cli("check", root=report_copy))
+    assert message.startswith(f"reportgen: error: layouts/report.yaml:{line}: section: ")
+    assert "'narrative'" in message
+
+
+def test_a_fifo_is_refused_not_waited_on(report_copy: Path, run_cli) -> None:
+    monthly = report_copy / "data" / "monthly.csv"
+    monthly.unlink()
+    os.mkfifo(monthly)
+    message = one_error(run_cli("check", root=report_copy))
+    assert "data/monthly.csv is not a plain file" in message
+
+
+def test_new_does_not_copy_a_link_out_of_the_folder(report_copy: Path, run_cli) -> None:
+    (report_copy / "content" / "2014-03" / "secret.txt").symlink_to("/etc/passwd")
+    result = run_cli("new", "2014-04", root=report_copy)
+    assert result.code == 1 and "leads outside the report folder" in result.err
+    assert not (report_copy / "content" / "2014-04").exists()

@@ -1,0 +1,469 @@
+"""The input contract (issue 8): every case refused by ``check`` and ``build`` alike, with
+one ``reportgen: error:`` line naming the file and line, no traceback, no PDF.
+
+Each case spoils one thing in a private copy of the sample report folder. ``check`` and
+``build`` run in-process; the build is serial (no chart worker) since every case fails
+before a chart would be drawn.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+LAYOUT = "layouts/report.yaml"
+THEME = "layouts/theme.yaml"
+CATALOGUE = "data/catalogue.yaml"
+NARRATIVE = "content/2014-03/05-road-safety.md"
+EFFICIENCY = "content/2014-03/07-efficiency.md"
+
+
+@dataclass(frozen=True)
+class Case:
+    file: str
+    mark: str | None  # text on the line the error must name (None: no line)
+    says: tuple[str, ...]
+
+
+Spoiler = Callable[[Path], Case]
+
+
+def edit(root: Path, file: str, old: str, new: str) -> None:
+    path = root / file
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {file}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def line_of(root: Path, file: str, mark: str) -> int:
+    for number, line in enumerate((root / file).read_text(encoding="utf-8").splitlines(), 1):
+        if mark in line:
+            return number
+    raise AssertionError(f"{mark!r} not in {file}")
+
+
+def spoil(file: str, old: str, new: str, mark: str | None, *says: str) -> Spoiler:
+    def spoiler(root: Path) -> Case:
+        edit(root, file, old, new)
+        return Case(file, mark, says)
+
+    return spoiler
+
+
+def billion_laughs(file: str, prefix: str = "") -> Spoiler:
+    def spoiler(root: Path) -> Case:
+        laughs = "a: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(
+            f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 10) + "]\n"
+            for i in range(9)
+        )
+        path = root / file
+        text = path.read_text(encoding="utf-8")
+        if prefix:  # inside the front matter
+            text = text.replace(prefix, prefix + laughs, 1)
+        else:
+            text = laughs + text
+        path.write_text(text, encoding="utf-8")
+        return Case(file, None, ("aliases",))
+
+    return spoiler
+
+
+def sum_of_through_a_cycle(root: Path) -> Case:
+    edit(
+        root,
+        CATALOGUE,
+        "  ksi:\n",
+        "  loop_a:\n    label: A\n    unit: count\n    polarity: lower_is_better\n"
+        "    aggregation: sum_of\n    of: [loop_b, ksi_fatalities]\n"
+        "    window: financial_year_to_date\n"
+        "  loop_b:\n    label: B\n    unit: count\n    polarity: lower_is_better\n"
+        "    aggregation: sum_of\n    of: [loop_a, ksi_fatalities]\n"
+        "    window: financial_year_to_date\n"
+        "  ksi:\n",
+    )
+    return Case(CATALOGUE, "  loop_a:", ("built from itself", "loop_a -> loop_b -> loop_a"))
+
+
+CASES = {
+    # unknown keys, with a "did you mean"
+    "theme-margin_lft": spoil(
+        THEME,
+        "margin_left: 2.0cm",
+        "margin_lft: 2.0cm",
+        "margin_lft",
+        "unknown key 'margin_lft'",
+        "did you mean 'margin_left'",
+    ),
+    "layout-unknown-key": spoil(
+        LAYOUT,
+        "  organisation: Essex Police",
+        "  organisaton: Essex Police",
+        "organisaton",
+        "unknown key 'organisaton'",
+        "did you mean 'organisation'",
+    ),
+    "catalogue-unknown-key": spoil(
+        CATALOGUE,
+        "    lag: 6  ",
+        "    lagg: 6  ",
+        "lagg: 6",
+        "unknown key 'lagg'",
+        "'lag'",
+    ),
+    "table-unknown-key": spoil(
+        LAYOUT,
+        "          msg_ranking: true\n          measures:\n            - satisfaction_contact",
+        "          msg_rankings: true\n          measures:\n            - satisfaction_contact",
+        "msg_rankings",
+        "unknown key 'msg_rankings'",
+        "did you mean 'msg_ranking'",
+    ),
+    # booleans are booleans, integers integers
+    "msg_ranking-quoted": spoil(
+        LAYOUT,
+        "          msg_ranking: true\n          measures:\n            - satisfaction_contact",
+        '          msg_ranking: "false"\n          measures:\n            - satisfaction_contact',
+        'msg_ranking: "false"',
+        "'msg_ranking' must be true or false",
+        "'false'",
+    ),
+    "bold-no-quoted": spoil(
+        THEME,
+        "heading:     {size: 11, leading: 14, bold: true",
+        'heading:     {size: 11, leading: 14, bold: "no"',
+        'bold: "no"',
+        "style 'heading'",
+        "'bold' must be true or false",
+    ),
+    "lag-fraction": spoil(
+        CATALOGUE,
+        "    lag: 6  ",
+        "    lag: 1.5  ",
+        "lag: 1.5",
+        "'lag' must be a whole number",
+    ),
+    "lag-words": spoil(
+        CATALOGUE,
+        "    lag: 6  ",
+        "    lag: three  ",
+        "lag: three",
+        "'lag' must be a whole number",
+    ),
+    "lag-infinite": spoil(
+        CATALOGUE,
+        "    lag: 6  ",
+        "    lag: .inf  ",
+        "lag: .inf",
+        "'lag' must be a whole number",
+        ".inf",
+    ),
+    "lag-empty": spoil(
+        CATALOGUE,
+        "    lag: 6  ",
+        "    lag:  ",
+        "    lag:",
+        "'lag' must be a whole number",
+        "empty",
+    ),
+    "lag-huge": spoil(
+        CATALOGUE,
+        "    lag: 6  ",
+        "    lag: 100000000000  ",
+        "lag: 1000",
+        "from 0 to 120",
+    ),
+    # sizes in a sane range
+    "negative-margin": spoil(
+        THEME,
+        "margin_top: 2.9cm",
+        "margin_top: -1cm",
+        "margin_top",
+        "'margin_top'",
+        "above 0",
+    ),
+    "zero-leading": spoil(
+        THEME,
+        "body:        {size: 9.5, leading: 12.4",
+        "body:        {size: 9.5, leading: 0",
+        "body:",
+        "style 'body'",
+        "'leading'",
+        "above 0",
+    ),
+    "zero-chart-width": spoil(
+        THEME,
+        "  width: 16cm",
+        "  width: 0",
+        "  width: 0",
+        "'width'",
+        "from 2cm",
+    ),
+    "space-after-30cm": spoil(
+        THEME,
+        "body:        {size: 9.5, leading: 12.4, space_after: 5}",
+        "body:        {size: 9.5, leading: 12.4, space_after: 30cm}",
+        "body:",
+        "'space_after' is '30cm'",
+        "3cm",
+    ),
+    "leading-below-size": spoil(
+        THEME,
+        "body:        {size: 9.5, leading: 12.4",
+        "body:        {size: 9.5, leading: 3",
+        "body:",
+        "leading 3pt is less than 80% of the size",
+    ),
+    "chart-wider-than-page": spoil(
+        THEME,
+        "  width: 16cm",
+        "  width: 25cm",
+        "  width: 25cm",
+        "does not fit inside the margins",
+    ),
+    # colours, markers, line styles, hatches
+    "bad-colour": spoil(
+        THEME,
+        'header_fill: "#00205B"',
+        'header_fill: "#00205"',
+        "header_fill",
+        "'header_fill'",
+        "not a colour",
+    ),
+    "colour-name-typo": spoil(
+        THEME,
+        "space_after: 4, colour: accent}",
+        "space_after: 4, colour: acent}",
+        "colour: acent",
+        "'acent'",
+        "did you mean 'accent'",
+    ),
+    "bad-marker": spoil(
+        THEME,
+        'markers: ["o", "s",',
+        'markers: ["q", "s",',
+        'markers: ["q"',
+        "'q'",
+        "matplotlib does not draw",
+    ),
+    "bad-line-style": spoil(
+        THEME,
+        'line_styles: ["-", "--",',
+        'line_styles: ["~", "--",',
+        'line_styles: ["~"',
+        "'~'",
+    ),
+    "bad-hatch": spoil(
+        THEME, 'hatches: ["", "///",', 'hatches: ["", "abc",', 'hatches: ["", "abc"', "'abc'"
+    ),
+    "empty-colour-list": spoil(
+        THEME,
+        '  colours: ["#00205B", "#8A8D8F", "#4F7CAC", "#C5CAD3", "#1A1A1A"]',
+        "  colours: []",
+        "  colours: []",
+        "'colours' must be a list of at least 1",
+    ),
+    # the catalogue's composites
+    "sum_of-includes-itself": spoil(
+        CATALOGUE,
+        "of: [ksi_fatalities, ksi_serious_injuries]",
+        "of: [ksi, ksi_serious_injuries]",
+        "  ksi:",
+        "'ksi' is built from itself",
+        "ksi -> ksi",
+    ),
+    "sum_of-through-a-cycle": sum_of_through_a_cycle,
+    "month-out-of-range": spoil(
+        CATALOGUE,
+        "comparable_from: 2013-11",
+        "comparable_from: 0001-11",
+        "comparable_from: 0001-11",
+        "'comparable_from' must be a month",
+    ),
+    # notes, texts and placeholders
+    "layout-note-is-a-mapping": spoil(
+        LAYOUT,
+        "          - The all crime solved rate MSG ranking is no longer available.",
+        "          - {The all crime solved rate: MSG ranking is no longer available.}",
+        "- {The all crime solved rate",
+        "must be text",
+        "a mapping",
+    ),
+    "front-matter-note-is-a-mapping": spoil(
+        NARRATIVE,
+        "notes:\n",
+        "notes:\n  - {a: b}\n",
+        "{a: b}",
+        "must be text",
+        "a mapping",
+    ),
+    "unknown-placeholder": spoil(
+        LAYOUT,
+        'running_header: "Monthly Performance Report: {edition}"',
+        'running_header: "Monthly Performance Report: {editon}"',
+        "running_header",
+        "unknown placeholder {editon}",
+        "did you mean 'edition'",
+    ),
+    "placeholder-not-usable-here": spoil(
+        LAYOUT,
+        "    - Performance Update\n",
+        "    - Performance Update {data_month}\n",
+        "{data_month}",
+        "unknown placeholder {data_month}",
+    ),
+    "placeholder-in-capitals": spoil(
+        LAYOUT,
+        "          title: Domestic abuse solved rate by month",
+        "          title: Domestic abuse solved rate to {Edition}",
+        "rate to {Edition}",
+        "unknown placeholder {Edition}",
+        "did you mean 'edition'",
+    ),
+    "placeholder-unknown-measure": spoil(
+        LAYOUT,
+        "{this_period:da_victimless_prosecutions}",
+        "{this_period:da_victimless_prosecution}",
+        "{this_period:da_victimless_prosecution}",
+        "names an unknown measure",
+        "did you mean 'da_victimless_prosecutions'",
+    ),
+    "statement-is-a-list": spoil(
+        EFFICIENCY,
+        'status: "Currently being scoped under the Evolve Programme"',
+        "status: [a, b]",
+        "status: [a, b]",
+        "'status' must be text",
+    ),
+    "review-not-boolean": spoil(
+        NARRATIVE,
+        "review: false",
+        "review: nope",
+        "review: nope",
+        "'review' must be true or false",
+    ),
+    # Markdown beyond the printed subset, and hostile sizes
+    "markdown-link": spoil(
+        NARRATIVE,
+        "## ",
+        "See [the plan](http://x.example).\n\n## ",
+        "See [the plan]",
+        "links are not supported",
+        "text (address)",
+    ),
+    "300KB-line-of-brackets": spoil(
+        NARRATIVE, "## ", "[" * 300_000 + "\n\n## ", None, "at most 0.25 MB"
+    ),
+    "64KB-line-of-emphasis": spoil(
+        NARRATIVE, "## ", "**x " * 16_000 + "\n\n## ", "**x **x", "64000 characters long"
+    ),
+    # YAML that would expand beyond all bounds
+    "billion-laughs-catalogue": billion_laughs(CATALOGUE),
+    "billion-laughs-layout": billion_laughs(LAYOUT),
+    "billion-laughs-theme": billion_laughs(THEME),
+    "billion-laughs-front-matter": billion_laughs(NARRATIVE, prefix="---\n"),
+}
+
+
+def assert_one_error(result, case: Case, root: Path, command: str) -> None:
+    assert result.code == 1, f"{command}: exit {result.code}: {result.err!r}"
+    assert "Traceback" not in result.err
+    lines = result.err.splitlines()
+    assert len(lines) == 1, f"{command}: expected one error line, got {lines}"
+    match = re.match(r"reportgen: error: (?P<file>[^:]+)(?::(?P<line>\d+))?: ", lines[0])
+    assert match, lines[0]
+    assert match["file"] == case.file, f"{command}: {lines[0]!r} should name {case.file}"
+    if case.mark is None:
+        pass  # a file-wide problem may or may not name a line
+    else:
+        assert match["line"] is not None, f"{command}: {lines[0]!r} names no line"
+        assert int(match["line"]) == line_of(root, case.file, case.mark), lines[0]
+    for fragment in case.says:
+        assert fragment in lines[0], f"{command}: {lines[0]!r} should say {fragment!r}"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_bad_input_is_one_clear_error_from_check_and_build(
+    name: str, report_copy: Path, run_cli, monkeypatch
+) -> None:
+    monkeypatch.setenv("REPORTGEN_SERIAL", "1")
+    case = CASES[name](report_copy)
+    started = time.monotonic()
+    assert_one_error(run_cli("check", root=report_copy), case, report_copy, "check")
+    out = report_copy / "out" / "x.pdf"
+    (report_copy / "out").mkdir()
+    assert_one_error(
+        run_cli("build", "--out", str(out), root=report_copy), case, report_copy, "build"
+    )
+    assert not out.exists() and list((report_copy / "out").iterdir()) == []
+    assert time.monotonic() - started < 30  # bounded work: never a hang
+
+
+def test_every_problem_is_reported_at_once(report_copy: Path, run_cli) -> None:
+    edit(report_copy, THEME, "margin_left: 2.0cm", "margin_lft: 2.0cm")
+    edit(report_copy, THEME, "bold: true, italic: true", 'bold: "yes", italic: true')
+    edit(report_copy, LAYOUT, "Data for {data_month}", "Data for {data_mnth}")
+    edit(
+        report_copy,
+        LAYOUT,
+        "    title: Improving Road Safety",
+        "    title: Improving Road Safety\n    titel: x",
+    )
+    result = run_cli("check", root=report_copy)
+    lines = result.err.splitlines()
+    assert result.code == 1 and lines[-1] == "reportgen: 4 errors", lines
+    found = [re.match(r"reportgen: error: ([^:]+):(\d+):", line).groups() for line in lines[:-1]]
+    assert [file for file, _ in found] == [LAYOUT, LAYOUT, THEME, THEME]
+    assert found == sorted(found, key=lambda where: (where[0], int(where[1])))
+
+
+def test_every_narrative_problem_is_reported_at_once(report_copy: Path, run_cli) -> None:
+    edit(report_copy, NARRATIVE, "review: false", "review: nope")
+    edit(
+        report_copy,
+        EFFICIENCY,
+        "## The Evolve",
+        "See [the plan](http://x.example).\n\n## The Evolve",
+    )
+    edit(report_copy, THEME, "margin_left: 2.0cm", "margin_lft: 2.0cm")
+    lines = run_cli("check", root=report_copy).err.splitlines()
+    files = [line.split(":")[2].strip() for line in lines[:-1]]
+    assert files == [NARRATIVE, EFFICIENCY, THEME], lines
+    assert lines[-1] == "reportgen: 3 errors"
+
+
+def test_a_bad_catalogue_does_not_hide_the_theme(report_copy: Path, run_cli) -> None:
+    edit(report_copy, CATALOGUE, "    lag: 6  ", "    lag: 1.5  ")
+    edit(report_copy, THEME, "margin_left: 2.0cm", "margin_lft: 2.0cm")
+    lines = run_cli("check", root=report_copy).err.splitlines()
+    assert [line.split(":")[2].strip() for line in lines[:-1]] == [CATALOGUE, THEME], lines
+    assert lines[-1] == "reportgen: 2 errors"
+
+
+def test_mathtext_in_a_chart_title_is_plain_text(report_copy: Path, run_cli, tmp_path) -> None:
+    edit(
+        report_copy,
+        LAYOUT,
+        "title: Domestic abuse solved rate by month",
+        r"title: Domestic abuse solved rate $\frac{$ by month",
+    )
+    from reportgen.load.folder import load_report
+
+    layout = load_report(report_copy).layout
+    titles = [c.title.text for s in layout.sections for c in s.charts()]
+    assert r"Domestic abuse solved rate $\frac{$ by month" in titles
+    from reportgen.compute.edition import compute_edition
+    from reportgen.load.folder import load_content, load_report_theme
+    from reportgen.months import Month
+    from reportgen.render.charts import ChartStyle, draw_charts
+
+    folder = load_report(report_copy)
+    edition = compute_edition(folder, Month(2014, 3), load_content(folder, Month(2014, 3)))
+    chart = next(c for c in edition.charts() if "frac" in c.title)
+    drawn = draw_charts([chart], ChartStyle.from_theme(load_report_theme(folder)))
+    texts = [run.text for run in drawn.texts[0]]
+    assert r"Domestic abuse solved rate $\frac{$ by month" in texts
