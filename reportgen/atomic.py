@@ -1,12 +1,54 @@
-"""Writes that either happen whole or not at all: temporary file, fsync, rename."""
+"""Writes that either happen whole or not at all, and never leave anything behind.
+
+In: a target path (and, for outputs of a report folder, that folder). Out: the file,
+written to a temporary file beside it, fsynced and renamed over it; or, on any error,
+the target untouched and the temporary file gone.
+
+The one place reportgen writes files from:
+
+- Temporary files are named ``.<target>.reportgen-<host>-<pid>-<random>.tmp`` and
+  scratch folders ``.reportgen-scratch-<host>-<pid>-<random>``. Every exit Python sees
+  (an exception, Ctrl-C, SIGTERM, which the CLI turns into an exception) removes them;
+  a process killed outright cannot, so the next write into the same folder sweeps those
+  whose process is gone (``sweep_stale``) and says so once (``reportgen.notices``).
+- An output of a report folder is never written through a symbolic link that leads out
+  of it (``within=``); a path the user names outside the folder is theirs to choose.
+- The folder must exist (``ensure_folder`` makes one level, for the report's own
+  ``out/`` and cache); a read-only existing file is refused, not replaced.
+- Every OSError names the file it was about (a full disk too).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import re
+import shutil
+import socket
+import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
+
+from reportgen import notices, steps
+from reportgen.errors import ReportgenError
+
+# a run on another machine sharing the folder cannot be asked whether it is alive; no
+# reportgen command runs for a day, so after that its files are stale whatever it says
+FOREIGN_STALE_SECONDS = 24 * 3600
+_HOST = hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+_TAG = r"(?P<host>[0-9a-f]{8})-(?P<pid>[0-9]+)-[a-z0-9_]+"
+_TEMP_FILE = re.compile(rf"^\..+\.reportgen-{_TAG}\.tmp$")
+_SCRATCH = re.compile(rf"^\.reportgen-scratch-{_TAG}$")
+# what earlier versions left: ".<name>.<8 random>.tmp", with no owner to ask
+_OLD_TEMP_FILE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+OLD_TEMP_STALE_SECONDS = 3600
+
+
+class OutputError(ReportgenError):
+    """An output that reportgen will not write: outside the folder, read-only, no folder."""
 
 
 def current_umask() -> int:
@@ -31,35 +73,239 @@ def fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
+def named(error: OSError, path: str | Path) -> OSError:
+    """``error`` with ``path`` as its file when it names none (a failed write, ENOSPC)."""
+    if error.filename:
+        return error
+    return OSError(error.errno, error.strerror or str(error), str(path))
+
+
+def _tag() -> str:
+    return f"{_HOST}-{os.getpid()}-"
+
+
+# --- where a write may go ------------------------------------------------------------
+
+
+def check_within(target: str | Path, root: str | Path) -> None:
+    """Refuse to write ``target`` through a symbolic link that leads out of ``root``.
+
+    Only a path inside ``root`` as written is checked: one the user names elsewhere
+    (``--out /srv/reports/x.pdf``) is their choice.
+    """
+    root = Path(root)
+    real_root = root.resolve()
+    lexical = Path(os.path.abspath(target))
+    if not (
+        lexical.is_relative_to(Path(os.path.abspath(root))) or lexical.is_relative_to(real_root)
+    ):
+        return
+    real_folder = lexical.parent.resolve()
+    if real_folder.is_relative_to(real_root):
+        return
+    link = next(
+        (p for p in reversed([lexical.parent, *lexical.parent.parents]) if p.is_symlink()),
+        lexical.parent,
+    )
+    raise OutputError(
+        f"this is a link to {link.resolve()}, outside the report folder; reportgen does not "
+        "write through it",
+        file=link,
+        hint="make it a real folder inside the report folder, or name an output path "
+        "outside the report folder explicitly (e.g. --out)",
+    )
+
+
+def ensure_folder(folder: str | Path, *, within: str | Path | None = None) -> Path:
+    """Make ``folder`` (one level: its parent must exist), confined to ``within``."""
+    folder = Path(folder)
+    if within is not None:
+        check_within(folder / "-", within)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(
+            "a file is in the way: reportgen needs a folder of this name",
+            file=folder,
+            hint="move the file away",
+        )
+    try:
+        folder.mkdir(exist_ok=True)
+    except FileNotFoundError as error:
+        raise OutputError(
+            "the folder above this one does not exist", file=folder, hint="create it first"
+        ) from error
+    except OSError as error:
+        raise named(error, folder) from error
+    return folder
+
+
+def _refuse_read_only(target: Path) -> None:
+    try:
+        info = os.lstat(target)
+    except OSError:
+        return  # nothing there (or nothing readable): the write itself will say
+    writable = info.st_mode & 0o222 and os.access(target, os.W_OK)
+    if stat.S_ISREG(info.st_mode) and not writable:
+        raise OutputError(
+            "the file is read-only; reportgen does not replace a read-only file",
+            file=target,
+            hint="make it writable if it may be replaced (chmod u+w), or write elsewhere",
+        )
+
+
+# --- temporary files and their sweeping -----------------------------------------------
+
+
+def _left_by_a_dead_run(host: str, pid: int, path: Path) -> bool:
+    try:
+        age = time.time() - path.lstat().st_mtime
+    except OSError:
+        return False
+    if host != _HOST or os.name == "nt":  # on Windows, os.kill(pid, 0) would kill it
+        return age > FOREIGN_STALE_SECONDS
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        pass  # alive, someone else's
+    return age > FOREIGN_STALE_SECONDS  # a pid reused since then
+
+
+def _is_stale(entry: Path) -> bool:
+    name = entry.name
+    match = _TEMP_FILE.match(name) or _SCRATCH.match(name)
+    if match:
+        return _left_by_a_dead_run(match["host"], int(match["pid"]), entry)
+    if _OLD_TEMP_FILE.match(name) and entry.is_file() and not entry.is_symlink():
+        with contextlib.suppress(OSError):
+            return time.time() - entry.stat().st_mtime > OLD_TEMP_STALE_SECONDS
+    return False
+
+
+def sweep_stale(folder: str | Path) -> list[Path]:
+    """Remove the temporary files and scratch folders in ``folder`` whose run is gone.
+
+    Says what it removed as a note; a folder that cannot be listed or cleaned is left
+    alone (sweeping is housekeeping, never a reason to fail).
+    """
+    folder = Path(folder)
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    removed: list[Path] = []
+    for entry in entries:
+        if not entry.name.startswith(".") or not _is_stale(entry):
+            continue
+        try:
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        except OSError:
+            continue
+        removed.append(entry)
+    if removed:
+        names = ", ".join(p.name for p in removed[:3])
+        more = f" and {len(removed) - 3} more" if len(removed) > 3 else ""
+        notices.note(
+            f"removed {len(removed)} temporary file(s) left in {folder} by a run that was "
+            f"stopped: {names}{more}"
+        )
+    return removed
+
+
 @contextlib.contextmanager
-def atomic_path(target: str | Path) -> Iterator[Path]:
+def atomic_path(target: str | Path, *, within: str | Path | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it over ``target`` on success.
 
     On any exception the temporary file is removed and ``target`` is untouched.
+    ``within``: the report folder the write must not leave through a symbolic link.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    folder = target.parent
+    if within is not None:
+        check_within(target, within)
+    if not folder.is_dir():
+        raise OutputError(
+            "the folder to write into does not exist",
+            file=folder,
+            hint="create it first, or choose a file in an existing folder",
+        )
+    _refuse_read_only(target)
+    sweep_stale(folder)
+    try:
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.name}.reportgen-{_tag()}", suffix=".tmp", dir=folder
+        )
+    except OSError as error:
+        raise named(error, target) from error
     os.close(fd)
     tmp = Path(tmp_name)
-    usual_permissions(tmp)
     try:
+        usual_permissions(tmp)
         yield tmp
+        steps.reached("write: temporary file")
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, target)
-        fsync_dir(target.parent)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+        fsync_dir(folder)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
             tmp.unlink()
+        if isinstance(error, OSError) and not error.filename:
+            raise named(error, target) from error
         raise
 
 
-def write_bytes(target: str | Path, data: bytes) -> Path:
-    with atomic_path(target) as tmp:
+def write_bytes(target: str | Path, data: bytes, *, within: str | Path | None = None) -> Path:
+    with atomic_path(target, within=within) as tmp:
         tmp.write_bytes(data)
     return Path(target)
 
 
-def write_text(target: str | Path, text: str) -> Path:
-    return write_bytes(target, text.encode("utf-8"))
+def write_text(target: str | Path, text: str, *, within: str | Path | None = None) -> Path:
+    return write_bytes(target, text.encode("utf-8"), within=within)
+
+
+def scratch_prefix() -> str:
+    """The start of a scratch folder's name (``tempfile.mkdtemp(prefix=...)``), which
+    ``sweep_stale`` recognises once its process is gone."""
+    return f".reportgen-scratch-{_tag()}"
+
+
+@contextlib.contextmanager
+def scratch_folder(
+    parent: str | Path | None, *, within: str | Path | None = None, create: bool = True
+) -> Iterator[Path]:
+    """A private folder for intermediate files, removed on the way out.
+
+    It is made in ``parent`` (the report's ``out/``, made if ``create``), where a killed
+    run's leftovers are swept by the next; where ``parent`` is None or cannot be used (a
+    read-only report folder) it is made in the system's temporary folder, swept the same
+    way.
+    """
+    prefix = scratch_prefix()
+    try:
+        if parent is None:
+            raise OutputError("no folder given")
+        parent = Path(parent)
+        if create:
+            ensure_folder(parent, within=within)
+        elif within is not None:
+            check_within(parent / "-", within)
+        sweep_stale(parent)
+        path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    except (OSError, OutputError):
+        fallback = Path(tempfile.gettempdir())
+        sweep_stale(fallback)
+        try:
+            path = Path(tempfile.mkdtemp(prefix=prefix, dir=fallback))
+        except OSError as error:
+            raise named(error, fallback) from error
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)

@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen.atomic import usual_permissions
+from reportgen.atomic import named, scratch_prefix, sweep_stale, usual_permissions
 from reportgen.errors import InputError
 from reportgen.load.folder import CONTENT, editions_with_content, inside
 from reportgen.load.yamlfile import read_text
@@ -64,15 +64,19 @@ def start_edition(root: Path, edition: Month) -> NewEdition:
         for path in sorted(source_dir.iterdir())
         if not path.name.startswith(".")
     ]
-    staging = Path(tempfile.mkdtemp(prefix=f".{edition}.", dir=root / CONTENT))
+    sweep_stale(root / CONTENT)  # a staging folder left by a 'new' that was killed
+    staging = Path(tempfile.mkdtemp(prefix=scratch_prefix(), dir=root / CONTENT))
     try:
         usual_permissions(staging, directory=True)
         for path in files:
-            if path.suffix == ".md":
-                text = read_text(path, str(path.relative_to(root)))
-                (staging / path.name).write_text(mark_for_review(text), encoding="utf-8")
-            else:
-                shutil.copyfile(path, staging / path.name)
+            try:
+                if path.suffix == ".md":
+                    text = read_text(path, str(path.relative_to(root)))
+                    (staging / path.name).write_text(mark_for_review(text), encoding="utf-8")
+                else:
+                    shutil.copyfile(path, staging / path.name)
+            except OSError as error:  # a full disk: say which file
+                raise named(error, target / path.name) from error
         os.rename(staging, target)  # the whole folder appears at once
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -97,10 +97,11 @@ def _describe_folder(folder: ReportFolder, theme: Theme | None) -> list[str]:
         f"{sum(len(s.tables()) for s in layout.sections)} tables, "
         f"{sum(len(s.charts()) for s in layout.sections)} charts ({layout.file})",
         f"data: {len(data.monthly)} monthly rows, {data.first_month} to {data.last_month} "
-        f"({data.monthly_file}); {len(data.msg)} MSG entries ({data.msg_file}); "
+        f"({', '.join(data.files['monthly'])}); {len(data.msg)} MSG entries ({data.msg_file}); "
         f"{len(data.survey)} survey estimates ({data.survey_file}); "
         f"{len(data.revisions)} revised figures ({data.revisions_file})",
     ]
+    lines += [f"warning: {warning}" for warning in data.warnings]
     if theme is not None:
         lines.append(f"theme: {theme.fonts.family}, {len(theme.styles)} styles ({theme.file})")
     return lines

@@ -7,19 +7,49 @@ Every command calls a library function that the tests call too; library code rai
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import TextIO
 
-from reportgen import __version__
+from reportgen import __version__, notices
 from reportgen.errors import Problems, ReportgenError
 from reportgen.months import Month
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the process is, so every ``finally`` runs on the way out.
+
+    A BaseException, like KeyboardInterrupt, so no ``except Exception`` swallows it.
+    """
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    # a second SIGTERM while cleaning up is ignored; SIGKILL still ends a stuck run
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set signal handlers
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _month(text: str) -> Month:
@@ -45,6 +75,44 @@ def _parser() -> argparse.ArgumentParser:
 
     figures = commands.add_parser("figures", help="print every table row of an edition as CSV")
     figures.add_argument("--edition", type=_month, help="YYYY-MM (default: newest edition)")
+    figures.add_argument(
+        "--format",
+        choices=("csv", "json"),
+        default="csv",
+        help="json adds each measure's id, unit, decimals, polarity, MSG colour and the "
+        "reason for every n/a",
+    )
+
+    explain = commands.add_parser(
+        "explain", help="show how each cell of a measure's row is derived"
+    )
+    explain.add_argument("measure", help="the measure id, as in data/catalogue.yaml")
+    explain.add_argument("--edition", type=_month, help="YYYY-MM (default: newest edition)")
+    explain.add_argument("--format", choices=("text", "json"), default="text")
+
+    workbook = commands.add_parser(
+        "workbook", help="write the folder's data as data/performance.xlsx"
+    )
+    workbook.add_argument(
+        "--next",
+        type=_month,
+        metavar="YYYY-MM",
+        help="add the month's empty column, its needed cells highlighted and validated",
+    )
+    workbook.add_argument("--force", action="store_true", help="replace an existing workbook")
+
+    diff = commands.add_parser(
+        "diff", help="what changed: an edition's archived versions, or two editions"
+    )
+    diff.add_argument(
+        "editions",
+        type=_month,
+        nargs="+",
+        metavar="YYYY-MM",
+        help="one edition (its last two archived versions) or two editions",
+    )
+    diff.add_argument("--format", choices=("text", "csv"), default="text")
+    diff.add_argument("--archive", type=Path, help="the archive folder (default: archive/)")
 
     check = commands.add_parser(
         "check", help="everything build would do, short of writing: every problem at once"
@@ -125,8 +193,13 @@ def main(
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse reports usage errors itself
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
+
+    def tell(notice: notices.Notice) -> None:
+        print(f"reportgen: {notice.kind}: {notice.text}", file=err, flush=True)
+
     try:
-        return _COMMANDS[args.command](args, out, err)
+        with _sigterm_unwinds(), notices.listening(tell):
+            return _COMMANDS[args.command](args, out, err)
     except ReportgenError as exc:
         report_errors(exc, err)
         return EXIT_ERROR
@@ -139,8 +212,11 @@ def main(
         print(f"reportgen: error: {where}{exc.strerror or exc}", file=err)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print("reportgen: interrupted; nothing was written", file=err)
+        print("reportgen: interrupted; nothing was left half-written", file=err)
         return 130
+    except Terminated:
+        print("reportgen: stopped (SIGTERM); nothing was left half-written", file=err)
+        return EXIT_TERMINATED
 
 
 MAX_REPORTED = 50  # a folder with more problems than this has one cause worth fixing first
@@ -167,10 +243,67 @@ def _figures(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from reportgen.compute.edition import edition_figures
     from reportgen.load.folder import load_report
 
-    csv_text, notes = edition_figures(load_report(args.root), _edition(args))
+    folder = load_report(args.root)
+    text, notes = edition_figures(folder, _edition(args), args.format)
+    _warn(folder.data.warnings, err)
     for note in notes:
         print(f"reportgen: note: {note}", file=err)
-    out.write(csv_text)
+    out.write(text)
+    return EXIT_OK
+
+
+def _warn(warnings: Sequence[str], err: TextIO) -> None:
+    for warning in warnings:
+        print(f"reportgen: warning: {warning}", file=err)
+
+
+def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from reportgen.compute.explain import explain
+    from reportgen.load.folder import load_report
+
+    folder = load_report(args.root)
+    _warn(folder.data.warnings, err)
+    out.write(explain(folder, args.measure, _edition(args), args.format))
+    return EXIT_OK
+
+
+def _workbook(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from reportgen.export import write_workbook
+
+    written = write_workbook(args.root, next_month=args.next, force=args.force)
+    print(written.path, file=out)
+    print(
+        f"reportgen: {written.measures} measures, {written.first_month} to {written.last_month}",
+        file=err,
+    )
+    if written.csv_files:
+        print(
+            f"reportgen: the workbook now holds the figures of {', '.join(written.csv_files)}: "
+            "remove those files before the next build (a figure may not be in both)",
+            file=err,
+        )
+    if args.next:
+        print(
+            f"reportgen: {len(written.needed)} figure(s) to add for {args.next}, highlighted "
+            "in the Monthly sheet",
+            file=err,
+        )
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from reportgen.figurediff import diff_csv, diff_editions, diff_text, diff_versions
+    from reportgen.workflow import archive_root_for
+
+    if len(args.editions) > 2:
+        print("reportgen: error: diff takes one edition or two", file=err)
+        return EXIT_USAGE
+    archive = archive_root_for(args.root, args.archive, create=False)
+    if len(args.editions) == 1:
+        result = diff_versions(archive, args.editions[0])
+    else:
+        result = diff_editions(args.root, archive, *args.editions)
+    out.write(diff_csv(result.changes) if args.format == "csv" else diff_text(result))
     return EXIT_OK
 
 
@@ -186,22 +319,35 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from reportgen import steps
     from reportgen.assemble.worker import ChartWorker
+    from reportgen.render.chartcache import ChartCache, chart_inputs_key
 
-    worker = ChartWorker()  # first, so it imports matplotlib while we import the rest
-    from reportgen.assemble.build import build_edition
+    # charts drawn before need no worker (and no matplotlib); others get one now, so it
+    # imports matplotlib on the other core while this process imports the rest
+    key = chart_inputs_key(args.root, args.edition)
+    drawn_before = not args.no_cache and ChartCache(args.root, quiet=True).knows(key)
+    with contextlib.ExitStack() as stack:
+        worker = None if drawn_before else stack.enter_context(ChartWorker())
+        steps.reached("build: worker started")
+        from reportgen.assemble.build import build_edition
 
-    result = build_edition(
-        args.root,
-        _edition(args),
-        args.out,
-        draft=args.draft,
-        use_cache=not args.no_cache,
-        worker=worker,
-    )
+        result = build_edition(
+            args.root,
+            _edition(args),
+            args.out,
+            draft=args.draft,
+            use_cache=not args.no_cache,
+            worker=worker,
+            cache_key=key,
+        )
     if args.verbose:
         stages = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in result.timings.items())
-        print(f"reportgen: {result.pages} pages, {result.size // 1024} KB; {stages}", file=err)
+        charts = "no chart worker (charts cached)" if drawn_before else "chart worker started"
+        print(
+            f"reportgen: {result.pages} pages, {result.size // 1024} KB; {charts}; {stages}",
+            file=err,
+        )
     if args.draft:
         print("reportgen: DRAFT build: every page is watermarked", file=err)
     print(result.path, file=out)
@@ -259,9 +405,13 @@ def _archive(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from reportgen.workflow import archive_root_for, verify
+    from reportgen.workflow import OUT, archive_root_for, verify
 
-    report = verify(archive_root_for(args.root, args.archive, create=False), args.edition)
+    report = verify(
+        archive_root_for(args.root, args.archive, create=False),
+        args.edition,
+        scratch_parent=args.root.resolve() / OUT,
+    )
     for line in report.lines():
         print(line, file=out)
     if not report.ok:
@@ -271,24 +421,36 @@ def _verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _editions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from reportgen.deliver.archive import list_editions
-    from reportgen.workflow import archive_root_for
+    from reportgen.deliver.archive import DamagedVersion, abandoned_attempts, list_archive
+    from reportgen.workflow import abandoned_line, archive_root_for
 
     root = archive_root_for(args.root, args.archive, create=False)
-    versions = list_editions(root) if root.is_dir() else []
-    if not versions:
+    versions = list_archive(root) if root.is_dir() else []
+    abandoned = abandoned_attempts(root) if root.is_dir() else []
+    if not versions and not abandoned:
         print("no editions archived yet (reportgen archive --edition YYYY-MM)", file=out)
         return EXIT_OK
     print(f"{'edition':8} {'version':7} {'status':10} {'archived (UTC)':20} {'size':>9}", file=out)
     for v in versions:
-        status = v.status if v.superseded_reason is None else f"{v.status}"
+        if isinstance(v, DamagedVersion):
+            print(f"{v.edition:8} v{v.version:<6} {'DAMAGED':10} {v.problem}", file=out)
+            continue
         print(
-            f"{v.edition:8} v{v.version:<6} {status:10} "
+            f"{v.edition:8} v{v.version:<6} {v.status:10} "
             f"{v.archived_at:%Y-%m-%d %H:%M:%S} {v.size / 1024:7.0f} KB",
             file=out,
         )
         if v.superseded_reason:
             print(f"{'':8} superseded by v{v.superseded_by}: {v.superseded_reason}", file=out)
+    for folder in abandoned:
+        print(abandoned_line(folder), file=out)
+    if any(isinstance(v, DamagedVersion) for v in versions):
+        print(
+            "reportgen: error: damaged versions above: run 'reportgen verify' and restore "
+            "them from backup",
+            file=err,
+        )
+        return EXIT_ERROR
     return EXIT_OK
 
 
@@ -314,6 +476,12 @@ def _send(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     print(f"{result.outcome}: {result.message_id} to {', '.join(result.delivered)}", file=out)
     for address, reply in result.refused.items():
         print(f"reportgen: refused by the server: {address}: {reply}", file=err)
+    if result.refused:
+        print(
+            "reportgen: note: once those addresses are fixed, run the same send again "
+            "(without --resend): it goes only to the recipients that have not accepted it",
+            file=err,
+        )
     return EXIT_OK if result.outcome == "sent" else EXIT_ERROR
 
 
@@ -324,6 +492,9 @@ _COMMANDS = {
     "editions": _editions,
     "send": _send,
     "figures": _figures,
+    "explain": _explain,
+    "workbook": _workbook,
+    "diff": _diff,
     "check": _check,
     "build": _build,
     "new": _new,

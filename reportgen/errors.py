@@ -17,18 +17,22 @@ class ReportgenError(Exception):
         file: str | Path | None = None,
         line: int | None = None,
         hint: str | None = None,
+        cell: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.file = str(file) if file is not None else None
         self.line = line
         self.hint = hint
+        self.cell = cell  # a workbook cell, "Monthly!F12": where a line is for a text file
 
     def __str__(self) -> str:
         where = ""
         if self.file:
             where = self.file if self.line is None else f"{self.file}:{self.line}"
             where += ": "
+        if self.cell:
+            where += f"{self.cell}: "
         text = f"{where}{self.message}"
         if self.hint:
             text += f" ({self.hint})"
@@ -63,8 +67,21 @@ class Problems(ReportgenError):
         return "\n".join(str(problem) for problem in self.problems)
 
 
-def problem_order(problem: ReportgenError) -> tuple[str, int, str]:
-    return (problem.file or "", problem.line or 0, problem.message)
+def problem_order(problem: ReportgenError) -> tuple[str, int, str, int, int, str]:
+    return (problem.file or "", problem.line or 0, *cell_order(problem.cell), problem.message)
+
+
+def cell_order(cell: str | None) -> tuple[str, int, int]:
+    """ "Monthly!F12" -> ("Monthly", 12, 6): a sheet's cells in reading order, row by row."""
+    if not cell:
+        return ("", 0, 0)
+    sheet, _, reference = cell.rpartition("!")
+    letters = reference.rstrip("0123456789")
+    digits = reference[len(letters) :]
+    column = 0
+    for letter in letters.upper():
+        column = column * 26 + (ord(letter) - 64 if "A" <= letter <= "Z" else 0)
+    return (sheet, int(digits) if digits.isdigit() else 0, column)
 
 
 class ProblemCollector:

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen import __version__
-from reportgen.assemble.build import BuildResult, build_edition
+from reportgen.assemble.build import BuildResult, build_edition, check_out
+from reportgen.atomic import ensure_folder, named, scratch_folder
 from reportgen.compute.edition import compute_tables, figures_csv
 from reportgen.deliver.archive import (
     ArchivedVersion,
     VerifyResult,
+    abandoned_attempts,
     archive_edition,
     attach_files,
     find_version,
@@ -36,6 +37,7 @@ from reportgen.months import Month
 FIGURES_ATTACHMENT = "figures.csv"
 PACK_INPUTS_KEY = "ReportgenInputs"  # pack metadata: the digest of the edition's inputs
 DEFAULT_ARCHIVE = Path("archive")
+OUT = Path("out")  # the report folder's outputs; scratch folders live there too
 
 
 def readable_name(organisation: str, title: str, edition: Month, kind: str = "") -> str:
@@ -96,8 +98,12 @@ def make_pack(
         read_pdf(cover, what="covering paper")
     for number, paper in enumerate(appendices, start=1):
         read_pdf(paper, what=f"appendix {number}")
-    with tempfile.TemporaryDirectory() as scratch:
-        built = build_edition(root, edition, Path(scratch) / "edition.pdf")
+    if out is not None:
+        check_out(Path(out))
+    else:
+        ensure_folder(pack_path(root, edition).parent, within=folder.root)
+    with scratch_folder(folder.root / OUT, within=folder.root) as scratch:
+        built = build_edition(root, edition, scratch / "edition.pdf")
         layout = folder.layout
         return build_pack(
             built.path,
@@ -140,14 +146,14 @@ def archive(
         refuse_if_archived(archive_root, edition)  # before spending a build on it
     else:
         replaces = current_unchanged_check(archive_root, edition, inputs, pack)
-    with tempfile.TemporaryDirectory() as scratch:
-        built: BuildResult = build_edition(root, edition, Path(scratch) / "built.pdf")
+    with scratch_folder(root / OUT, within=root) as scratch:
+        built: BuildResult = build_edition(root, edition, scratch / "built.pdf")
         attachments = {FIGURES_ATTACHMENT: figures.encode("utf-8")}
         attachments.update(
             {attachment_name(key): path.read_bytes() for key, path in inputs.items()}
         )
         edition_pdf = attach_files(
-            built.path, Path(scratch) / name, attachments, data_files={FIGURES_ATTACHMENT}
+            built.path, scratch / name, attachments, data_files={FIGURES_ATTACHMENT}
         )
         files = {"edition": edition_pdf}
         if explicit_pack or pack.exists():
@@ -214,6 +220,7 @@ def refuse_if_archived(archive_root: Path, edition: Month) -> None:
 class VerifyReport:
     results: tuple[VerifyResult, ...]
     rebuilds: tuple[tuple[str, int, str | None], ...]  # edition, version, problem or None
+    abandoned: tuple[Path, ...] = ()  # .incoming-* folders of archives that did not finish
 
     @property
     def ok(self) -> bool:
@@ -226,15 +233,28 @@ class VerifyReport:
                 f"{edition} v{version}: figures rebuilt from the embedded inputs "
                 + ("match" if problem is None else f"DO NOT MATCH: {problem}")
             )
+        text.extend(abandoned_line(folder) for folder in self.abandoned)
         return text
 
 
-def rebuild_figures(pdf: Path, edition: Month) -> str | None:
-    """Recompute the figures from the inputs embedded in ``pdf``; None when they match."""
+def abandoned_line(folder: Path) -> str:
+    return (
+        f"{folder.parent.name}: {folder.name}/ was left by an archive that was stopped before "
+        "it finished; it is not a version (the next archive removes it)"
+    )
+
+
+def rebuild_figures(pdf: Path, edition: Month, scratch_parent: Path | None = None) -> str | None:
+    """Recompute the figures from the inputs embedded in ``pdf``; None when they match.
+
+    The inputs are unpacked into a scratch folder in ``scratch_parent`` (the report's
+    ``out/``, if it exists; else the system's temporary folder).
+    """
     attachments = read_attachments(pdf)
     if FIGURES_ATTACHMENT not in attachments:
         return f"{pdf.name} carries no {FIGURES_ATTACHMENT}"
-    with tempfile.TemporaryDirectory() as scratch:
+    report_root = None if scratch_parent is None else Path(scratch_parent).parent
+    with scratch_folder(scratch_parent, create=False, within=report_root) as scratch:
         for name, data in attachments.items():
             relative = input_name(name)
             if (
@@ -243,11 +263,14 @@ def rebuild_figures(pdf: Path, edition: Month) -> str | None:
                 or Path(relative).is_absolute()
             ):
                 continue  # never write outside the scratch folder
-            target = Path(scratch) / relative
+            target = scratch / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            try:
+                target.write_bytes(data)
+            except OSError as error:
+                raise named(error, target) from error
         try:
-            folder = load_report(Path(scratch))
+            folder = load_report(scratch)
             rebuilt = figures_csv(compute_tables(folder, edition, load_content(folder, edition)))
         except ReportgenError as exc:
             return f"the embedded inputs do not build: {exc}"
@@ -262,16 +285,25 @@ def rebuild_figures(pdf: Path, edition: Month) -> str | None:
     return "the number of rows differs"
 
 
-def verify(archive_root: Path, edition: Month | None = None) -> VerifyReport:
+def verify(
+    archive_root: Path, edition: Month | None = None, *, scratch_parent: Path | None = None
+) -> VerifyReport:
     results = verify_archive(archive_root, None if edition is None else str(edition))
     rebuilds = []
     for result in results:
         if not result.ok:
             continue
         version = find_version(archive_root, result.edition, result.version)
-        problem = rebuild_figures(version.path("edition"), Month.parse(result.edition))
+        problem = rebuild_figures(
+            version.path("edition"), Month.parse(result.edition), scratch_parent
+        )
         rebuilds.append((result.edition, result.version, problem))
-    return VerifyReport(tuple(results), tuple(rebuilds))
+    abandoned = [
+        folder
+        for folder in abandoned_attempts(archive_root)
+        if edition is None or folder.parent.name == str(edition)
+    ]
+    return VerifyReport(tuple(results), tuple(rebuilds), tuple(abandoned))
 
 
 def archive_root_for(root: Path, archive_dir: Path | None, *, create: bool = True) -> Path:
@@ -346,7 +378,13 @@ def send(
             hint=f"archive it first: reportgen archive --edition {edition}",
         )
     version = find_version(archive_root, str(edition))
-    pdf = version.path("pack" if use_pack else "edition")
+    role = "pack" if use_pack else "edition"
+    pdf = version.path(role)
+    # only what verifies is sent: the edition (whose figures the body quotes) and the
+    # file attached are re-hashed against the manifest; mail re-checks the bytes it sends
+    version.read_verified("edition")
+    if use_pack:
+        version.read_verified("pack")
     edition_name = version.path("edition").name  # stored under its readable name
     attachment = edition_name
     if use_pack:
@@ -355,7 +393,7 @@ def send(
     figures = read_attachments(version.path("edition")).get(FIGURES_ATTACHMENT, b"")
     settings = None if dry_run_dir else mail.smtp_settings_from_env(env or os.environ)
     if dry_run_dir is not None:
-        Path(dry_run_dir).mkdir(parents=True, exist_ok=True)
+        ensure_folder(Path(dry_run_dir), within=root)
     extra = {"max_bytes": max_bytes} if max_bytes is not None else {}
     return mail.send_edition(
         pdf=pdf,
@@ -370,6 +408,7 @@ def send(
         send_log=Path(archive_root) / str(edition) / (PACK_SEND_LOG if use_pack else SEND_LOG),
         template_values={"headline": headline(figures.decode("utf-8"))},
         resend=resend,
+        expected_sha256=version.stored(role).sha256,
         dry_run_dir=dry_run_dir,
         **extra,
         **options,  # type: ignore[arg-type]

@@ -11,23 +11,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportgen.assemble.worker import ChartWorker
-from reportgen.atomic import write_bytes
+from reportgen import steps
+from reportgen.assemble.worker import ChartWorker, PendingCharts, WorkerGone
+from reportgen.atomic import ensure_folder, write_bytes
+from reportgen.compute.chartdata import ChartData
 from reportgen.compute.edition import Edition, compute_edition
 from reportgen.errors import BuildError, InputError
-from reportgen.load.folder import ReportFolder, load_content, load_report, load_report_theme
-from reportgen.months import Month
-from reportgen.render.charts import (
-    ChartStyle,
-    ChartText,
-    DrawnCharts,
-    cached_charts,
-    charts_digest,
-    draw_charts,
-    store_charts,
+from reportgen.load.folder import (
+    ReportFolder,
+    default_edition,
+    load_content,
+    load_report,
+    load_report_theme,
 )
+from reportgen.months import Month
+from reportgen.render.chartcache import CACHE, ChartCache, chart_inputs_key
+from reportgen.render.charts import ChartStyle, ChartText, DrawnCharts, charts_digest, draw_charts
 
-CACHE = Path(".reportgen-cache")
+__all__ = ["CACHE", "BuildResult", "build_edition", "default_output", "review_problems"]
 
 
 @dataclass
@@ -61,12 +62,14 @@ def build_edition(
     use_cache: bool = True,
     progress: Callable[[str], None] | None = None,
     worker: ChartWorker | None = None,
+    cache_key: str | None = None,
 ) -> BuildResult:
     """Build ``edition`` from the report folder ``root``; write the PDF atomically.
 
     Drawn charts are kept in ``.reportgen-cache/`` keyed by everything they depend on,
     so a rebuild after a narrative edit does not draw them again; the bytes are the
-    same either way.
+    same either way. ``cache_key``: the ``chart_inputs_key`` the caller looked up before
+    starting (or not) a ``worker``; it is noted in the cache's index with this edition's.
     """
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -79,11 +82,17 @@ def build_edition(
         if progress:
             progress(name)
 
-    if out is not None and Path(out).is_dir():
-        raise BuildError(
-            "--out is a folder", file=str(out), hint="give a file name, e.g. out/edition.pdf"
-        )
-    worker = worker or ChartWorker()
+    if out is not None:
+        check_out(Path(out))
+    # the CLI may have started a worker already; otherwise one starts only if charts
+    # need drawing. Whatever ends the build, the worker ends with it.
+    workers = [worker] if worker is not None else []
+
+    def chart_worker() -> ChartWorker:
+        if not workers:
+            workers.append(ChartWorker())
+        return workers[0]
+
     try:
         return _build(
             root,
@@ -91,12 +100,28 @@ def build_edition(
             out,
             draft=draft,
             use_cache=use_cache,
-            worker=worker,
+            chart_worker=chart_worker,
             step=step,
             timings=timings,
+            cache_key=cache_key,
         )
     finally:
-        worker.close()
+        for started in workers:
+            started.close()
+
+
+def check_out(out: Path) -> None:
+    """``--out`` must name a file in a folder that exists (reportgen makes no folders)."""
+    if out.is_dir():
+        raise BuildError(
+            "--out is a folder", file=str(out), hint="give a file name, e.g. out/edition.pdf"
+        )
+    if not out.parent.is_dir():
+        raise BuildError(
+            "the folder for --out does not exist",
+            file=str(out.parent),
+            hint="create it first, or write into an existing folder",
+        )
 
 
 def _build(
@@ -106,9 +131,10 @@ def _build(
     *,
     draft: bool,
     use_cache: bool,
-    worker: ChartWorker,
+    chart_worker: Callable[[], ChartWorker],
     step: Callable[[str], None],
     timings: dict[str, float],
+    cache_key: str | None,
 ) -> BuildResult:
     folder = load_report(root)
     theme = load_report_theme(folder)
@@ -125,18 +151,21 @@ def _build(
     step("compute")
     charts = computed.charts()
     style = ChartStyle.from_theme(theme)
-    cache_dir = folder.root / CACHE if use_cache else None
+    cache = ChartCache(folder.root) if use_cache else None
     digest = charts_digest(charts, style)
-    cached = cached_charts(cache_dir, digest)
-    background = None if cached is not None else worker.draw(charts, style)
+    cached = cache.load(digest) if cache else None
+    background: PendingCharts | None = None
+    if cached is None and charts:
+        background = chart_worker().draw(charts, style)
+        steps.reached("build: charts sent")
     drawn: list[DrawnCharts] = []
 
     def chart_texts() -> tuple[tuple[ChartText, ...], ...]:
         # asked for once the text is laid out: wait here for the chart worker
         step("assemble")
-        result = cached or (background.result() if background else draw_charts(charts, style))
-        if cached is None:
-            store_charts(cache_dir, digest, result)
+        result = cached or _drawn_charts(background, charts, style)
+        if cached is None and cache:
+            cache.store(digest, result)
         drawn.append(result)
         step("charts")
         return result.texts
@@ -157,7 +186,39 @@ def _build(
     if len(layout.chart_slots) != len(charts):
         raise BuildError(f"{len(charts) - len(layout.chart_slots)} chart(s) were not placed")
     pdf = finish(layout_pdf, charts_pdf, layout, computed, language=folder.layout.language)
-    target = Path(out) if out else default_output(folder, edition, draft=draft)
-    write_bytes(target, pdf)
+    if out:
+        target = Path(out)
+    else:
+        target = default_output(folder, edition, draft=draft)
+        ensure_folder(target.parent, within=folder.root)
+    write_bytes(target, pdf, within=folder.root)
+    if cache:
+        _remember(cache, folder, edition, digest, cache_key)
     step("finish")
     return BuildResult(target, edition, layout.page_count, len(pdf), layout.section_pages, timings)
+
+
+def _drawn_charts(
+    background: PendingCharts | None, charts: list[ChartData], style: ChartStyle
+) -> DrawnCharts:
+    if background is not None:
+        try:
+            return background.result()
+        except WorkerGone:
+            pass  # the worker died or failed: draw here (an error then shows itself)
+    return draw_charts(charts, style)
+
+
+def _remember(
+    cache: ChartCache, folder: ReportFolder, edition: Month, digest: str, asked: str | None
+) -> None:
+    """Index the charts under every key a later build may look them up by: this edition,
+    the default edition if it is that one, and the key the caller looked up."""
+    keys = {chart_inputs_key(folder.root, edition), asked}
+    try:
+        if default_edition(folder.root, folder.data.last_month) == edition:
+            keys.add(chart_inputs_key(folder.root, None))
+    except InputError:
+        pass
+    for key in sorted(k for k in keys if k is not None):
+        cache.remember(key, digest)

@@ -1,54 +1,154 @@
 """The chart worker: a second process that draws the charts while this one lays out text.
 
+In: ``ChartData`` and a ``ChartStyle`` (``ChartWorker.draw``). Out: a ``PendingCharts``
+whose ``result()`` is the ``DrawnCharts`` (or None where there is no worker: the caller
+then draws in its own process).
+
 This module imports nothing heavy, so the command line can start the worker before it
 imports pandas and reportlab itself: the worker then imports matplotlib on the other
 core at the same time, and only the drawing is left when the chart data is ready.
+
+The worker is a fresh ``python`` (not a fork), so it holds none of the caller's file
+descriptors: its stdin and stdout are pipes to this process and its stderr is
+``/dev/null``, so whatever captured reportgen's output sees the end of it as soon as
+reportgen ends. Its stdin is also its lifeline: when this process ends for any reason —
+an exception, Ctrl-C, SIGTERM, even SIGKILL — the pipe closes and the worker exits at
+once, whatever it is doing.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import json
 import os
+import pickle
+import queue
 import signal
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any
+import subprocess
+import sys
+import threading
+from typing import IO, Any
+
+_WORKER_MAIN = (
+    "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
+    "from reportgen.assemble.worker import serve; serve()"
+)
+SERIAL_ENV = "REPORTGEN_SERIAL"  # draw in this process (no worker), e.g. to profile
+CLOSE_WAIT_SECONDS = 1.0
 
 
-def _ignore_interrupt() -> None:
-    # Ctrl-C is the main process's to handle; the worker just stops with it
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+class WorkerGone(Exception):
+    """The worker ended before answering (killed, crashed): draw in this process."""
 
 
-def _prepare() -> None:
-    from reportgen.render.charts import prepare
+class PendingCharts:
+    """The charts the worker is drawing; ``result()`` waits for them."""
 
-    prepare()
+    def __init__(self, results: IO[bytes]) -> None:
+        self._results = results
+        self._answer: tuple[str, Any] | None = None
+
+    def result(self) -> Any:
+        if self._answer is None:
+            try:
+                self._answer = pickle.load(self._results)
+            except (EOFError, OSError, pickle.UnpicklingError) as error:
+                raise WorkerGone(str(error) or type(error).__name__) from error
+        status, value = self._answer
+        if status != "ok":
+            raise WorkerGone(value)
+        return value
 
 
 class ChartWorker:
     def __init__(self) -> None:
-        self._executor: ProcessPoolExecutor | None = None
-        if os.environ.get("REPORTGEN_SERIAL"):
+        self._process: subprocess.Popen[bytes] | None = None
+        if os.environ.get(SERIAL_ENV) or not sys.executable:
             return
         try:
-            context = multiprocessing.get_context("fork")
-        except ValueError:  # no fork on this platform: draw in this process
-            return
-        self._executor = ProcessPoolExecutor(
-            max_workers=1, mp_context=context, initializer=_ignore_interrupt
-        )
-        self._executor.submit(_prepare)
+            self._process = subprocess.Popen(
+                # isolated (no current folder, no PYTHON* variables), then given this
+                # process's own module path: it imports exactly the modules we would
+                [sys.executable, "-I", "-c", _WORKER_MAIN, json.dumps(sys.path)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                close_fds=True,
+            )
+        except OSError:
+            self._process = None  # no worker: the charts are drawn in this process
 
-    def draw(self, charts: list[Any], style: Any) -> Future[Any] | None:
-        """Draw ``charts`` (``ChartData``) in the worker; None where there is no worker."""
-        if self._executor is None or not charts:
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
+    def draw(self, charts: list[Any], style: Any) -> PendingCharts | None:
+        """Send ``charts`` (``ChartData``) to the worker; None where there is no worker."""
+        process = self._process
+        if process is None or not charts:
             return None
-        from reportgen.render.charts import draw_charts
-
-        return self._executor.submit(draw_charts, charts, style)
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            pickle.dump((charts, style), process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            process.stdin.flush()
+        except OSError:
+            return None  # the worker is gone already
+        return PendingCharts(process.stdout)
 
     def close(self) -> None:
-        if self._executor is not None:
-            # wait: the worker is idle by now, and an executor left running at exit can
-            # trip over its own closed pipe
-            self._executor.shutdown(wait=True, cancel_futures=True)
+        """End the worker now (closing its stdin ends it) and reap it."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        for pipe in (process.stdin, process.stdout):
+            try:
+                if pipe is not None:
+                    pipe.close()
+            except OSError:
+                pass
+        try:
+            process.wait(timeout=CLOSE_WAIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def __enter__(self) -> ChartWorker:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+# --- the worker's side ------------------------------------------------------------------
+
+
+def _read_requests(requests: IO[bytes], jobs: queue.Queue[Any]) -> None:
+    """Pass each request on; when the parent is gone (end of stdin), end at once."""
+    while True:
+        try:
+            jobs.put(pickle.load(requests))
+        except BaseException:  # EOF, a broken pipe: the parent ended or closed us
+            os._exit(0)  # even mid-drawing: nobody is waiting for the charts any more
+
+
+def serve() -> None:
+    """Run as the worker: import matplotlib, then draw each request from stdin."""
+    # Ctrl-C and SIGTERM to the process group are the parent's to handle; the worker
+    # ends when the parent does, through its stdin
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    requests, answers = sys.stdin.buffer, sys.stdout.buffer
+    jobs: queue.Queue[Any] = queue.Queue()
+    threading.Thread(target=_read_requests, args=(requests, jobs), daemon=True).start()
+    from reportgen.render.charts import draw_charts, prepare
+
+    prepare()
+    while True:
+        charts, style = jobs.get()
+        try:
+            answer: tuple[str, Any] = ("ok", draw_charts(charts, style))
+        except Exception as error:  # reported to the parent, which draws them itself
+            answer = ("error", f"{type(error).__name__}: {error}")
+        try:
+            pickle.dump(answer, answers, protocol=pickle.HIGHEST_PROTOCOL)
+            answers.flush()
+        except OSError:
+            os._exit(0)

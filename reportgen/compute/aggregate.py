@@ -1,9 +1,11 @@
-"""Aggregate monthly rows over a window (pandas) -> one exact figure per measure.
+"""Aggregate monthly rows over a window -> one exact figure per measure, and its making.
 
 ``Figures`` answers "what is this measure over these months?" for every aggregation
-of the catalogue, and names the file, measure and month when a month is missing.
-The monthly frame is turned into plain look-ups once (pandas groups it by measure);
-each figure is then a few dictionary reads, not a pandas index per cell.
+of the catalogue, as an ``Aggregate`` that keeps the monthly figures (and their
+sources and revision vintage) it was summed from, so ``reportgen explain`` shows the
+very numbers the printed cell came from. A missing month names the file, measure and
+month. The monthly frame is turned into
+plain look-ups once; each figure is then a few dictionary reads.
 """
 
 from __future__ import annotations
@@ -23,6 +25,39 @@ class Totals:
     denominator: Fraction | None
 
 
+@dataclass(frozen=True)
+class MonthFigure:
+    """One month's figures of a measure with its own rows, and where they come from."""
+
+    measure_id: str
+    month: Month
+    numerator: Fraction
+    denominator: Fraction | None
+    source: str  # "data/monthly.csv:12", "data/performance.xlsx: Monthly!F12"
+    until_edition: str = ""  # a revised vintage: the figure as it stood until this edition
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """A measure over some months, with how it was made: the figure and its derivation.
+
+    ``rows`` are the measure's own monthly figures (``sum``, ``ratio``); ``parts`` the
+    aggregates it is built from (``sum_of``: the parts; ``ratio_of``: numerator and
+    denominator). ``value`` is numerator / denominator x scale for a rate, the
+    numerator for a count, and None where the denominator is zero.
+    """
+
+    measure_id: str
+    aggregation: Aggregation
+    months: tuple[Month, ...]
+    numerator: Fraction
+    denominator: Fraction | None
+    scale: int
+    value: Fraction | None
+    rows: tuple[MonthFigure, ...] = ()
+    parts: tuple[Aggregate, ...] = ()
+
+
 class Figures:
     """Exact aggregates of ``PerformanceData`` for the measures of a ``Catalogue``."""
 
@@ -32,20 +67,30 @@ class Figures:
         self.catalogue = catalogue
         self.data = data
         self.vintage = vintage
-        monthly = data.monthly if vintage is None else data.monthly_as_of(str(vintage))
-        # measure -> month ("2014-03") -> (numerator, denominator)
-        self._by_measure: dict[str, dict[str, tuple[Fraction, Fraction | None]]] = {
-            str(measure): dict(
-                zip(
-                    group.index.get_level_values("month"),
-                    zip(group["numerator"], group["denominator"], strict=True),
-                    strict=True,
-                )
+        monthly = (
+            data.monthly.assign(until_edition="")
+            if vintage is None
+            else data.monthly_as_of(str(vintage))
+        )
+        self._by_measure: dict[str, dict[str, MonthFigure]] = {}
+        for (measure_id, month), numerator, denominator, source, until in zip(
+            monthly.index,
+            monthly["numerator"],
+            monthly["denominator"],
+            monthly["source"],
+            monthly["until_edition"],
+            strict=True,
+        ):
+            self._by_measure.setdefault(measure_id, {})[month] = MonthFigure(
+                measure_id,
+                Month.parse(month),
+                numerator,
+                denominator if isinstance(denominator, Fraction) else None,
+                source,
+                until or "",
             )
-            for measure, group in monthly.groupby(level="measure", sort=True)
-        }
         self._months: dict[str, list[Month]] = {
-            measure: sorted(Month.parse(month) for month in rows)
+            measure: sorted(figure.month for figure in rows.values())
             for measure, rows in self._by_measure.items()
         }
         self._vintages: dict[Month, Figures] = {}
@@ -78,51 +123,69 @@ class Figures:
     def months_available(self, measure_id: str) -> list[Month]:
         return self._months.get(measure_id, [])
 
-    def _own_totals(self, measure: Measure, months: list[Month]) -> Totals:
-        rows = self._by_measure.get(measure.id, {})
+    def _own_rows(self, measure: Measure, months: list[Month]) -> tuple[MonthFigure, ...]:
+        figures = self._by_measure.get(measure.id, {})
         wanted = [str(m) for m in months]
-        missing = [m for m in wanted if m not in rows]
+        missing = [m for m in wanted if m not in figures]
         if missing:
             raise InputError(
                 f"no figure for {measure.id} in {', '.join(missing)}",
                 file=self.data.monthly_file,
-                hint=f"add a row '{measure.id},{missing[0]},…' (every month of the window "
-                f"{wanted[0]}..{wanted[-1]} is needed)",
+                hint=f"{self.data.how_to_add(measure.id, missing[0])} (every month of the "
+                f"window {wanted[0]}..{wanted[-1]} is needed)",
             )
-        numerator = sum((rows[m][0] for m in wanted), Fraction(0))
-        if measure.aggregation is Aggregation.RATIO:
-            denominator = sum((rows[m][1] or Fraction(0) for m in wanted), Fraction(0))
-            return Totals(numerator, denominator)
-        return Totals(numerator, None)
+        return tuple(figures[m] for m in wanted)
+
+    def aggregate(self, measure_id: str, months: list[Month]) -> Aggregate:
+        """The measure over ``months``, with the figures it was made from."""
+        measure = self.catalogue[measure_id]
+        kind = measure.aggregation
+        if kind is Aggregation.REPORTED:
+            raise ValueError(f"{measure_id} is reported per edition, not aggregated")
+        rows: tuple[MonthFigure, ...] = ()
+        parts: tuple[Aggregate, ...] = ()
+        denominator: Fraction | None = None
+        if kind is Aggregation.SUM_OF:
+            parts = tuple(self.aggregate(part, months) for part in measure.components)
+            numerator = sum((part.numerator for part in parts), Fraction(0))
+        elif kind is Aggregation.RATIO_OF:
+            parts = tuple(self.aggregate(part, months) for part in measure.components)
+            numerator, denominator = parts[0].numerator, parts[1].numerator
+        else:
+            rows = self._own_rows(measure, months)
+            numerator = sum((row.numerator for row in rows), Fraction(0))
+            if kind is Aggregation.RATIO:
+                denominator = sum((row.denominator or Fraction(0) for row in rows), Fraction(0))
+        if denominator is None:
+            value: Fraction | None = numerator
+        elif denominator == 0:
+            value = None
+        else:
+            value = numerator / denominator * measure.scale
+        return Aggregate(
+            measure_id,
+            kind,
+            tuple(months),
+            numerator,
+            denominator,
+            measure.scale if denominator is not None else 1,
+            value,
+            rows,
+            parts,
+        )
 
     def count(self, measure_id: str, months: list[Month]) -> Fraction:
         """Sum of a count measure (``sum`` or ``sum_of``) over ``months``."""
-        measure = self.catalogue[measure_id]
-        if measure.aggregation is Aggregation.SUM_OF:
-            return sum((self.count(part, months) for part in measure.components), Fraction(0))
-        return self._own_totals(measure, months).numerator
+        return self.aggregate(measure_id, months).numerator
 
     def totals(self, measure_id: str, months: list[Month]) -> Totals:
         """Numerator and denominator of a rate (or the count) over ``months``."""
-        measure = self.catalogue[measure_id]
-        if measure.aggregation is Aggregation.RATIO_OF:
-            numerator, denominator = measure.components
-            return Totals(self.count(numerator, months), self.count(denominator, months))
-        if measure.aggregation is Aggregation.RATIO:
-            return self._own_totals(measure, months)
-        return Totals(self.count(measure_id, months), None)
+        aggregate = self.aggregate(measure_id, months)
+        return Totals(aggregate.numerator, aggregate.denominator)
 
     def value(self, measure_id: str, months: list[Month]) -> Fraction | None:
         """The measure's figure over ``months``; None where a denominator is zero."""
-        measure = self.catalogue[measure_id]
-        if measure.aggregation is Aggregation.REPORTED:
-            raise ValueError(f"{measure_id} is reported per edition, not aggregated")
-        totals = self.totals(measure_id, months)
-        if totals.denominator is None:
-            return totals.numerator
-        if totals.denominator == 0:
-            return None
-        return totals.numerator / totals.denominator * measure.scale
+        return self.aggregate(measure_id, months).value
 
     def windowed(self, measure_id: str, edition: Month) -> tuple[list[Month], list[Month]]:
         """(this year's months, last year's months) of the measure's window."""

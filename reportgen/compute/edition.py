@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from reportgen.compute.aggregate import Figures
 from reportgen.compute.charts import ChartData, chart_data, check_chart_data
+from reportgen.compute.rules import NOT_AVAILABLE
 from reportgen.compute.tables import (
     CSV_COLUMNS,
     Row,
@@ -128,8 +130,11 @@ def compute_tables(
     ]
 
 
-def edition_figures(folder: ReportFolder, edition: Month) -> tuple[str, list[str]]:
-    """The edition's figures as CSV, and notes for the analyst (e.g. no narrative yet)."""
+def edition_figures(
+    folder: ReportFolder, edition: Month, output: str = "csv"
+) -> tuple[str, list[str]]:
+    """The edition's figures as CSV (or JSON), and notes for the analyst (e.g. no
+    narrative yet)."""
     check_edition_in_data(Figures(folder.catalogue, folder.data), edition)
     notes = []
     texts = None
@@ -140,7 +145,56 @@ def edition_figures(folder: ReportFolder, edition: Month) -> tuple[str, list[str
             f"no narrative folder {folder.display(folder.content_dir(edition))}; "
             "statement rows are left out"
         )
-    return figures_csv(compute_tables(folder, edition, texts)), notes
+    tables = compute_tables(folder, edition, texts)
+    text = figures_json(tables, edition) if output == "json" else figures_csv(tables)
+    return text, notes
+
+
+def _reasons(row: Row) -> dict[str, str]:
+    """Why each n/a cell of a row is n/a, by column."""
+    made = row.derivation
+    if made is None:
+        return {}
+    if row.kind == "confidence_interval":
+        years = (made.last_year, made.this_year)
+        return {
+            column: year.reason or "no respondents"
+            for column, year, cell in zip(
+                ("last_year", "this_year"), years, (row.last_year, row.this_year), strict=True
+            )
+            if cell == NOT_AVAILABLE
+        }
+    reasons = {
+        "last_year": made.last_year.reason,
+        "this_year": made.this_year.reason,
+        "diff": made.difference_reason,
+        "msg_rank": made.msg.reason if made.msg else None,
+        "movement": made.movement_reason,
+    }
+    return {
+        column: reason
+        for column, reason in reasons.items()
+        if getattr(row, column) == NOT_AVAILABLE and reason
+    }
+
+
+def figures_json(tables: list[TableRows], edition: Month) -> str:
+    """Every row with its measure's id, unit, decimals, polarity, MSG colour and the
+    reason for each n/a."""
+    rows = []
+    for table in tables:
+        for row in table.rows:
+            record: dict[str, object] = dict(zip(CSV_COLUMNS, row.as_csv(), strict=True))
+            record["section"] = row.section
+            measure = row.derivation.measure if row.derivation else None
+            record["measure"] = measure.id if measure else None
+            record["unit"] = measure.unit.value if measure else None
+            record["decimals"] = measure.decimals if measure else None
+            record["polarity"] = measure.polarity.value if measure else None
+            record["msg_colour"] = row.rag
+            record["not_available"] = _reasons(row)
+            rows.append(record)
+    return json.dumps({"edition": str(edition), "rows": rows}, indent=2, ensure_ascii=False) + "\n"
 
 
 def figures_csv(tables: list[TableRows]) -> str:

@@ -1,12 +1,17 @@
 """The rules that derive each printed cell, on exact numbers.
 
 Every function takes exact values (``Fraction`` or ``Decimal``) and returns the
-``Decimal`` as printed or the printed string; nothing here reads data.
+``Decimal`` as printed or the printed string; nothing here reads data. The
+``derive_*`` functions return the same result with its inputs and unrounded value (a
+small frozen record): the compute stage keeps it beside the printed cell, and
+``reportgen explain`` formats it, so the explanation is the computation itself.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from enum import Enum
 from fractions import Fraction
 
 from reportgen.load.catalogue import Measure, Polarity, Unit
@@ -57,18 +62,52 @@ def difference_decimals(measure: Measure) -> int:
     return 1 if measure.unit is Unit.COUNT else measure.decimals
 
 
-def difference(measure: Measure, last_year: Fraction, this_year: Fraction) -> Decimal | None:
+class DifferenceRule(str, Enum):
+    PERCENT_CHANGE = "percentage change"  # counts
+    DISPLAYED_DIFFERENCE = "difference of the displayed values"  # rates and averages
+
+
+@dataclass(frozen=True)
+class Difference:
+    """The Better/Worse figure and how it was made."""
+
+    rule: DifferenceRule
+    last_year: Fraction | Decimal  # percentage change: the values; otherwise as displayed
+    this_year: Fraction | Decimal
+    unrounded: Fraction | Decimal | None  # None: a change from nothing
+    value: Decimal | None
+    decimals: int
+
+
+def derive_difference(measure: Measure, last_year: Fraction, this_year: Fraction) -> Difference:
     """The Better/Worse figure.
 
     Counts: percentage change at one decimal ((715 - 669) / 669 -> 6.9). Rates and
     averages: the difference of the *displayed* values at the measure's decimals
     (26.9% - 29.8% -> -2.9, never -3.0 from the unrounded rates).
     """
+    decimals = difference_decimals(measure)
     if measure.unit is Unit.COUNT:
         if last_year == 0:
-            return None  # a change from nothing has no percentage
-        return round_half_up((this_year - last_year) / last_year * 100, 1)
-    return displayed_value(measure, this_year) - displayed_value(measure, last_year)
+            # a change from nothing has no percentage
+            return Difference(DifferenceRule.PERCENT_CHANGE, last_year, this_year, None, None, 1)
+        change = (this_year - last_year) / last_year * 100
+        return Difference(
+            DifferenceRule.PERCENT_CHANGE,
+            last_year,
+            this_year,
+            change,
+            round_half_up(change, decimals),
+            decimals,
+        )
+    last, this = displayed_value(measure, last_year), displayed_value(measure, this_year)
+    return Difference(
+        DifferenceRule.DISPLAYED_DIFFERENCE, last, this, this - last, this - last, decimals
+    )
+
+
+def difference(measure: Measure, last_year: Fraction, this_year: Fraction) -> Decimal | None:
+    return derive_difference(measure, last_year, this_year).value
 
 
 def format_difference(measure: Measure, diff: Decimal | None, *, percent_sign: bool) -> str:
@@ -78,36 +117,79 @@ def format_difference(measure: Measure, diff: Decimal | None, *, percent_sign: b
     return text + "%" if percent_sign and measure.unit is Unit.PERCENT else text
 
 
-def movement(measure: Measure, this_diff: Decimal | None, previous_diff: Decimal | None) -> str:
-    """Improved / Worsened / Same since the previous edition.
+@dataclass(frozen=True)
+class Movement:
+    """Improved / Worsened / Same since the previous edition, and how it was read."""
 
-    movement = this edition's displayed difference - the previous edition's. Its sign
-    and the measure's polarity say whether that is good news; x keeps its sign.
+    this_difference: Decimal | None
+    previous_difference: Decimal | None
+    change: Decimal | None  # this - previous, at the difference's decimals
+    polarity: Polarity
+    good: bool | None  # None: Same, or n/a
+    text: str
+
+
+def derive_movement(
+    measure: Measure, this_diff: Decimal | None, previous_diff: Decimal | None
+) -> Movement:
+    """movement = this edition's displayed difference - the previous edition's.
+
+    Its sign and the measure's polarity say whether that is good news; x keeps its sign.
     """
     if this_diff is None or previous_diff is None:
-        return NOT_AVAILABLE
+        return Movement(this_diff, previous_diff, None, measure.polarity, None, NOT_AVAILABLE)
     decimals = difference_decimals(measure)
     change = round_half_up(this_diff - previous_diff, decimals)
     if change == 0:
-        return SAME
+        return Movement(this_diff, previous_diff, change, measure.polarity, None, SAME)
     good = change < 0 if measure.polarity is Polarity.LOWER_IS_BETTER else change > 0
-    return f"{IMPROVED if good else WORSENED} ({format_decimal(change, decimals)}% pt.)"
+    text = f"{IMPROVED if good else WORSENED} ({format_decimal(change, decimals)}% pt.)"
+    return Movement(this_diff, previous_diff, change, measure.polarity, good, text)
 
 
-def confidence_interval(rate: Fraction, respondents: Fraction) -> str:
+def movement(measure: Measure, this_diff: Decimal | None, previous_diff: Decimal | None) -> str:
+    return derive_movement(measure, this_diff, previous_diff).text
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A 95% confidence interval's half-width and its inputs."""
+
+    proportion: Fraction  # p, satisfied / respondents
+    respondents: Fraction  # n
+    half_width: Decimal | None  # 1.96 x sqrt(p(1 - p) / n) x 100, unrounded
+    text: str
+
+
+def derive_confidence_interval(rate: Fraction, respondents: Fraction) -> Interval:
     """Half-width of the 95% interval of a proportion: 1.96 x sqrt(p(1 - p) / n)."""
     if respondents <= 0:
-        return NOT_AVAILABLE
+        return Interval(rate, respondents, None, NOT_AVAILABLE)
     with localcontext() as context:
         context.prec = 40
         p = Decimal(rate.numerator) / Decimal(rate.denominator)
         n = Decimal(respondents.numerator) / Decimal(respondents.denominator)
         half_width = Z_95 * (p * (1 - p) / n).sqrt() * 100
-        return format_decimal(round_half_up(half_width, 1), 1) + "%"
+        text = format_decimal(round_half_up(half_width, 1), 1) + "%"
+    return Interval(rate, respondents, half_width, text)
 
 
-def msg_rag(measure: Measure, this_year: Fraction, msg_average: Fraction) -> str:
-    """MSG ragging: green better than the MSG average, red worse, black the same.
+def confidence_interval(rate: Fraction, respondents: Fraction) -> str:
+    return derive_confidence_interval(rate, respondents).text
+
+
+@dataclass(frozen=True)
+class MsgColour:
+    """MSG ragging: our displayed figure against the MSG average's, read by polarity."""
+
+    ours: Decimal
+    theirs: Decimal
+    polarity: Polarity
+    colour: str  # green / red / black
+
+
+def derive_msg_rag(measure: Measure, this_year: Fraction, msg_average: Fraction) -> MsgColour:
+    """Green better than the MSG average, red worse, black the same.
 
     Compared at display precision, so a force that prints the same as the average is
     the same.
@@ -115,6 +197,10 @@ def msg_rag(measure: Measure, this_year: Fraction, msg_average: Fraction) -> str
     ours = displayed_value(measure, this_year)
     theirs = displayed_value(measure, msg_average)
     if ours == theirs:
-        return "black"
+        return MsgColour(ours, theirs, measure.polarity, "black")
     better = ours < theirs if measure.polarity is Polarity.LOWER_IS_BETTER else ours > theirs
-    return "green" if better else "red"
+    return MsgColour(ours, theirs, measure.polarity, "green" if better else "red")
+
+
+def msg_rag(measure: Measure, this_year: Fraction, msg_average: Fraction) -> str:
+    return derive_msg_rag(measure, this_year, msg_average).colour

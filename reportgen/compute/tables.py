@@ -7,16 +7,17 @@ as printed. Satisfaction measures are followed by their confidence-interval row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
 from reportgen.compute import rules
-from reportgen.compute.aggregate import Figures
+from reportgen.compute.aggregate import Aggregate, Figures
 from reportgen.compute.wording import Wording
 from reportgen.errors import InputError
 from reportgen.load.catalogue import Aggregation, Measure
 from reportgen.load.content import Statement
+from reportgen.load.data import MsgEntry, SurveyEstimate
 from reportgen.load.layout import PerformanceTable, StatementTable
 from reportgen.months import Month
 
@@ -35,6 +36,8 @@ class Row:
     movement: str = ""
     rag: str | None = None  # green / red / black for the MSG rank
     measure_id: str | None = None
+    # how each cell was derived (measure and confidence-interval rows)
+    derivation: Derivation | None = field(default=None, compare=False, repr=False)
 
     def as_csv(self) -> tuple[str, ...]:
         return (
@@ -59,15 +62,61 @@ class TableRows:
     msg_ranking: bool = False
 
 
-@dataclass(frozen=True)
-class Comparison:
-    """One measure's two years for one edition, before formatting."""
+NOT_COMPARABLE = "not comparable before {month}"
+NO_BASE = "no base (last year was zero)"
+NO_DENOMINATOR = "no base (the denominator was zero)"
+NOT_YET_MONITORED = "not yet monitored"
+NO_MSG_RANKING = "no MSG ranking published"
 
-    last_year: Fraction | None
-    this_year: Fraction | None
-    difference: Decimal | None
-    respondents: tuple[Fraction | None, Fraction | None] = (None, None)
-    proportions: tuple[Fraction | None, Fraction | None] = (None, None)
+
+@dataclass(frozen=True)
+class YearFigure:
+    """One year's cell of a measure row (last year or this year) and how it was made."""
+
+    months: tuple[Month, ...]
+    value: Fraction | None  # unrounded; None where the cell prints n/a
+    text: str  # as printed
+    aggregate: Aggregate | None = None  # monthly measures
+    estimate: SurveyEstimate | None = None  # reported measures
+    reason: str | None = None  # why n/a
+
+
+@dataclass(frozen=True)
+class MsgCell:
+    rank: str
+    entry: MsgEntry
+    colour: rules.MsgColour | None
+    rag: str | None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """How every cell of one measure row was derived: what ``reportgen explain`` shows.
+
+    The printed row is made from this record (``performance_rows``), so the
+    explanation cannot drift from the figure.
+    """
+
+    measure: Measure
+    edition: Month
+    last_year: YearFigure
+    this_year: YearFigure
+    difference: rules.Difference | None
+    difference_text: str
+    difference_reason: str | None
+    movement: rules.Movement
+    movement_reason: str | None
+    previous: Derivation | None  # the previous edition's row, as it stood then
+    msg: MsgCell | None = None
+    intervals: tuple[rules.Interval | None, rules.Interval | None] | None = None
+
+    @property
+    def respondents(self) -> tuple[Fraction | None, Fraction | None]:
+        return tuple(  # type: ignore[return-value]
+            y.aggregate.denominator if y.aggregate else None
+            for y in (self.last_year, self.this_year)
+        )
 
 
 def data_month(table: PerformanceTable, figures: Figures, edition: Month) -> Month:
@@ -100,61 +149,147 @@ def not_yet_monitored(figures: Figures, measure: Measure, months: list[Month]) -
     return first is not None and months[-1] < first
 
 
-def compare(figures: Figures, measure: Measure, edition: Month) -> Comparison:
+def _year(
+    figures: Figures, measure: Measure, months: list[Month], reason: str | None
+) -> YearFigure:
+    if reason is not None:
+        return YearFigure(tuple(months), None, rules.NOT_AVAILABLE, reason=reason)
+    aggregate = figures.aggregate(measure.id, months)
+    return YearFigure(
+        tuple(months),
+        aggregate.value,
+        rules.format_value(measure, aggregate.value),
+        aggregate,
+        reason=NO_DENOMINATOR if aggregate.value is None else None,
+    )
+
+
+def _survey_years(
+    figures: Figures, measure: Measure, edition: Month
+) -> tuple[YearFigure, YearFigure]:
+    estimate = figures.data.survey.get((str(edition), measure.id))
+    if estimate is None:
+        raise InputError(
+            f"no survey estimate for {measure.id} in edition {edition}",
+            file=figures.data.survey_file,
+            hint=f"add a row '{edition},{measure.id},last,this,period_end'",
+        )
+    this_months = measure.window.months(edition)
+    last_months = [m.shift(-12) for m in this_months]
+    return tuple(  # type: ignore[return-value]
+        YearFigure(tuple(months), value, rules.format_value(measure, value), estimate=estimate)
+        for months, value in ((last_months, estimate.last_year), (this_months, estimate.this_year))
+    )
+
+
+def _difference(
+    measure: Measure, last: YearFigure, this: YearFigure, percent_sign: bool
+) -> tuple[rules.Difference | None, str, str | None]:
+    if last.value is None or this.value is None:
+        return None, rules.NOT_AVAILABLE, last.reason or this.reason
+    difference = rules.derive_difference(measure, last.value, this.value)
+    text = rules.format_difference(measure, difference.value, percent_sign=percent_sign)
+    return difference, text, NO_BASE if difference.value is None else None
+
+
+def _intervals(last: YearFigure, this: YearFigure) -> tuple[rules.Interval | None, ...]:
+    found = []
+    for year in (last, this):
+        totals = year.aggregate
+        if totals is None or totals.denominator is None or not totals.denominator:
+            found.append(None)
+            continue
+        proportion = totals.numerator / totals.denominator
+        found.append(rules.derive_confidence_interval(proportion, totals.denominator))
+    return tuple(found)
+
+
+def derive(
+    figures: Figures,
+    measure: Measure,
+    edition: Month,
+    *,
+    percent_sign: bool = False,
+    msg_ranking: bool = False,
+    with_previous: bool = True,
+) -> Derivation:
+    """One measure row of an edition, every cell with its derivation."""
     figures = figures.as_of(edition)
     if measure.aggregation is Aggregation.REPORTED:
-        estimate = figures.data.survey.get((str(edition), measure.id))
-        if estimate is None:
-            raise InputError(
-                f"no survey estimate for {measure.id} in edition {edition}",
-                file=figures.data.survey_file,
-                hint=f"add a row '{edition},{measure.id},last,this,period_end'",
-            )
-        diff = rules.difference(measure, estimate.last_year, estimate.this_year)
-        return Comparison(estimate.last_year, estimate.this_year, diff)
-    this_months, last_months = figures.windowed(measure.id, edition)
-    if not_yet_monitored(figures, measure, this_months):
-        return Comparison(None, None, None)
-    this_year = figures.value(measure.id, this_months)
-    comparable = measure.comparable_from is None or last_months[0] >= measure.comparable_from
-    last_year = figures.value(measure.id, last_months) if comparable else None
-    diff = None
-    if last_year is not None and this_year is not None:
-        diff = rules.difference(measure, last_year, this_year)
-    respondents: tuple[Fraction | None, Fraction | None] = (None, None)
-    proportions: tuple[Fraction | None, Fraction | None] = (None, None)
-    if measure.confidence_interval:
-        totals = (
-            figures.totals(measure.id, last_months) if comparable else None,
-            figures.totals(measure.id, this_months),
+        last, this = _survey_years(figures, measure, edition)
+    else:
+        this_months, last_months = figures.windowed(measure.id, edition)
+        comparable = measure.comparable_from is None or last_months[0] >= measure.comparable_from
+        not_comparable = (
+            None if comparable else NOT_COMPARABLE.format(month=measure.comparable_from)
         )
-        respondents = tuple(t.denominator if t else None for t in totals)  # type: ignore[assignment]
-        proportions = tuple(  # type: ignore[assignment]
-            t.numerator / t.denominator if t and t.denominator else None for t in totals
-        )
-    return Comparison(last_year, this_year, diff, respondents, proportions)
+        before = NOT_YET_MONITORED if not_yet_monitored(figures, measure, this_months) else None
+        last = _year(figures, measure, last_months, before or not_comparable)
+        this = _year(figures, measure, this_months, before)
+    difference, difference_text, difference_reason = _difference(measure, last, this, percent_sign)
+    previous, movement_reason = None, None
+    if with_previous:
+        previous = previous_derivation(figures, measure, edition, percent_sign=percent_sign)
+    movement = rules.derive_movement(
+        measure,
+        difference.value if difference else None,
+        previous.difference.value if previous and previous.difference else None,
+    )
+    if movement.text == rules.NOT_AVAILABLE:
+        if with_previous and previous is None:
+            movement_reason = NOT_YET_MONITORED
+        elif difference_reason:
+            movement_reason = difference_reason
+        elif previous is not None:
+            movement_reason = f"{previous.edition.abbr}: {previous.difference_reason}"
+    msg = _msg_cell(figures, measure, edition, this.value) if msg_ranking else None
+    intervals = _intervals(last, this) if measure.confidence_interval else None
+    return Derivation(
+        measure,
+        edition,
+        last,
+        this,
+        difference,
+        difference_text,
+        difference_reason,
+        movement,
+        movement_reason,
+        previous,
+        msg,
+        intervals,  # type: ignore[arg-type]
+    )
 
 
-def previous_difference(figures: Figures, measure: Measure, edition: Month) -> Decimal | None:
-    """The previous edition's Better/Worse, or None where the measure had not begun.
+def previous_derivation(
+    figures: Figures, measure: Measure, edition: Month, *, percent_sign: bool = False
+) -> Derivation | None:
+    """The previous edition's row as it stood then, or None where it was not yet monitored.
 
     A measure first monitored mid-series (``comparable_from``: victimless prosecutions,
     November 2013) has no previous edition to move from before then: its movement is
-    n/a. Any other gap is an error, so a lost row never turns into a quiet "n/a".
+    n/a. Any other gap is an error, so a lost row never turns into a quiet "n/a" — for
+    a survey estimate as for monthly figures.
     """
     previous = edition.shift(-1)
     if measure.aggregation is Aggregation.REPORTED:
-        started = any(
-            key[1] == measure.id and Month.parse(key[0]) <= previous for key in figures.data.survey
-        )
-        return compare(figures, measure, previous).difference if started else None
-    this_months, _ = figures.windowed(measure.id, previous)
-    if measure.comparable_from is not None and this_months[0] < measure.comparable_from:
-        return None
-    return compare(figures, measure, previous).difference
+        if measure.comparable_from is not None and previous < measure.comparable_from:
+            return None
+    else:
+        this_months, _ = figures.windowed(measure.id, previous)
+        if measure.comparable_from is not None and this_months[0] < measure.comparable_from:
+            return None
+    return derive(figures, measure, previous, percent_sign=percent_sign, with_previous=False)
 
 
-def _msg_cell(figures: Figures, measure: Measure, edition: Month, this_year: Fraction | None):
+def previous_difference(figures: Figures, measure: Measure, edition: Month) -> Decimal | None:
+    """The previous edition's Better/Worse, or None where the measure had not begun."""
+    previous = previous_derivation(figures, measure, edition)
+    return previous.difference.value if previous and previous.difference else None
+
+
+def _msg_cell(
+    figures: Figures, measure: Measure, edition: Month, this_year: Fraction | None
+) -> MsgCell:
     entry = figures.data.msg.get((str(edition), measure.id))
     if entry is None:
         # an absent row is a gap in the data, not the published "n/a"
@@ -165,10 +300,11 @@ def _msg_cell(figures: Figures, measure: Measure, edition: Month, this_year: Fra
             f"(or '{edition},{measure.id},n/a,,' where no ranking is published)",
         )
     if entry.rank == rules.NOT_AVAILABLE:
-        return rules.NOT_AVAILABLE, None
+        return MsgCell(rules.NOT_AVAILABLE, entry, None, None, NO_MSG_RANKING)
     if this_year is None or entry.msg_average is None:
-        return entry.rank, "black"
-    return entry.rank, rules.msg_rag(measure, this_year, entry.msg_average)
+        return MsgCell(entry.rank, entry, None, "black")
+    colour = rules.derive_msg_rag(measure, this_year, entry.msg_average)
+    return MsgCell(entry.rank, entry, colour, colour.colour)
 
 
 def performance_rows(
@@ -177,33 +313,39 @@ def performance_rows(
     rows: list[Row] = []
     for measure_id in table.measures:
         measure = figures.catalogue[measure_id]
-        now = compare(figures, measure, edition)
-        before = previous_difference(figures, measure, edition)
-        msg_rank, rag = "", None
-        if table.msg_ranking:
-            msg_rank, rag = _msg_cell(figures, measure, edition, now.this_year)
+        made = derive(
+            figures,
+            measure,
+            edition,
+            percent_sign=table.diff_percent_sign,
+            msg_ranking=table.msg_ranking,
+        )
         rows.append(
             Row(
                 section=section,
                 kind="measure",
                 label=measure.label,
-                last_year=rules.format_value(measure, now.last_year),
-                this_year=rules.format_value(measure, now.this_year),
-                diff=rules.format_difference(
-                    measure, now.difference, percent_sign=table.diff_percent_sign
-                ),
-                msg_rank=msg_rank,
-                movement=rules.movement(measure, now.difference, before),
-                rag=rag,
+                last_year=made.last_year.text,
+                this_year=made.this_year.text,
+                diff=made.difference_text,
+                msg_rank=made.msg.rank if made.msg else "",
+                movement=made.movement.text,
+                rag=made.msg.rag if made.msg else None,
                 measure_id=measure.id,
+                derivation=made,
             )
         )
-        if measure.confidence_interval:
-            cells = [
-                rules.confidence_interval(p, n) if p is not None and n is not None else "n/a"
-                for p, n in zip(now.proportions, now.respondents, strict=True)
-            ]
-            rows.append(Row(section, "confidence_interval", "Confidence interval", *cells))
+        if made.intervals is not None:
+            cells = [i.text if i is not None else rules.NOT_AVAILABLE for i in made.intervals]
+            rows.append(
+                Row(
+                    section,
+                    "confidence_interval",
+                    "Confidence interval",
+                    *cells,
+                    derivation=made,
+                )
+            )
     return rows
 
 

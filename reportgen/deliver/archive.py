@@ -9,7 +9,7 @@ attachments, so the archived PDF can carry the edition's figures and data with i
 Layout::
 
     <archive_root>/
-      .lock                       held (flock) while a version is being added
+      .lock                       held (reportgen.locks) while a version is being added
       2014-03/
         v1/                       first issue: stored files + manifest.json
         v2/                       corrected re-issue; its manifest says why v1 was replaced
@@ -20,13 +20,17 @@ renamed in one step) and is never changed afterwards. Which version is current i
 derived, not recorded: the highest v<N> is current and every other one is superseded by
 the next, whose manifest carries the re-issue reason. The rename is therefore the only
 commit point, and there is no separate index that a crash could leave out of step.
+
+A run killed outright leaves its ``.incoming-*`` folder behind; the next archive removes
+it (under the lock, so it cannot be another run's) and says so; ``verify`` and
+``editions`` report it. A version whose manifest is missing or unreadable is listed as
+damaged (``list_archive``), never sent, and does not hide the others.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import getpass
 import hashlib
 import io
@@ -35,7 +39,6 @@ import os
 import re
 import shutil
 import tempfile
-import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -44,10 +47,12 @@ from typing import Any, Literal
 
 import pikepdf
 
+from reportgen import notices, steps
 from reportgen.assemble.archival import as_pdfa3, save
 from reportgen.atomic import atomic_path, fsync_dir, usual_permissions, write_text
 from reportgen.deliver.pack import read_pdf
-from reportgen.errors import DeliveryError
+from reportgen.errors import DeliveryError, ReportgenError
+from reportgen.locks import exclusive_lock
 from reportgen.months import Month
 
 MANIFEST_NAME = "manifest.json"
@@ -55,6 +60,7 @@ LOCK_NAME = ".lock"
 MANIFEST_FORMAT = 1
 CURRENT: Literal["current"] = "current"
 SUPERSEDED: Literal["superseded"] = "superseded"
+DAMAGED: Literal["damaged"] = "damaged"
 Status = Literal["current", "superseded"]
 
 _VERSION_FOLDER = re.compile(r"^v([1-9][0-9]*)$")
@@ -144,7 +150,12 @@ class Manifest:
                 reportgen_version=str(document["reportgen_version"]),
                 reissue_reason=None if reason is None else str(reason),
                 files=tuple(
-                    StoredFile(str(f["role"]), str(f["name"]), str(f["sha256"]), int(f["size"]))
+                    StoredFile(
+                        str(f["role"]),
+                        _plain_name(str(f["name"])),
+                        str(f["sha256"]),
+                        int(f["size"]),
+                    )
                     for f in document["files"]
                 ),
                 inputs=tuple(
@@ -156,6 +167,19 @@ class Manifest:
             if isinstance(error, KeyError):
                 raise ValueError(f"missing field {error}") from error
             raise ValueError(str(error)) from error
+
+
+def _plain_name(name: str) -> str:
+    """A stored file's name: a plain name inside its version folder, nothing else."""
+    if (
+        not name
+        or name in (".", "..")
+        or name.startswith(".")
+        or any(ch in name for ch in "/\\\0")
+        or name == MANIFEST_NAME
+    ):
+        raise ValueError(f"stored file name {name!r} is not a plain file name in its folder")
+    return name
 
 
 @dataclass(frozen=True)
@@ -193,17 +217,56 @@ class ArchivedVersion:
     def file_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.manifest.files)
 
-    def path(self, role: str) -> Path:
-        """Where the stored file with ``role`` ("edition", "pack", ...) is."""
+    def stored(self, role: str) -> StoredFile:
         for stored in self.manifest.files:
             if stored.role == role:
-                return self.folder / stored.name
+                return stored
         roles = ", ".join(f.role for f in self.manifest.files)
         raise DeliveryError(
             f"{self.edition} v{self.version} has no stored file for {role!r}",
             file=self.folder,
             hint=f"it holds: {roles}",
         )
+
+    def path(self, role: str) -> Path:
+        """Where the stored file with ``role`` ("edition", "pack", ...) is."""
+        return self.folder / self.stored(role).name
+
+    def read_verified(self, role: str) -> bytes:
+        """The stored file's bytes, refused unless they are what the manifest recorded."""
+        stored = self.stored(role)
+        path = self.folder / stored.name
+        hint = "run 'reportgen verify'; restore the version folder from backup"
+        if path.is_symlink() or not path.is_file():
+            problem = "is a link, not the stored file" if path.is_symlink() else "is missing"
+            raise DeliveryError(f"the archived {role} file {problem}", file=path, hint=hint)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise DeliveryError(
+                f"the archived {role} file cannot be read: {error.strerror}", file=path
+            ) from error
+        sha256 = hashlib.sha256(data).hexdigest()
+        if (sha256, len(data)) != (stored.sha256, stored.size):
+            raise DeliveryError(
+                f"the archived {role} file does not match its manifest (sha256 {sha256[:12]}…, "
+                f"{len(data)} bytes; the manifest says {stored.sha256[:12]}…, {stored.size} "
+                "bytes): it was changed after it was archived",
+                file=path,
+                hint=hint,
+            )
+        return data
+
+
+@dataclass(frozen=True)
+class DamagedVersion:
+    """A version folder whose manifest is missing or cannot be read: listed, never used."""
+
+    edition: str
+    version: int
+    folder: Path
+    problem: ReportgenError
+    status: Literal["damaged"] = DAMAGED
 
 
 @dataclass(frozen=True)
@@ -274,12 +337,18 @@ def archive_edition(
     # a naive ``now`` is taken as local time, as datetime.astimezone does
     archived_at = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     archived_at = archived_at.replace(microsecond=0)
-    step = on_step or (lambda _name: None)
+    hook = on_step or (lambda _name: None)
+
+    def step(name: str) -> None:
+        hook(name)
+        steps.reached("archive: " + name.split(" ")[0])
+
     _check_root(archive_root)
 
     with _exclusive_lock(archive_root, lock_timeout):
         step("locked")
         edition_dir = archive_root / edition
+        _sweep_incoming(edition_dir)
         created_edition_dir = not edition_dir.exists()
         try:
             edition_dir.mkdir(exist_ok=True)
@@ -395,13 +464,45 @@ def _add_version(
 
 
 def list_editions(archive_root: Path) -> list[ArchivedVersion]:
-    """Every version of every archived edition, by edition then version."""
+    """Every readable version of every archived edition, by edition then version."""
+    return [v for v in list_archive(archive_root) if isinstance(v, ArchivedVersion)]
+
+
+def list_archive(archive_root: Path) -> list[ArchivedVersion | DamagedVersion]:
+    """Every version folder, readable or damaged, by edition then version."""
     archive_root = Path(archive_root)
     _check_root(archive_root)
-    versions: list[ArchivedVersion] = []
+    versions: list[ArchivedVersion | DamagedVersion] = []
     for edition, edition_dir in _edition_folders(archive_root):
         versions.extend(_load_edition(edition_dir, edition))
     return versions
+
+
+def abandoned_attempts(archive_root: Path) -> list[Path]:
+    """``.incoming-*`` folders left by an archive that did not finish (killed).
+
+    None while another archive runs (its folder is in progress, not abandoned).
+    """
+    archive_root = Path(archive_root)
+    found = sorted(
+        entry
+        for _edition, edition_dir in _edition_folders(archive_root)
+        for entry in edition_dir.iterdir()
+        if entry.name.startswith(_TEMP_PREFIX) and entry.is_dir()
+    )
+    if found and _archiving_now(archive_root):
+        return []
+    return found
+
+
+def _archiving_now(archive_root: Path) -> bool:
+    if not (archive_root / LOCK_NAME).exists():
+        return False
+    try:
+        with _exclusive_lock(archive_root, 0):
+            return False
+    except DeliveryError:
+        return True
 
 
 def find_version(archive_root: Path, edition: str, version: int | None = None) -> ArchivedVersion:
@@ -412,10 +513,10 @@ def find_version(archive_root: Path, edition: str, version: int | None = None) -
     versions = _load_edition(archive_root / edition, edition)
     if not versions:
         raise _not_archived(archive_root, edition)
-    if version is None:
-        return versions[-1]
     for candidate in versions:
-        if candidate.version == version:
+        if version is None and candidate is versions[-1] or candidate.version == version:
+            if isinstance(candidate, DamagedVersion):
+                raise candidate.problem
             return candidate
     have = ", ".join(f"v{v.version}" for v in versions)
     raise DeliveryError(
@@ -561,26 +662,37 @@ def _version_folders(edition_dir: Path) -> dict[int, Path]:
     return found
 
 
-def _load_edition(edition_dir: Path, edition: str) -> list[ArchivedVersion]:
+def _load_edition(edition_dir: Path, edition: str) -> list[ArchivedVersion | DamagedVersion]:
     folders = _version_folders(edition_dir)
-    manifests = {n: _read_manifest(folder, edition, n) for n, folder in folders.items()}
-    numbers = sorted(manifests)
-    versions = []
+    loaded: dict[int, Manifest | DamagedVersion] = {}
+    for number, folder in folders.items():
+        try:
+            loaded[number] = _read_manifest(folder, edition, number)
+        except DeliveryError as problem:
+            loaded[number] = DamagedVersion(edition, number, folder, problem)
+    numbers = sorted(loaded)
+    versions: list[ArchivedVersion | DamagedVersion] = []
     for index, number in enumerate(numbers):
-        if index + 1 < len(numbers):
+        manifest = loaded[number]
+        if isinstance(manifest, DamagedVersion):
+            versions.append(manifest)
+        elif index + 1 < len(numbers):
             successor = numbers[index + 1]
+            later = loaded[successor]
             versions.append(
                 ArchivedVersion(
                     folder=folders[number],
-                    manifest=manifests[number],
+                    manifest=manifest,
                     status=SUPERSEDED,
                     superseded_by=successor,
-                    superseded_reason=manifests[successor].reissue_reason,
+                    superseded_reason=None
+                    if isinstance(later, DamagedVersion)
+                    else later.reissue_reason,
                 )
             )
         else:
             versions.append(
-                ArchivedVersion(folder=folders[number], manifest=manifests[number], status=CURRENT)
+                ArchivedVersion(folder=folders[number], manifest=manifest, status=CURRENT)
             )
     return versions
 
@@ -743,32 +855,35 @@ def _exclusive_lock(archive_root: Path, timeout: float) -> Iterator[None]:
     # One lock for the whole archive rather than one per edition: the edition folder of a
     # failed first archive can then be removed without racing a waiter, and archiving is
     # rare enough that editions never need to be archived in parallel.
-    path = archive_root / LOCK_NAME
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-    except OSError as error:
-        raise DeliveryError(
-            f"cannot open the archive lock: {error.strerror}",
-            file=path,
-            hint="check the archive folder is writable",
-        ) from error
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise DeliveryError(
-                        f"another reportgen has been archiving for over {timeout:g} s",
-                        file=path,
-                        hint="wait for it to finish and try again",
-                    ) from None
-                time.sleep(0.02)
+    with exclusive_lock(
+        archive_root / LOCK_NAME,
+        timeout=timeout,
+        busy=f"another reportgen has been archiving for over {timeout:g} s",
+        hint="wait for it to finish and try again",
+        error=DeliveryError,
+    ):
         yield
-    finally:
-        os.close(fd)  # closing releases the lock
+
+
+def _sweep_incoming(edition_dir: Path) -> None:
+    """Remove staging folders of archives that were killed (we hold the lock: no other
+    archive is running, so every one left is abandoned)."""
+    try:
+        left = sorted(e for e in edition_dir.iterdir() if e.name.startswith(_TEMP_PREFIX))
+    except OSError:
+        return
+    removed = []
+    for folder in left:
+        try:
+            shutil.rmtree(folder)
+        except OSError:
+            continue
+        removed.append(folder.name)
+    if removed:
+        notices.note(
+            f"removed {', '.join(removed)} from {edition_dir}: left by an archive that was "
+            "stopped before it finished (it never became a version)"
+        )
 
 
 def _user_name() -> str:

@@ -1,21 +1,29 @@
-"""Email one archived edition PDF to one distribution list.
+"""Email one archived edition PDF to one distribution list, at most once, knowingly.
 
-In: the archived PDF and the readable name to attach it under, the edition ("2014-03"),
-its month as readers say it ("March 2014") and its version, a distribution list from
-``distribution.yaml`` (``load_distribution``), SMTP settings from ``REPORTGEN_SMTP_*``
-environment variables (``smtp_settings_from_env``) and the edition's send log.
+In: the archived PDF (and the sha256 its manifest records), the readable name to attach
+it under, the edition ("2014-03"), its month as readers say it ("March 2014") and its
+version, a ``DistributionList`` (``deliver.distribution``), ``SmtpSettings``
+(``deliver.smtpsettings``) and the edition's send log (``deliver.sendlog``).
 
 Out: a ``SendResult`` (Message-ID, outcome, delivered and refused recipients, attempts)
-and new JSON lines in the send log; for a dry run, an ``.eml`` file instead of a send.
+and new records in the send log; for a dry run, an ``.eml`` file instead of a send.
 Every problem the user can fix is a ``DeliveryError`` saying what is wrong and what to do.
 
-The send log is JSON Lines, one record per event (see ``SendRecord``). It is rewritten
-whole through ``reportgen.atomic`` (temporary file, fsync, rename) rather than appended
-with ``O_APPEND``: a crash or full disk can then never leave a torn last line that would
-stop the next run from reading the log — and with it the Message-ID it must reuse. The
-log holds a handful of lines per edition, so rewriting it costs nothing. Runs against the
-same edition folder are serialised with an advisory lock so that two of them cannot both
-decide the edition is unsent, nor lose each other's records.
+How a message is sent at most once:
+
+- the transaction is MAIL, RCPT each recipient, then DATA (smtplib's ``mail``, ``rcpt``
+  and ``data``), so reportgen knows whether DATA was reached. The ``sending`` record
+  (Message-ID, recipients) is on disk, fsynced, before the first byte of DATA, and the
+  disk is checked beforehand for room for every record to come;
+- a failure before DATA (no connection, a 4xx reply, a dropped connection) cannot have
+  delivered anything: it is retried with backoff under the same Message-ID. So is an
+  explicit 4xx reply to the message itself: the server says it did not take it;
+- once DATA has begun, a time-out or a dropped connection leaves it open whether the
+  server took the message: the record says ``unknown`` and nothing is retried. The next
+  run refuses, naming the Message-ID, until ``--resend`` (which keeps that Message-ID, so
+  mail clients can drop a duplicate);
+- recipients the server refuses are recorded; the next run without ``--resend`` sends
+  only to the recipients that have not accepted the message yet.
 """
 
 from __future__ import annotations
@@ -24,470 +32,75 @@ import base64
 import contextlib
 import email.policy
 import hashlib
-import json
-import logging
-import os
-import re
 import smtplib
 import ssl
-import string
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any
 
-from reportgen import atomic
-from reportgen.errors import DeliveryError, InputError
-from reportgen.load.yamlfile import Node, NodeList, parse_yaml
+from reportgen import atomic, notices, steps
+from reportgen.deliver.distribution import (
+    DistributionList,
+    check_address,
+    load_distribution,
+    render_templates,
+)
+from reportgen.deliver.sendlog import (
+    DELIVERED_OUTCOMES,
+    Outcome,
+    SendHistory,
+    SendRecord,
+    append_record,
+    check_room,
+    read_send_log,
+    send_lock,
+)
+from reportgen.deliver.smtpsettings import (
+    ENV_FROM,
+    ENV_HOST,
+    ENV_OAUTH_TOKEN,
+    ENV_OAUTH_TOKEN_COMMAND,
+    ENV_PASSWORD,
+    ENV_PORT,
+    ENV_SECURITY,
+    ENV_TIMEOUT,
+    ENV_USER,
+    SmtpSettings,
+    access_token,
+    redact,
+    smtp_settings_from_env,
+    xoauth2_string,
+)
+from reportgen.errors import DeliveryError
 from reportgen.months import Month
 
-try:
-    import fcntl
-except ImportError:  # Windows: no advisory locks; runs are then not serialised
-    fcntl = None  # type: ignore[assignment]
-
-log = logging.getLogger(__name__)
-
-Security = Literal["starttls", "ssl", "none"]
-Outcome = Literal["sending", "sent", "partial", "failed", "dry-run"]
+__all__ = [
+    "DELIVERED_OUTCOMES",
+    "DeliveryError",
+    "DistributionList",
+    "Outcome",
+    "SendRecord",
+    "SendResult",
+    "SmtpSettings",
+    "check_address",
+    "load_distribution",
+    "read_send_log",
+    "render_templates",
+    "send_edition",
+    "smtp_settings_from_env",
+]
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-DELIVERED_OUTCOMES: frozenset[str] = frozenset({"sent", "partial"})
 # Placeholders every template may use; callers add headline figures on top of these.
 STANDARD_PLACEHOLDERS = ("edition", "edition_month", "version", "file_name")
-
-ENV_HOST = "REPORTGEN_SMTP_HOST"
-ENV_PORT = "REPORTGEN_SMTP_PORT"
-ENV_USER = "REPORTGEN_SMTP_USER"
-ENV_PASSWORD = "REPORTGEN_SMTP_PASSWORD"
-ENV_SECURITY = "REPORTGEN_SMTP_SECURITY"
-ENV_FROM = "REPORTGEN_SMTP_FROM"
-_DEFAULT_PORTS: dict[str, int] = {"starttls": 587, "ssl": 465, "none": 25}
-
-# Used in file names and Message-IDs, so only characters that are safe in both.
-_LIST_NAME = re.compile(r"^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$")
-_LIST_KEYS = ("to", "cc", "subject", "body")
 _DRY_RUN_DOMAIN = "reportgen.invalid"
-
-
-# --- distribution lists -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DistributionList:
-    """One named list: who gets the edition and the text they get with it."""
-
-    name: str
-    to: tuple[str, ...]
-    cc: tuple[str, ...]
-    subject: str
-    body: str
-    source: Path
-    line: int
-
-    @property
-    def envelope_recipients(self) -> tuple[str, ...]:
-        """Bare addresses for RCPT TO, To first then Cc."""
-        return tuple(getaddresses([entry])[0][1] for entry in self.to + self.cc)
-
-
-def _line_index(node: object, path: tuple[str | int, ...] = ()) -> dict[tuple, int]:
-    """Map each key path (``("pcc-office", "to", 1)``) to its 1-based line."""
-    lines: dict[tuple, int] = {}
-    if isinstance(node, Node):
-        lines[path] = node.line
-        for key, value in node.items():
-            child = (*path, str(key))
-            lines.update(_line_index(value, child))
-            lines[child] = node.line_of(str(key))
-    elif isinstance(node, NodeList):
-        lines[path] = node.line
-        for index, item in enumerate(node):
-            lines[(*path, index)] = node.item_lines[index]
-            lines.update(_line_index(item, (*path, index)))
-    return lines
-
-
-def load_distribution(path: Path) -> dict[str, DistributionList]:
-    """Read and validate every list in a distribution file, by list name."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise DeliveryError(
-            f"cannot read the distribution file: {exc.strerror}",
-            file=path,
-            hint="pass the path of distribution.yaml, or create one from the shipped sample",
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise DeliveryError("the distribution file is not UTF-8 text", file=path) from exc
-
-    try:
-        # the project's strict YAML reader: a key given twice is refused with its line
-        data = parse_yaml(text, str(path))
-    except InputError as exc:
-        raise DeliveryError(exc.message, file=path, line=exc.line, hint=exc.hint) from None
-
-    if not isinstance(data, dict) or not data:
-        raise DeliveryError(
-            "the distribution file holds no lists",
-            file=path,
-            hint="write one mapping per list: name -> to, cc, subject, body",
-        )
-    lines = _line_index(data)
-    return {str(name): _parse_list(str(name), entry, path, lines) for name, entry in data.items()}
-
-
-def _parse_list(
-    name: str, entry: object, path: Path, lines: Mapping[tuple, int]
-) -> DistributionList:
-    def fail(message: str, *where: str | int, hint: str | None = None) -> DeliveryError:
-        return DeliveryError(
-            f"list {name!r}: {message}", file=path, line=lines.get((name, *where)), hint=hint
-        )
-
-    if not _LIST_NAME.match(name):
-        raise fail("a list name may use only letters, digits and . _ - between them")
-    if not isinstance(entry, dict):
-        raise fail("must be a mapping with to, cc, subject and body")
-    unknown = sorted(str(key) for key in entry if key not in _LIST_KEYS)
-    if unknown:
-        raise fail(
-            f"unknown key(s) {', '.join(unknown)}",
-            unknown[0],
-            hint=f"a list has only {', '.join(_LIST_KEYS)}",
-        )
-
-    def addresses(key: str) -> tuple[str, ...]:
-        value = entry.get(key)
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            raise fail(f"{key} must be a list of addresses", key, hint=f"write {key}: [a@b.org]")
-        result = []
-        for index, item in enumerate(value):
-            address = _check_address(item)
-            if address is None:
-                raise fail(
-                    f"{key} entry {item!r} is not one email address",
-                    key,
-                    index,
-                    hint="write name@domain or 'Full Name <name@domain>', one per entry; "
-                    "the address itself must be ASCII",
-                )
-            result.append(address)
-        return tuple(result)
-
-    to, cc = addresses("to"), addresses("cc")
-    if not to:
-        raise fail(
-            "has no recipients in to",
-            *(("to",) if "to" in entry else ()),
-            hint="add at least one address under to",
-        )
-    seen: set[str] = set()
-    for address in to + cc:
-        bare = getaddresses([address])[0][1].lower()
-        if bare in seen:
-            raise fail(f"{bare} is listed more than once across to and cc")
-        seen.add(bare)
-
-    texts = {}
-    for key in ("subject", "body"):
-        value = entry.get(key)
-        if not isinstance(value, str) or not value.strip():
-            raise fail(f"needs a {key} (text)", *((key,) if key in entry else ()))
-        texts[key] = value
-    subject = texts["subject"].strip()
-    if "\n" in subject or "\r" in subject:
-        raise fail("the subject must be one line", "subject")
-    for key, template in (("subject", subject), ("body", texts["body"])):
-        problem = _template_syntax_problem(template)
-        if problem:
-            raise fail(
-                f"{key} template: {problem}",
-                key,
-                hint="write placeholders as {name}; write a literal brace as {{ or }}",
-            )
-    body = texts["body"] if texts["body"].endswith("\n") else texts["body"] + "\n"
-    line = lines.get((name,), 1)
-    return DistributionList(name, to, cc, subject, body, path, line)
-
-
-def _check_address(item: object) -> str | None:
-    """The address normalised as 'Name <a@b>' or 'a@b', or None if it is not exactly one."""
-    if not isinstance(item, str) or any(ch in item for ch in "\r\n"):
-        return None
-    # parseaddr would quietly take the first of "a@b, c@d"; getaddresses shows both.
-    parsed = getaddresses([item])
-    if len(parsed) != 1:
-        return None
-    display, address = parsed[0]
-    local, at, domain = address.rpartition("@")
-    if not at or not local or "." not in domain or any(ch.isspace() for ch in address):
-        return None
-    if not address.isascii():
-        return None  # smtplib cannot put it in RCPT TO unless the server offers SMTPUTF8
-    try:
-        # str(Address) quotes a display name that needs it, without encoding it.
-        return str(Address(display_name=display, addr_spec=address))
-    except (ValueError, IndexError):
-        return None
-
-
-def _template_syntax_problem(template: str) -> str | None:
-    try:
-        parsed = list(string.Formatter().parse(template))
-    except ValueError as exc:
-        return str(exc)
-    for _literal, field_name, spec, conversion in parsed:
-        if field_name is None:
-            continue
-        # Attribute, index and format syntax would let a template reach into values.
-        if not field_name.isidentifier() or spec or conversion:
-            return f"{{{field_name}}} is not a plain placeholder name"
-    return None
-
-
-def render_templates(distribution: DistributionList, values: Mapping[str, str]) -> tuple[str, str]:
-    """Fill the list's subject and body; an unknown placeholder is a DeliveryError."""
-    for part, template in (("subject", distribution.subject), ("body", distribution.body)):
-        for _literal, field_name, _spec, _conv in string.Formatter().parse(template):
-            if field_name is not None and field_name not in values:
-                raise DeliveryError(
-                    f"list {distribution.name!r}: the {part} uses the placeholder "
-                    f"{{{field_name}}}, which is not provided",
-                    file=distribution.source,
-                    line=distribution.line,
-                    hint=f"available placeholders: {', '.join(sorted(values))}",
-                )
-    subject = distribution.subject.format_map(values)
-    if "\n" in subject or "\r" in subject:
-        raise DeliveryError(
-            f"list {distribution.name!r}: the subject becomes more than one line once "
-            "its placeholders are filled",
-            file=distribution.source,
-            line=distribution.line,
-            hint="use multi-line values such as {headline} only in the body",
-        )
-    return subject, distribution.body.format_map(values)
-
-
-# --- SMTP settings ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    """Where and how to send. The password is left out of repr() and str()."""
-
-    host: str
-    port: int
-    security: Security
-    from_address: str
-    user: str | None = None
-    password: str | None = field(default=None, repr=False)
-
-    @property
-    def server(self) -> str:
-        return f"{self.host}:{self.port}"
-
-
-def smtp_settings_from_env(env: Mapping[str, str]) -> SmtpSettings:
-    """Read ``REPORTGEN_SMTP_*``; every missing or bad variable is named in one error."""
-
-    def get(name: str) -> str | None:
-        value = env.get(name, "")
-        # Keep a password exactly as given; trim everything else.
-        value = value if name == ENV_PASSWORD else value.strip()
-        return value or None
-
-    host, from_raw = get(ENV_HOST), get(ENV_FROM)
-    user, password = get(ENV_USER), get(ENV_PASSWORD)
-    security_raw, port_raw = get(ENV_SECURITY), get(ENV_PORT)
-
-    missing = [name for name, value in ((ENV_HOST, host), (ENV_FROM, from_raw)) if not value]
-    if user and not password:
-        missing.append(ENV_PASSWORD)
-    if password and not user:
-        missing.append(ENV_USER)
-    problems = [f"{name} is not set" for name in missing]
-
-    security = (security_raw or "starttls").lower()
-    if security not in get_args(Security):
-        problems.append(f"{ENV_SECURITY} is {security_raw!r}; use starttls, ssl or none")
-        security = "starttls"
-    port = _DEFAULT_PORTS[security]
-    if port_raw is not None:
-        if port_raw.isdigit() and 0 < int(port_raw) < 65536:
-            port = int(port_raw)
-        else:
-            problems.append(f"{ENV_PORT} is {port_raw!r}; use a port number such as 587")
-    if host and any(ch.isspace() for ch in host):
-        problems.append(f"{ENV_HOST} is {host!r}; use a host name without spaces")
-    from_address = _check_address(from_raw) if from_raw else None
-    if from_raw and from_address is None:
-        problems.append(f"{ENV_FROM} is {from_raw!r}; use one address such as mpr@force.example")
-    if user and security == "none":
-        problems.append(
-            f"{ENV_USER} is set with {ENV_SECURITY}=none, which would send the password "
-            "in clear text; use starttls or ssl"
-        )
-    if problems:
-        raise DeliveryError(
-            "SMTP settings are missing or invalid: " + "; ".join(problems),
-            hint=(
-                f"set {ENV_HOST} and {ENV_FROM} (required), {ENV_SECURITY} (starttls, "
-                f"the default, ssl or none), {ENV_PORT} (optional) and {ENV_USER} with "
-                f"{ENV_PASSWORD} (both or neither)"
-            ),
-        )
-    assert host is not None and from_address is not None  # checked above
-    return SmtpSettings(host, port, security, from_address, user, password)  # type: ignore[arg-type]
-
-
-# --- send log -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SendRecord:
-    """One line of the send log."""
-
-    message_id: str
-    edition: str
-    version: int
-    list_name: str
-    recipients: tuple[str, ...]
-    delivered: tuple[str, ...]
-    refused: Mapping[str, str]
-    attachment_sha256: str
-    attachment_name: str
-    server: str | None
-    time: str
-    outcome: Outcome
-    error: str | None
-    attempts: int
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "message_id": self.message_id,
-                "edition": self.edition,
-                "version": self.version,
-                "list": self.list_name,
-                "recipients": list(self.recipients),
-                "delivered": list(self.delivered),
-                "refused": dict(self.refused),
-                "attachment_sha256": self.attachment_sha256,
-                "attachment_name": self.attachment_name,
-                "server": self.server,
-                "time": self.time,
-                "outcome": self.outcome,
-                "error": self.error,
-                "attempts": self.attempts,
-            },
-            ensure_ascii=False,
-        )
-
-
-def read_send_log(path: Path) -> tuple[SendRecord, ...]:
-    """Every record in the send log, oldest first; no file means no records."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return ()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DeliveryError(f"cannot read the send log: {exc}", file=path) from exc
-    records = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-            outcome = raw["outcome"]
-            if outcome not in get_args(Outcome):
-                raise ValueError(f"unknown outcome {outcome!r}")
-            records.append(
-                SendRecord(
-                    message_id=str(raw["message_id"]),
-                    edition=str(raw["edition"]),
-                    version=int(raw["version"]),
-                    list_name=str(raw["list"]),
-                    recipients=tuple(raw["recipients"]),
-                    delivered=tuple(raw.get("delivered", ())),
-                    refused=dict(raw.get("refused", {})),
-                    attachment_sha256=str(raw["attachment_sha256"]),
-                    attachment_name=str(raw["attachment_name"]),
-                    server=raw.get("server"),
-                    time=str(raw["time"]),
-                    outcome=outcome,
-                    error=raw.get("error"),
-                    attempts=int(raw["attempts"]),
-                )
-            )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise DeliveryError(
-                f"the send log has a line reportgen did not write ({exc})",
-                file=path,
-                line=number,
-                hint="reportgen only appends to this file; restore it or fix that line by hand",
-            ) from exc
-    return tuple(records)
-
-
-def _append_record(path: Path, record: SendRecord) -> None:
-    # Whole-file rewrite through atomic.py; the module docstring says why.
-    try:
-        existing = path.read_bytes()
-    except FileNotFoundError:
-        existing = b""
-    if existing and not existing.endswith(b"\n"):
-        existing += b"\n"
-    try:
-        atomic.write_bytes(path, existing + record.to_json().encode("utf-8") + b"\n")
-    except OSError as exc:
-        raise DeliveryError(
-            f"cannot write the send log: {exc.strerror or exc}",
-            file=path,
-            hint="check the archive folder is writable and the disk is not full",
-        ) from exc
-
-
-@contextlib.contextmanager
-def _folder_lock(folder: Path) -> Iterator[None]:
-    """Hold an exclusive advisory lock on ``folder``; refuse if another run holds it."""
-    if not folder.is_dir():
-        # Creating it would leave an edition folder the archive never made.
-        raise DeliveryError(
-            "the folder for the send log does not exist",
-            file=folder,
-            hint="archive the edition first; its send log lives in the edition's folder",
-        )
-    if fcntl is None:
-        yield
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise DeliveryError(
-                "another reportgen run is sending from this edition folder right now",
-                file=folder,
-                hint="wait for it to finish, then check the send log",
-            ) from exc
-        except OSError:
-            pass  # file systems without flock (some network mounts): run unserialised
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
-
-
-# --- sending ------------------------------------------------------------------------
+# records one send can write after the check for room: sending, final, one per retry
+_RECORDS_PER_SEND = 8
 
 
 @dataclass(frozen=True)
@@ -504,6 +117,22 @@ class SendResult:
 
 class _NoStartTls(smtplib.SMTPException):
     """security=starttls but the server does not offer it."""
+
+
+class _AfterData(Exception):
+    """DATA was sent and no reply came: the server may or may not have the message."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+@dataclass
+class _Attempt:
+    """How far one attempt got, for the record an interruption leaves."""
+
+    reached_data: bool = False
+    accepted: tuple[str, ...] = ()  # the recipients the server was handed the message for
 
 
 def send_edition(
@@ -523,17 +152,16 @@ def send_edition(
     max_bytes: int = DEFAULT_MAX_BYTES,
     attempts: int = 4,
     backoff_seconds: float = 1.0,
-    timeout: float = 30.0,
+    timeout: float | None = None,
     sleep: Callable[[float], None] = time.sleep,
     ssl_context: ssl.SSLContext | None = None,
+    expected_sha256: str | None = None,
 ) -> SendResult:
     """Send ``pdf`` to one list, or with ``dry_run_dir`` write the ``.eml`` there instead.
 
-    A version already sent to the list is refused unless ``resend``. Temporary failures
-    (no connection, time-outs, dropped connections, 4xx replies) are retried up to
-    ``attempts`` times, sleeping ``backoff_seconds`` * 1, 2, 4 ... in between; every
-    attempt carries the same Message-ID. Recipients the server refuses are reported in
-    the result (outcome "partial") while the others still get the message.
+    See the module docstring for what is retried and what is refused. ``timeout``
+    overrides the settings' time-out; ``expected_sha256`` is what the archive's manifest
+    says the PDF is: anything else is refused before connecting.
     """
     if attempts < 1:
         raise ValueError("attempts must be at least 1")
@@ -563,6 +191,7 @@ def send_edition(
         ssl_context = ssl_context or ssl.create_default_context()
         if ssl_context.verify_mode != ssl.CERT_REQUIRED or not ssl_context.check_hostname:
             raise ValueError("ssl_context must verify the server certificate and host name")
+    wait = timeout if timeout is not None else (settings.timeout if settings else 30.0)
 
     values = dict(template_values or {})
     shadowed = sorted(set(values) & set(STANDARD_PLACEHOLDERS))
@@ -578,47 +207,44 @@ def send_edition(
 
     pdf_bytes = _read_pdf(Path(pdf), max_bytes)
     pdf_sha256 = hashlib.sha256(pdf_bytes).hexdigest()
+    if expected_sha256 is not None and pdf_sha256 != expected_sha256:
+        raise DeliveryError(
+            "the PDF to send is not the one the archive's manifest records (its sha256 "
+            "differs): it was changed after it was archived; nothing was sent",
+            file=pdf,
+            hint="run 'reportgen verify'; restore the version folder from backup",
+        )
     recipients = distribution.envelope_recipients
     send_log = Path(send_log)
 
-    def record(outcome: Outcome, message_id: str, **details: Any) -> None:
-        _append_record(
-            send_log,
-            SendRecord(
-                message_id=message_id,
-                edition=edition,
-                version=version,
-                list_name=list_name,
-                recipients=recipients,
-                delivered=details.get("delivered", ()),
-                refused=details.get("refused", {}),
-                attachment_sha256=pdf_sha256,
-                attachment_name=attachment_name,
-                server=settings.server if settings and dry_run_dir is None else None,
-                time=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                outcome=outcome,
-                error=details.get("error"),
-                attempts=details.get("attempts", 0),
-            ),
+    def record(outcome: Outcome, message_id: str, targets: tuple[str, ...], **details: Any) -> None:
+        append_record(send_log, _record(outcome, message_id, targets, **details))
+
+    def _record(
+        outcome: Outcome, message_id: str, targets: tuple[str, ...], **details: Any
+    ) -> SendRecord:
+        return SendRecord(
+            message_id=message_id,
+            edition=edition,
+            version=version,
+            list_name=list_name,
+            recipients=targets,
+            delivered=details.get("delivered", ()),
+            refused=details.get("refused", {}),
+            attachment_sha256=pdf_sha256,
+            attachment_name=attachment_name,
+            server=settings.server if settings and dry_run_dir is None else None,
+            time=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            outcome=outcome,
+            error=details.get("error"),
+            attempts=details.get("attempts", 0),
         )
 
-    with _folder_lock(send_log.parent):
-        history = [
-            entry
-            for entry in read_send_log(send_log)
-            if (entry.edition, entry.version, entry.list_name) == (edition, version, list_name)
-        ]
-        delivered_before = [entry for entry in history if entry.outcome in DELIVERED_OUTCOMES]
-        if delivered_before and not resend:
-            last = delivered_before[-1]
-            raise DeliveryError(
-                f"{edition} version {version} was already sent to list {list_name!r} at "
-                f"{last.time} (Message-ID {last.message_id}, outcome {last.outcome})",
-                file=send_log,
-                hint="use --resend to send it again",
-            )
+    with send_lock(send_log.parent):
+        history = SendHistory.of(read_send_log(send_log), edition, version, list_name)
+        targets = _targets(history, recipients, resend, send_log, edition, version, list_name)
         from_address = settings.from_address if settings else f"reportgen@{_DRY_RUN_DOMAIN}"
-        message_id = _message_id_for(history, edition, version, list_name, from_address)
+        message_id = _message_id_for(history, resend, edition, version, list_name, from_address)
         message = _build_message(
             distribution=distribution,
             from_address=from_address,
@@ -631,49 +257,156 @@ def send_edition(
         data = message.as_bytes()
 
         if dry_run_dir is not None:
+            atomic.ensure_folder(dry_run_dir)
             eml_path = atomic.write_bytes(
                 Path(dry_run_dir) / f"{edition}-v{version}-{list_name}.eml", data
             )
-            record("dry-run", message_id)
+            record("dry-run", message_id, targets)
             return SendResult(message_id, "dry-run", (), {}, 0, eml_path)
 
         assert settings is not None  # checked above
-        # Written before the first connection so that, if this process dies mid-send,
-        # the next run still finds and reuses the Message-ID.
-        record("sending", message_id)
+        check_room(send_log, _record("sending", message_id, targets), _RECORDS_PER_SEND)
+        token = access_token(settings)  # a token command runs once, before connecting
+
+        def before_data(accepted: tuple[str, ...]) -> None:
+            # on disk before the first byte of DATA: if this process dies from here on,
+            # the next run knows the message may have been delivered, and to whom
+            try:
+                record("sending", message_id, accepted, attempts=made)
+            except DeliveryError as error:
+                raise DeliveryError(
+                    f"{error.message}; nothing was sent", file=error.file, hint=error.hint
+                ) from error
+            steps.reached("send: before DATA")
+
         made = 0
         while True:
             made += 1
+            attempt = _Attempt()
             try:
-                refused_raw = _send_once(settings, ssl_context, timeout, recipients, data)
+                accepted, refused_raw = _send_once(
+                    settings, ssl_context, wait, targets, data, token, before_data, attempt
+                )
                 break
+            except _AfterData as unknown:
+                text = redact(_describe(unknown.cause, wait), settings, token)
+                problem = _unknown_error(text, settings, edition, version, list_name, message_id)
+                try:
+                    record("unknown", message_id, attempt.accepted, error=text, attempts=made)
+                except DeliveryError as error:
+                    raise _unrecorded(problem, error, "sending") from None
+                raise problem from None
             except (smtplib.SMTPException, OSError) as exc:
-                text = _redact(_describe(exc, timeout), settings)
+                text = redact(_describe(exc, wait), settings, token)
                 refused = _refusals(exc)
                 if made >= attempts or not _is_temporary(exc):
-                    record("failed", message_id, error=text, attempts=made, refused=refused)
+                    record(
+                        "failed", message_id, targets, error=text, attempts=made, refused=refused
+                    )
                     raise _final_error(
                         exc, text, settings, edition, version, list_name, message_id, made
                     ) from None  # the cause may quote the server's AUTH exchange
                 delay = backoff_seconds * 2 ** (made - 1)
-                log.warning(
-                    "sending %s v%s to %s via %s: attempt %d of %d failed (%s); retrying in %gs",
-                    edition,
-                    version,
-                    list_name,
-                    settings.server,
-                    made,
-                    attempts,
-                    text,
-                    delay,
+                notices.note(
+                    f"sending {edition} v{version} to {list_name} via {settings.server}: "
+                    f"attempt {made} of {attempts} failed ({text}); nothing was delivered, "
+                    f"retrying in {delay:g} s"
                 )
-                sleep(delay)
+                _interruptible(sleep, delay, record, message_id, targets, made)
+            except BaseException as stop:  # Ctrl-C, SIGTERM, no room for the log
+                handed = attempt.accepted if attempt.reached_data else targets
+                _record_stop(record, message_id, handed, made, attempt.reached_data, stop)
+                raise
 
         refused = {address: _reply(code, reply) for address, (code, reply) in refused_raw.items()}
-        delivered = tuple(address for address in recipients if address not in refused)
         outcome: Outcome = "partial" if refused else "sent"
-        record(outcome, message_id, delivered=delivered, refused=refused, attempts=made)
-        return SendResult(message_id, outcome, delivered, refused, made)
+        try:
+            record(outcome, message_id, targets, delivered=accepted, refused=refused, attempts=made)
+        except DeliveryError as error:
+            delivered = DeliveryError(
+                f"{edition} version {version} was delivered to list {list_name!r} "
+                f"(Message-ID {message_id}, accepted for {', '.join(accepted)})"
+            )
+            raise _unrecorded(delivered, error, "sending") from None
+        return SendResult(message_id, outcome, accepted, refused, made)
+
+
+def _interruptible(
+    sleep: Callable[[float], None],
+    delay: float,
+    record: Callable[..., None],
+    message_id: str,
+    targets: tuple[str, ...],
+    made: int,
+) -> None:
+    try:
+        sleep(delay)
+    except BaseException as stop:
+        _record_stop(record, message_id, targets, made, False, stop)
+        raise
+
+
+def _record_stop(
+    record: Callable[..., None],
+    message_id: str,
+    targets: tuple[str, ...],
+    made: int,
+    reached_data: bool,
+    stop: BaseException,
+) -> None:
+    """Leave the log saying what is known when a send stops on something not SMTP's."""
+    outcome: Outcome = "unknown" if reached_data else "failed"
+    if isinstance(stop, Exception):
+        why = str(stop)
+    elif reached_data:
+        why = "interrupted while the server was receiving the message"
+    else:
+        why = "interrupted before the message was sent"
+    # if even this cannot be written, the log still says 'sending': the next run refuses
+    with contextlib.suppress(DeliveryError, OSError):
+        record(outcome, message_id, targets, error=why, attempts=made)
+
+
+def _targets(
+    history: SendHistory,
+    recipients: tuple[str, ...],
+    resend: bool,
+    send_log: Path,
+    edition: str,
+    version: int,
+    list_name: str,
+) -> tuple[str, ...]:
+    """Who this run sends to: everyone on --resend, else whoever has not accepted it."""
+    uncertain = history.uncertain
+    if uncertain is not None and not resend:
+        state = (
+            "was interrupted after the message was handed to the server"
+            if uncertain.outcome == "sending"
+            else "got no answer after the message was sent"
+        )
+        raise DeliveryError(
+            f"{edition} version {version} may already have been delivered to list "
+            f"{list_name!r}: the send at {uncertain.time} (Message-ID {uncertain.message_id}) "
+            f"{state}, so reportgen cannot tell whether it arrived (send log: "
+            f"'{uncertain.outcome}')",
+            file=send_log,
+            hint="ask a recipient or check the server's message trace for that Message-ID; "
+            "to send it anyway run again with --resend (it keeps the Message-ID, so mail "
+            "clients can drop a duplicate)",
+        )
+    if resend:
+        return recipients
+    pending = tuple(r for r in recipients if r.lower() not in history.accepted)
+    if not pending:
+        last = history.last_delivered
+        assert last is not None  # everyone accepted it, so something was delivered
+        raise DeliveryError(
+            f"{edition} version {version} was already sent to list {list_name!r} at "
+            f"{last.time} (Message-ID {last.message_id}, outcome {last.outcome})",
+            file=send_log,
+            hint="use --resend to send it again",
+        )
+    return pending
 
 
 def _read_pdf(pdf: Path, max_bytes: int) -> bytes:
@@ -696,20 +429,23 @@ def _read_pdf(pdf: Path, max_bytes: int) -> bytes:
 
 
 def _message_id_for(
-    history: list[SendRecord], edition: str, version: int, list_name: str, from_address: str
+    history: SendHistory,
+    resend: bool,
+    edition: str,
+    version: int,
+    list_name: str,
+    from_address: str,
 ) -> str:
-    """Reuse the Message-ID of an interrupted or failed send; else make a new one.
+    """Keep the Message-ID of a message that may have reached someone; else a new one.
 
-    A message that may already have reached someone must keep its Message-ID so mail
-    clients can drop the duplicate. A resend after a delivered one gets a new ID: it is
-    a new message, and clients that de-duplicate by ID would otherwise hide it. Dry runs
-    reach nobody, so their IDs are not carried over.
+    A message that may already have reached someone (interrupted, unknown, failed, or
+    accepted by some recipients and now sent to the rest) keeps its Message-ID, so mail
+    clients can drop a duplicate. A resend after a delivered one gets a new ID: it is a
+    new message, and clients that de-duplicate by ID would otherwise hide it.
     """
-    for entry in reversed(history):
-        if entry.outcome in DELIVERED_OUTCOMES:
-            break
-        if entry.outcome in ("sending", "failed"):
-            return entry.message_id
+    last = history.records[-1] if history.records else None
+    if last is not None and not (resend and last.outcome in DELIVERED_OUTCOMES):
+        return last.message_id
     domain = getaddresses([from_address])[0][1].rpartition("@")[2] or _DRY_RUN_DOMAIN
     return make_msgid(idstring=f"reportgen.{edition}.v{version}.{list_name}", domain=domain)
 
@@ -747,13 +483,21 @@ def _send_once(
     timeout: float,
     recipients: tuple[str, ...],
     data: bytes,
-) -> dict[str, tuple[int, bytes]]:
-    """One connection, one transaction; returns the recipients the server refused."""
+    token: str | None,
+    before_data: Callable[[tuple[str, ...]], None],
+    attempt: _Attempt,
+) -> tuple[tuple[str, ...], dict[str, tuple[int, bytes]]]:
+    """One connection, one transaction: (accepted recipients, refused ones with replies).
+
+    Raises ``_AfterData`` when DATA was begun and no reply came; any other error means
+    the server cannot have accepted the message.
+    """
     client: smtplib.SMTP
     if settings.security == "ssl":
         client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=timeout, context=context)
     else:
         client = smtplib.SMTP(settings.host, settings.port, timeout=timeout)
+    polite = True
     try:
         client.ehlo_or_helo_if_needed()
         if settings.security == "starttls":
@@ -762,13 +506,102 @@ def _send_once(
                 raise _NoStartTls("the server does not offer STARTTLS")
             client.starttls(context=context)
             client.ehlo_or_helo_if_needed()
-        if settings.user is not None and settings.password is not None:
-            client.login(settings.user, settings.password)
-        return client.sendmail(getaddresses([settings.from_address])[0][1], list(recipients), data)
+        _log_in(client, settings, token)
+        sender = getaddresses([settings.from_address])[0][1]
+        code, reply = client.mail(sender)
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        refused: dict[str, tuple[int, bytes]] = {}
+        for address in recipients:
+            code, reply = client.rcpt(address)
+            if code not in (250, 251):
+                refused[address] = (code, reply)
+        if len(refused) == len(recipients):
+            raise smtplib.SMTPRecipientsRefused(refused)  # type: ignore[arg-type]
+        accepted = tuple(address for address in recipients if address not in refused)
+        before_data(accepted)
+        attempt.reached_data, attempt.accepted = True, accepted
+        try:
+            code, reply = client.data(data)
+        except smtplib.SMTPDataError:
+            raise  # the DATA command itself was refused: no byte of the message was sent
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            raise _AfterData(exc) from exc
+        if code != 250:
+            # an explicit refusal of the message: the server says it did not take it
+            raise smtplib.SMTPDataError(code, reply)
+        return accepted, refused
+    except BaseException as error:
+        # say QUIT only to a server that is answering: after a time-out, a lost connection
+        # or Ctrl-C/SIGTERM, waiting for its reply would only delay the exit
+        polite = isinstance(error, smtplib.SMTPException) and not isinstance(
+            error, smtplib.SMTPServerDisconnected
+        )
+        raise
     finally:
-        with contextlib.suppress(smtplib.SMTPException, OSError):
-            client.quit()
+        if polite:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                client.quit()
         client.close()
+
+
+def _log_in(client: smtplib.SMTP, settings: SmtpSettings, token: str | None) -> None:
+    if settings.user is None:
+        return
+    if token is not None:
+        _auth_xoauth2(client, settings.user, token)
+    elif settings.password is not None:
+        if f"{settings.user}{settings.password}".isascii():
+            client.login(settings.user, settings.password)
+        else:
+            _auth_utf8(client, settings.user, settings.password)
+
+
+def _mechanisms(client: smtplib.SMTP) -> list[str]:
+    if not client.has_extn("auth"):
+        raise smtplib.SMTPNotSupportedError("the server does not offer AUTH (logging in)")
+    return client.esmtp_features.get("auth", "").upper().split()
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def _auth_utf8(client: smtplib.SMTP, user: str, password: str) -> None:
+    """AUTH PLAIN (or LOGIN) with UTF-8 credentials (RFC 4616), which smtplib's
+    ``login`` cannot send: it encodes them as ASCII."""
+    mechanisms = _mechanisms(client)
+    if "PLAIN" in mechanisms:
+        code, reply = client.docmd("AUTH", "PLAIN " + _b64(f"\0{user}\0{password}"))
+    elif "LOGIN" in mechanisms:
+        code, reply = client.docmd("AUTH", "LOGIN " + _b64(user))
+        if code == 334:
+            code, reply = client.docmd(_b64(password))
+    else:
+        raise smtplib.SMTPException(
+            "the server offers no AUTH method that carries a non-ASCII password "
+            f"(PLAIN or LOGIN; it offers {' '.join(mechanisms) or 'none'})"
+        )
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, reply)
+
+
+def _auth_xoauth2(client: smtplib.SMTP, user: str, token: str) -> None:
+    """AUTH XOAUTH2: the user and an OAuth 2.0 bearer token (Microsoft 365, Google)."""
+    mechanisms = _mechanisms(client)
+    if "XOAUTH2" not in mechanisms:
+        raise smtplib.SMTPException(
+            f"the server does not offer AUTH XOAUTH2 (it offers {' '.join(mechanisms)}); "
+            f"set {ENV_PASSWORD} instead of an OAuth token"
+        )
+    code, reply = client.docmd("AUTH", "XOAUTH2 " + _b64(xoauth2_string(user, token)))
+    if code == 334:
+        # the server's error, as base64 JSON; an empty line ends the exchange (RFC 7628)
+        with contextlib.suppress(ValueError):
+            reply = base64.b64decode(reply, validate=True)
+        code, _final = client.docmd("")
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, reply)
 
 
 def _is_temporary(exc: BaseException) -> bool:
@@ -776,9 +609,9 @@ def _is_temporary(exc: BaseException) -> bool:
     if isinstance(exc, ssl.SSLError | _NoStartTls):
         return False
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return any(400 <= code < 500 for code, _reply in exc.recipients.values())
+        return all(400 <= code < 500 for code, _reply in exc.recipients.values())
     if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return True
+        return True  # before DATA (after it, _AfterData): nothing was handed over
     if isinstance(exc, smtplib.SMTPResponseException):
         return 400 <= exc.smtp_code < 500
     if isinstance(exc, smtplib.SMTPException):
@@ -807,24 +640,47 @@ def _describe(exc: BaseException, timeout: float) -> str:
         return f"server replied {_reply(exc.smtp_code, exc.smtp_error)}"
     if isinstance(exc, ConnectionRefusedError):
         return "connection refused (nothing listening on that port?)"
-    if isinstance(exc, TimeoutError):
+    # smtplib reports a reply that timed out as a disconnection, raised while handling it
+    if isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):
         return f"no answer within {timeout:g} s"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return "the server closed the connection"
     if isinstance(exc, ssl.SSLCertVerificationError):
         return f"certificate verification failed: {exc.verify_message or exc.reason}"
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
-def _redact(text: str, settings: SmtpSettings) -> str:
-    """Remove the password, plainly or as AUTH encodes it, from text bound for humans."""
-    secret = settings.password
-    if not secret:
-        return text
-    forms = {secret, base64.b64encode(secret.encode()).decode()}
-    if settings.user:
-        forms.add(base64.b64encode(f"\0{settings.user}\0{secret}".encode()).decode())
-    for form in sorted(forms, key=len, reverse=True):
-        text = text.replace(form, "***")
-    return text
+def _unknown_error(
+    text: str,
+    settings: SmtpSettings,
+    edition: str,
+    version: int,
+    list_name: str,
+    message_id: str,
+) -> DeliveryError:
+    return DeliveryError(
+        redact(
+            f"{edition} version {version} may or may not have been delivered to list "
+            f"{list_name!r}: the message (Message-ID {message_id}) was sent to "
+            f"{settings.server} but {text} before it confirmed it; the send log says "
+            "'unknown' and it was not sent again",
+            settings,
+        ),
+        hint=f"ask a recipient or check the server's message trace for {message_id}; "
+        f"to send it anyway, run again with --resend (raise {ENV_TIMEOUT} if the server "
+        "is slow)",
+    )
+
+
+def _unrecorded(what: DeliveryError, error: DeliveryError, log_says: str) -> DeliveryError:
+    """``what`` happened, but the send log could not record it (a full disk)."""
+    return DeliveryError(
+        f"{what.message}, but the send log could not record it ({error.message}); it still "
+        f"says '{log_says}', so the next send of this edition to this list will refuse "
+        "until you decide",
+        file=error.file,
+        hint="free some space; do not --resend unless a recipient says it did not arrive",
+    )
 
 
 def _final_error(
@@ -853,7 +709,14 @@ def _final_error(
             f"certificate or set {ENV_HOST} to the name it carries"
         )
     elif isinstance(exc, smtplib.SMTPAuthenticationError):
-        hint = f"check {ENV_USER} and {ENV_PASSWORD}"
+        if settings.uses_oauth:
+            hint = (
+                f"check {ENV_USER} (the mailbox) and the token from {ENV_OAUTH_TOKEN} or "
+                f"{ENV_OAUTH_TOKEN_COMMAND}: it must be current and carry the SMTP.Send "
+                "permission"
+            )
+        else:
+            hint = f"check {ENV_USER} and {ENV_PASSWORD}"
     elif isinstance(exc, smtplib.SMTPRecipientsRefused):
         hint = "check the addresses in the distribution list"
     elif _is_temporary(exc):
@@ -863,4 +726,4 @@ def _final_error(
         )
     else:
         hint = "the server refused the message permanently; its reply above says why"
-    return DeliveryError(_redact(message, settings), hint=_redact(hint, settings))
+    return DeliveryError(redact(message, settings), hint=redact(hint, settings))

@@ -1,118 +1,203 @@
-"""Monthly data: tidy CSV files -> a validated ``PerformanceData``.
+"""Monthly data: the CSVs and/or the analysts' workbook -> a validated ``PerformanceData``.
 
-``data/monthly.csv``        measure,month,numerator,denominator (one row per measure and
-                            month; ``numerator`` is the count for counts)
-``data/msg.csv``            edition,measure,rank,msg_average,period_end
+``data/monthly.csv``          measure,month,numerator,denominator (one row per measure and
+                              month; ``numerator`` is the count for counts)
+``data/msg.csv``              edition,measure,rank,msg_average,period_end
 ``data/survey_estimates.csv`` edition,measure,last_year,this_year,period_end
-``data/revisions.csv``      measure,month,numerator,denominator,until_edition (optional:
-                            a month's figure as it stood for editions up to and including
-                            ``until_edition``, before a later correction)
+``data/revisions.csv``        measure,month,numerator,denominator,until_edition (optional:
+                              a month's figure as it stood for editions up to and including
+                              ``until_edition``, before a later correction)
+``data/performance.xlsx``     the same figures as a workbook (``reportgen.load.workbook``);
+                              it may hold some or all of them, but a figure may not be in
+                              both a CSV and the workbook
 
-Every cell is checked where it is read, so an error names the file, the line and the
-column. Numbers are kept exact (``Fraction``): half-up rounding at an exact .x5 needs
-the true value, not a binary float close to it.
+Reading and checking are separate: a reader (``csvfile``, ``workbook``) gives rows of
+text cells, each knowing its place (``data/monthly.csv:12``, ``data/performance.xlsx:
+Monthly!F12``); the validators here turn a row into a typed record or an error at that
+place. So every rule, and its message, is the same for a CSV and for the workbook.
+Every problem in the data files is collected and raised once, at the end of loading.
+Numbers are kept exact (``Fraction``): half-up rounding at an exact .x5 needs the true
+value, not a binary float close to it.
 """
 
 from __future__ import annotations
 
-import csv
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
-from reportgen.errors import InputError
-from reportgen.load.catalogue import Aggregation, Catalogue, Unit
+from reportgen.errors import InputError, ProblemCollector, ReportgenError
+from reportgen.load.catalogue import Aggregation, Catalogue, Measure, Unit
+from reportgen.load.csvfile import read_csv
+from reportgen.load.rows import Cell, SourceRow, Where, shown
+from reportgen.load.schema import did_you_mean
 from reportgen.months import Month
 
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-_MISSING = {"", "na", "n/a", "nan", "null", "none", "-"}
+MONTHLY_COLUMNS = ("measure", "month", "numerator", "denominator")
+REVISIONS_COLUMNS = (*MONTHLY_COLUMNS, "until_edition")
+MSG_COLUMNS = ("edition", "measure", "rank", "msg_average", "period_end")
+SURVEY_COLUMNS = ("edition", "measure", "last_year", "this_year", "period_end")
+WORKBOOK = "performance.xlsx"
 
 
-def parse_number(text: str, *, file: str, line: int, column: str) -> Fraction:
+@dataclass(frozen=True)
+class DataKind:
+    """One kind of data: its CSV, its workbook sheet, its columns."""
+
+    key: str
+    csv: str
+    sheet: str
+    columns: tuple[str, ...]
+    required: bool  # the CSV or the sheet must exist
+
+
+MONTHLY = DataKind("monthly", "monthly.csv", "Monthly", MONTHLY_COLUMNS, True)
+REVISIONS = DataKind("revisions", "revisions.csv", "Revisions", REVISIONS_COLUMNS, False)
+MSG = DataKind("msg", "msg.csv", "MSG", MSG_COLUMNS, True)
+SURVEY = DataKind("survey", "survey_estimates.csv", "Survey", SURVEY_COLUMNS, True)
+KINDS = (MONTHLY, REVISIONS, MSG, SURVEY)
+
+# --- cells -----------------------------------------------------------------------------
+
+LIMIT = 10**15  # beyond Excel's 15 significant digits a figure is a typing or paste error
+LIMIT_DIGITS = len(str(LIMIT)) - 1  # a whole part with more digits is LIMIT or more
+_NUMBER = re.compile(r"-?[0-9]{1,32}(\.[0-9]{1,32})?")
+_THOUSANDS = re.compile(r"-?[0-9]{1,3}(,[0-9]{3}){1,10}(\.[0-9]{1,32})?")
+_SCIENTIFIC = re.compile(r"[-+]?[0-9]{1,20}(\.[0-9]{1,20})?[eE][-+]?[0-9]{1,4}")
+_RANK = re.compile(r"[1-8]")
+MAX_NUMBER_TEXT = 70  # longer than any figure below the limit, with its decimals
+_MISSING = {"", "na", "n/a", "null", "none", "-"}
+_NAN = {"nan", "-nan", "+nan"}
+_INFINITE = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "∞", "-∞", "+∞"}
+EXCEL_ERRORS = {
+    "#div/0!",
+    "#ref!",
+    "#value!",
+    "#n/a",
+    "#name?",
+    "#num!",
+    "#null!",
+    "#spill!",
+    "#calc!",
+    "#getting_data",
+    "#field!",
+    "#blocked!",
+    "#connect!",
+    "#busy!",
+    "#unknown!",
+}
+COUNTS_HINT = "give the counts (numerator and denominator); rates are derived from them"
+PLAIN_PERCENT_HINT = "write the percentage as a plain number, without the %"
+
+
+def cell_text(cell: Cell, column: str) -> str:
+    """The cell's text, refusing what no column can hold: an Excel error, a bare formula."""
+    text = cell.text
+    if text.lower() in EXCEL_ERRORS:
+        raise cell.where.error(
+            f"column {column!r} is {text}, an Excel error",
+            "correct the formula (or type the figure) in the workbook, then save it again",
+        )
+    if text.startswith("="):
+        raise cell.where.error(
+            f"column {column!r} is the formula {shown(text)} with no saved result",
+            "open the workbook in Excel and save it, so the result is stored, or type the figure",
+        )
+    return text
+
+
+def parse_number(cell: Cell, column: str, percent_hint: str = COUNTS_HINT) -> Fraction:
     """Read one numeric cell exactly; refuse anything that would have to be guessed."""
-    cell = text.strip()
-    if cell.lower() in _MISSING:
-        raise InputError(
-            f"column {column!r} is {text!r}: the figure is missing (missing is not zero)",
-            file=file,
-            line=line,
-            hint="enter the figure, or remove the row if the month has no data",
+    text = cell_text(cell, column)
+    folded = text.lower()
+    refuse = cell.where.error
+    if folded in _MISSING:
+        raise refuse(
+            f"column {column!r} is {shown(text)}: the figure is missing (missing is not zero)",
+            "enter the figure, or remove the row if the month has no data",
         )
-    if _NUMBER.match(cell):
-        return Fraction(cell)
-    if re.match(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$", cell):
-        raise InputError(
-            f"column {column!r} is {text!r}, written with a thousands separator",
-            file=file,
-            line=line,
-            hint=f"write it as {cell.replace(',', '')}",
+    if folded in _NAN:
+        raise refuse(
+            f"column {column!r} is {shown(text)}, 'not a number', which is not a figure",
+            "enter the figure; a missing figure is an error, never zero",
         )
-    if cell.endswith("%"):
-        raise InputError(
-            f"column {column!r} is {text!r}, a percentage",
-            file=file,
-            line=line,
-            hint="give the counts (numerator and denominator); rates are derived from them",
+    if folded in _INFINITE:
+        raise refuse(
+            f"column {column!r} is {shown(text)}, infinite, which is not a figure",
+            "enter the figure (a rate whose denominator is zero is given as its two counts)",
         )
-    raise InputError(
-        f"column {column!r} is {text!r}, which is not a number",
-        file=file,
-        line=line,
-        hint="use digits with an optional '.' and '-', e.g. 1234 or 12.5",
+    if len(text) > MAX_NUMBER_TEXT:
+        raise refuse(f"column {column!r} is {shown(text)}, which is not a number")
+    if _NUMBER.fullmatch(text):
+        whole = text.lstrip("-").partition(".")[0].lstrip("0")
+        if len(whole) > LIMIT_DIGITS:
+            raise refuse(
+                f"column {column!r} is {shown(text)}, too large for a figure ({LIMIT} or more)",
+                "check for extra digits, or a reference number pasted into the column",
+            )
+        return Fraction(text)
+    if _THOUSANDS.fullmatch(text):
+        raise refuse(
+            f"column {column!r} is {shown(text)}, written with a thousands separator",
+            f"write it as {text.replace(',', '')}",
+        )
+    if text.endswith("%"):
+        raise refuse(f"column {column!r} is {shown(text)}, a percentage", percent_hint)
+    if _SCIENTIFIC.fullmatch(text):
+        raise refuse(
+            f"column {column!r} is {shown(text)}, in scientific notation, which drops digits",
+            "format the column as Number (no decimals) in Excel and save again, or type "
+            "the figure in full",
+        )
+    raise refuse(
+        f"column {column!r} is {shown(text)}, which is not a number",
+        "use digits with an optional '.' and '-', e.g. 1234 or 12.5",
     )
 
 
-def _parse_month(text: str, *, file: str, line: int, column: str) -> Month:
+def parse_month(cell: Cell, column: str) -> Month:
+    text = cell_text(cell, column)
     try:
+        if len(text) > 20:
+            raise ValueError(f"{shown(text)} is not a month; write it as YYYY-MM, e.g. 2014-03")
         return Month.parse(text)
     except ValueError as exc:
-        raise InputError(f"column {column!r}: {exc}", file=file, line=line) from None
+        raise cell.where.error(f"column {column!r}: {exc}") from None
 
 
-def _read_rows(path: Path, name: str, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    try:
-        # utf-8-sig: a CSV saved by Excel starts with an invisible byte-order mark
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("file not found", file=name, hint="create it or check --root") from None
-    with handle:
-        reader = csv.DictReader(handle)
-        header = tuple(reader.fieldnames or ())
-        if header != columns:
-            raise InputError(
-                f"header is {','.join(header) or '(empty)'}",
-                file=name,
-                line=1,
-                hint=f"the header must be exactly {','.join(columns)}",
-            )
-        rows = []
-        for record in reader:
-            if None in record or any(value is None for value in record.values()):
-                cells = [record[c] for c in columns if record.get(c) is not None]
-                cells += record.get(None) or []  # type: ignore[call-overload]
-                raise InputError(
-                    f"expected {len(columns)} cells, found {len(cells)}",
-                    file=name,
-                    line=reader.line_num,
-                    hint=_cells_hint(cells, columns),
-                )
-            rows.append((reader.line_num, {k: v.strip() for k, v in record.items()}))
-    return rows
+def optional_month(cell: Cell, column: str) -> Month | None:
+    return parse_month(cell, column) if cell.text else None
 
 
-def _cells_hint(cells: list[str], columns: tuple[str, ...]) -> str:
-    """Why a row may have the wrong number of cells, for the error message."""
-    cells = [cell.strip() for cell in cells]
-    for first, second in zip(cells, cells[1:], strict=False):
-        if re.fullmatch(r"-?\d{1,3}", first) and re.fullmatch(r"\d{3}(\.\d+)?", second):
-            return (
-                f"'{first},{second}' looks like a number written with a thousands separator, "
-                f"which splits the cell: write it as {first}{second}"
-            )
-    return f"each row needs {len(columns)} cells: {','.join(columns)}"
+def known_measure(cell: Cell, catalogue: Catalogue) -> Measure:
+    text = cell_text(cell, "measure")
+    measure = catalogue.get(text)
+    if measure is None:
+        raise cell.where.error(
+            f"unknown measure {shown(text)}" + did_you_mean(text, catalogue),
+            f"add it to {catalogue.file} or correct the name",
+        )
+    return measure
+
+
+# --- rows ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthlyFigure:
+    """One measure's figures for one month, and where they were typed."""
+
+    measure_id: str
+    month: Month
+    numerator: Fraction
+    denominator: Fraction | None
+    where: Where
+    until_edition: Month | None = None  # a revision: the figure as it stood until then
 
 
 @dataclass(frozen=True)
@@ -120,6 +205,7 @@ class MsgEntry:
     rank: str  # a rank 1-8, or "n/a"
     msg_average: Fraction | None
     period_end: Month | None
+    where: Where | None = None
 
 
 @dataclass(frozen=True)
@@ -127,233 +213,419 @@ class SurveyEstimate:
     last_year: Fraction
     this_year: Fraction
     period_end: Month | None
+    where: Where | None = None
+
+
+class _RowProblems(ProblemCollector):
+    """Every problem of one row: each cell is checked even after another fails."""
+
+    def value(self, read: Callable[[], T]) -> T | None:
+        try:
+            return read()
+        except ReportgenError as error:
+            self.add(error)
+            return None
+
+
+T = TypeVar("T")
+
+
+def monthly_figure(row: SourceRow, catalogue: Catalogue, *, revision: bool) -> MonthlyFigure:
+    problems = _RowProblems()
+    measure = problems.value(lambda: known_measure(row["measure"], catalogue))
+    month = problems.value(lambda: parse_month(row["month"], "month"))
+    until = (
+        problems.value(lambda: parse_month(row["until_edition"], "until_edition"))
+        if revision
+        else None
+    )
+    if measure is not None and not measure.has_own_rows:
+        problems.add(
+            row["measure"].where.error(
+                f"measure {measure.id!r} is {measure.aggregation.value}, derived from other "
+                "figures, so it has no rows of its own",
+                "remove the row",
+            )
+        )
+        measure = None
+    numerator = problems.value(lambda: parse_number(row["numerator"], "numerator"))
+    denominator: Fraction | None = None
+    den_cell = row["denominator"]
+    if measure is not None and measure.aggregation is Aggregation.RATIO:
+        denominator = problems.value(lambda: parse_number(den_cell, "denominator"))
+        if denominator is not None and denominator < 0:
+            problems.add(den_cell.where.error("denominator is negative"))
+    elif measure is not None and den_cell.text:
+        problems.add(
+            den_cell.where.error(
+                f"{measure.id} is a count, but the row has a denominator",
+                "leave 'denominator' empty for counts",
+            )
+        )
+    num_where = row["numerator"].where
+    if numerator is not None and numerator < 0:
+        problems.add(num_where.error("numerator is negative"))
+    if measure is not None and numerator is not None:
+        if measure.aggregation is Aggregation.SUM and numerator.denominator != 1:
+            problems.add(
+                num_where.error(
+                    f"{measure.id} is a count, but numerator is {shown(row['numerator'].text)}",
+                    "counts are whole numbers",
+                )
+            )
+        if (
+            measure.unit is Unit.PERCENT
+            and denominator is not None
+            and numerator > denominator >= 0
+        ):
+            problems.add(
+                num_where.error(
+                    f"{measure.id} numerator {row['numerator'].text} is larger than its "
+                    f"denominator {den_cell.text}, which would print as more than 100%",
+                    "check the two columns are not swapped",
+                )
+            )
+    problems.raise_if_any()
+    assert measure is not None and month is not None and numerator is not None
+    return MonthlyFigure(measure.id, month, numerator, denominator, row.where, until)
+
+
+def msg_entry(row: SourceRow, catalogue: Catalogue) -> tuple[tuple[str, str], MsgEntry]:
+    problems = _RowProblems()
+    edition = problems.value(lambda: parse_month(row["edition"], "edition"))
+    measure = problems.value(lambda: known_measure(row["measure"], catalogue))
+    rank = problems.value(lambda: cell_text(row["rank"], "rank"))
+    entry = None
+    if rank is not None and rank.lower() == "n/a":
+        entry = MsgEntry("n/a", None, None, row.where)
+    elif rank is not None:
+        if not _RANK.fullmatch(rank):
+            problems.add(
+                row["rank"].where.error(
+                    f"rank {shown(rank)} is not a position 1-8 in the Most Similar Group",
+                    "write 1 (best) to 8, or n/a",
+                )
+            )
+        average = problems.value(
+            lambda: parse_number(row["msg_average"], "msg_average", PLAIN_PERCENT_HINT)
+        )
+        period_end = problems.value(lambda: optional_month(row["period_end"], "period_end"))
+        entry = MsgEntry(rank, average, period_end, row.where)
+    problems.raise_if_any()
+    assert edition is not None and measure is not None and entry is not None
+    return (str(edition), measure.id), entry
+
+
+def survey_estimate(row: SourceRow, catalogue: Catalogue) -> tuple[tuple[str, str], SurveyEstimate]:
+    problems = _RowProblems()
+    edition = problems.value(lambda: parse_month(row["edition"], "edition"))
+    measure = problems.value(lambda: known_measure(row["measure"], catalogue))
+    if measure is not None and measure.aggregation is not Aggregation.REPORTED:
+        problems.add(
+            row["measure"].where.error(
+                f"{measure.id} is derived from monthly data, not a reported estimate",
+                "survey estimates are for measures with 'aggregation: reported'",
+            )
+        )
+    last = problems.value(lambda: parse_number(row["last_year"], "last_year", PLAIN_PERCENT_HINT))
+    this = problems.value(lambda: parse_number(row["this_year"], "this_year", PLAIN_PERCENT_HINT))
+    period_end = problems.value(lambda: optional_month(row["period_end"], "period_end"))
+    problems.raise_if_any()
+    assert edition is not None and measure is not None and last is not None and this is not None
+    return (str(edition), measure.id), SurveyEstimate(last, this, period_end, row.where)
+
+
+# --- the folder ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class PerformanceData:
     """All figures of a report folder, validated."""
 
-    monthly: pd.DataFrame  # index (measure, month: str); numerator, denominator (Fraction)
+    monthly: pd.DataFrame  # index (measure, month: str); numerator, denominator, source
     revisions: pd.DataFrame  # the same, plus until_edition: earlier vintages of some rows
     msg: dict[tuple[str, str], MsgEntry]  # (edition, measure)
     survey: dict[tuple[str, str], SurveyEstimate]  # (edition, measure)
-    monthly_file: str
+    monthly_file: str  # where a missing monthly figure is to be added
     msg_file: str
     survey_file: str
     first_month: Month
     last_month: Month
-    row_lines: dict[tuple[str, str], int]
     revisions_file: str = ""
+    files: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> files
+    warnings: tuple[str, ...] = ()
 
     def monthly_as_of(self, edition: str) -> pd.DataFrame:
         """The monthly figures as they stood for ``edition``.
 
         A revision row applies to every edition up to its ``until_edition``; where
-        several do, the earliest vintage that still covers the edition wins.
+        several do, the earliest vintage that still covers the edition wins. The
+        ``until_edition`` column says which vintage each figure is (empty: today's).
         """
+        frame = self.monthly.assign(until_edition="")
         if self.revisions.empty:
-            return self.monthly
+            return frame
         applicable = self.revisions[self.revisions["until_edition"] >= edition]
         if applicable.empty:
-            return self.monthly
+            return frame
         earliest = (
             applicable.sort_values("until_edition")
             .groupby(level=["measure", "month"], sort=True)
             .head(1)
-            .drop(columns="until_edition")
         )
-        frame = self.monthly.copy()
-        frame.loc[earliest.index, ["numerator", "denominator"]] = earliest
+        columns = ["numerator", "denominator", "source", "until_edition"]
+        frame.loc[earliest.index, columns] = earliest[columns]
         return frame
 
-
-def _load_monthly(
-    path: Path, name: str, catalogue: Catalogue, *, revisions: bool = False
-) -> tuple[pd.DataFrame, dict]:
-    records: list[tuple] = []
-    lines: dict[tuple, int] = {}
-    columns = ("measure", "month", "numerator", "denominator")
-    if revisions:
-        columns += ("until_edition",)
-    for line, row in _read_rows(path, name, columns):
-        measure_id = row["measure"]
-        measure = catalogue.get(measure_id)
-        if measure is None:
-            raise InputError(
-                f"unknown measure {measure_id!r}",
-                file=name,
-                line=line,
-                hint=f"add it to {catalogue.file} or correct the name",
-            )
-        if not measure.has_own_rows:
-            raise InputError(
-                f"measure {measure_id!r} is {measure.aggregation.value}, derived from other "
-                "figures, so it has no rows of its own",
-                file=name,
-                line=line,
-                hint="remove the row",
-            )
-        month = _parse_month(row["month"], file=name, line=line, column="month")
-        key: tuple = (measure_id, str(month))
-        if revisions:
-            until = _parse_month(row["until_edition"], file=name, line=line, column="until_edition")
-            key += (str(until),)
-        if key in lines:
-            raise InputError(
-                f"{' '.join(key)} appears twice (first on line {lines[key]})",
-                file=name,
-                line=line,
-                hint="keep one row per measure and month",
-            )
-        lines[key] = line
-        numerator = parse_number(row["numerator"], file=name, line=line, column="numerator")
-        denominator: Fraction | None = None
-        if measure.aggregation is Aggregation.RATIO:
-            denominator = parse_number(
-                row["denominator"], file=name, line=line, column="denominator"
-            )
-            if denominator < 0:
-                raise InputError("denominator is negative", file=name, line=line)
-        elif row["denominator"]:
-            raise InputError(
-                f"{measure_id} is a count, but the row has a denominator",
-                file=name,
-                line=line,
-                hint="leave 'denominator' empty for counts",
-            )
-        if numerator < 0:
-            raise InputError("numerator is negative", file=name, line=line)
-        if measure.aggregation is Aggregation.SUM and numerator.denominator != 1:
-            raise InputError(
-                f"{measure_id} is a count, but numerator is {row['numerator']!r}",
-                file=name,
-                line=line,
-                hint="counts are whole numbers",
-            )
-        if measure.unit is Unit.PERCENT and denominator is not None and numerator > denominator:
-            raise InputError(
-                f"{measure_id} numerator {row['numerator']} is larger than its denominator "
-                f"{row['denominator']}, which would print as more than 100%",
-                file=name,
-                line=line,
-                hint="check the two columns are not swapped",
-            )
-        records.append((*key[:2], numerator, denominator, *key[2:]))
-    if not records and not revisions:
-        raise InputError("no data rows", file=name, line=2)
-    frame = pd.DataFrame.from_records(records, columns=list(columns))
-    frame = frame.set_index(["measure", "month"]).sort_index()
-    return frame, lines
+    def how_to_add(self, measure_id: str, month: str) -> str:
+        """Where an analyst types a missing monthly figure, for a hint."""
+        if self.monthly_file.endswith(WORKBOOK):
+            return f"enter it in the Monthly sheet of {self.monthly_file}: {measure_id}, {month}"
+        return f"add a row '{measure_id},{month},…' to {self.monthly_file}"
 
 
-def _load_msg(path: Path, name: str, catalogue: Catalogue) -> dict[tuple[str, str], MsgEntry]:
-    entries: dict[tuple[str, str], MsgEntry] = {}
-    columns = ("edition", "measure", "rank", "msg_average", "period_end")
-    for line, row in _read_rows(path, name, columns):
-        edition = _parse_month(row["edition"], file=name, line=line, column="edition")
-        if row["measure"] not in catalogue:
-            raise InputError(f"unknown measure {row['measure']!r}", file=name, line=line)
-        key = (str(edition), row["measure"])
-        if key in entries:
-            raise InputError(
-                f"{row['measure']} for edition {edition} appears twice", file=name, line=line
-            )
-        rank = row["rank"]
-        if rank.lower() == "n/a":
-            entries[key] = MsgEntry("n/a", None, None)
+@dataclass
+class _Sources:
+    """The rows of each kind of data, from whichever files hold them."""
+
+    rows: dict[str, list[SourceRow]]
+    files: dict[str, list[str]]
+    warnings: list[str]
+    unread: set[str] = field(default_factory=set)  # kinds with a file that could not be read
+
+
+def _read_sources(
+    folder: Path, catalogue: Catalogue, display: Callable[[str], str], problems: list
+) -> _Sources:
+    sources = _Sources({k.key: [] for k in KINDS}, {k.key: [] for k in KINDS}, [])
+    book_path = folder / WORKBOOK
+    has_book = book_path.is_file()
+    for kind in KINDS:
+        path = folder / kind.csv
+        if not (path.exists() or (kind.required and not has_book)):
             continue
-        if not rank.isdigit() or not 1 <= int(rank) <= 8:
-            raise InputError(
-                f"rank {rank!r} is not a position 1-8 in the Most Similar Group",
-                file=name,
-                line=line,
-                hint="write 1 (best) to 8, or n/a",
+        try:
+            read = read_csv(path, display(kind.csv), kind.columns)
+        except ReportgenError as error:
+            problems.append(error)
+            sources.unread.add(kind.key)
+            continue
+        sources.rows[kind.key] += read.rows
+        sources.files[kind.key].append(display(kind.csv))
+        problems.extend(read.problems)
+    if has_book:
+        from reportgen.load.workbook import read_workbook
+
+        name = display(WORKBOOK)
+        try:
+            book = read_workbook(
+                book_path, name, {k.sheet: k.columns for k in KINDS if k is not MONTHLY}
             )
-        average = parse_number(row["msg_average"], file=name, line=line, column="msg_average")
-        period_end = (
-            _parse_month(row["period_end"], file=name, line=line, column="period_end")
-            if row["period_end"]
-            else None
-        )
-        entries[key] = MsgEntry(rank, average, period_end)
-    return entries
+        except ReportgenError as error:
+            problems.append(error)
+            sources.unread.update(kind.key for kind in KINDS)
+            return sources
+        problems.extend(book.problems)
+        for kind in KINDS:
+            if kind.sheet in book.sheets:
+                sources.rows[kind.key] += book.sheets[kind.sheet]
+                sources.files[kind.key].append(name)
+            elif kind.required and not sources.files[kind.key]:
+                problems.append(
+                    InputError(
+                        f"the workbook has no sheet {kind.sheet!r}, and there is no "
+                        f"{display(kind.csv)}" + did_you_mean(kind.sheet, book.sheet_names),
+                        file=name,
+                        hint=f"add a sheet named {kind.sheet} with the columns "
+                        f"{','.join(kind.columns)}",
+                    )
+                )
+        for label in book.labels:
+            measure = catalogue.get(label.measure_id)
+            if measure is not None and " ".join(label.text.split()) != measure.label:
+                sources.warnings.append(
+                    f"{label.where}: the label of {measure.id} is {shown(label.text)}, but "
+                    f"{catalogue.file} says {shown(measure.label)} (the catalogue's is printed)"
+                )
+    return sources
 
 
-def _load_survey(
-    path: Path, name: str, catalogue: Catalogue
-) -> dict[tuple[str, str], SurveyEstimate]:
-    estimates: dict[tuple[str, str], SurveyEstimate] = {}
-    columns = ("edition", "measure", "last_year", "this_year", "period_end")
-    for line, row in _read_rows(path, name, columns):
-        edition = _parse_month(row["edition"], file=name, line=line, column="edition")
-        measure = catalogue.get(row["measure"])
-        if measure is None:
-            raise InputError(f"unknown measure {row['measure']!r}", file=name, line=line)
-        if measure.aggregation is not Aggregation.REPORTED:
-            raise InputError(
-                f"{measure.id} is derived from monthly data, not a reported estimate",
-                file=name,
-                line=line,
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+def _unique(
+    records: Iterable[tuple[K, V, Where]],
+    describe: Callable[[K], str],
+    keep: str,
+    problems: list,
+) -> dict[K, tuple[V, Where]]:
+    """One record per key; a second one is an error naming both places.
+
+    Where many figures are both in a CSV and in the workbook (a workbook made from the
+    CSVs, which were then kept), that is one problem, not one per figure.
+    """
+    found: dict[K, tuple[V, Where]] = {}
+    in_both: dict[tuple[str, str], list[tuple[K, Where, Where]]] = {}
+    for key, value, where in records:
+        if key not in found:
+            found[key] = (value, where)
+            continue
+        first = found[key][1]
+        if first.file == where.file:
+            problems.append(
+                where.error(
+                    f"{describe(key)} appears twice (first {'at' if first.cell else 'on'} "
+                    f"{first.short})",
+                    keep,
+                )
             )
-        key = (str(edition), measure.id)
-        if key in estimates:
-            raise InputError(
-                f"{measure.id} for edition {edition} appears twice", file=name, line=line
+        else:
+            in_both.setdefault((first.file, where.file), []).append((key, first, where))
+    hint = "keep the figure in one place: the workbook or the CSV"
+    for (first_file, second_file), clashes in in_both.items():
+        if len(clashes) <= MAX_CLASHES_LISTED:
+            for key, first, where in clashes:
+                problems.append(
+                    where.error(f"{describe(key)} is in both {first} and {where}", hint)
+                )
+            continue
+        key, first, where = clashes[0]
+        problems.append(
+            InputError(
+                f"{len(clashes)} figures are in both {first_file} and {second_file} (the "
+                f"first: {describe(key)} at {first.short} and {where.short})",
+                file=second_file,
+                hint=f"remove {first_file} if the workbook now holds its figures; otherwise "
+                "keep each figure in one place",
             )
-        estimates[key] = SurveyEstimate(
-            parse_number(row["last_year"], file=name, line=line, column="last_year"),
-            parse_number(row["this_year"], file=name, line=line, column="this_year"),
-            _parse_month(row["period_end"], file=name, line=line, column="period_end")
-            if row["period_end"]
-            else None,
         )
-    return estimates
+    return found
+
+
+MAX_CLASHES_LISTED = 5
+
+
+def _validated(
+    rows: Iterable[SourceRow], check: Callable[[SourceRow], V], problems: list
+) -> list[V]:
+    records = []
+    for row in rows:
+        try:
+            records.append(check(row))
+        except ReportgenError as error:
+            problems.append(error)
+    return records
+
+
+def _monthly_frame(figures: Iterable[MonthlyFigure], revisions: bool) -> pd.DataFrame:
+    columns = ["measure", "month", "numerator", "denominator", "source"]
+    records = [
+        (f.measure_id, str(f.month), f.numerator, f.denominator, str(f.where))
+        + ((str(f.until_edition),) if revisions else ())
+        for f in figures
+    ]
+    frame = pd.DataFrame.from_records(
+        records, columns=columns + (["until_edition"] if revisions else [])
+    )
+    return frame.set_index(["measure", "month"]).sort_index()
 
 
 def load_data(folder: Path, catalogue: Catalogue, root: Path | None = None) -> PerformanceData:
-    """Load ``monthly.csv``, ``msg.csv`` and ``survey_estimates.csv`` from ``folder``."""
+    """Every data file of ``folder`` (the CSVs and/or ``performance.xlsx``), checked.
+
+    Raises one ``Problems`` (or the single error) naming every bad row and cell.
+    """
 
     def display(file_name: str) -> str:
         path = folder / file_name
         return str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
 
-    monthly, lines = _load_monthly(folder / "monthly.csv", display("monthly.csv"), catalogue)
-    revisions_path = folder / "revisions.csv"
-    revisions = pd.DataFrame(columns=["numerator", "denominator", "until_edition"])
-    if revisions_path.exists():
-        revisions, _ = _load_monthly(
-            revisions_path, display("revisions.csv"), catalogue, revisions=True
-        )
-        unknown = revisions.index.difference(monthly.index)
-        if len(unknown):
-            measure_id, month = unknown[0]
-            raise InputError(
-                f"revision of {measure_id} {month}, which has no row in monthly.csv",
-                file=display("revisions.csv"),
-                line=_first_line(revisions_path, measure_id, month),
-                hint="a revision records an earlier figure of an existing row",
-            )
-    months = sorted(Month.parse(m) for m in monthly.index.get_level_values("month").unique())
-    return PerformanceData(
-        monthly=monthly,
-        msg=_load_msg(folder / "msg.csv", display("msg.csv"), catalogue),
-        survey=_load_survey(
-            folder / "survey_estimates.csv", display("survey_estimates.csv"), catalogue
+    problems: list[ReportgenError] = []
+    sources = _read_sources(folder, catalogue, display, problems)
+    rows = sources.rows
+    monthly_figures = _validated(
+        rows["monthly"], lambda r: monthly_figure(r, catalogue, revision=False), problems
+    )
+    revision_figures = _validated(
+        rows["revisions"], lambda r: monthly_figure(r, catalogue, revision=True), problems
+    )
+    msg = _validated(rows["msg"], lambda r: msg_entry(r, catalogue), problems)
+    survey = _validated(rows["survey"], lambda r: survey_estimate(r, catalogue), problems)
+
+    monthly = _unique(
+        (((f.measure_id, str(f.month)), f, f.where) for f in monthly_figures),
+        lambda key: f"{key[0]} {key[1]}",
+        "keep one row per measure and month",
+        problems,
+    )
+    revised = _unique(
+        (
+            ((f.measure_id, str(f.month), str(f.until_edition)), f, f.where)
+            for f in revision_figures
         ),
-        monthly_file=display("monthly.csv"),
-        msg_file=display("msg.csv"),
-        survey_file=display("survey_estimates.csv"),
+        lambda key: f"{key[0]} {key[1]} until edition {key[2]}",
+        "keep one row per measure, month and until_edition",
+        problems,
+    )
+    msg_entries = _unique(
+        ((key, entry, entry.where) for key, entry in msg),  # type: ignore[misc]
+        lambda key: f"{key[1]} for edition {key[0]}",
+        "keep one row per edition and measure",
+        problems,
+    )
+    estimates = _unique(
+        ((key, estimate, estimate.where) for key, estimate in survey),  # type: ignore[misc]
+        lambda key: f"{key[1]} for edition {key[0]}",
+        "keep one row per edition and measure",
+        problems,
+    )
+    # against the rows as typed, so a monthly row with a bad figure is reported only once
+    typed = {(r["measure"].text, r["month"].text) for r in rows["monthly"]}
+    for (measure_id, month, _), (_figure, where) in revised.items():
+        if "monthly" in sources.unread:
+            break  # the monthly figures could not be read: nothing to check against
+        if (measure_id, month) not in monthly and (measure_id, month) not in typed:
+            problems.append(
+                where.error(
+                    f"revision of {measure_id} {month}, which has no figure in the monthly data",
+                    "a revision records an earlier figure of an existing row",
+                )
+            )
+    monthly_files = sources.files["monthly"]
+    if not monthly and not problems:
+        problems.append(
+            InputError(
+                "no monthly figures", file=monthly_files[0] if monthly_files else display("")
+            )
+        )
+    _raise_all(problems)
+
+    months = sorted({figure.month for figure, _ in monthly.values()})
+    first_file = next(iter(monthly_files), display(MONTHLY.csv))
+    return PerformanceData(
+        monthly=_monthly_frame((f for f, _ in monthly.values()), revisions=False),
+        revisions=_monthly_frame((f for f, _ in revised.values()), revisions=True),
+        msg={key: entry for key, (entry, _) in msg_entries.items()},
+        survey={key: estimate for key, (estimate, _) in estimates.items()},
+        monthly_file=first_file,
+        msg_file=next(iter(sources.files["msg"]), display(MSG.csv)),
+        survey_file=next(iter(sources.files["survey"]), display(SURVEY.csv)),
         first_month=months[0],
         last_month=months[-1],
-        row_lines=lines,
-        revisions=revisions,
-        revisions_file=display("revisions.csv"),
+        revisions_file=next(iter(sources.files["revisions"]), display(REVISIONS.csv)),
+        files={key: tuple(files) for key, files in sources.files.items()},
+        warnings=tuple(sources.warnings),
     )
 
 
-def _first_line(path: Path, measure_id: str, month: str) -> int | None:
-    with path.open(encoding="utf-8") as handle:
-        for number, text in enumerate(handle, start=1):
-            if text.startswith(f"{measure_id},{month},"):
-                return number
-    return None
+def _raise_all(problems: list[ReportgenError]) -> None:
+    """Raise every problem once (a workbook row repeats its measure's problem per month)."""
+    collector = ProblemCollector()
+    seen = set()
+    for problem in problems:
+        key = (problem.file, problem.line, problem.cell, problem.message)
+        if key not in seen:
+            seen.add(key)
+            collector.add(problem)
+    collector.raise_if_any()

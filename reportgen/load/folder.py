@@ -19,7 +19,8 @@ from pathlib import Path
 from reportgen.errors import InputError, ProblemCollector
 from reportgen.load.catalogue import Catalogue, load_catalogue
 from reportgen.load.content import SectionText, load_section_text
-from reportgen.load.data import PerformanceData, load_data
+from reportgen.load.csvfile import MAX_DATA_BYTES
+from reportgen.load.data import WORKBOOK, PerformanceData, load_data
 from reportgen.load.layout import ReportLayout, load_layout
 from reportgen.load.theme import Theme, load_theme
 from reportgen.months import Month
@@ -30,7 +31,7 @@ THEME = Path("layouts/theme.yaml")
 CONTENT = Path("content")
 DATA = Path("data")
 # The data files a build may read (missing optional ones are skipped by load_data).
-DATA_FILES = ("monthly.csv", "msg.csv", "survey_estimates.csv", "revisions.csv")
+DATA_FILES = ("monthly.csv", "msg.csv", "survey_estimates.csv", "revisions.csv", WORKBOOK)
 _DOCUMENTATION = re.compile(r"(?i)readme(\.\w+)?")
 
 
@@ -156,21 +157,34 @@ def stray_files(folder: ReportFolder, edition: Month) -> list[str]:
 
 
 def data_end(root: Path) -> Month | None:
-    """The last month of ``data/monthly.csv`` (None where there is no readable file)."""
+    """The last month with figures in ``data/monthly.csv`` or the workbook (None if none).
+
+    A quick look only: the full load reports what is wrong with either file.
+    """
     root = Path(root).resolve()
+    found = []
     try:
         path = inside(root, DATA / "monthly.csv")
-        with path.open(encoding="utf-8-sig", errors="replace") as handle:
-            months = {line.split(",", 2)[1] for line in handle if line.count(",") >= 3}
-        parsed = []
-        for text in months:
-            try:
-                parsed.append(Month.parse(text))
-            except ValueError:
-                continue  # the header, or a bad row the full load reports
-        return max(parsed) if parsed else None
+        if path.stat().st_size <= MAX_DATA_BYTES:
+            with path.open(encoding="utf-8-sig", errors="replace") as handle:
+                months = {line.split(",", 2)[1] for line in handle if line.count(",") >= 3}
+            for text in months:
+                try:
+                    found.append(Month.parse(text))
+                except ValueError:
+                    continue  # the header, or a bad row the full load reports
     except (OSError, InputError):
-        return None  # the full load reports what is wrong with the file
+        pass  # the full load reports what is wrong with the file
+    try:
+        book = inside(root, DATA / WORKBOOK)
+    except InputError:
+        book = None
+    if book is not None and book.is_file():
+        from reportgen.load.workbook import last_month_with_figures
+
+        last = last_month_with_figures(book)
+        found += [last] if last else []
+    return max(found) if found else None
 
 
 def editions_with_content(root: Path) -> list[Month]:

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from reportgen.atomic import write_bytes, write_text
 from reportgen.compute.chartdata import ChartData
 from reportgen.load.layout import ChartKind
 from reportgen.load.theme import Theme
@@ -211,29 +209,6 @@ class DrawnCharts:
 
     pdf: bytes
     texts: tuple[tuple[ChartText, ...], ...]
-
-
-def cached_charts(cache_dir: Path | None, digest: str) -> DrawnCharts | None:
-    if cache_dir is None:
-        return None
-    pdf, texts = cache_dir / f"charts-{digest}.pdf", cache_dir / f"charts-{digest}.json"
-    if not (pdf.exists() and texts.exists()):
-        return None
-    runs = json.loads(texts.read_text(encoding="utf-8"))
-    return DrawnCharts(
-        pdf.read_bytes(),
-        tuple(
-            tuple(ChartText(**{**run, "rgb": tuple(run["rgb"])}) for run in chart) for chart in runs
-        ),
-    )
-
-
-def store_charts(cache_dir: Path | None, digest: str, drawn: DrawnCharts) -> None:
-    if cache_dir is None:
-        return
-    runs = [[asdict(run) for run in chart] for chart in drawn.texts]
-    write_bytes(cache_dir / f"charts-{digest}.pdf", drawn.pdf)
-    write_text(cache_dir / f"charts-{digest}.json", json.dumps(runs))
 
 
 def prepare() -> None:

@@ -9,6 +9,8 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
+from .mail_fixtures import Edition, make_edition
+
 # (title, page index, level): reportlab nests a level-1 entry under the level-0 before it
 OutlineEntry = tuple[str, int, int]
 MakePdf = Callable[..., Path]
@@ -34,3 +36,9 @@ def write_pdf(path: Path, pages: Sequence[str], outline: Sequence[OutlineEntry] 
 @pytest.fixture(scope="session")
 def make_pdf() -> MakePdf:
     return write_pdf
+
+
+@pytest.fixture
+def edition(tmp_path: Path) -> Edition:
+    """An edition ready to send: a fake archived PDF, a list, an empty send log."""
+    return make_edition(tmp_path)

@@ -7,10 +7,14 @@ handler records every envelope it was given, and small PDFs to send.
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import contextlib
+import json
 import socket
 import ssl
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,17 +57,38 @@ class RecordingHandler:
     """Records envelopes; refuses ``refuse`` at RCPT; answers DATA from ``data_replies``.
 
     Each DATA pops the next scripted reply ("421 ...", "554 ...", or ``DROP``); once the
-    script is used up every DATA is accepted.
+    script is used up every DATA is accepted. ``mail_replies`` and ``rcpt_replies``
+    script the first MAIL FROM and RCPT TO replies the same way (a 4xx before DATA).
+    ``data_delay`` makes the server take that long to answer DATA (it still accepts the
+    message); ``hold_data`` makes it wait until the event is set, after setting
+    ``data_arrived``; ``on_data`` is called as each message arrives.
     """
 
     refuse: dict[str, str] = field(default_factory=dict)
     data_replies: list[str] = field(default_factory=list)
+    mail_replies: list[str] = field(default_factory=list)
+    rcpt_replies: list[str] = field(default_factory=list)
+    data_delay: float = 0.0
+    hold_data: threading.Event | None = None
+    data_arrived: threading.Event = field(default_factory=threading.Event)
+    on_data: Callable[[], None] | None = None
     received: list[Received] = field(default_factory=list)  # accepted messages
     data_attempts: list[Received] = field(default_factory=list)  # every DATA, accepted or not
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, mail_options: list[str]
+    ) -> str:
+        if self.mail_replies:
+            return self.mail_replies.pop(0)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
+        if self.rcpt_replies:
+            return self.rcpt_replies.pop(0)
         if address in self.refuse:
             return self.refuse[address]
         envelope.rcpt_tos.append(address)
@@ -72,6 +97,14 @@ class RecordingHandler:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
         self.data_attempts.append(message)
+        self.data_arrived.set()
+        if self.on_data is not None:
+            self.on_data()
+        if self.hold_data is not None:
+            while not self.hold_data.is_set():
+                await asyncio.sleep(0.02)
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
         reply = self.data_replies.pop(0) if self.data_replies else None
         if reply == DROP:
             server.transport.close()
@@ -80,6 +113,38 @@ class RecordingHandler:
             return reply
         self.received.append(message)
         return "250 Message accepted for delivery"
+
+
+@dataclass
+class OAuthHandler(RecordingHandler):
+    """Also implements AUTH XOAUTH2 (RFC 7628, as Microsoft 365 and Google use it).
+
+    Accepts exactly ``user`` with ``token``; a wrong one gets the base64 JSON error
+    challenge, then 535 after the client's empty reply, as Google answers. Records every
+    (user, token) it was offered.
+    """
+
+    user: str = ""
+    token: str = ""
+    offered: list[tuple[str, str]] = field(default_factory=list)
+
+    async def auth_XOAUTH2(self, server: Any, args: list[str]) -> AuthResult:  # noqa: N802
+        if len(args) < 2:
+            return AuthResult(success=False, handled=False, message="501 5.5.2 No response")
+        try:
+            fields = base64.b64decode(args[1], validate=True).decode("ascii").split("\x01")
+            user = fields[0].removeprefix("user=")
+            token = fields[1].removeprefix("auth=Bearer ")
+        except (ValueError, IndexError):
+            return AuthResult(success=False, handled=False, message="501 5.5.2 Bad XOAUTH2")
+        self.offered.append((user, token))
+        if (user, token) == (self.user, self.token):
+            return AuthResult(success=True, auth_data=user)
+        error = json.dumps({"status": "401", "schemes": "bearer", "scope": "smtp"})
+        await server.challenge_auth(error)  # the client answers with an empty line
+        return AuthResult(
+            success=False, handled=False, message="535 5.7.3 Authentication unsuccessful"
+        )
 
 
 @contextlib.contextmanager

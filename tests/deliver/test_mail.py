@@ -3,31 +3,37 @@
 from __future__ import annotations
 
 import base64
-import email
-import email.policy
 import logging
-import os
 import socket
 import ssl
-from dataclasses import dataclass, field
+import threading
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from reportgen.deliver.mail import (
-    DistributionList,
-    SendResult,
     SmtpSettings,
     load_distribution,
     read_send_log,
-    send_edition,
     smtp_settings_from_env,
 )
 from reportgen.errors import DeliveryError
 
+from .mail_fixtures import (
+    ATTACHMENT,
+    FROM,
+    HEADLINE,
+    PASSWORD,
+    RECIPIENTS,
+    REPO,
+    SUBJECT,
+    Edition,
+    outcomes,
+    parse,
+    plain,
+)
 from .smtp_fixtures import (
     DROP,
     HOST,
@@ -36,99 +42,7 @@ from .smtp_fixtures import (
     make_tls,
     password_authenticator,
     running_smtp,
-    write_fake_pdf,
 )
-
-REPO = Path(__file__).resolve().parents[2]
-FROM = "Performance Analysis <mpr@force.example.org>"
-ATTACHMENT = "Essex-Police-Performance-Update-March-2014.pdf"
-SUBJECT = "Essex Police Performance Update – March 2014"
-HEADLINE = "  All crime: 9,876 (-4.1%)\n  Anti-social behaviour: 1,234 (+2.0%)"
-PASSWORD = "s3cret-Pa55word!"
-
-LIST_YAML = """\
-board:
-  to:
-    - Performance Team <performance@pcc.example.org>
-    - analyst@pcc.example.org
-  cc:
-    - board-secretary@pcc.example.org
-  subject: "Essex Police Performance Update – {edition_month}"
-  body: |
-    Dear colleagues,
-
-    Attached: {file_name} (version {version}) for {edition_month}.
-    {headline}
-"""
-RECIPIENTS = [
-    "performance@pcc.example.org",
-    "analyst@pcc.example.org",
-    "board-secretary@pcc.example.org",
-]
-
-
-@dataclass
-class Edition:
-    """One edition ready to send, with everything send_edition needs around it."""
-
-    tmp: Path
-    pdf: Path
-    distribution: DistributionList
-    send_log: Path
-    sleeps: list[float] = field(default_factory=list)
-
-    def send(self, settings: SmtpSettings | None, **overrides: Any) -> SendResult:
-        arguments: dict[str, Any] = dict(
-            pdf=self.pdf,
-            attachment_name=ATTACHMENT,
-            edition="2014-03",
-            edition_month="March 2014",
-            version=1,
-            list_name=self.distribution.name,
-            distribution=self.distribution,
-            settings=settings,
-            send_log=self.send_log,
-            template_values={"headline": HEADLINE},
-            timeout=5.0,
-            backoff_seconds=0.5,
-            sleep=self.sleeps.append,
-        )
-        arguments.update(overrides)
-        return send_edition(**arguments)
-
-    def log_text(self) -> str:
-        return self.send_log.read_text(encoding="utf-8") if self.send_log.exists() else ""
-
-
-@pytest.fixture
-def edition(tmp_path: Path) -> Edition:
-    lists = tmp_path / "distribution.yaml"
-    lists.write_text(LIST_YAML, encoding="utf-8")
-    archive_edition = tmp_path / "archive" / "2014-03"
-    archive_edition.mkdir(parents=True)
-    return Edition(
-        tmp=tmp_path,
-        pdf=write_fake_pdf(tmp_path / "edition.pdf"),
-        distribution=load_distribution(lists)["board"],
-        send_log=archive_edition / "send-log.jsonl",
-    )
-
-
-def plain(port: int, **changes: Any) -> SmtpSettings:
-    values: dict[str, Any] = dict(
-        host=HOST, port=port, security="none", from_address=FROM, user=None, password=None
-    )
-    values.update(changes)
-    return SmtpSettings(**values)
-
-
-def parse(raw: bytes) -> email.message.EmailMessage:
-    return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
-
-
-def outcomes(edition: Edition) -> list[str]:
-    return [record.outcome for record in read_send_log(edition.send_log)]
-
 
 # --- a good send ---------------------------------------------------------------------
 
@@ -235,11 +149,11 @@ def test_every_recipient_refused_fails_without_retry(edition: Edition) -> None:
 # --- faults and retries --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("first_reply", [DROP, "421 4.3.2 Service busy, try later"])
-def test_retry_after_a_failed_transfer_keeps_the_message_id(
-    edition: Edition, first_reply: str
-) -> None:
-    handler = RecordingHandler(data_replies=[first_reply])
+@pytest.mark.slow
+def test_retry_after_a_refused_transfer_keeps_the_message_id(edition: Edition) -> None:
+    # an explicit 4xx to the message: the server says it did not take it, so a retry
+    # cannot deliver it twice
+    handler = RecordingHandler(data_replies=["421 4.3.2 Service busy, try later"])
     with running_smtp(handler) as port:
         result = edition.send(plain(port))
 
@@ -248,7 +162,35 @@ def test_retry_after_a_failed_transfer_keeps_the_message_id(
     assert len(handler.data_attempts) == 2 and len(handler.received) == 1
     ids = {parse(attempt.content)["Message-ID"] for attempt in handler.data_attempts}
     assert ids == {result.message_id}
-    assert outcomes(edition) == ["sending", "sent"]
+    # each attempt that reached DATA said so first
+    assert outcomes(edition) == ["sending", "sending", "sent"]
+
+
+@pytest.mark.slow
+def test_a_connection_dropped_after_data_is_unknown_and_never_resent_by_itself(
+    edition: Edition,
+) -> None:
+    handler = RecordingHandler(data_replies=[DROP])
+    with running_smtp(handler) as port:
+        with pytest.raises(DeliveryError) as unknown:
+            edition.send(plain(port))
+        assert len(handler.data_attempts) == 1 and edition.sleeps == []
+        records = read_send_log(edition.send_log)
+        assert [r.outcome for r in records] == ["sending", "unknown"]
+        message_id = records[-1].message_id
+        assert "may or may not have been delivered" in str(unknown.value)
+        assert message_id in str(unknown.value) and "--resend" in str(unknown.value)
+
+        with pytest.raises(DeliveryError) as refused:
+            edition.send(plain(port))
+        assert "may already have been delivered" in str(refused.value)
+        assert message_id in str(refused.value) and "--resend" in str(refused.value)
+        assert len(handler.data_attempts) == 1  # the rerun did not connect at all
+
+        again = edition.send(plain(port), resend=True)
+    # the same Message-ID: a client that has the first copy can drop this one
+    assert again.message_id == message_id
+    assert [parse(m.content)["Message-ID"] for m in handler.received] == [message_id]
 
 
 def test_a_permanent_rejection_is_not_retried(edition: Edition) -> None:
@@ -275,7 +217,7 @@ def test_no_server_fails_after_bounded_retries_and_a_later_run_reuses_the_id(
     assert "connection refused" in message
     assert edition.sleeps == [0.5, 1.0, 2.0]
     records = read_send_log(edition.send_log)
-    assert [r.outcome for r in records] == ["sending", "failed"]
+    assert [r.outcome for r in records] == ["failed"]  # DATA was never reached
     assert records[-1].attempts == 4 and "connection refused" in (records[-1].error or "")
 
     handler = RecordingHandler()
@@ -292,7 +234,10 @@ def test_a_run_killed_mid_send_leaves_its_message_id_for_the_next(edition: Editi
     with pytest.raises(KeyboardInterrupt):
         edition.send(plain(free_port()), sleep=killed)
     [interrupted] = read_send_log(edition.send_log)
-    assert interrupted.outcome == "sending"
+    # nothing reached the server, and the log says so (a run killed outright after DATA
+    # leaves 'sending': tests/workflow/test_faults.py)
+    assert interrupted.outcome == "failed"
+    assert "interrupted before the message was sent" in (interrupted.error or "")
 
     handler = RecordingHandler()
     with running_smtp(handler) as port:
@@ -479,14 +424,24 @@ def test_a_send_log_outside_an_archived_edition_is_refused(edition: Edition) -> 
 def test_a_second_run_on_the_same_edition_folder_is_refused_while_one_is_sending(
     edition: Edition,
 ) -> None:
-    fcntl = pytest.importorskip("fcntl")
-    folder = os.open(edition.send_log.parent, os.O_RDONLY)
+    from reportgen.deliver.sendlog import send_lock
+
+    holding, release = threading.Event(), threading.Event()
+
+    def running_send() -> None:  # another run, holding the folder's send lock
+        with send_lock(edition.send_log.parent):
+            holding.set()
+            release.wait(10)
+
+    other = threading.Thread(target=running_send)
+    other.start()
     try:
-        fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running send holds it
+        assert holding.wait(10)
         with pytest.raises(DeliveryError, match="another reportgen run"):
             edition.send(None, dry_run_dir=edition.tmp)
     finally:
-        os.close(folder)
+        release.set()
+        other.join(10)
     assert edition.send(None, dry_run_dir=edition.tmp).outcome == "dry-run"
 
 

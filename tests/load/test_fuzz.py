@@ -42,7 +42,7 @@ ERROR_LINE = re.compile(r"reportgen: (error: \S.*|note: .*|\d+ errors|… and \d
 def _files(root: Path) -> list[Path]:
     found = [root / "data" / "catalogue.yaml", root / "layouts" / "report.yaml"]
     found += [root / "layouts" / "theme.yaml", root / "distribution.yaml"]
-    found += [] if os.environ.get("FUZZ_NO_CSV") else sorted((root / "data").glob("*.csv"))
+    found += sorted((root / "data").glob("*.csv"))
     found += sorted((root / "content" / EDITIONS[-1]).glob("*.md"))
     return found
 
@@ -130,4 +130,4 @@ def test_mutations_never_trace_back_and_check_implies_build(
         shutil.rmtree(root)
     # the fuzz exercised both sides of the contract
     assert outcomes["refused"] > CASES // 10 and outcomes["built"] > CASES // 10, outcomes
-    assert time.monotonic() - started < 240
+    assert time.monotonic() - started < 1.5 * CASES  # bounded work: no case hangs

@@ -143,6 +143,7 @@ def build_pdf(root: Path, out: Path, *, draft: bool = False) -> BuiltPdf:
     from reportgen.assemble.build import build_edition
     from reportgen.months import Month
 
+    out.parent.mkdir(parents=True, exist_ok=True)  # reportgen makes no folder for --out
     result = build_edition(root, Month.parse(EDITION), out, draft=draft, use_cache=False)
     return BuiltPdf(result.path, result.path.read_bytes(), time.monotonic())
 

@@ -248,6 +248,7 @@ def test_draft_build_marks_every_page(
 ) -> None:
     _mark_for_review(scratch_report)
     out = tmp_path / "out" / "draft.pdf"
+    out.parent.mkdir()
     result = _build(reportgen_cli, scratch_report, out, "--draft")
     assert result.code == 0, result.err
     assert result.out.strip() == str(out)

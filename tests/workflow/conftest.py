@@ -4,8 +4,10 @@ archived edition, and helpers to read what the commands leave behind.
 Every command runs in-process through ``run_cli`` (tests/conftest.py) on a copy of the
 sample report folder. Builds are the slow part, so:
 
-- every copy links ``.reportgen-cache/`` to one cache for the session (the cache is keyed
-  by everything a chart depends on, so sharing it changes no bytes), and
+- every copy starts with the charts of the sample edition in its ``.reportgen-cache/``,
+  hard-linked from one cache drawn once for the session (the cache is keyed by everything
+  a chart depends on, so sharing it changes no bytes; a link would not do: reportgen
+  does not use a cache that leads out of the report folder), and
 - ``archived`` packs and archives March 2014 once per session; tests that only read it
   use it directly, tests that change it take ``archived_copy``.
 """
@@ -13,6 +15,7 @@ sample report folder. Builds are the slow part, so:
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -71,7 +74,24 @@ def page_texts(pdf: Path) -> list[str]:
 
 @pytest.fixture(scope="session")
 def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("chart-cache")
+    """The sample edition's charts, drawn once: a report folder's ``.reportgen-cache``."""
+    from reportgen.assemble.build import build_edition
+    from reportgen.months import Month
+
+    base = tmp_path_factory.mktemp("chart-cache")
+    root = base / "report"
+    root.mkdir()
+    for part in REPORT_DIRS:
+        shutil.copytree(REPO_ROOT / part, root / part)
+    build_edition(root, Month.parse(EDITION), base / "edition.pdf")
+    return root / CACHE
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system (a test's own small disk)
+        shutil.copy2(source, target)
 
 
 @pytest.fixture(scope="session")
@@ -84,7 +104,7 @@ def make_report(shared_cache: Path) -> MakeReport:
             shutil.copytree(REPO_ROOT / part, dest / part)
         for name in REPORT_FILES:
             shutil.copy(REPO_ROOT / name, dest / name)
-        (dest / CACHE).symlink_to(shared_cache, target_is_directory=True)
+        shutil.copytree(shared_cache, dest / CACHE, copy_function=_link_or_copy)
         return dest
 
     return make

@@ -1,0 +1,181 @@
+"""``reportgen diff``: two sets of an edition's figures -> only the cells that changed.
+
+In:  an archived edition (its two latest versions, each read from the ``figures.csv``
+     it embeds), or two editions (each the archived current version, or computed from
+     the report folder where it is not archived).
+Out: a ``FigureDiff``: what was compared, and one ``Change`` per changed cell (or per
+     row that appears on one side only), as text or as CSV for a spreadsheet.
+
+Rows are matched by section and label (a confidence-interval row by the measure it
+follows), so two editions compare row for row even where a row moved.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportgen.compute.tables import CSV_COLUMNS
+from reportgen.errors import DeliveryError
+from reportgen.months import Month
+
+FIGURE_COLUMNS = ("last_year", "this_year", "diff", "msg_rank", "movement")
+DIFF_COLUMNS = ("section", "kind", "label", "column", "before", "after")
+ABSENT = "(no row)"
+
+
+@dataclass(frozen=True)
+class Change:
+    section: str
+    kind: str
+    label: str
+    column: str  # a figure column, or "row" for a row on one side only
+    before: str
+    after: str
+
+    def as_csv(self) -> tuple[str, ...]:
+        return (self.section, self.kind, self.label, self.column, self.before, self.after)
+
+
+@dataclass(frozen=True)
+class FigureDiff:
+    before: str  # what was compared: "2014-03 v1 (archived)"
+    after: str
+    changes: tuple[Change, ...]
+
+
+RowKey = tuple[str, str, str, int]
+
+
+def keyed_rows(figures_csv: str) -> dict[RowKey, dict[str, str]]:
+    """Rows by (section, kind, label — a confidence interval's by its measure — repeat)."""
+    reader = csv.DictReader(io.StringIO(figures_csv, newline=""))
+    if tuple(reader.fieldnames or ()) != CSV_COLUMNS:
+        raise DeliveryError(
+            f"the figures do not have the columns {','.join(CSV_COLUMNS)}",
+            hint="the archived figures.csv was made by another version of reportgen",
+        )
+    rows: dict[RowKey, dict[str, str]] = {}
+    measure = ""
+    for row in reader:
+        label = row["label"]
+        if row["kind"] == "measure":
+            measure = label
+        elif row["kind"] == "confidence_interval":
+            label = f"{measure}: {label}"
+        repeat = 0
+        while (row["section"], row["kind"], label, repeat) in rows:
+            repeat += 1
+        rows[(row["section"], row["kind"], label, repeat)] = row
+    return rows
+
+
+def compare_figures(before: str, after: str) -> list[Change]:
+    """Every cell that differs between two figures CSVs, in the order of ``after``."""
+    old, new = keyed_rows(before), keyed_rows(after)
+    changes = []
+    for key, row in new.items():
+        section, kind, label, _ = key
+        if key not in old:
+            changes.append(Change(section, kind, label, "row", ABSENT, _cells(row)))
+            continue
+        for column in FIGURE_COLUMNS:
+            if old[key][column] != row[column]:
+                changes.append(Change(section, kind, label, column, old[key][column], row[column]))
+    for key, row in old.items():
+        if key not in new:
+            section, kind, label, _ = key
+            changes.append(Change(section, kind, label, "row", _cells(row), ABSENT))
+    return changes
+
+
+def _cells(row: dict[str, str]) -> str:
+    return " | ".join(row[column] for column in FIGURE_COLUMNS)
+
+
+def diff_text(diff: FigureDiff) -> str:
+    lines = [f"{diff.before} -> {diff.after}: {len(diff.changes)} cell(s) changed"]
+    for change in diff.changes:
+        where = f"section {change.section}, {change.label}"
+        if change.column == "row":
+            lines.append(f"  {where}: row {change.before} -> {change.after}")
+        else:
+            lines.append(f"  {where}, {change.column}: {change.before} -> {change.after}")
+    return "\n".join(lines) + "\n"
+
+
+def diff_csv(changes: Iterable[Change]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(DIFF_COLUMNS)
+    writer.writerows(change.as_csv() for change in changes)
+    return buffer.getvalue()
+
+
+# --- where the figures come from -------------------------------------------------------
+
+
+def archived_figures(
+    archive_root: Path, edition: Month, version: int | None = None
+) -> tuple[str, str]:
+    """(figures CSV embedded in an archived version, "2014-03 v2 (archived)")."""
+    from reportgen.deliver.archive import find_version, read_attachments
+    from reportgen.workflow import FIGURES_ATTACHMENT
+
+    stored = find_version(archive_root, str(edition), version)
+    pdf = stored.path("edition")
+    attachments = read_attachments(pdf)
+    if FIGURES_ATTACHMENT not in attachments:
+        raise DeliveryError(f"{pdf.name} carries no {FIGURES_ATTACHMENT}", file=str(pdf))
+    try:
+        text = attachments[FIGURES_ATTACHMENT].decode("utf-8")
+    except UnicodeDecodeError:
+        raise DeliveryError(
+            f"the embedded {FIGURES_ATTACHMENT} is not text", file=str(pdf)
+        ) from None
+    return text, f"{edition} v{stored.version} (archived)"
+
+
+def diff_versions(archive_root: Path, edition: Month) -> FigureDiff:
+    """The edition's latest archived version against the one it replaced."""
+    from reportgen.deliver.archive import list_editions
+
+    root = Path(archive_root)
+    versions = (
+        [v.version for v in list_editions(root) if v.edition == str(edition)]
+        if root.is_dir()
+        else []
+    )
+    if len(versions) < 2:
+        raise DeliveryError(
+            f"{edition} has {'only v' + str(versions[0]) if versions else 'no version'} archived: "
+            "there is nothing to compare",
+            file=str(root / str(edition)) if versions else str(root),
+            hint="compare two editions instead: reportgen diff EARLIER LATER",
+        )
+    before, before_name = archived_figures(root, edition, versions[-2])
+    after, after_name = archived_figures(root, edition, versions[-1])
+    return FigureDiff(before_name, after_name, tuple(compare_figures(before, after)))
+
+
+def edition_figures_csv(root: Path, archive_root: Path, edition: Month) -> tuple[str, str]:
+    """An edition's figures: the archived current version, else computed from the folder."""
+    from reportgen.deliver.archive import list_editions
+
+    archive = Path(archive_root)
+    if archive.is_dir() and any(v.edition == str(edition) for v in list_editions(archive)):
+        return archived_figures(archive, edition)
+    from reportgen.compute.edition import edition_figures
+    from reportgen.load.folder import load_report
+
+    text, _notes = edition_figures(load_report(root), edition)
+    return text, f"{edition} (computed from the report folder)"
+
+
+def diff_editions(root: Path, archive_root: Path, first: Month, second: Month) -> FigureDiff:
+    before, before_name = edition_figures_csv(root, archive_root, first)
+    after, after_name = edition_figures_csv(root, archive_root, second)
+    return FigureDiff(before_name, after_name, tuple(compare_figures(before, after)))

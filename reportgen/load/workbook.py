@@ -1,0 +1,370 @@
+"""The analysts' workbook, ``data/performance.xlsx`` -> ``SourceRow``s of text cells.
+
+Sheets, in the shape analysts keep them:
+
+``Monthly``   a grid: column A the measure id, B ``numerator`` or ``denominator`` (blank
+              = numerator), C the label, then one column per month whose header (row 1)
+              is an Excel date or ``YYYY-MM`` text. An empty cell is "no figure".
+``MSG``, ``Survey``, ``Revisions``  tables with the columns of ``msg.csv``,
+              ``survey_estimates.csv`` and ``revisions.csv``, header in row 1.
+
+Out: per sheet, long-format ``SourceRow``s with the CSVs' column names, each cell
+carrying its sheet and cell (``Monthly!F12``), so ``reportgen.load.data`` checks them
+with the same validators and messages as the CSVs. A cell's value becomes the text an
+analyst would have typed: a formula's saved result, ``#DIV/0!`` for an error, ``50%``
+for a percent-formatted 0.5, ``=SUM(…)`` for a formula with no saved result, the month
+``YYYY-MM`` of a date. Values are read with python-calamine (imported only when a
+workbook exists); ``reportgen.load.xlsxcells`` adds what calamine does not report.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from reportgen.errors import InputError
+from reportgen.load import xlsxcells
+from reportgen.load.csvfile import read_data_bytes
+from reportgen.load.rows import Cell, SourceRow, Where, shown
+from reportgen.months import Month
+
+WORKBOOK = "performance.xlsx"
+MONTHLY_SHEET = "Monthly"
+GRID_COLUMNS = 3  # A measure, B numerator/denominator, C label; months from D
+NUMERATOR, DENOMINATOR = "numerator", "denominator"
+
+
+@dataclass(frozen=True)
+class Label:
+    measure_id: str
+    text: str
+    where: Where
+
+
+@dataclass
+class WorkbookRows:
+    """What the workbook holds: each sheet's rows, the grid's labels, and its problems."""
+
+    sheets: dict[str, list[SourceRow]] = field(default_factory=dict)  # present sheets only
+    labels: list[Label] = field(default_factory=list)
+    problems: list[InputError] = field(default_factory=list)
+    sheet_names: list[str] = field(default_factory=list)
+
+
+def cell_reference(sheet: str, row: int, column: int) -> str:
+    """ "Monthly!F12" from 0-based row and column."""
+    name = sheet if sheet.replace("_", "").isalnum() else "'" + sheet.replace("'", "''") + "'"
+    return f"{name}!{xlsxcells.column_letters(column)}{row + 1}"
+
+
+def number_text(value: float | int | Decimal) -> str:
+    """A number as typed: 2735.0 -> "2735", 62.3 -> "62.3", 1e20 -> "100000000000000000000".
+
+    The shortest text that gives the stored double back is what the analyst typed (Excel
+    keeps 15 significant digits), so the figure is read exactly, as from a CSV.
+    """
+    exact = value if isinstance(value, Decimal) else Decimal(repr(value))
+    text = format(exact, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def cell_text(value: Any, reference: str, facts: xlsxcells.SheetFacts) -> str:
+    """The text an analyst reads in the cell (see the module docstring)."""
+    local = reference.rpartition("!")[2].replace("'", "")
+    if local in facts.errors:
+        return facts.errors[local]
+    if local in facts.unsaved_formulas:
+        return "=" + (facts.unsaved_formulas[local] or "…")
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        if local in facts.percent:
+            return number_text(Decimal(repr(value)) * 100) + "%"
+        return number_text(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return f"{value.year:04d}-{value.month:02d}"
+    if isinstance(value, str):
+        return value.strip()
+    return str(value).strip()
+
+
+def read_workbook(path: Path, name: str, tables: dict[str, Sequence[str]]) -> WorkbookRows:
+    """Read ``Monthly`` (the grid) and the sheets named in ``tables`` (sheet -> columns)."""
+    data = read_data_bytes(path, name)
+    wanted = [MONTHLY_SHEET, *tables]
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            facts, names = xlsxcells.workbook_facts(archive, wanted)
+    except xlsxcells.WorkbookProblem as exc:
+        raise InputError(str(exc), file=name) from None
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        ElementTree.ParseError,
+        KeyError,
+        ValueError,
+        EOFError,
+        OverflowError,
+    ):
+        raise InputError(
+            "cannot be read as an Excel workbook (.xlsx)",
+            file=name,
+            hint="save it from Excel as 'Excel Workbook (*.xlsx)'",
+        ) from None
+    except (RuntimeError, NotImplementedError, OSError) as exc:  # encrypted, odd compression
+        raise InputError(f"cannot be read as an Excel workbook: {exc}", file=name) from None
+    grids = _calamine_grids(data, name, list(facts))
+    result = WorkbookRows(sheet_names=names)
+    for sheet, grid in grids.items():
+        if sheet == MONTHLY_SHEET:
+            rows = _monthly_rows(grid, name, facts[sheet], result)
+        else:
+            rows = _table_rows(grid, name, sheet, tables[sheet], facts[sheet], result)
+        result.sheets[sheet] = rows
+    return result
+
+
+def _calamine_grids(data: bytes, name: str, sheets: list[str]) -> dict[str, list[list[Any]]]:
+    import python_calamine
+
+    grids = {}
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        for sheet in sheets:
+            grids[sheet] = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    except Exception as exc:  # noqa: BLE001 - any failure of the reader on a bad file
+        raise InputError(f"cannot be read as an Excel workbook: {exc}", file=name) from None
+    except BaseException as exc:
+        # a panic inside the Rust reader arrives as pyo3's PanicException, a BaseException
+        if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+            raise
+        raise InputError("cannot be read as an Excel workbook", file=name) from None
+    return grids
+
+
+def _texts(
+    grid: list[list[Any]], sheet: str, facts: xlsxcells.SheetFacts
+) -> list[list[tuple[str, str]]]:
+    """Each row's cells as (text, "Sheet!A1")."""
+    return [
+        [
+            (cell_text(value, ref, facts), ref)
+            for column, value in enumerate(row)
+            for ref in (cell_reference(sheet, number, column),)
+        ]
+        for number, row in enumerate(grid)
+    ]
+
+
+def _monthly_rows(
+    grid: list[list[Any]], name: str, facts: xlsxcells.SheetFacts, result: WorkbookRows
+) -> list[SourceRow]:
+    texts = _texts(grid, MONTHLY_SHEET, facts)
+    if not texts:
+        return []
+    months = _grid_months(texts, name, result)
+    lines: dict[tuple[str, str], int] = {}  # (measure, numerator|denominator) -> row index
+    for index, row in enumerate(texts[1:], start=1):
+        cells = row + [("", "")] * (GRID_COLUMNS - len(row))
+        if not any(text for text, _ in row):
+            continue
+        (measure, measure_ref), (kind, kind_ref), (label, label_ref) = cells[:GRID_COLUMNS]
+        if not measure:
+            result.problems.append(
+                Where(name, cell=measure_ref).error(
+                    "this row has cells filled in but no measure id in column A",
+                    "write the measure id (as in data/catalogue.yaml) in column A",
+                )
+            )
+            continue
+        kind = kind.lower() or NUMERATOR
+        if kind not in (NUMERATOR, DENOMINATOR):
+            result.problems.append(
+                Where(name, cell=kind_ref).error(
+                    f"column B is {shown(kind)}",
+                    "write numerator or denominator (blank = numerator)",
+                )
+            )
+            continue
+        if (measure, kind) in lines:
+            first = cell_reference(MONTHLY_SHEET, lines[measure, kind], 0)
+            result.problems.append(
+                Where(name, cell=measure_ref).error(
+                    f"{measure}'s {kind} row appears twice (first at {first})",
+                    "keep one row per measure for its numerators (and one for denominators)",
+                )
+            )
+            continue
+        lines[measure, kind] = index
+        if label:
+            result.labels.append(Label(measure, label, Where(name, cell=label_ref)))
+    rows = []
+    for (measure, kind), index in lines.items():
+        if kind == DENOMINATOR:
+            if (measure, NUMERATOR) not in lines:
+                result.problems.append(
+                    Where(name, cell=cell_reference(MONTHLY_SHEET, index, 0)).error(
+                        f"{measure} has a denominator row but no numerator row",
+                        "add the numerator row above it (column B blank or 'numerator')",
+                    )
+                )
+            continue
+        denominator_index = lines.get((measure, DENOMINATOR))
+        rows += _grid_rows(texts, name, measure, index, denominator_index, months)
+    return rows
+
+
+def _grid_months(
+    texts: list[list[tuple[str, str]]], name: str, result: WorkbookRows
+) -> dict[int, Cell]:
+    """Month columns: column index -> the header cell (its text a YYYY-MM month)."""
+    header = texts[0]
+    width = max(len(row) for row in texts)
+    months: dict[int, Cell] = {}
+    seen: dict[str, str] = {}
+    for column in range(GRID_COLUMNS, width):
+        ref = cell_reference(MONTHLY_SHEET, 0, column)
+        text = header[column][0] if column < len(header) else ""
+        if not text:
+            if any(column < len(row) and row[column][0] for row in texts[1:]):
+                result.problems.append(
+                    Where(name, cell=ref).error(
+                        "this column has figures but no month in its header",
+                        "put the month in row 1, as a date or YYYY-MM",
+                    )
+                )
+            continue
+        try:
+            month = str(Month.parse(text)) if len(text) <= 20 else None
+        except ValueError:
+            month = None
+        if month is None:
+            result.problems.append(
+                Where(name, cell=ref).error(
+                    f"the header {shown(text)} is not a month",
+                    "put the month in row 1, as a date or YYYY-MM, e.g. 2014-03",
+                )
+            )
+            continue
+        if month in seen:
+            result.problems.append(
+                Where(name, cell=ref).error(
+                    f"month {month} has two columns (first at {seen[month]})",
+                    "keep one column per month",
+                )
+            )
+            continue
+        seen[month] = ref
+        months[column] = Cell(month, Where(name, cell=ref))
+    return months
+
+
+def _grid_rows(
+    texts: list[list[tuple[str, str]]],
+    name: str,
+    measure: str,
+    index: int,
+    denominator_index: int | None,
+    months: dict[int, Cell],
+) -> list[SourceRow]:
+    row = texts[index]
+    below = texts[denominator_index] if denominator_index is not None else None
+    measure_cell = Cell(measure, Where(name, cell=row[0][1]))
+    # with no denominator row, a missing denominator is the row's, not each month's
+    no_denominator = Where(name, cell=cell_reference(MONTHLY_SHEET, index, 1))
+    rows = []
+    for column, month in months.items():
+        numerator = _at(row, column, MONTHLY_SHEET, index, name)
+        if below is not None and denominator_index is not None:
+            denominator = _at(below, column, MONTHLY_SHEET, denominator_index, name)
+        else:
+            denominator = Cell("", no_denominator)
+        if not numerator.text and not denominator.text:
+            continue  # no figure this month
+        rows.append(
+            SourceRow(
+                {
+                    "measure": measure_cell,
+                    "month": month,
+                    NUMERATOR: numerator,
+                    DENOMINATOR: denominator,
+                },
+                numerator.where,
+            )
+        )
+    return rows
+
+
+def _at(row: list[tuple[str, str]], column: int, sheet: str, index: int, name: str) -> Cell:
+    if column < len(row):
+        text, ref = row[column]
+        return Cell(text, Where(name, cell=ref))
+    return Cell("", Where(name, cell=cell_reference(sheet, index, column)))
+
+
+def _table_rows(
+    grid: list[list[Any]],
+    name: str,
+    sheet: str,
+    columns: Sequence[str],
+    facts: xlsxcells.SheetFacts,
+    result: WorkbookRows,
+) -> list[SourceRow]:
+    texts = _texts(grid, sheet, facts)
+    if not texts:
+        return []
+    header = [text for text, _ in texts[0]]
+    while header and not header[-1]:
+        header.pop()
+    if tuple(header) != tuple(columns):
+        result.problems.append(
+            Where(name, cell=cell_reference(sheet, 0, 0)).error(
+                f"the header row is {','.join(header)[:200] or '(empty)'}",
+                f"row 1 must be exactly {','.join(columns)}, one per column from A",
+            )
+        )
+        return []
+    rows = []
+    for index, row in enumerate(texts[1:], start=1):
+        if not any(text for text, _ in row):
+            continue
+        extra = [(text, ref) for text, ref in row[len(columns) :] if text]
+        where = Where(name, cell=cell_reference(sheet, index, 0))
+        if extra:
+            result.problems.append(
+                Where(name, cell=extra[0][1]).error(
+                    f"expected {len(columns)} cells, found {len(columns) + len(extra)}",
+                    f"each row needs {len(columns)} cells: {','.join(columns)}",
+                )
+            )
+            continue
+        rows.append(
+            SourceRow(
+                {
+                    column: _at(row, number, sheet, index, name)
+                    for number, column in enumerate(columns)
+                },
+                where,
+            )
+        )
+    return rows
+
+
+def last_month_with_figures(path: Path) -> Month | None:
+    """The latest month column of the Monthly sheet holding any figure (None if unreadable)."""
+    try:
+        rows = read_workbook(path, str(path), {})
+    except InputError:
+        return None
+    months = [Month.parse(row["month"].text) for row in rows.sheets.get(MONTHLY_SHEET, [])]
+    return max(months) if months else None

@@ -1,0 +1,57 @@
+"""Notes and warnings a command wants the user to see that do not stop it.
+
+In: ``note(text)`` / ``warn(text)`` from library code (a stale temporary file swept, a
+chart cache that cannot be used). Out: each text handed once to whoever listens
+(``listening``: the CLI prints ``reportgen: note: …`` lines); with nobody listening
+(library use), to the ``reportgen`` logger. Library code never prints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["note", "warning"]
+
+log = logging.getLogger("reportgen")
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: Kind
+    text: str
+
+
+Listener = Callable[[Notice], None]
+_listeners: list[tuple[Listener, set[Notice]]] = []
+
+
+def note(text: str) -> None:
+    _emit(Notice("note", text))
+
+
+def warn(text: str) -> None:
+    _emit(Notice("warning", text))
+
+
+def _emit(notice: Notice) -> None:
+    if not _listeners:
+        (log.warning if notice.kind == "warning" else log.info)(notice.text)
+        return
+    listener, seen = _listeners[-1]
+    if notice not in seen:  # said once per run, however often it is found
+        seen.add(notice)
+        listener(notice)
+
+
+@contextlib.contextmanager
+def listening(listener: Listener) -> Iterator[None]:
+    """Hand every notice raised inside the block to ``listener``, each text once."""
+    _listeners.append((listener, set()))
+    try:
+        yield
+    finally:
+        _listeners.pop()

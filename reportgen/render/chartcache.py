@@ -1,0 +1,230 @@
+"""The chart cache: drawn charts kept in ``.reportgen-cache/`` of the report folder.
+
+In: a report folder; a digest of everything the drawn charts depend on (``charts_digest``
+in ``render.charts``) and the ``DrawnCharts`` to keep. Out: the charts drawn before, or
+None. Also a small index from the *inputs* (``chart_inputs_key``: the bytes of the files
+charts are made from, the edition asked for and reportgen's code) to that digest, so the
+command line can tell before it imports anything heavy whether the charts need drawing
+at all, and start no chart worker when they do not.
+
+The cache is an optimisation, never a reason to fail: a cache folder that is a link out
+of the report folder, cannot be read or written, or holds a damaged entry (each entry
+carries the sha256 of its PDF) is reported once as a warning and the build goes on
+without it. The index is only a hint; the digest is always checked.
+
+Files: ``charts-<digest>.pdf`` (one page per chart), ``charts-<digest>.json`` (the PDF's
+sha256 and each chart's text) and ``inputs-<key>`` (a digest).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reportgen import notices
+from reportgen.atomic import OutputError, check_within, ensure_folder, write_bytes, write_text
+
+if TYPE_CHECKING:
+    from reportgen.render.charts import DrawnCharts
+
+CACHE = Path(".reportgen-cache")
+# the files whose bytes the charts are made from (the narrative is not one of them)
+CHART_INPUTS = (
+    Path("data/catalogue.yaml"),
+    Path("layouts/report.yaml"),
+    Path("layouts/theme.yaml"),
+)
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+@functools.lru_cache(maxsize=1)
+def _code_version() -> str:
+    """reportgen's own code: a change to loading, computing or drawing is a new key."""
+    digest = hashlib.sha256()
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        _framed(digest, str(path.relative_to(_PACKAGE)).encode())
+        _framed(digest, path.read_bytes())
+    return digest.hexdigest()
+
+
+def _framed(digest: Any, chunk: bytes) -> None:
+    digest.update(len(chunk).to_bytes(8, "big"))
+    digest.update(chunk)
+
+
+def chart_inputs_key(root: Path, edition: object | None) -> str:
+    """What the charts of ``edition`` are made from, read as bytes (no parsing).
+
+    ``edition`` None stands for the default edition, which the narrative folders and
+    the data decide: the names of the folders under ``content/`` are then part of the
+    key (the data already is), so the default need not be worked out (with pandas).
+    """
+    root = Path(root)
+    digest = hashlib.sha256()
+    _framed(digest, _code_version().encode())
+    if edition is not None:
+        _framed(digest, f"edition {edition}".encode())
+    else:
+        try:
+            folders = sorted(p.name for p in (root / "content").iterdir() if p.is_dir())
+        except OSError:
+            folders = []
+        _framed(digest, ("default edition of " + " ".join(folders)).encode())
+    data = root / "data"
+    try:
+        csvs = sorted(p.relative_to(root) for p in data.glob("*.csv"))
+    except OSError:
+        csvs = []
+    for relative in (*CHART_INPUTS, *csvs):
+        path = root / relative
+        _framed(digest, str(relative).encode())
+        try:
+            if path.is_symlink():
+                _framed(digest, b"link:" + os.readlink(path).encode())
+            else:
+                _framed(digest, path.read_bytes())
+        except OSError as error:
+            _framed(digest, f"unreadable:{error.errno}".encode())
+    return digest.hexdigest()
+
+
+class ChartCache:
+    """One build's view of the cache; ``quiet`` for the command line's look-ahead."""
+
+    def __init__(self, root: Path, *, quiet: bool = False) -> None:
+        self.root = Path(root).resolve()
+        self.folder = self.root / CACHE
+        self.quiet = quiet
+        self._warned = False
+        self.usable = True
+        try:
+            check_within(self.folder / "-", self.root)
+        except OutputError as error:
+            self._give_up(f"{error.message}; building without the chart cache")
+
+    def _warn(self, text: str) -> None:
+        if not self._warned and not self.quiet:
+            self._warned = True  # one warning per build, however many entries fail
+            notices.warn(text)
+
+    def _give_up(self, text: str) -> None:
+        self._warn(text)
+        self.usable = False
+
+    def _path(self, name: str) -> Path:
+        return self.folder / name
+
+    def knows(self, key: str) -> bool:
+        """Whether the charts for inputs ``key`` were drawn and kept (a cheap hint)."""
+        if not self.usable:
+            return False
+        try:
+            digest = self._path(f"inputs-{key}").read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            return False
+        if not _DIGEST.match(digest):
+            return False
+        return all(self._path(f"charts-{digest}.{ext}").is_file() for ext in ("pdf", "json"))
+
+    def load(self, digest: str) -> DrawnCharts | None:
+        """The charts kept under ``digest``, or None (never kept, unreadable, damaged)."""
+        if not self.usable:
+            return None
+        pdf_path, json_path = (
+            self._path(f"charts-{digest}.pdf"),
+            self._path(f"charts-{digest}.json"),
+        )
+        if not (pdf_path.exists() and json_path.exists()):
+            return None
+        try:
+            pdf = pdf_path.read_bytes()
+            entry = json.loads(json_path.read_text(encoding="utf-8"))
+        except OSError as error:
+            self._give_up(
+                f"cannot read the chart cache ({error.filename or json_path}: "
+                f"{error.strerror}); drawing the charts instead"
+            )
+            return None
+        except ValueError as error:  # not UTF-8, not JSON: a truncated or damaged entry
+            self._warn(f"the chart cache entry {json_path} is damaged ({error}); drawing again")
+            return None
+        try:
+            return _drawn(entry, pdf)
+        except (KeyError, TypeError, ValueError) as error:
+            self._warn(f"the chart cache entry {pdf_path} is damaged ({error}); drawing again")
+            return None
+
+    def store(self, digest: str, drawn: DrawnCharts) -> None:
+        if not self.usable:
+            return
+        runs = [[_run_json(run) for run in chart] for chart in drawn.texts]
+        entry = {"pdf_sha256": hashlib.sha256(drawn.pdf).hexdigest(), "texts": runs}
+        try:
+            ensure_folder(self.folder, within=self.root)
+            write_bytes(self._path(f"charts-{digest}.pdf"), drawn.pdf, within=self.root)
+            write_text(self._path(f"charts-{digest}.json"), json.dumps(entry), within=self.root)
+        except (OSError, OutputError) as error:
+            self._unwritable(error)
+
+    def remember(self, key: str, digest: str) -> None:
+        """Note that inputs ``key`` make the charts kept under ``digest``."""
+        if not self.usable or not self.knows_digest(digest):
+            return
+        try:
+            current = self._path(f"inputs-{key}").read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            current = None
+        if current == digest:
+            return
+        try:
+            write_text(self._path(f"inputs-{key}"), digest + "\n", within=self.root)
+        except (OSError, OutputError) as error:
+            self._unwritable(error)
+
+    def knows_digest(self, digest: str) -> bool:
+        return all(self._path(f"charts-{digest}.{ext}").is_file() for ext in ("pdf", "json"))
+
+    def _unwritable(self, error: OSError | OutputError) -> None:
+        if isinstance(error, OSError):
+            where = f"{error.filename or self.folder}: {error.strerror or error}"
+        else:
+            where = str(error)
+        self._give_up(f"cannot write the chart cache ({where}); building without it")
+
+
+def _run_json(run: Any) -> dict[str, Any]:
+    return {
+        "x": run.x,
+        "y": run.y,
+        "text": run.text,
+        "size": run.size,
+        "angle": run.angle,
+        "bold": run.bold,
+        "rgb": list(run.rgb),
+    }
+
+
+def _drawn(entry: Any, pdf: bytes) -> DrawnCharts:
+    from reportgen.render.charts import ChartText, DrawnCharts
+
+    if hashlib.sha256(pdf).hexdigest() != entry["pdf_sha256"]:
+        raise ValueError("its PDF does not match its sha256: truncated or changed")
+    return DrawnCharts(pdf, tuple(tuple(_run(run, ChartText) for run in c) for c in entry["texts"]))
+
+
+def _run(run: Any, chart_text: Any) -> Any:
+    # the values as they were drawn (int stays int): a cached build gives the same bytes
+    numbers = [run[name] for name in ("x", "y", "size", "angle")] + list(run["rgb"])
+    if len(run) != 7 or len(run["rgb"]) != 3 or not isinstance(run["bold"], bool):
+        raise ValueError("a chart text entry has the wrong fields")
+    if not isinstance(run["text"], str) or not all(
+        isinstance(n, int | float) and not isinstance(n, bool) for n in numbers
+    ):
+        raise ValueError("a chart text entry has a value of the wrong type")
+    return chart_text(**{**run, "rgb": tuple(run["rgb"])})
