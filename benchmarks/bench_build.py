@@ -1,7 +1,7 @@
 """Benchmark: the default build as a whole process against the import floor.
 
 Runs, in turn on the same machine, N rounds of:
-  floor  python -c "import reportlab.platypus, matplotlib.pyplot, pandas, yaml, pypdf"
+  floor  python -c "import reportlab.platypus, matplotlib.pyplot, pandas, yaml, pikepdf"
   cold   reportgen build --no-cache      (every chart drawn)
   warm   reportgen build                 (charts from .reportgen-cache/)
 and prints each one's median wall time, the ratios to the floor, the PDF size, and
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FLOOR = "import reportlab.platypus, matplotlib.pyplot, pandas, yaml, pypdf"
+FLOOR = "import reportlab.platypus, matplotlib.pyplot, pandas, yaml, pikepdf"
 
 
 def timed(command: list[str]) -> float:

@@ -1,17 +1,27 @@
-"""A PDF's trailer /ID, derived from content so the same inputs give the same bytes."""
+"""A PDF's trailer /ID, derived from content so the same inputs give the same bytes.
+
+In: a pypdf ``PdfWriter``. Out: its PDF written with both identifiers a hash of the
+written content, as a new file's are (PDF 32000-1 14.4). pypdf has no public way to set
+the /ID (its generate_file_identifiers() draws random bytes), so the writer's PDF is
+written again through pikepdf (qpdf), whose deterministic /ID is derived from the
+content.
+"""
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+from typing import BinaryIO
+
+import pikepdf
 from pypdf import PdfWriter
-from pypdf.generic import ArrayObject, ByteStringObject
 
 
-def set_document_id(writer: PdfWriter, digest: bytes, *, permanent: bytes | None = None) -> None:
-    """Set the trailer /ID to [``permanent``, digest] (16 bytes of ``digest`` each).
-
-    ``permanent`` is the identifier a file keeps across changes (PDF 32000-1 14.4); a
-    new file uses the digest for both. pypdf has no public setter, and its
-    generate_file_identifiers() draws random bytes, which would make every build differ.
-    """
-    first = permanent or digest[:16]
-    writer._ID = ArrayObject([ByteStringObject(first), ByteStringObject(digest[:16])])
+def write_with_content_id(writer: PdfWriter, target: Path | BinaryIO) -> None:
+    """Write ``writer``'s PDF to ``target`` as a new file with a content-derived /ID."""
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    with pikepdf.open(buffer) as pdf:
+        if "/ID" in pdf.trailer:
+            del pdf.trailer.ID  # an identifier copied from an input: this is a new file
+        pdf.save(target, deterministic_id=True)

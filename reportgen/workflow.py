@@ -152,7 +152,9 @@ def archive(
         attachments.update(
             {attachment_name(key): path.read_bytes() for key, path in inputs.items()}
         )
-        edition_pdf = attach_files(built.path, scratch / name, attachments)
+        edition_pdf = attach_files(
+            built.path, scratch / name, attachments, data_files={FIGURES_ATTACHMENT}
+        )
         files = {"edition": edition_pdf}
         if explicit_pack or pack.exists():
             files["pack"] = pack

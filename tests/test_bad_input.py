@@ -434,3 +434,13 @@ def test_a_csv_saved_by_excel_with_a_byte_order_mark_is_read(report_copy, run_cl
     result = run_cli("figures", "--edition", "2014-03", root=report_copy)
     assert result.code == 0, result.err
     assert result.out.startswith("section,kind,label")
+
+
+def test_a_theme_without_rag_marks_is_refused(report_copy, run_cli) -> None:
+    theme = "layouts/theme.yaml"
+    line = line_of(report_copy, theme, "rag_marks:")
+    text = (report_copy / theme).read_text(encoding="utf-8").splitlines()
+    del text[line - 1 : line + 3]  # rag_marks: and its green, red and black
+    (report_copy / theme).write_text("\n".join(text) + "\n", encoding="utf-8")
+    expect = Expect(theme, (1, line), ("table: 'rag_marks' is missing", "add 'rag_marks:'"))
+    assert_refused(run_cli("check", root=report_copy), expect, "check")

@@ -29,6 +29,7 @@ from reportgen.load.content import (
 from reportgen.load.theme import load_theme
 from reportgen.render.narrative import markup, narrative_flowables, note_flowables
 from reportgen.render.styles import Styles, build_styles
+from reportgen.render.tagging import TagContext, Tagger
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NAME = "content/2014-03/01-test.md"
@@ -38,6 +39,12 @@ HOSTILE = '<b>&<img src=x> <font name="x">font</font> <link href="file:///etc/pa
 @pytest.fixture(scope="module")
 def styles() -> Styles:
     return build_styles(load_theme(REPO_ROOT / "layouts" / "theme.yaml"))
+
+
+def new_tags() -> TagContext:
+    """A structure to tag the flowables into, as the edition's story does."""
+    tagger = Tagger()
+    return TagContext(tagger, tagger.document)
 
 
 def parse(body: str) -> tuple:
@@ -131,14 +138,14 @@ def test_numbered_lists_parse() -> None:
 def test_numbered_lists_render_with_numbers(styles: Styles) -> None:
     # loose lists and "1." for every item still count 1, 2, 3 as Markdown does
     blocks = parse("1. alpha\n\n1. beta\n1. gamma")
-    flowables = narrative_flowables(blocks, styles)
+    flowables = narrative_flowables(blocks, styles, new_tags())
     assert [f.bulletText for f in flowables] == ["1.", "2.", "3."]
     assert "1. alpha 2. beta 3. gamma" in printed(flowables)
 
 
 def test_bullet_list_items_print_as_bullets(styles: Styles) -> None:
     items = (ListItem((Run("a"),)), ListItem((Run("b"),)))
-    flowables = narrative_flowables((BulletList(items),), styles)
+    flowables = narrative_flowables((BulletList(items),), styles, new_tags())
     assert [f.bulletText for f in flowables] == ["\u2022", "\u2022"]
 
 
@@ -164,21 +171,21 @@ def test_bold_and_italic_markup() -> None:
 def test_overlapping_emphasis_stays_well_formed(styles: Styles) -> None:
     markup_text = inline("*a **b* c**")
     assert markup_text.count("<b>") == markup_text.count("</b>")
-    printed(narrative_flowables(parse("*a **b* c**"), styles))  # reportlab accepts it
+    printed(narrative_flowables(parse("*a **b* c**"), styles, new_tags()))  # reportlab accepts it
 
 
 def test_escaping_is_intact_with_bold(styles: Styles) -> None:
     text = f"**{HOSTILE}** &amp; *<i>*"
     assert inline(text).startswith("<b>&lt;b&gt;&amp;&lt;img src=x&gt;")
     blocks = parse(f"{text}\n\n1. {HOSTILE}")
-    out = printed(narrative_flowables(blocks, styles))
+    out = printed(narrative_flowables(blocks, styles, new_tags()))
     assert f"{HOSTILE} &amp; <i>" in out
     assert f"1. {HOSTILE}" in out
 
 
 def test_bold_prints_in_the_bold_face(styles: Styles) -> None:
     buffer = io.BytesIO()
-    SimpleDocTemplate(buffer).build(narrative_flowables(parse("x **heavy** y"), styles))
+    SimpleDocTemplate(buffer).build(narrative_flowables(parse("x **heavy** y"), styles, new_tags()))
     fonts: list[str] = []
     page = PdfReader(buffer).pages[0]
     page.extract_text(
@@ -198,7 +205,7 @@ def test_bold_prints_in_the_bold_face(styles: Styles) -> None:
 def test_character_missing_from_the_font_is_refused(styles: Styles, text: str, char: str) -> None:
     blocks = parse(f"## Fine\n\nFine paragraph\nwith {text} here")
     with pytest.raises(InputError) as caught:
-        narrative_flowables(blocks, styles, file=NAME)
+        narrative_flowables(blocks, styles, new_tags(), file=NAME)
     error = caught.value
     # the line the character is on, inside the hard-wrapped paragraph that starts on 3
     assert error.file == NAME and error.line == 4
@@ -208,18 +215,18 @@ def test_character_missing_from_the_font_is_refused(styles: Styles, text: str, c
 
 def test_missing_character_in_headings_items_and_notes(styles: Styles) -> None:
     with pytest.raises(InputError, match=r"U\+6F22") as caught:
-        narrative_flowables(parse("Text\n\n- ok\n- bad 漢"), styles, file=NAME)
+        narrative_flowables(parse("Text\n\n- ok\n- bad 漢"), styles, new_tags(), file=NAME)
     assert caught.value.line == 4
     with pytest.raises(InputError, match=r"U\+6F22"):
-        narrative_flowables(parse("### 漢"), styles)  # file is optional
+        narrative_flowables(parse("### 漢"), styles, new_tags())  # file is optional
     with pytest.raises(InputError, match=r"U\+6F22") as caught:
-        note_flowables((SourcedText("a note 漢", NAME, 4),), styles)
+        note_flowables((SourcedText("a note 漢", NAME, 4),), styles, new_tags())
     assert (caught.value.file, caught.value.line) == (NAME, 4)
 
 
 def test_typography_and_whitespace_pass_the_font_check(styles: Styles) -> None:
     text = "‘quotes’ – £6.633 million\u00a0é •"
-    assert len(narrative_flowables((Paragraph((Run(text),)),), styles)) == 1
+    assert len(narrative_flowables((Paragraph((Run(text),)),), styles, new_tags())) == 1
 
 
 # -- 6. Markdown that is refused, with file and line ---------------------------------

@@ -1,7 +1,7 @@
 """Build an edition: report folder + edition month -> the board-pack PDF on disk.
 
 The orchestrator with explicit hand-offs: load -> compute -> (charts drawn on the
-second core while reportlab lays out the text) -> finish with pypdf -> atomic write.
+second core while reportlab lays out the text) -> finish with pikepdf -> atomic write.
 """
 
 from __future__ import annotations
@@ -185,7 +185,7 @@ def _build(
     charts_pdf = drawn[0].pdf
     if len(layout.chart_slots) != len(charts):
         raise BuildError(f"{len(charts) - len(layout.chart_slots)} chart(s) were not placed")
-    pdf = finish(layout_pdf, charts_pdf, layout, computed)
+    pdf = finish(layout_pdf, charts_pdf, layout, computed, language=folder.layout.language)
     if out:
         target = Path(out)
     else:

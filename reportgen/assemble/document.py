@@ -1,9 +1,13 @@
 """The edition's document: computed ``Edition`` + theme + drawn charts -> PDF bytes.
 
-One reportlab pass lays out cover, contents and sections. The contents page numbers
-are form XObjects defined after the last page; charts are reserved as slots and
-merged as vector pages by ``postprocess``. Page templates follow reportlab's own
-rltemplate: cover, contents, body; the body pages draw the running header.
+One reportlab pass lays out the story (``render.story``): cover, contents and sections.
+The contents page numbers and the charts' text are form XObjects defined after the last
+page, just before the canvas saves; charts are reserved as slots and their drawings
+placed by ``postprocess``. Page templates follow reportlab's own rltemplate: cover,
+contents, body; the body pages draw the running header. Everything a page template
+draws is an artifact (page furniture) except each section's title on its first page,
+the section's H1. Out: the PDF bytes and the ``Layout`` (where sections start, where
+charts landed, the structure tree as drawn).
 """
 
 from __future__ import annotations
@@ -11,50 +15,68 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.units import cm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
     LayoutError,
-    NextPageTemplate,
-    PageBreak,
     PageTemplate,
     Paragraph,
-    Spacer,
-    Table,
-    TableStyle,
 )
 
-from reportgen.compute.charts import ChartData
-from reportgen.compute.edition import (
-    Edition,
-    HeadingText,
-    NarrativeText,
-    NoteTexts,
-)
-from reportgen.compute.edition import PageBreak as EditionPageBreak
-from reportgen.compute.tables import TableRows
+from reportgen.compute.edition import Edition
 from reportgen.errors import BuildError
 from reportgen.load.theme import Theme
-from reportgen.render import tables as render_tables
 from reportgen.render.charts import ChartText
-from reportgen.render.flowables import ChartSlot, PageNumberRef, SectionInfo, SectionStart
-from reportgen.render.narrative import narrative_flowables, note_flowables, plain
+from reportgen.render.flowables import (
+    CONTENTS_NUMBER_WIDTH,
+    ChartPlace,
+    SectionInfo,
+    SectionStart,
+)
+from reportgen.render.narrative import plain
+from reportgen.render.story import StoryPage, edition_story
 from reportgen.render.styles import FAMILY, Styles, build_styles, font_name
+from reportgen.render.tagging import FOOTER, HEADER, LAYOUT, WATERMARK, Element, Tagger
 
 FIRST_NUMBERED_PAGE = 3  # cover and contents come first; printed page 1 is the third
 
 
+def document_title(edition: Edition) -> str:
+    """The title viewers show: "Essex Police Performance Update: March 2014"; a draft
+    says so, so it is never taken for the edition."""
+    title = f"{edition.organisation} {edition.title}: {edition.month.name}"
+    return f"DRAFT \u2013 {title}" if edition.draft else title
+
+
 @dataclass
 class Layout:
-    """What the layout pass found out: where sections start and charts landed."""
+    """What the layout pass found out: where sections start and charts landed, and the
+    structure of what was drawn."""
 
     section_pages: dict[int, int] = field(default_factory=dict)  # section -> PDF page (1-based)
-    chart_slots: dict[int, tuple[int, float, float]] = field(default_factory=dict)
+    chart_slots: dict[int, ChartPlace] = field(default_factory=dict)
     page_count: int = 0
+    structure: Element = field(default_factory=lambda: Element("Document"))
+
+
+class EditionCanvas(Canvas):
+    """reportlab's canvas, which calls ``before_save`` first when the document saves it:
+    forms used on earlier pages (contents numbers, chart text) are defined there."""
+
+    def __init__(self, *args: Any, before_save: Callable[[Canvas], None], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.before_save = before_save
+
+    def save(self) -> None:
+        self.before_save(self)
+        super().save()
 
 
 class EditionDocument(BaseDocTemplate):
@@ -67,7 +89,7 @@ class EditionDocument(BaseDocTemplate):
             rightMargin=right,
             bottomMargin=bottom,
             leftMargin=left,
-            title=f"{edition.organisation} {edition.title}: {edition.month.name}",
+            title=document_title(edition),
             author=edition.author,
             subject=edition.subject,
             creator="reportgen",
@@ -77,12 +99,12 @@ class EditionDocument(BaseDocTemplate):
             initialFontName=FAMILY,
             pageCompression=1,
         )
-        self._doSave = 0  # contents numbers are defined after the last page, then saved
         self.edition = edition
         self.theme = theme
         self.styles = styles
-        self.layout = Layout()
-        self.pending: SectionInfo | None = None
+        self.tagger = Tagger()
+        self.layout = Layout(structure=self.tagger.document)
+        self.pending: tuple[SectionInfo, Element] | None = None
         self.current: SectionInfo | None = None
         frame = Frame(
             left,
@@ -98,46 +120,46 @@ class EditionDocument(BaseDocTemplate):
         self.addPageTemplates(
             [
                 # the draft mark is drawn when a page ends, over its tables and text
-                PageTemplate("cover", [frame], onPage=self._cover_page, onPageEnd=self._draft_mark),
-                PageTemplate("contents", [frame], onPageEnd=self._draft_mark),
-                PageTemplate("body", [frame], onPage=self._body_page, onPageEnd=self._draft_mark),
+                PageTemplate("cover", [frame], onPage=self.cover_page, onPageEnd=self.draft_mark),
+                PageTemplate("contents", [frame], onPageEnd=self.draft_mark),
+                PageTemplate("body", [frame], onPage=self.body_page, onPageEnd=self.draft_mark),
             ]
         )
 
     def afterFlowable(self, flowable: Flowable) -> None:
         if isinstance(flowable, SectionStart):
-            self.pending = flowable.section
+            self.pending = (flowable.section, flowable.title)
 
-    def record_chart(self, index: int, page: int, x: float, y: float) -> None:
-        self.layout.chart_slots[index] = (page, x, y)
+    def record_chart(self, index: int, place: ChartPlace) -> None:
+        self.layout.chart_slots[index] = place
 
-    # -- page decorations -------------------------------------------------------------
-    def _watermark(self, canvas) -> None:  # noqa: ANN001 - reportlab's canvas
+    # -- page decorations: artifacts, but for a section's title on its first page -------
+    def draft_mark(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
         if not self.edition.draft:
             return
-        canvas.saveState()
-        canvas.setFillColor(HexColor("#C8102E"), alpha=0.18)
-        canvas.setFont(font_name(self.theme.style("section_title")), 110)
+        with self.tagger.artifact(canvas, WATERMARK):
+            canvas.saveState()
+            canvas.setFillColor(HexColor("#C8102E"), alpha=0.18)
+            canvas.setFont(font_name(self.theme.style("section_title")), 110)
+            width, height = self.theme.page_size
+            canvas.translate(width / 2, height / 2)
+            canvas.rotate(50)
+            canvas.drawCentredString(0, -40, "DRAFT")
+            canvas.restoreState()
+
+    def cover_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
         width, height = self.theme.page_size
-        canvas.translate(width / 2, height / 2)
-        canvas.rotate(50)
-        canvas.drawCentredString(0, -40, "DRAFT")
-        canvas.restoreState()
+        with self.tagger.artifact(canvas, LAYOUT):
+            canvas.saveState()
+            canvas.setFillColor(HexColor(self.theme.colours["accent"]))
+            canvas.rect(0, height - 3.2 * cm, width, 3.2 * cm, stroke=0, fill=1)
+            canvas.rect(0, 0, width, 1.4 * cm, stroke=0, fill=1)
+            canvas.restoreState()
 
-    def _cover_page(self, canvas, doc) -> None:  # noqa: ANN001
-        width, height = self.theme.page_size
-        canvas.saveState()
-        canvas.setFillColor(HexColor(self.theme.colours["accent"]))
-        canvas.rect(0, height - 3.2 * cm, width, 3.2 * cm, stroke=0, fill=1)
-        canvas.rect(0, 0, width, 1.4 * cm, stroke=0, fill=1)
-        canvas.restoreState()
-
-    def _draft_mark(self, canvas, doc) -> None:  # noqa: ANN001
-        self._watermark(canvas)
-
-    def _body_page(self, canvas, doc) -> None:  # noqa: ANN001
+    def body_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        title: Element | None = None  # the section's H1, on its first page only
         if self.pending is not None:
-            self.current, self.pending = self.pending, None
+            (self.current, title), self.pending = self.pending, None
             page = canvas.getPageNumber()
             self.layout.section_pages[self.current.number] = page
             canvas.bookmarkPage(self.current.key)
@@ -146,134 +168,59 @@ class EditionDocument(BaseDocTemplate):
         top, right, bottom, left = self.theme.margins
         header = self.theme.style("running_header")
         canvas.saveState()
-        canvas.setFont(font_name(header), header.size)
-        canvas.setFillColor(HexColor(header.colour))
         header_y = height - 1.0 * cm
-        canvas.drawString(left, header_y, self.edition.running_header)
+        with self.tagger.artifact(canvas, HEADER):
+            canvas.setFont(font_name(header), header.size)
+            canvas.setFillColor(HexColor(header.colour))
+            canvas.drawString(left, header_y, self.edition.running_header)
         if self.current is not None:
             # a long section title wraps onto a second line rather than leaving the page
-            title = Paragraph(plain(self.current.heading), self.styles["section_title"])
-            _, title_height = title.wrap(width - left - right, top)
-            title.drawOn(canvas, left, header_y - header.size * 0.6 - title_height)
-        canvas.setStrokeColor(HexColor(self.theme.colours["rule"]))
-        canvas.setLineWidth(0.8)
-        rule_y = height - top + 0.3 * cm
-        canvas.line(left, rule_y, width - right, rule_y)
+            heading = Paragraph(plain(self.current.heading), self.styles["section_title"])
+            _, heading_height = heading.wrap(width - left - right, top)
+            with (
+                self.tagger.content(canvas, title)
+                if title is not None
+                else self.tagger.artifact(canvas, HEADER)
+            ):
+                heading.drawOn(canvas, left, header_y - header.size * 0.6 - heading_height)
+        with self.tagger.artifact(canvas, LAYOUT):
+            canvas.setStrokeColor(HexColor(self.theme.colours["rule"]))
+            canvas.setLineWidth(0.8)
+            rule_y = height - top + 0.3 * cm
+            canvas.line(left, rule_y, width - right, rule_y)
         number = self.theme.style("page_number")
-        canvas.setFont(font_name(number), number.size)
-        canvas.setFillColor(HexColor(number.colour))
-        canvas.drawCentredString(
-            width / 2, bottom / 2, str(canvas.getPageNumber() - FIRST_NUMBERED_PAGE + 1)
-        )
+        with self.tagger.artifact(canvas, FOOTER):
+            canvas.setFont(font_name(number), number.size)
+            canvas.setFillColor(HexColor(number.colour))
+            canvas.drawCentredString(
+                width / 2, bottom / 2, str(canvas.getPageNumber() - FIRST_NUMBERED_PAGE + 1)
+            )
         canvas.restoreState()
 
-    def define_contents_numbers(self) -> None:
+    def define_contents_numbers(self, canvas: Canvas) -> None:
         """Draw each contents page number into its form, now that the pages are known."""
         style = self.styles["contents_entry"]
         for number, page in self.layout.section_pages.items():
-            self.canv.beginForm(f"contents-page-{number}")
-            self.canv.setFont(style.fontName, style.fontSize)
-            self.canv.setFillColor(style.textColor)
+            canvas.beginForm(f"contents-page-{number}")
+            canvas.setFont(style.fontName, style.fontSize)
+            canvas.setFillColor(style.textColor)
             printed = page - FIRST_NUMBERED_PAGE + 1
-            self.canv.drawRightString(_NUMBER_WIDTH, style.fontSize * 0.3, str(printed))
-            self.canv.endForm()
-
-
-_NUMBER_WIDTH = 1.6 * cm
-
-
-def _cover(edition: Edition, styles: Styles) -> list[Flowable]:
-    names = ("cover_organisation", "cover_title", "cover_edition")
-    flowables: list[Flowable] = [Spacer(1, 6.5 * cm)]
-    for index, line in enumerate(edition.cover_lines):
-        flowables.append(Paragraph(plain(line), styles[names[min(index, 2)]]))
-        flowables.append(Spacer(1, 0.8 * cm))
-    return flowables
-
-
-def _contents(
-    edition: Edition, sections: list[SectionInfo], styles: Styles, width: float
-) -> list[Flowable]:
-    entry, heading = styles["contents_entry"], styles["contents_heading"]
-    number_style = heading.clone("contents_page_heading", alignment=2)
-    rows: list[list[Flowable]] = [
-        [
-            Paragraph(f"<u>{plain(edition.contents_heading)}</u>", heading),
-            Paragraph(f"<u>{plain(edition.contents_page_heading)}</u>", number_style),
-        ]
-    ]
-    for section in sections:
-        rows.append(
-            [
-                Paragraph(plain(section.contents_entry), entry),
-                PageNumberRef(section, entry.fontName, entry.fontSize, _NUMBER_WIDTH, width),
-            ]
-        )
-    table = Table(
-        rows,
-        colWidths=[width - _NUMBER_WIDTH - 0.4 * cm, _NUMBER_WIDTH + 0.4 * cm],
-        hAlign="LEFT",
-        style=TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                # reportlab's default cell font is Helvetica, which is never embedded
-                ("FONT", (0, 0), (-1, -1), entry.fontName, entry.fontSize, entry.leading),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
-                ("BOTTOMPADDING", (0, 0), (-1, 0), 12),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ]
-        ),
-    )
-    return [Spacer(1, 1.2 * cm), table]
-
-
-def edition_flowables(edition: Edition, doc: EditionDocument) -> list[Flowable]:
-    """Cover, contents and every section, in page order."""
-    styles, width = doc.styles, doc.width
-    sections = [SectionInfo(s.number, s.heading, s.contents_entry) for s in edition.sections]
-    story: list[Flowable] = _cover(edition, styles)
-    story += [NextPageTemplate("contents"), PageBreak()]
-    story += _contents(edition, sections, styles, width)
-    story += [NextPageTemplate("body")]
-    chart_index = 0
-    chart_size = (doc.theme.chart.width, doc.theme.chart.height)
-    for info, section in zip(sections, edition.sections, strict=True):
-        story += [SectionStart(info), PageBreak()]
-        for block in section.blocks:
-            if isinstance(block, HeadingText):
-                story.append(Paragraph(plain(block.text), styles["heading"]))
-            elif isinstance(block, TableRows):
-                table = (
-                    render_tables.performance_table
-                    if block.kind == "performance"
-                    else render_tables.statement_table
-                )(block, width, styles)
-                story += [table, Spacer(1, 6)]
-            elif isinstance(block, NoteTexts):
-                story += note_flowables(block.items, styles)
-            elif isinstance(block, ChartData):
-                story.append(ChartSlot(chart_index, *chart_size, doc.record_chart))
-                story.append(Spacer(1, 6))
-                chart_index += 1
-            elif isinstance(block, EditionPageBreak):
-                story.append(PageBreak())
-            elif isinstance(block, NarrativeText):
-                story += narrative_flowables(block.blocks, styles, block.file)
-    return story
+            canvas.drawRightString(CONTENTS_NUMBER_WIDTH, style.fontSize * 0.3, str(printed))
+            canvas.endForm()
 
 
 def define_chart_texts(
-    canvas,
+    canvas: Canvas,
     texts: tuple[tuple[ChartText, ...], ...],
-    layout: Layout,  # noqa: ANN001
+    layout: Layout,
 ) -> None:
     """Each chart's text as a form in page coordinates (its slot's place added), in the
     document's font."""
     regular, bold = FAMILY, f"{FAMILY}-Bold"
     for index, runs in enumerate(texts):
         canvas.beginForm(f"chart-text-{index}")
-        _, left, bottom = layout.chart_slots.get(index, (0, 0.0, 0.0))
-        canvas.translate(left, bottom)
+        place = layout.chart_slots.get(index)
+        canvas.translate(*((place.x, place.y) if place else (0.0, 0.0)))
         for run in runs:
             canvas.setFont(bold if run.bold else regular, run.size)
             canvas.setFillColorRGB(*run.rgb)
@@ -297,11 +244,22 @@ def lay_out(
     styles = build_styles(theme)
     buffer = io.BytesIO()
     doc = EditionDocument(buffer, edition, theme, styles)
+
+    def define_forms(canvas: Canvas) -> None:
+        # after the last page, before the save: the page numbers are known and the
+        # charts' text is wanted now (the chart worker has had the layout's time)
+        doc.define_contents_numbers(canvas)
+        define_chart_texts(canvas, chart_texts(), doc.layout)
+
+    page = StoryPage(doc.width, (theme.chart.width, theme.chart.height), doc.record_chart)
     try:
-        doc.build(edition_flowables(edition, doc))
+        doc.build(
+            edition_story(edition, styles, page, doc.tagger),
+            canvasmaker=partial(EditionCanvas, before_save=define_forms),
+        )
     except LayoutError as exc:
         # something (a table row, a statement, a paragraph) is taller than a page
-        section = doc.pending or doc.current
+        section = doc.pending[0] if doc.pending else doc.current
         where = f"section {section.contents_entry}" if section else "the cover or contents"
         raise BuildError(
             f"{where} does not fit on a page: {str(exc).splitlines()[0][:160]}",
@@ -309,8 +267,5 @@ def lay_out(
             hint="shorten the text (a statement, a note or a paragraph) or reduce the theme's "
             "sizes and margins",
         ) from None
-    doc.define_contents_numbers()
-    define_chart_texts(doc.canv, chart_texts(), doc.layout)
-    doc.canv.save()
     doc.layout.page_count = doc.page
     return buffer.getvalue(), doc.layout

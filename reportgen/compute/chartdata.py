@@ -26,3 +26,17 @@ class ChartData:
     y_label: str
     percent: bool
     key: str  # stable identity for caching the drawing: kind + title + values
+    # in words, for the chart's alternative text: what each x position is ("April 2013",
+    # "April", "Drug qualifier") and the period the chart covers
+    point_names: tuple[str, ...] = ()
+    period: str = ""
+
+    @property
+    def whole_numbers(self) -> bool:
+        return all(v is None or float(v).is_integer() for s in self.series for v in s.values)
+
+    def number(self, value: float) -> str:
+        """A value as the chart prints it: "43.8%", "2,717", "8.6"."""
+        if self.percent:
+            return f"{value:.1f}%"
+        return f"{value:,.0f}" if self.whole_numbers else f"{value:,.1f}"

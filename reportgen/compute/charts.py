@@ -54,6 +54,8 @@ def chart_data(spec: ChartSpec, title: str, figures: Figures, edition: Month) ->
     if spec.kind is ChartKind.TREND:
         months = month_range(end.shift(1 - spec.months), end)
         x_labels = tuple(f"{_month_label(m)}\n{m.year % 100:02d}" for m in months)
+        point_names = tuple(m.name for m in months)
+        period = f"{months[0].name} to {months[-1].name}"
         series = tuple(
             Series(label, tuple(_point(figures, m, month) for month in months))
             for m, label in zip(spec.measures, spec.labels, strict=True)
@@ -65,13 +67,20 @@ def chart_data(spec: ChartSpec, title: str, figures: Figures, edition: Month) ->
         this_year = tuple(_point(figures, measure_id, m) if m <= end else None for m in months)
         last_year = tuple(_point(figures, measure_id, m.shift(-12)) for m in months)
         x_labels = tuple(_month_label(m) for m in months)
+        point_names = tuple(m.month_name for m in months)
         series = (
             Series(start.shift(-12).financial_year, last_year),
             Series(start.financial_year, this_year),
         )
+        years = f"{series[0].name} and {series[1].name}"
+        period = f"{months[0].month_name} to {months[-1].month_name}, {years}"
     else:
-        x_labels = spec.labels
+        x_labels = point_names = spec.labels
         this_months, last_months = figures.windowed(spec.measures[0], edition)
+        period = (
+            f"{this_months[0].name} to {this_months[-1].name}, against the same months "
+            "a year before"
+        )
         values = {
             label: tuple(
                 None if (v := figures.value(m, months)) is None else float(v) for m in spec.measures
@@ -84,4 +93,6 @@ def chart_data(spec: ChartSpec, title: str, figures: Figures, edition: Month) ->
         )
     percent = all(catalogue[m].unit is Unit.PERCENT for m in spec.measures)
     key = repr((spec.kind.value, title, x_labels, series, spec.y_label))
-    return ChartData(spec.kind, title, x_labels, series, spec.y_label, percent, key)
+    return ChartData(
+        spec.kind, title, x_labels, series, spec.y_label, percent, key, point_names, period
+    )

@@ -33,27 +33,27 @@ import contextlib
 import errno
 import getpass
 import hashlib
+import io
 import json
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
-from pypdf import PdfWriter
-from pypdf.generic import ByteStringObject, NumberObject, TextStringObject
+import pikepdf
 
 from reportgen import notices, steps
+from reportgen.assemble.archival import as_pdfa3, save
 from reportgen.atomic import atomic_path, fsync_dir, usual_permissions, write_text
 from reportgen.deliver.pack import read_pdf
 from reportgen.errors import DeliveryError, ReportgenError
 from reportgen.locks import exclusive_lock
 from reportgen.months import Month
-from reportgen.pdfid import set_document_id
 
 MANIFEST_NAME = "manifest.json"
 LOCK_NAME = ".lock"
@@ -67,7 +67,16 @@ _VERSION_FOLDER = re.compile(r"^v([1-9][0-9]*)$")
 _TEMP_PREFIX = ".incoming-"
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _CHUNK = 1 << 20
-_ATTACHMENTS_FORMAT = b"reportgen-attachments-1"
+# attachments' MIME types by file name suffix (PDF/A-3 asks for one on every attachment)
+_MIME_TYPES = {
+    ".csv": "text/csv",
+    ".md": "text/markdown",
+    ".yaml": "application/yaml",
+    ".yml": "application/yaml",
+    ".json": "application/json",
+    ".txt": "text/plain",
+    ".pdf": "application/pdf",
+}
 
 # Called with the name of each step as archive_edition reaches it: "locked",
 # "copy <file name>" (once per stored file), "manifest", "rename". The CLI can report
@@ -542,12 +551,23 @@ def verify_archive(archive_root: Path, edition: str | None = None) -> list[Verif
     return results
 
 
-def attach_files(pdf_in: Path, pdf_out: Path, attachments: Mapping[str, bytes]) -> Path:
+def attach_files(
+    pdf_in: Path,
+    pdf_out: Path,
+    attachments: Mapping[str, bytes],
+    *,
+    data_files: Collection[str] = (),
+) -> Path:
     """Write ``pdf_in`` to ``pdf_out`` (atomically) with ``attachments`` embedded.
 
-    Pages, outline, page labels and metadata are kept. The same input gives the same
-    bytes: the /ID keeps the input's permanent identifier and derives the second one
-    from the content. ``pdf_out`` may be ``pdf_in``.
+    Each attachment is a PDF/A-3 associated file: file name as /F and /UF, a
+    description, its MIME type, its relationship to the document (``data_files`` are
+    /Data, the data behind the document's tables; the rest /Source, what it was made
+    from), dated as the document is, and listed in the catalog's /AF; a PDF/A-2 input
+    becomes PDF/A-3b, the part that allows any file to be attached. Pages, structure,
+    outline, page labels and metadata are kept. The same input gives the same bytes:
+    the /ID keeps the input's permanent identifier and derives the second one from the
+    content. ``pdf_out`` may be ``pdf_in``.
     """
     source = read_pdf(Path(pdf_in), what="PDF to attach files to")
     clash = sorted(set(attachments) & set(source.reader.attachments))
@@ -557,27 +577,34 @@ def attach_files(pdf_in: Path, pdf_out: Path, attachments: Mapping[str, bytes]) 
             file=pdf_in,
             hint="attach to the PDF as built, before anything else was attached",
         )
-    digest = hashlib.sha256(_ATTACHMENTS_FORMAT)
-    _update_framed(digest, source.data)
-    writer = PdfWriter(clone_from=source.reader)
+    pdf = pikepdf.open(io.BytesIO(source.data))
+    date = str(pdf.docinfo.get("/ModDate", ""))
+    associated = pdf.Root.get("/AF", pikepdf.Array())
     # sorted, so the objects are numbered the same whatever order the caller used
     for name in sorted(attachments):
-        data = attachments[name]
         if not name or "/" in name or "\\" in name:
             raise DeliveryError(
                 f"attachment name {name!r} is not a plain file name",
                 file=pdf_in,
                 hint="name attachments like 'figures-2014-03.csv'",
             )
-        embedded = writer.add_attachment(name, data)
-        embedded.size = NumberObject(len(data))
-        # PDF 32000-1 7.11.4 defines /CheckSum as MD5; a viewer's check, not a security one
-        embedded.checksum = ByteStringObject(hashlib.md5(data, usedforsecurity=False).digest())
-        _update_framed(digest, name.encode())
-        _update_framed(digest, data)
-    set_document_id(writer, digest.digest(), permanent=_permanent_id(source.reader))
+        data = name in data_files
+        spec = pikepdf.AttachedFileSpec(
+            pdf,
+            attachments[name],
+            description=f"{'Data behind the tables' if data else 'Source file'}: {name}",
+            filename=name,
+            mime_type=_MIME_TYPES.get(Path(name).suffix.lower(), "application/octet-stream"),
+            creation_date=date,
+            mod_date=date,
+            relationship=pikepdf.Name.Data if data else pikepdf.Name.Source,
+        )
+        pdf.attachments[name] = spec
+        associated.append(spec.obj)
+    pdf.Root.AF = associated
+    as_pdfa3(pdf)
     with atomic_path(pdf_out) as tmp:
-        writer.write(tmp)
+        save(pdf, tmp)
     return Path(pdf_out)
 
 
@@ -890,19 +917,3 @@ def _not_archived(archive_root: Path, edition: str) -> DeliveryError:
         hint=f"archive it first (reportgen archive --edition {edition}); check the edition "
         "and the archive path",
     )
-
-
-def _permanent_id(reader: Any) -> bytes | None:
-    identifiers = reader.trailer.get("/ID")
-    if identifiers is None:
-        return None
-    first = identifiers.get_object()[0].get_object()
-    if isinstance(first, TextStringObject):
-        return first.original_bytes
-    return bytes(first)
-
-
-def _update_framed(digest: Any, chunk: bytes) -> None:
-    # length-prefixed, so ("ab", "c") and ("a", "bc") hash differently
-    digest.update(len(chunk).to_bytes(8, "big"))
-    digest.update(chunk)

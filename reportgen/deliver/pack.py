@@ -12,7 +12,6 @@ the archive uses it too.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from io import BytesIO
@@ -23,11 +22,9 @@ from pypdf.generic import ArrayObject, DictionaryObject
 
 from reportgen.atomic import atomic_path
 from reportgen.errors import DeliveryError
-from reportgen.pdfid import set_document_id
+from reportgen.pdfid import write_with_content_id
 
 COVER_TITLE = "Covering paper"
-# bumped when the pack's structure changes, so a new layout never reuses an old /ID
-_PACK_FORMAT = b"reportgen-pack-1"
 
 
 @dataclass(frozen=True)
@@ -179,9 +176,8 @@ def build_pack(
             file=out,
             hint="open each input in a PDF viewer and re-export any that look wrong",
         ) from error
-    set_document_id(writer, _pack_digest(parts, info))
     with atomic_path(out) as tmp:
-        writer.write(tmp)
+        write_with_content_id(writer, tmp)
     return Path(out)
 
 
@@ -255,16 +251,3 @@ def _shifted(ranges: list[LabelRange], offset: int) -> list[LabelRange]:
     return [
         LabelRange(r.first + offset, r.last + offset, r.style, r.prefix, r.start) for r in ranges
     ]
-
-
-def _pack_digest(parts: list[tuple[str, PdfSource, str | None]], info: Mapping[str, str]) -> bytes:
-    digest = hashlib.sha256(_PACK_FORMAT)
-    for title, source, prefix in parts:
-        for chunk in (title.encode(), (prefix or "").encode(), source.data):
-            digest.update(len(chunk).to_bytes(8, "big"))
-            digest.update(chunk)
-    for key, value in info.items():
-        for chunk in (key.encode(), value.encode()):
-            digest.update(len(chunk).to_bytes(8, "big"))
-            digest.update(chunk)
-    return digest.digest()

@@ -111,6 +111,18 @@ class RagColours(Spec, kw_only=True):
     black: Colour
 
 
+RagMark = Annotated[str, Meta(min_length=1, max_length=3, pattern=r"^\S+$")]
+
+
+class RagMarks(Spec, kw_only=True):
+    """Printed beside the MSG rank ("7 +"), so the ragging is not told by colour alone;
+    the table notes explain them."""
+
+    green: RagMark
+    red: RagMark
+    black: RagMark
+
+
 class TableStyle(Spec, kw_only=True):
     header_fill: Colour
     stripe_fill: Colour
@@ -119,6 +131,7 @@ class TableStyle(Spec, kw_only=True):
     movement_width: Annotated[float, Meta(ge=0.05, le=0.5)] = 0.13  # least share of the width
     padding: Padding = Padding(3)
     rag: RagColours
+    rag_marks: RagMarks
 
 
 class ChartLook(Spec, kw_only=True):

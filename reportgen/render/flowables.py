@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from reportlab.lib.units import cm
 from reportlab.platypus import Flowable
+
+from reportgen.render.tagging import Element, Tagger
+
+CONTENTS_NUMBER_WIDTH = 1.6 * cm  # the contents page's page-number column
 
 
 @dataclass(frozen=True)
@@ -23,12 +28,14 @@ class SectionStart(Flowable):
     """Zero-size marker placed just before the page break that opens a section.
 
     The document sees it (``afterFlowable``) before the new page begins, so the
-    running header of that page already names the new section.
+    running header of that page already names the new section, and on that page is the
+    section's ``title`` (its H1).
     """
 
-    def __init__(self, section: SectionInfo) -> None:
+    def __init__(self, section: SectionInfo, title: Element) -> None:
         super().__init__()
         self.section = section
+        self.title = title
         self.width = self.height = 0
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
@@ -38,21 +45,40 @@ class SectionStart(Flowable):
         pass
 
 
+@dataclass(frozen=True)
+class ChartPlace:
+    """Where a chart's slot landed: PDF page (1-based), lower-left corner, and the MCID
+    its drawing is marked with when the finishing step places it."""
+
+    page: int
+    x: float
+    y: float
+    mcid: int
+
+
 class ChartSlot(Flowable):
-    """Reserves a chart's space and records where it landed; the chart is merged later."""
+    """Reserves a chart's space and records where it landed; the drawing is placed later.
+
+    The chart is one Figure: its drawing (placed by the finishing step) and its text
+    (drawn here from a form) are both the Figure's content, which its /Alt replaces.
+    """
 
     def __init__(
         self,
         index: int,
         width: float,
         height: float,
-        record: Callable[[int, int, float, float], None],
+        record: Callable[[int, ChartPlace], None],
+        tagger: Tagger,
+        figure: Element,
     ) -> None:
         super().__init__()
         self.index = index
         self.width = width
         self.height = height
-        self._record = record
+        self.record = record
+        self.tagger = tagger
+        self.figure = figure
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         return self.width, self.height
@@ -63,24 +89,35 @@ class ChartSlot(Flowable):
 
     def draw(self) -> None:
         x, y = self.canv.absolutePosition(0, 0)
-        self._record(self.index, self.canv.getPageNumber(), x, y)
+        page = self.canv.getPageNumber()
+        self.figure.attributes["BBox"] = (x, y, x + self.width, y + self.height)
+        self.record(self.index, ChartPlace(page, x, y, self.tagger.reserve(page, self.figure)))
         # the chart's text, set in the document's font once the chart has been drawn; the
         # form is written in page coordinates, so it is placed from the page's origin
-        self.canv.saveState()
-        self.canv.translate(-x, -y)
-        self.canv.doForm(self.form_name)
-        self.canv.restoreState()
+        with self.tagger.content(self.canv, self.figure):
+            self.canv.saveState()
+            self.canv.translate(-x, -y)
+            self.canv.doForm(self.form_name)
+            self.canv.restoreState()
 
 
 class PageNumberRef(Flowable):
     """A section's page number on the contents page, filled in once the layout is known.
 
     It draws a form XObject that the document defines after the last page, so the
-    contents page needs no second layout pass; the number links to the section.
+    contents page needs no second layout pass; the number links to the section, and the
+    link annotation belongs to the contents entry's Link element.
     """
 
     def __init__(
-        self, section: SectionInfo, font: str, size: float, width: float, row_width: float
+        self,
+        section: SectionInfo,
+        font: str,
+        size: float,
+        width: float,
+        row_width: float,
+        tagger: Tagger,
+        link: Element,
     ) -> None:
         super().__init__()
         self.section = section
@@ -89,6 +126,8 @@ class PageNumberRef(Flowable):
         self.width = width
         self.row_width = row_width  # the link covers the whole contents line, title too
         self.height = size * 1.3
+        self.tagger = tagger
+        self.link = link
 
     @property
     def form_name(self) -> str:
@@ -103,3 +142,4 @@ class PageNumberRef(Flowable):
         self.canv.linkRect(
             "", self.section.key, (left, 0, self.width, self.height), relative=1, thickness=0
         )
+        self.tagger.link(self.canv, self.link, f"Go to {self.section.contents_entry}")

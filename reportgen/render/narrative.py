@@ -11,18 +11,20 @@ the font has no glyph for would print as an empty box, so it is an ``InputError`
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
-from reportlab.platypus import Flowable, PageBreak, Paragraph
+from reportlab.platypus import Flowable, PageBreak
 
 from reportgen.compute.edition import SourcedText
 from reportgen.errors import InputError
 from reportgen.load.content import BulletList, NarrativeBreak, Run, SubHeading, TextBlock
 from reportgen.load.content import Paragraph as TextParagraph
 from reportgen.render.styles import BULLET, Styles
+from reportgen.render.tagging import TagContext
 
 
 def markup(runs: Iterable[Run]) -> str:
@@ -76,9 +78,10 @@ def _check_runs(runs: Iterable[Run], style: ParagraphStyle, styles: Styles, file
 
 
 def narrative_flowables(
-    blocks: tuple[TextBlock, ...], styles: Styles, file: str | None = None
+    blocks: tuple[TextBlock, ...], styles: Styles, tags: TagContext, file: str | None = None
 ) -> list[Flowable]:
-    """Blocks -> flowables; ``file`` (the narrative file) names where a bad character is."""
+    """Blocks -> flowables under ``tags``' element; ``file`` (the narrative file) names
+    where a bad character is."""
     for block in blocks:
         if isinstance(block, SubHeading):
             style = styles["subheading"] if block.level == 2 else styles["subheading3"]
@@ -90,29 +93,30 @@ def narrative_flowables(
                 _check_runs(item.runs, styles["bullet"], styles, file)
     flowables: list[Flowable] = []
     for block in blocks:
-        if isinstance(block, SubHeading):
-            style = styles["subheading"] if block.level == 2 else styles["subheading3"]
-            flowables.append(Paragraph(plain(block.text), style))
-        elif isinstance(block, TextParagraph):
-            flowables.append(Paragraph(markup(block.runs), styles["body"]))
-        elif isinstance(block, BulletList) and block.numbered:
-            labels = [f"{block.start + index}." for index in range(len(block.items))]
-            style = _numbered_style(styles["bullet"], max(labels, key=len))
-            flowables.extend(
-                Paragraph(markup(item.runs), style, bulletText=label)
-                for item, label in zip(block.items, labels, strict=True)
-            )
-        elif isinstance(block, BulletList):
-            flowables.extend(
-                Paragraph(markup(item.runs), styles["bullet"], bulletText=BULLET)
-                for item in block.items
-            )
-        elif isinstance(block, NarrativeBreak):
-            flowables.append(PageBreak())
+        match block:
+            case SubHeading():
+                style = styles["subheading"] if block.level == 2 else styles["subheading3"]
+                flowables.append(tags.heading(plain(block.text), style, block.level))
+            case TextParagraph():
+                flowables.append(tags.paragraph(markup(block.runs), styles["body"]))
+            case BulletList(numbered=True):
+                labels = [f"{block.start + index}." for index in range(len(block.items))]
+                style = _numbered_style(styles["bullet"], max(labels, key=len))
+                items = [markup(item.runs) for item in block.items]
+                flowables += tags.list_items(items, style, labels)
+            case BulletList():
+                items = [markup(item.runs) for item in block.items]
+                flowables += tags.list_items(items, styles["bullet"], [BULLET] * len(items))
+            case NarrativeBreak():
+                flowables.append(PageBreak())
+            case _:
+                typing.assert_never(block)
     return flowables
 
 
-def note_flowables(items: tuple[SourcedText, ...], styles: Styles) -> list[Flowable]:
+def note_flowables(
+    items: tuple[SourcedText, ...], styles: Styles, tags: TagContext
+) -> list[Flowable]:
     for item in items:
         check_glyphs(item.text, styles["note"], styles, item.file, item.line)
-    return [Paragraph(plain(item.text), styles["note"]) for item in items]
+    return [tags.paragraph(plain(item.text), styles["note"]) for item in items]

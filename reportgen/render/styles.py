@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import msgspec
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -106,3 +107,66 @@ def build_styles(theme: Theme) -> Styles:
         "contents_number", parent=paragraphs["contents_entry"], alignment=TA_RIGHT
     )
     return Styles(theme, paragraphs)
+
+
+PAPER = "#FFFFFF"  # the edition is printed on white: the theme colours no page
+
+
+@dataclass(frozen=True)
+class PrintedColour:
+    """A text colour and a background it is printed on, and which text that is."""
+
+    what: str
+    text: str  # "#RRGGBB"
+    background: str
+
+
+def printed_colours(theme: Theme) -> list[PrintedColour]:
+    """Every text colour the edition prints, on every background it is printed on.
+
+    Text styles print on the paper, except the table header row's (on its fill); a
+    table's cells, its confidence-interval rows (the note style) and the MSG rank in
+    each rag colour print on the paper and on the stripe; chart text prints on the paper
+    in the theme's text colour (the tick labels, titles) and matplotlib's black (bar
+    labels, legend).
+    """
+    table = theme.table
+    header_row = ("table_caption", "table_header")
+    body_rows = ("table_cell", "note")
+    pairs = [
+        PrintedColour(f"{name} text", style.colour, PAPER)
+        for name, style in theme.styles.items()
+        if name not in header_row
+    ]
+    pairs += [
+        PrintedColour(f"{name} text on the header row", theme.style(name).colour, table.header_fill)
+        for name in header_row
+    ]
+    for background in (PAPER, table.stripe_fill):
+        pairs += [
+            PrintedColour(f"{name} text in a table row", theme.style(name).colour, background)
+            for name in body_rows
+        ]
+        pairs += [
+            PrintedColour(f"MSG rank in {rag}", colour, background)
+            for rag, colour in msgspec.structs.asdict(table.rag).items()
+        ]
+    pairs += [
+        PrintedColour("chart text", theme.text_colour, PAPER),
+        PrintedColour("chart bar labels and legend", "#000000", PAPER),
+    ]
+    return pairs
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two "#RRGGBB" colours, from 1 (same) to 21."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    red, green, blue = (
+        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels
+    )
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue

@@ -11,9 +11,11 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Table, TableStyle
 
-from reportgen.compute.tables import TableRows
+from reportgen.compute.tables import Row, TableRows
+from reportgen.load.theme import RagMarks
 from reportgen.render.narrative import plain
 from reportgen.render.styles import Styles
+from reportgen.render.tagging import TableTagger, TagContext
 
 
 def _cell(text: str, style_name: str, styles: Styles) -> Paragraph:
@@ -38,7 +40,7 @@ def value_column_widths(table: TableRows, width: float, styles: Styles) -> list[
     for row in table.rows:
         cells = [row.last_year, row.this_year, row.diff]
         if table.msg_ranking:
-            cells.append(row.msg_rank)
+            cells.append(msg_rank_text(row, styles.theme.table.rag_marks))
         cells.append(row.movement)
         for column, text in zip(columns, cells, strict=True):
             column.append(text)
@@ -52,15 +54,30 @@ def value_column_widths(table: TableRows, width: float, styles: Styles) -> list[
     return widths
 
 
-def performance_table(table: TableRows, width: float, styles: Styles) -> Table:
+def msg_rank_text(row: Row, marks: RagMarks) -> str:
+    """The MSG rank as printed: the rank and its rag mark ("2 +"), so the ragging does not
+    rest on colour alone; the table notes explain the marks."""
+    if not row.rag:
+        return row.msg_rank
+    return f"{row.msg_rank}\u00a0{getattr(marks, row.rag)}"
+
+
+def performance_table(table: TableRows, width: float, styles: Styles, tags: TagContext) -> Table:
+    """The table and its structure: a Table of TRs, the header row's cells TH (column
+    headers), each row's measure label TH (its row header), the figures TD."""
     theme = styles.theme.table
     values = value_column_widths(table, width, styles)
     widths = [width - sum(values)] + values
     movement_column = len(values)  # last column
-    header = [_cell(table.caption, "table_caption", styles)] + [
-        _cell(h, "table_header_centre", styles) for h in table.headers
+    tagger = TableTagger(tags.tagger)
+    structure = tags.parent.add("Table")
+    header_row = structure.add("TR")
+    header = [
+        tagger.tag(_cell(text, style, styles), header_row.add("TH", O="Table", Scope="Column"))
+        for text, style in [(table.caption, "table_caption")]
+        + [(h, "table_header_centre") for h in table.headers]
     ]
-    data: list[list[Paragraph]] = [header]
+    data: list[list[object]] = [header]
     commands: list[tuple] = [
         ("BACKGROUND", (0, 0), (-1, 0), HexColor(theme.header_fill)),
         ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
@@ -81,7 +98,7 @@ def performance_table(table: TableRows, width: float, styles: Styles) -> Table:
             commands.append(("BACKGROUND", (0, index), (-1, index), HexColor(theme.stripe_fill)))
         cells = [row.last_year, row.this_year, row.diff]
         if table.msg_ranking:
-            cells.append(row.msg_rank)
+            cells.append(msg_rank_text(row, theme.rag_marks))
         cells.append(row.movement)
         label_style = "note" if row.kind == "confidence_interval" else "table_cell"
         line = [_cell(row.label, label_style, styles)]
@@ -94,19 +111,45 @@ def performance_table(table: TableRows, width: float, styles: Styles) -> Table:
             rank_style = styles["table_cell_centre"].clone(
                 "msg_rank", textColor=HexColor(colour), fontName=styles["table_header"].fontName
             )
-            line[4] = Paragraph(plain(row.msg_rank), rank_style)
+            line[4] = Paragraph(plain(cells[3]), rank_style)
+        structure_row = structure.add("TR")
+        tagger.tag(line[0], structure_row.add("TH", O="Table", Scope="Row"))
+        for cell in line[1:]:
+            tagger.tag(cell, structure_row.add("TD"))
         data.append(line)
-    return Table(data, colWidths=widths, repeatRows=1, style=TableStyle(commands), hAlign="LEFT")
+    return Table(
+        data,
+        colWidths=widths,
+        repeatRows=1,
+        style=TableStyle(commands),
+        hAlign="LEFT",
+        renderCB=tagger,
+    )
 
 
-def statement_table(table: TableRows, width: float, styles: Styles) -> Table:
+def statement_table(table: TableRows, width: float, styles: Styles, tags: TagContext) -> Table:
+    """Target -> status rows under a caption spanning both columns (a TH over both);
+    each target is its row's header."""
     theme = styles.theme.table
     widths = [width * 0.58, width * 0.42]
-    data = [[_cell(table.caption, "table_caption", styles), ""]]
-    data += [
-        [_cell(row.label, "table_cell", styles), _cell(row.movement, "table_cell", styles)]
-        for row in table.rows
-    ]
+    tagger = TableTagger(tags.tagger)
+    structure = tags.parent.add("Table")
+    caption = tagger.tag(
+        _cell(table.caption, "table_caption", styles),
+        structure.add("TR").add("TH", O="Table", Scope="Column", ColSpan=2),
+    )
+    data: list[list[object]] = [[caption, ""]]
+    for row in table.rows:
+        structure_row = structure.add("TR")
+        data.append(
+            [
+                tagger.tag(
+                    _cell(row.label, "table_cell", styles),
+                    structure_row.add("TH", O="Table", Scope="Row"),
+                ),
+                tagger.tag(_cell(row.movement, "table_cell", styles), structure_row.add("TD")),
+            ]
+        )
     commands = [
         ("SPAN", (0, 0), (-1, 0)),
         ("BACKGROUND", (0, 0), (-1, 0), HexColor(theme.header_fill)),
@@ -116,4 +159,11 @@ def statement_table(table: TableRows, width: float, styles: Styles) -> Table:
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
     ]
-    return Table(data, colWidths=widths, repeatRows=1, style=TableStyle(commands), hAlign="LEFT")
+    return Table(
+        data,
+        colWidths=widths,
+        repeatRows=1,
+        style=TableStyle(commands),
+        hAlign="LEFT",
+        renderCB=tagger,
+    )

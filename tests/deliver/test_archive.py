@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
@@ -522,3 +523,43 @@ def test_two_processes_archiving_at_once_give_one_version(sources: Sources) -> N
     assert outcomes[1][0] == "refused" and "already archived as v1" in outcomes[1][1]
     assert [v.version for v in list_editions(sources.root)] == [1]
     assert all(result.ok for result in verify_archive(sources.root))
+
+
+def test_attachments_are_pdfa3_associated_files(sources: Sources, tmp_path: Path) -> None:
+    pdf = sources.files["edition"]
+    files = {"figures.csv": b"a,b\n", "layouts__report.yaml": b"x: 1\n", "notes.md": b"# n\n"}
+    out = attach_files(pdf, tmp_path / "with-data.pdf", files, data_files={"figures.csv"})
+
+    with pikepdf.open(out) as attached:
+        specs = {name: spec.obj for name, spec in attached.attachments.items()}
+        assert sorted(specs) == sorted(files)
+        assert [str(af.UF) for af in attached.Root.AF] == sorted(files)
+        relationships = {name: str(s.AFRelationship) for name, s in specs.items()}
+        assert relationships == {
+            "figures.csv": "/Data",
+            "layouts__report.yaml": "/Source",
+            "notes.md": "/Source",
+        }
+        assert {name: str(s.EF.F.Subtype) for name, s in specs.items()} == {
+            "figures.csv": "/text/csv",
+            "layouts__report.yaml": "/application/yaml",
+            "notes.md": "/text/markdown",
+        }
+        assert all(str(s.UF) == str(s.F) == name for name, s in specs.items())
+        # pikepdf fills in the size and checksum PDF 32000-1 7.11.4 describes
+        params = specs["figures.csv"].EF.F.Params
+        assert int(params.Size) == 4
+        assert bytes(params.CheckSum) == hashlib.md5(b"a,b\n", usedforsecurity=False).digest()
+
+
+def test_attaching_keeps_the_permanent_id(sources: Sources, tmp_path: Path) -> None:
+    pdf = sources.files["edition"]
+    before = PdfReader(pdf).trailer["/ID"]
+    out = attach_files(pdf, tmp_path / "with-data.pdf", {"a.csv": b"1"})
+    after = PdfReader(out).trailer["/ID"]
+    assert _bytes(after[0]) == _bytes(before[0])
+    assert _bytes(after[1]) != _bytes(before[1])
+
+
+def _bytes(value: Any) -> bytes:
+    return getattr(value, "original_bytes", value)

@@ -185,3 +185,10 @@ def reportgen_cli() -> Callable[..., CliRun]:
         return CliRun(code, out.getvalue(), err.getvalue())
 
     return run
+
+
+@pytest.fixture(scope="session")
+def draft_pdf(tmp_path_factory: pytest.TempPathFactory) -> BuiltPdf:
+    """The sample edition built as a draft (DRAFT on every page), once per session."""
+    out = tmp_path_factory.mktemp("draft") / "performance-update-2014-03-DRAFT.pdf"
+    return build_pdf(REPO_ROOT, out, draft=True)
