@@ -37,8 +37,11 @@ from reportgen.render.charts import ChartText
 from reportgen.render.flowables import (
     CONTENTS_NUMBER_WIDTH,
     ChartPlace,
+    ChartSlot,
     SectionInfo,
     SectionStart,
+    Source,
+    source_of,
 )
 from reportgen.render.narrative import plain
 from reportgen.render.story import StoryPage, edition_story
@@ -106,6 +109,7 @@ class EditionDocument(BaseDocTemplate):
         self.layout = Layout(structure=self.tagger.document)
         self.pending: tuple[SectionInfo, Element] | None = None
         self.current: SectionInfo | None = None
+        self.placing: Source | None = None  # where the text being placed was written
         frame = Frame(
             left,
             bottom,
@@ -125,6 +129,18 @@ class EditionDocument(BaseDocTemplate):
                 PageTemplate("body", [frame], onPage=self.body_page, onPageEnd=self.draft_mark),
             ]
         )
+
+    def handle_flowable(self, flowables: list[Flowable]) -> None:
+        # remember where the text being placed came from: if no page can hold it,
+        # reportlab says only "too large"; the analyst needs the file and line. A part
+        # split off a paragraph or table keeps its whole's place.
+        if flowables:
+            source = source_of(flowables[0])
+            if source is not None:
+                self.placing = source
+            elif isinstance(flowables[0], SectionStart | ChartSlot):  # text ends here
+                self.placing = None
+        super().handle_flowable(flowables)
 
     def afterFlowable(self, flowable: Flowable) -> None:
         if isinstance(flowable, SectionStart):
@@ -261,11 +277,17 @@ def lay_out(
         # something (a table row, a statement, a paragraph) is taller than a page
         section = doc.pending[0] if doc.pending else doc.current
         where = f"section {section.contents_entry}" if section else "the cover or contents"
+        file, line = doc.placing or (theme.file, None)
+        if doc.placing is None:
+            detail = f": {str(exc).splitlines()[0][:160]}"
+        else:
+            detail = ": the text written here is taller than a page"
         raise BuildError(
-            f"{where} does not fit on a page: {str(exc).splitlines()[0][:160]}",
-            file=theme.file,
+            f"{where} does not fit on a page{detail}",
+            file=file,
+            line=line,
             hint="shorten the text (a statement, a note or a paragraph) or reduce the theme's "
-            "sizes and margins",
+            f"sizes and margins ({theme.file})",
         ) from None
     doc.layout.page_count = doc.page
     return buffer.getvalue(), doc.layout

@@ -38,6 +38,9 @@ class Row:
     measure_id: str | None = None
     # how each cell was derived (measure and confidence-interval rows)
     derivation: Derivation | None = field(default=None, compare=False, repr=False)
+    # where the row's text was written (the catalogue's measure, the narrative's
+    # statement): a row too tall for a page is named by it
+    source: tuple[str | None, int | None] = field(default=(None, None), compare=False, repr=False)
 
     def as_csv(self) -> tuple[str, ...]:
         return (
@@ -60,6 +63,7 @@ class TableRows:
     rows: tuple[Row, ...]
     kind: str  # performance | statement
     msg_ranking: bool = False
+    source: tuple[str | None, int | None] = field(default=(None, None), compare=False)
 
 
 NOT_COMPARABLE = "not comparable before {month}"
@@ -333,6 +337,7 @@ def performance_rows(
                 rag=made.msg.rag if made.msg else None,
                 measure_id=measure.id,
                 derivation=made,
+                source=(figures.catalogue.file, measure.line),
             )
         )
         if made.intervals is not None:
@@ -369,6 +374,7 @@ def performance_table(
     return TableRows(
         section=section_number,
         caption=wording.fill(table.caption, extra),
+        source=(table.caption.file, table.caption.line),
         headers=tuple(headers),
         rows=tuple(performance_rows(table, section_number, figures, wording.edition)),
         kind="performance",
@@ -387,9 +393,17 @@ def statement_table(
     return TableRows(
         section=section_number,
         caption=wording.fill(table.caption, extra),
+        source=(table.caption.file, table.caption.line),
         headers=(),
         rows=tuple(
-            Row(section_number, "statement", s.target, movement=s.status) for s in statements
+            Row(
+                section_number,
+                "statement",
+                s.target,
+                movement=s.status,
+                source=(s.file, s.line),
+            )
+            for s in statements
         ),
         kind="statement",
     )

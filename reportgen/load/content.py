@@ -105,6 +105,7 @@ class Statement:
     target: str
     status: str
     line: int | None = None
+    file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -421,7 +422,7 @@ def parse_section_text(text: str, name: str, *, body: bool = True) -> SectionTex
         )
     )
     statements = tuple(
-        Statement(str(entry.target), str(entry.status), line)
+        Statement(str(entry.target), str(entry.status), line, name)
         for entry, line in zip(
             front.statements or (),
             _item_lines(header, "statements", len(front.statements or ())),

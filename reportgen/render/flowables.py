@@ -143,3 +143,19 @@ class PageNumberRef(Flowable):
             "", self.section.key, (left, 0, self.width, self.height), relative=1, thickness=0
         )
         self.tagger.link(self.canv, self.link, f"Go to {self.section.contents_entry}")
+
+
+Source = tuple[str | None, int | None]  # the file and line a flowable's text was written on
+_SOURCE = "reportgen_source"  # reportgen's own attribute on the flowables it builds
+
+
+def mark_source(flowable: Flowable, source: Source | Callable[[], Source]) -> Flowable:
+    """Remember where ``flowable``'s text came from, so a page that cannot hold it names
+    the file and line to fix; a callable is asked only then (a table finds its row)."""
+    setattr(flowable, _SOURCE, source)
+    return flowable
+
+
+def source_of(flowable: Flowable) -> Source | None:
+    found = getattr(flowable, _SOURCE, None)
+    return found() if callable(found) else found

@@ -23,6 +23,7 @@ from reportgen.compute.edition import SourcedText
 from reportgen.errors import InputError
 from reportgen.load.content import BulletList, NarrativeBreak, Run, SubHeading, TextBlock
 from reportgen.load.content import Paragraph as TextParagraph
+from reportgen.render.flowables import mark_source
 from reportgen.render.styles import BULLET, Styles
 from reportgen.render.tagging import TagContext
 
@@ -96,17 +97,20 @@ def narrative_flowables(
         match block:
             case SubHeading():
                 style = styles["subheading"] if block.level == 2 else styles["subheading3"]
-                flowables.append(tags.heading(plain(block.text), style, block.level))
+                heading = tags.heading(plain(block.text), style, block.level)
+                flowables.append(mark_source(heading, (file, block.line)))
             case TextParagraph():
-                flowables.append(tags.paragraph(markup(block.runs), styles["body"]))
+                paragraph = tags.paragraph(markup(block.runs), styles["body"])
+                flowables.append(mark_source(paragraph, (file, block.line)))
             case BulletList(numbered=True):
                 labels = [f"{block.start + index}." for index in range(len(block.items))]
                 style = _numbered_style(styles["bullet"], max(labels, key=len))
                 items = [markup(item.runs) for item in block.items]
-                flowables += tags.list_items(items, style, labels)
+                flowables += _sourced(tags.list_items(items, style, labels), block, file)
             case BulletList():
                 items = [markup(item.runs) for item in block.items]
-                flowables += tags.list_items(items, styles["bullet"], [BULLET] * len(items))
+                bullets = tags.list_items(items, styles["bullet"], [BULLET] * len(items))
+                flowables += _sourced(bullets, block, file)
             case NarrativeBreak():
                 flowables.append(PageBreak())
             case _:
@@ -114,9 +118,16 @@ def narrative_flowables(
     return flowables
 
 
+def _sourced(items: list[Flowable], block: BulletList, file: str | None) -> list[Flowable]:
+    return [mark_source(f, (file, i.line)) for f, i in zip(items, block.items, strict=True)]
+
+
 def note_flowables(
     items: tuple[SourcedText, ...], styles: Styles, tags: TagContext
 ) -> list[Flowable]:
     for item in items:
         check_glyphs(item.text, styles["note"], styles, item.file, item.line)
-    return [tags.paragraph(plain(item.text), styles["note"]) for item in items]
+    return [
+        mark_source(tags.paragraph(plain(item.text), styles["note"]), (item.file, item.line))
+        for item in items
+    ]

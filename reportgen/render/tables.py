@@ -6,16 +6,23 @@ numbers right-aligned, alternate rows striped, readable at 100%.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from reportgen.compute.tables import Row, TableRows
+from reportgen.errors import InputError
 from reportgen.load.theme import RagMarks
+from reportgen.render.flowables import Source, mark_source
 from reportgen.render.narrative import plain
 from reportgen.render.styles import Styles
 from reportgen.render.tagging import TableTagger, TagContext
+
+CM = 72 / 2.54
+MIN_LABEL_WIDTH = 3 * CM  # room for a measure's name beside its figures
 
 
 def _cell(text: str, style_name: str, styles: Styles) -> Paragraph:
@@ -68,6 +75,16 @@ def performance_table(table: TableRows, width: float, styles: Styles, tags: TagC
     theme = styles.theme.table
     values = value_column_widths(table, width, styles)
     widths = [width - sum(values)] + values
+    if widths[0] < MIN_LABEL_WIDTH:
+        file, line = table.source
+        raise InputError(
+            f"the table {table.caption[:60]!r} needs {sum(values) / CM:.1f}cm for its figure "
+            f"columns, leaving {max(widths[0], 0) / CM:.1f}cm of the {width / CM:.1f}cm page "
+            f"width for the measures' names (at least {MIN_LABEL_WIDTH / CM:.0f}cm)",
+            file=styles.theme.file,
+            hint="make the table_cell and table_header sizes smaller, or the margins narrower"
+            + (f"; the table is at {file}:{line}" if file else ""),
+        )
     movement_column = len(values)  # last column
     tagger = TableTagger(tags.tagger)
     structure = tags.parent.add("Table")
@@ -117,7 +134,7 @@ def performance_table(table: TableRows, width: float, styles: Styles, tags: TagC
         for cell in line[1:]:
             tagger.tag(cell, structure_row.add("TD"))
         data.append(line)
-    return Table(
+    built = Table(
         data,
         colWidths=widths,
         repeatRows=1,
@@ -125,6 +142,31 @@ def performance_table(table: TableRows, width: float, styles: Styles, tags: TagC
         hAlign="LEFT",
         renderCB=tagger,
     )
+    return mark_source(built, _tallest_row(table, data, widths, theme.padding))
+
+
+def _tallest_row(
+    table: TableRows, data: list[list[object]], widths: list[float], padding: float
+) -> Callable[[], Source]:
+    """Where the tallest row's text was written: asked only when a row outgrows a page."""
+
+    def find() -> Source:
+        heights = [
+            max(
+                (
+                    cell.wrap(width - 2 * padding, 1e6)[1]
+                    for cell, width in zip(row, widths, strict=True)
+                )
+                if all(isinstance(cell, Paragraph) for cell in row)
+                else [0.0]
+            )
+            for row in data[1:]
+        ]
+        if not heights:
+            return table.source
+        return table.rows[heights.index(max(heights))].source
+
+    return find
 
 
 def statement_table(table: TableRows, width: float, styles: Styles, tags: TagContext) -> Table:
@@ -159,7 +201,7 @@ def statement_table(table: TableRows, width: float, styles: Styles, tags: TagCon
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
     ]
-    return Table(
+    built = Table(
         data,
         colWidths=widths,
         repeatRows=1,
@@ -167,3 +209,4 @@ def statement_table(table: TableRows, width: float, styles: Styles, tags: TagCon
         hAlign="LEFT",
         renderCB=tagger,
     )
+    return mark_source(built, _tallest_row(table, data, widths, 6.0))

@@ -258,3 +258,64 @@ def test_draft_build_marks_every_page(
         assert "DRAFT" in page.extract_text(), f"page {index + 1} is not marked DRAFT"
         # drawn last, so no table, fill or chart background covers it
         assert text_runs(page)[-1].text.strip() == "DRAFT", f"DRAFT is hidden on page {index + 1}"
+
+
+def _bigger(root: Path, style: str, new: str) -> None:
+    theme = root / "layouts" / "theme.yaml"
+    text = theme.read_text(encoding="utf-8")
+    start = text.index(f"  {style}:")
+    end = text.index("\n", start)
+    theme.write_text(text[:start] + f"  {style}: {new}" + text[end:], encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_statement_taller_than_a_page_names_its_narrative_line(
+    scratch_report: Path, tmp_path: Path, run_cli
+) -> None:
+    narrative = scratch_report / NARRATIVE_DIR / "07-efficiency.md"
+    long = "Currently being scoped. " * 40  # within the 1,000 characters a status may have
+    _replace(
+        narrative,
+        'status: "Currently being scoped under the Evolve Programme"',
+        f'status: "{long.strip()}"',
+    )
+    _bigger(scratch_report, "table_cell", "{size: 12, leading: 60}")
+    line = next(
+        n for n, text in enumerate(narrative.read_text().splitlines(), 1) if long[:30] in text
+    )
+    out = tmp_path / "out" / "edition.pdf"
+    out.parent.mkdir()
+    for command in (("check",), ("build", "--out", str(out))):
+        result = run_cli(*command, root=scratch_report)
+        [message] = result.err.splitlines()
+        # the statement's own line (the entry starts on the line before its status)
+        assert re.match(
+            rf"reportgen: error: {NARRATIVE_DIR}/07-efficiency.md:({line - 1}|{line}): ", message
+        ), message
+        assert "does not fit on a page" in message and "layouts/theme.yaml" in message
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_a_measure_label_taller_than_a_page_names_the_catalogue(
+    scratch_report: Path, run_cli
+) -> None:
+    catalogue = scratch_report / "data" / "catalogue.yaml"
+    text = catalogue.read_text(encoding="utf-8")
+    long = "Number of domestic abuse incidents " + "recorded in the county " * 7
+    catalogue.write_text(
+        text.replace("label: Number of domestic abuse incidents\n", f"label: {long}\n"), "utf-8"
+    )
+    _bigger(scratch_report, "table_cell", "{size: 20, leading: 96}")
+    [message] = run_cli("check", root=scratch_report).err.splitlines()
+    line = catalogue.read_text(encoding="utf-8").splitlines().index("  da_incidents:") + 1
+    assert message.startswith(f"reportgen: error: data/catalogue.yaml:{line}: section 1. "), message
+
+
+@pytest.mark.slow
+def test_table_columns_wider_than_the_page_name_the_theme(scratch_report: Path, run_cli) -> None:
+    _bigger(scratch_report, "table_cell", "{size: 72, leading: 80}")
+    for command in ("check", "build"):
+        [message] = run_cli(command, root=scratch_report).err.splitlines()
+        assert message.startswith("reportgen: error: layouts/theme.yaml: the table "), message
+        assert "for the measures' names (at least 3cm)" in message
