@@ -14,20 +14,22 @@ import pytest
 from pypdf import PdfReader
 from reportlab.platypus import SimpleDocTemplate
 
-from reportgen.compute.edition import SourcedText
-from reportgen.errors import InputError
+from reportgen.errors import InputError, Problems
 from reportgen.load.content import (
     BulletList,
     ListItem,
     NarrativeBreak,
+    Note,
     Paragraph,
     Run,
+    SectionText,
     SubHeading,
     parse_body,
     parse_section_text,
 )
 from reportgen.load.theme import load_theme
-from reportgen.render.narrative import markup, narrative_flowables, note_flowables
+from reportgen.render.glyphs import check_page_texts, narrative_texts
+from reportgen.render.narrative import markup, narrative_flowables
 from reportgen.render.styles import Styles, build_styles
 from reportgen.render.tagging import TagContext, Tagger
 
@@ -199,13 +201,18 @@ def test_bold_prints_in_the_bold_face(styles: Styles) -> None:
 # -- 5. characters the font lacks ----------------------------------------------------
 
 
+def font_check(body: str, styles: Styles, notes: tuple[Note, ...] = ()) -> None:
+    """The font check check and build run on a narrative file with this body."""
+    text = SectionText(1, False, notes, (), parse(body), NAME)
+    check_page_texts(narrative_texts({1: text}), styles)
+
+
 @pytest.mark.parametrize(
     ("text", "char"), [("Kanji 漢字", "漢 (U+6F22)"), ("Police \U0001f693", "(U+1F693)")]
 )
 def test_character_missing_from_the_font_is_refused(styles: Styles, text: str, char: str) -> None:
-    blocks = parse(f"## Fine\n\nFine paragraph\nwith {text} here")
     with pytest.raises(InputError) as caught:
-        narrative_flowables(blocks, styles, new_tags(), file=NAME)
+        font_check(f"## Fine\n\nFine paragraph\nwith {text} here", styles)
     error = caught.value
     # the line the character is on, inside the hard-wrapped paragraph that starts on 3
     assert error.file == NAME and error.line == 4
@@ -215,18 +222,24 @@ def test_character_missing_from_the_font_is_refused(styles: Styles, text: str, c
 
 def test_missing_character_in_headings_items_and_notes(styles: Styles) -> None:
     with pytest.raises(InputError, match=r"U\+6F22") as caught:
-        narrative_flowables(parse("Text\n\n- ok\n- bad 漢"), styles, new_tags(), file=NAME)
+        font_check("Text\n\n- ok\n- bad 漢", styles)
     assert caught.value.line == 4
-    with pytest.raises(InputError, match=r"U\+6F22"):
-        narrative_flowables(parse("### 漢"), styles, new_tags())  # file is optional
     with pytest.raises(InputError, match=r"U\+6F22") as caught:
-        note_flowables((SourcedText("a note 漢", NAME, 4),), styles, new_tags())
+        font_check("### 漢", styles)
+    assert caught.value.line == 1
+    with pytest.raises(InputError, match=r"U\+6F22") as caught:
+        font_check("Text", styles, notes=(Note("a note 漢", 4),))
     assert (caught.value.file, caught.value.line) == (NAME, 4)
 
 
+def test_every_missing_character_is_reported_at_once(styles: Styles) -> None:
+    with pytest.raises(Problems) as caught:
+        font_check("漢\n\n- 字", styles)
+    assert [p.line for p in caught.value.problems] == [1, 3]
+
+
 def test_typography_and_whitespace_pass_the_font_check(styles: Styles) -> None:
-    text = "‘quotes’ – £6.633 million\u00a0é •"
-    assert len(narrative_flowables((Paragraph((Run(text),)),), styles, new_tags())) == 1
+    font_check("‘quotes’ – £6.633 million\u00a0é •", styles)
 
 
 # -- 6. Markdown that is refused, with file and line ---------------------------------

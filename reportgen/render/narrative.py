@@ -5,8 +5,8 @@ parses it, so no markup in a narrative file can reach reportlab's tag handling (
 links, fonts). The only markup added afterwards is our own ``<b>`` and ``<i>`` around the
 runs that the load stage parsed as ``**bold**`` and ``*italic*``.
 
-Before any Paragraph is built, every character is checked against the font: a character
-the font has no glyph for would print as an empty box, so it is an ``InputError`` instead.
+Every character has been checked against the font before (``render.glyphs``, run by
+check and build alike): a character the font lacks would print as an empty box.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, PageBreak
 
 from reportgen.compute.edition import SourcedText
-from reportgen.errors import InputError
 from reportgen.load.content import BulletList, NarrativeBreak, Run, SubHeading, TextBlock
 from reportgen.load.content import Paragraph as TextParagraph
 from reportgen.render.flowables import mark_source
@@ -47,22 +46,6 @@ def plain(text: str) -> str:
     return escape(text)
 
 
-def check_glyphs(
-    text: str, style: ParagraphStyle, styles: Styles, file: str | None, line: int | None
-) -> None:
-    """Refuse a character the style's font has no glyph for (it would print as a box)."""
-    glyphs = pdfmetrics.getFont(style.fontName).face.charToGlyph
-    for char in text:
-        if not char.isspace() and ord(char) not in glyphs:
-            raise InputError(
-                f"character {char!r} (U+{ord(char):04X}) is not in the font "
-                f"{styles.theme.fonts.family}; replace it",
-                file=file,
-                line=line,
-                hint="the printed report would show an empty box in its place",
-            )
-
-
 def _numbered_style(base: ParagraphStyle, widest: str) -> ParagraphStyle:
     # as styles.py does for "•": indent every line to where reportlab starts the first
     label_end = (
@@ -73,25 +56,12 @@ def _numbered_style(base: ParagraphStyle, widest: str) -> ParagraphStyle:
     return ParagraphStyle("numbered", parent=base, leftIndent=max(base.leftIndent, label_end))
 
 
-def _check_runs(runs: Iterable[Run], style: ParagraphStyle, styles: Styles, file: str | None):
-    for run in runs:
-        check_glyphs(run.text, style, styles, file, run.line)
-
-
 def narrative_flowables(
     blocks: tuple[TextBlock, ...], styles: Styles, tags: TagContext, file: str | None = None
 ) -> list[Flowable]:
-    """Blocks -> flowables under ``tags``' element; ``file`` (the narrative file) names
-    where a bad character is."""
-    for block in blocks:
-        if isinstance(block, SubHeading):
-            style = styles["subheading"] if block.level == 2 else styles["subheading3"]
-            check_glyphs(block.text, style, styles, file, block.line)
-        elif isinstance(block, TextParagraph):
-            _check_runs(block.runs, styles["body"], styles, file)
-        elif isinstance(block, BulletList):
-            for item in block.items:
-                _check_runs(item.runs, styles["bullet"], styles, file)
+    """Blocks -> flowables under ``tags``' element; ``file`` (the narrative file) is
+    where their text was written (characters the font lacks were refused before, by
+    ``render.glyphs``)."""
     flowables: list[Flowable] = []
     for block in blocks:
         match block:
@@ -125,8 +95,6 @@ def _sourced(items: list[Flowable], block: BulletList, file: str | None) -> list
 def note_flowables(
     items: tuple[SourcedText, ...], styles: Styles, tags: TagContext
 ) -> list[Flowable]:
-    for item in items:
-        check_glyphs(item.text, styles["note"], styles, item.file, item.line)
     return [
         mark_source(tags.paragraph(plain(item.text), styles["note"]), (item.file, item.line))
         for item in items
