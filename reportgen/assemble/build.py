@@ -1,7 +1,9 @@
-"""Build an edition: report folder + edition month -> the board-pack PDF on disk.
+"""Build editions: report folder + edition month -> the board-pack PDF on disk.
 
 The orchestrator with explicit hand-offs: load -> compute -> (charts drawn on the
 second core while reportlab lays out the text) -> finish with pikepdf -> atomic write.
+``build_edition`` builds one; ``EditionBuilder`` builds many from one loaded folder
+(a batch over a range of editions, a preview rebuilding on every save).
 """
 
 from __future__ import annotations
@@ -28,7 +30,13 @@ from reportgen.months import Month
 from reportgen.render.chartcache import CACHE, ChartCache, chart_inputs_key
 from reportgen.render.charts import ChartStyle, ChartText, DrawnCharts, charts_digest, draw_charts
 
-__all__ = ["CACHE", "BuildResult", "build_edition", "default_output", "review_problems"]
+__all__ = [
+    "CACHE",
+    "BuildResult",
+    "EditionBuilder",
+    "build_edition",
+    "default_output",
+]
 
 
 @dataclass
@@ -47,12 +55,6 @@ def default_output(folder: ReportFolder, edition: Month, *, draft: bool = False)
     return folder.root / "out" / f"performance-update-{edition}{suffix}.pdf"
 
 
-def review_problems(folder: ReportFolder, edition: Month) -> list[str]:
-    """Narrative files still marked for review (``review: true``)."""
-    texts = load_content(folder, edition)
-    return [t.file for t in texts.values() if t.needs_review]
-
-
 def build_edition(
     root: Path,
     edition: Month,
@@ -66,22 +68,13 @@ def build_edition(
 ) -> BuildResult:
     """Build ``edition`` from the report folder ``root``; write the PDF atomically.
 
+    The orchestrator of one build: load -> compute -> charts drawn by a ``ChartWorker``
+    on the second core while reportlab lays out the text -> finish -> atomic write.
     Drawn charts are kept in ``.reportgen-cache/`` keyed by everything they depend on,
     so a rebuild after a narrative edit does not draw them again; the bytes are the
     same either way. ``cache_key``: the ``chart_inputs_key`` the caller looked up before
     starting (or not) a ``worker``; it is noted in the cache's index with this edition's.
     """
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def step(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = now - clock
-        clock = now
-        if progress:
-            progress(name)
-
     if out is not None:
         check_out(Path(out))
     # the CLI may have started a worker already; otherwise one starts only if charts
@@ -94,20 +87,28 @@ def build_edition(
         return workers[0]
 
     try:
-        return _build(
-            root,
-            edition,
-            out,
-            draft=draft,
-            use_cache=use_cache,
-            chart_worker=chart_worker,
-            step=step,
-            timings=timings,
-            cache_key=cache_key,
-        )
+        clock = Clock(progress)
+        builder = EditionBuilder(root, use_cache=use_cache, chart_worker=chart_worker)
+        return builder.build(edition, out, draft=draft, clock=clock, cache_key=cache_key)
     finally:
         for started in workers:
             started.close()
+
+
+class Clock:
+    """Times each stage of a build and tells ``progress`` as each one ends."""
+
+    def __init__(self, progress: Callable[[str], None] | None = None) -> None:
+        self.progress = progress
+        self.timings: dict[str, float] = {}
+        self.last = time.perf_counter()
+
+    def step(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = now - self.last
+        self.last = now
+        if self.progress:
+            self.progress(name)
 
 
 def check_out(out: Path) -> None:
@@ -124,78 +125,104 @@ def check_out(out: Path) -> None:
         )
 
 
-def _build(
-    root: Path,
-    edition: Month,
-    out: Path | None,
-    *,
-    draft: bool,
-    use_cache: bool,
-    chart_worker: Callable[[], ChartWorker],
-    step: Callable[[str], None],
-    timings: dict[str, float],
-    cache_key: str | None,
-) -> BuildResult:
-    folder = load_report(root)
-    theme = load_report_theme(folder)
-    texts = load_content(folder, edition)
-    marked = [t.file for t in texts.values() if t.needs_review]
-    if marked and not draft:
-        raise InputError(
-            f"{len(marked)} narrative file(s) still marked for review: {', '.join(marked)}",
-            file=folder.display(folder.content_dir(edition)),
-            hint="edit them and set 'review: false' in each front matter, or build with --draft",
+class EditionBuilder:
+    """Builds editions of one report folder.
+
+    What does not depend on the edition — the folder's catalogue, layout, data and theme
+    — is loaded once, so a batch of editions or a preview that rebuilds on every save
+    pays for it (and for the imports) once. Charts are drawn by a ``ChartWorker`` when
+    ``chart_worker`` is given, else in this process; ``memory`` keeps drawn charts for
+    the next build in this process.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        use_cache: bool = True,
+        chart_worker: Callable[[], ChartWorker] | None = None,
+        memory: dict[str, DrawnCharts] | None = None,
+    ) -> None:
+        self.folder = load_report(root)
+        self.theme = load_report_theme(self.folder)
+        self.cache = ChartCache(self.folder.root) if use_cache else None
+        self.chart_worker = chart_worker
+        self.memory = memory if memory is not None else {}
+
+    def build(
+        self,
+        edition: Month,
+        out: Path | None = None,
+        *,
+        draft: bool = False,
+        clock: Clock | None = None,
+        cache_key: str | None = None,
+    ) -> BuildResult:
+        """Build ``edition`` and write its PDF atomically (to ``out``, or ``out/``)."""
+        clock = clock or Clock()
+        folder, theme = self.folder, self.theme
+        texts = load_content(folder, edition)
+        marked = [t.file for t in texts.values() if t.needs_review]
+        if marked and not draft:
+            raise InputError(
+                f"{len(marked)} narrative file(s) still marked for review: {', '.join(marked)}",
+                file=folder.display(folder.content_dir(edition)),
+                hint="edit them and set 'review: false' in each front matter, or build with "
+                "--draft",
+            )
+        clock.step("load")
+        computed: Edition = compute_edition(folder, edition, texts, draft=draft)
+        clock.step("compute")
+        charts = computed.charts()
+        style = ChartStyle.from_theme(theme)
+        digest = charts_digest(charts, style)
+        cached = self.memory.get(digest) or (self.cache.load(digest) if self.cache else None)
+        background: PendingCharts | None = None
+        if cached is None and charts and self.chart_worker is not None:
+            background = self.chart_worker().draw(charts, style)
+            steps.reached("build: charts sent")
+        drawn: list[DrawnCharts] = []
+
+        def chart_texts() -> tuple[tuple[ChartText, ...], ...]:
+            # asked for once the text is laid out: wait here for the chart worker
+            clock.step("assemble")
+            result = cached or _drawn_charts(background, charts, style)
+            if cached is None and self.cache:
+                self.cache.store(digest, result)
+            self.memory.clear()  # one edition's charts: a preview's next build, say
+            self.memory[digest] = result
+            drawn.append(result)
+            clock.step("charts")
+            return result.texts
+
+        # reportlab and pikepdf are imported only now, while the worker already draws
+        from reportgen.assemble.document import lay_out
+        from reportgen.assemble.postprocess import finish
+        from reportgen.render.glyphs import check_page_texts, layout_texts, narrative_texts
+        from reportgen.render.styles import build_styles
+
+        # every text bound for the page against the font, by file and line, as check does
+        styles = build_styles(theme)
+        check_page_texts(layout_texts(folder), styles)
+        check_page_texts(narrative_texts(texts), styles)
+
+        layout_pdf, layout = lay_out(computed, theme, chart_texts)
+        charts_pdf = drawn[0].pdf
+        if len(layout.chart_slots) != len(charts):
+            raise BuildError(f"{len(charts) - len(layout.chart_slots)} chart(s) were not placed")
+        pdf = finish(layout_pdf, charts_pdf, layout, computed, language=folder.layout.language)
+        if out:
+            target = Path(out)
+        else:
+            target = default_output(folder, edition, draft=draft)
+            ensure_folder(target.parent, within=folder.root)
+        write_bytes(target, pdf, within=folder.root)
+        if self.cache:
+            _remember(self.cache, folder, edition, digest, cache_key)
+        clock.step("finish")
+        return BuildResult(
+            target, edition, layout.page_count, len(pdf), layout.section_pages, clock.timings
         )
-    step("load")
-    computed: Edition = compute_edition(folder, edition, texts, draft=draft)
-    step("compute")
-    charts = computed.charts()
-    style = ChartStyle.from_theme(theme)
-    cache = ChartCache(folder.root) if use_cache else None
-    digest = charts_digest(charts, style)
-    cached = cache.load(digest) if cache else None
-    background: PendingCharts | None = None
-    if cached is None and charts:
-        background = chart_worker().draw(charts, style)
-        steps.reached("build: charts sent")
-    drawn: list[DrawnCharts] = []
-
-    def chart_texts() -> tuple[tuple[ChartText, ...], ...]:
-        # asked for once the text is laid out: wait here for the chart worker
-        step("assemble")
-        result = cached or _drawn_charts(background, charts, style)
-        if cached is None and cache:
-            cache.store(digest, result)
-        drawn.append(result)
-        step("charts")
-        return result.texts
-
-    # reportlab and pypdf are imported only now, while the worker already draws
-    from reportgen.assemble.document import lay_out
-    from reportgen.assemble.postprocess import finish
-    from reportgen.render.glyphs import check_page_texts, layout_texts, narrative_texts
-    from reportgen.render.styles import build_styles
-
-    # every text bound for the page against the font, by file and line, as check does
-    styles = build_styles(theme)
-    check_page_texts(layout_texts(folder), styles)
-    check_page_texts(narrative_texts(texts), styles)
-
-    layout_pdf, layout = lay_out(computed, theme, chart_texts)
-    charts_pdf = drawn[0].pdf
-    if len(layout.chart_slots) != len(charts):
-        raise BuildError(f"{len(charts) - len(layout.chart_slots)} chart(s) were not placed")
-    pdf = finish(layout_pdf, charts_pdf, layout, computed, language=folder.layout.language)
-    if out:
-        target = Path(out)
-    else:
-        target = default_output(folder, edition, draft=draft)
-        ensure_folder(target.parent, within=folder.root)
-    write_bytes(target, pdf, within=folder.root)
-    if cache:
-        _remember(cache, folder, edition, digest, cache_key)
-    step("finish")
-    return BuildResult(target, edition, layout.page_count, len(pdf), layout.section_pages, timings)
 
 
 def _drawn_charts(
