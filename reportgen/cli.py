@@ -12,10 +12,11 @@ import os
 import signal
 import sys
 import threading
+import typing
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
+from typing import Any, TextIO
 
 from reportgen import __version__, notices
 from reportgen.errors import Problems, ReportgenError
@@ -52,6 +53,24 @@ def _sigterm_unwinds() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _range(text: str) -> list[Month]:
+    from reportgen.batch import edition_range
+
+    try:
+        return edition_range(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+EDITIONS_HELP = "YYYY-MM, or a range YYYY-MM..YYYY-MM (default: newest edition)"
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 32:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of jobs from 1 to 32")
+    return int(text)
+
+
 def _month(text: str) -> Month:
     try:
         return Month.parse(text)
@@ -59,8 +78,23 @@ def _month(text: str) -> Month:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+class UsageError(Exception):
+    """A command line argparse refuses: its usage line and the message."""
+
+    def __init__(self, usage: str, message: str) -> None:
+        super().__init__(message)
+        self.usage = usage
+        self.message = message
+
+
+class _Parser(argparse.ArgumentParser):
+    # argparse prints to sys.stderr and exits; main() reports to the stream it was given
+    def error(self, message: str) -> typing.NoReturn:
+        raise UsageError(self.format_usage(), f"{self.prog}: error: {message}")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="reportgen",
         description="Build the Monthly Performance Report from data, layouts and narrative.",
     )
@@ -123,7 +157,14 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     build = commands.add_parser("build", help="build the edition's PDF and print its path")
-    build.add_argument("--edition", type=_month, help="YYYY-MM (default: newest edition)")
+    build.add_argument("--edition", type=_range, help=EDITIONS_HELP)
+    build.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="editions of a range made by N processes at once (default 1)",
+    )
     build.add_argument("--out", type=Path, help="where to write the PDF (default: out/…)")
     build.add_argument(
         "--draft",
@@ -135,11 +176,23 @@ def _parser() -> argparse.ArgumentParser:
         "--no-cache", action="store_true", help="draw every chart again (ignore .reportgen-cache/)"
     )
 
+    preview = commands.add_parser(
+        "preview", help="rebuild the edition's draft every time one of its files is saved"
+    )
+    preview.add_argument("--edition", type=_month, help="YYYY-MM (default: newest edition)")
+
     new = commands.add_parser("new", help="start an edition from the latest one's narrative")
     new.add_argument("edition", type=_month, help="the new edition, YYYY-MM")
 
     pack = commands.add_parser("pack", help="join covering paper, edition and appendices")
-    pack.add_argument("--edition", type=_month, help="YYYY-MM (default: newest edition)")
+    pack.add_argument("--edition", type=_range, help=EDITIONS_HELP)
+    pack.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="editions of a range made by N processes at once (default 1)",
+    )
     pack.add_argument("--cover", type=Path, help="a covering paper (PDF) to put first")
     pack.add_argument(
         "--append",
@@ -153,7 +206,14 @@ def _parser() -> argparse.ArgumentParser:
 
     archive_help = "the archive folder (default: archive/ in the report folder)"
     archive = commands.add_parser("archive", help="store the edition (and its pack) write-once")
-    archive.add_argument("--edition", type=_month, help="YYYY-MM (default: newest edition)")
+    archive.add_argument("--edition", type=_range, help=EDITIONS_HELP)
+    archive.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="editions of a range made by N processes at once (default 1)",
+    )
     archive.add_argument("--archive", type=Path, help=archive_help)
     archive.add_argument("--pack", type=Path, help="the pack to store (default: out/board-pack-…)")
     archive.add_argument("--reissue", action="store_true", help="store a corrected re-issue")
@@ -191,7 +251,11 @@ def main(
     parser = _parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse reports usage errors itself
+    except UsageError as exc:
+        err.write(exc.usage)
+        print(exc.message, file=err)
+        return EXIT_USAGE
+    except SystemExit as exc:  # --help and --version print and end
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
 
     def tell(notice: notices.Notice) -> None:
@@ -236,7 +300,46 @@ def report_errors(exc: ReportgenError, err: TextIO) -> None:
 def _edition(args: argparse.Namespace) -> Month:
     from reportgen.load.folder import data_end, default_edition
 
-    return args.edition or default_edition(args.root, data_end(args.root))
+    chosen = args.edition
+    if isinstance(chosen, list):  # a range of one edition
+        chosen = chosen[0]
+    return chosen or default_edition(args.root, data_end(args.root))
+
+
+def _is_range(args: argparse.Namespace) -> bool:
+    return isinstance(args.edition, list) and len(args.edition) > 1
+
+
+def _batch(args: argparse.Namespace, out: TextIO, err: TextIO, request: Any) -> int:
+    """A range of editions: each made in turn (or by ``--jobs`` processes), progress on
+    stderr, every failure reported, and the rest still made."""
+    from reportgen.batch import run
+    from reportgen.progress import ProgressReport
+
+    progress = ProgressReport(err, len(request.editions), request.task)
+    try:
+        outcomes = run(request, jobs=args.jobs, progress=progress.update)
+    finally:
+        progress.finish()
+    failed = [o for o in outcomes if not o.ok]
+    for outcome in outcomes:
+        for kind, text in outcome.notices:
+            print(f"reportgen: {kind}: {text}", file=err)
+        for problem in outcome.errors:
+            print(f"reportgen: error: {problem}", file=err)
+        if outcome.ok:
+            print(outcome.path, file=out)
+    made = {"build": "built", "pack": "packed", "archive": "archived"}[request.task]
+    summary = f"reportgen: {len(outcomes) - len(failed)} of {len(outcomes)} editions {made}"
+    if failed:
+        summary += "; failed: " + ", ".join(str(o.edition) for o in failed)
+    print(summary, file=err)
+    return EXIT_ERROR if failed else EXIT_OK
+
+
+def _usage(err: TextIO, message: str) -> int:
+    print(f"reportgen: error: {message}", file=err)
+    return EXIT_USAGE
 
 
 def _figures(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -319,13 +422,22 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if _is_range(args):
+        if args.out:
+            return _usage(err, "--out names one file; a range's PDFs are written to out/")
+        from reportgen.batch import Request
+
+        request = Request(
+            args.root.resolve(), tuple(args.edition), "build", args.draft, not args.no_cache
+        )
+        return _batch(args, out, err, request)
     from reportgen import steps
     from reportgen.assemble.worker import ChartWorker
     from reportgen.render.chartcache import ChartCache, chart_inputs_key
 
     # charts drawn before need no worker (and no matplotlib); others get one now, so it
     # imports matplotlib on the other core while this process imports the rest
-    key = chart_inputs_key(args.root, args.edition)
+    key = chart_inputs_key(args.root, args.edition[0] if args.edition else None)
     drawn_before = not args.no_cache and ChartCache(args.root, quiet=True).knows(key)
     with contextlib.ExitStack() as stack:
         worker = None if drawn_before else stack.enter_context(ChartWorker())
@@ -354,6 +466,33 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _preview(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from reportgen.load.folder import require_report_folder
+    from reportgen.preview import PreviewEvent, watch
+
+    root = require_report_folder(args.root)
+    edition = _edition(args)
+    print(
+        f"reportgen: previewing {edition}'s draft; save a file to rebuild, Ctrl-C to stop", file=err
+    )
+
+    def report(event: PreviewEvent) -> None:
+        for problem in event.problems:
+            print(f"reportgen: error: {problem}", file=err)
+        if event.path is not None:
+            print(f"{event.path} ({event.seconds:.2f}s)", file=out)
+        else:
+            print("reportgen: not rebuilt; fix the file and save it again", file=err)
+        out.flush()
+        err.flush()
+
+    try:
+        watch(root, edition, report)
+    except KeyboardInterrupt:
+        print("reportgen: preview stopped", file=err)
+    return EXIT_OK
+
+
 def _new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from reportgen.authoring import start_edition
 
@@ -374,6 +513,13 @@ def _new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _pack(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from reportgen.workflow import make_pack
 
+    if _is_range(args):
+        if args.cover or args.append or args.out:
+            return _usage(err, "--cover, --append and --out belong to one edition's pack")
+        from reportgen.batch import Request
+
+        return _batch(args, out, err, Request(args.root.resolve(), tuple(args.edition), "pack"))
+
     path = make_pack(
         args.root, _edition(args), cover=args.cover, appendices=args.append, out=args.out
     )
@@ -391,6 +537,18 @@ def _archive(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             file=err,
         )
         return EXIT_USAGE
+    if _is_range(args):
+        if args.reissue or args.pack:
+            return _usage(err, "--reissue and --pack belong to one edition")
+        from reportgen.batch import Request
+
+        request = Request(
+            args.root.resolve(),
+            tuple(args.edition),
+            "archive",
+            archive_root=archive_root_for(args.root, args.archive),
+        )
+        return _batch(args, out, err, request)
     version = archive(
         args.root,
         _edition(args),
@@ -498,6 +656,7 @@ _COMMANDS = {
     "check": _check,
     "build": _build,
     "new": _new,
+    "preview": _preview,
 }
 
 

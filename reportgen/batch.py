@@ -1,0 +1,267 @@
+"""A range of editions in one command: build (or pack, or archive) each, reporting every
+edition's outcome; one that fails does not stop the others.
+
+In: a report folder, the editions, a number of jobs and what to do with each edition.
+Out: an ``EditionOutcome`` per edition, in edition order, and progress events
+(edition, stage) as the work goes.
+
+The imports and the report folder are paid for once per job, not once per edition:
+with one job everything runs in this process; with more, each job is a fresh
+``python`` process building its share of the editions in turn, drawing its charts
+itself (a job is already one process per core, so there is no separate chart worker).
+Like the chart worker, a job holds none of the caller's file descriptors, and its
+stdin is its lifeline: when this process ends, however it ends, its jobs end too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import pickle
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Literal
+
+from reportgen import notices
+from reportgen.errors import Problems, ReportgenError
+from reportgen.months import Month
+
+Task = Literal["build", "pack", "archive"]
+Progress = Callable[[Month, str], None]  # an edition and the stage it has reached
+MAX_EDITIONS = 120  # ten years of monthly editions in one command
+_JOB_MAIN = (
+    "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
+    "from reportgen.batch import serve; serve()"
+)
+
+
+@dataclass(frozen=True)
+class EditionOutcome:
+    edition: Month
+    path: Path | None  # what was written
+    errors: tuple[str, ...]  # the problems, as the CLI prints them; empty when it worked
+    seconds: float
+    notices: tuple[tuple[str, str], ...] = ()  # (kind, text) raised while it was made
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a job does: everything it needs is plain data, so it crosses a pipe."""
+
+    root: Path
+    editions: tuple[Month, ...]
+    task: Task = "build"
+    draft: bool = False
+    use_cache: bool = True
+    archive_root: Path | None = None
+
+
+def edition_range(text: str) -> list[Month]:
+    """``2014-03`` or ``2013-04..2014-03`` -> the editions, oldest first."""
+    first, dots, last = text.partition("..")
+    start = Month.parse(first)
+    end = Month.parse(last) if dots else start
+    if end < start:
+        raise ValueError(f"{text!r} runs backwards; write the earlier month first")
+    count = start.months_until(end) + 1
+    if count > MAX_EDITIONS:
+        raise ValueError(f"{text!r} is {count} editions; at most {MAX_EDITIONS} at once")
+    return [start.shift(i) for i in range(count)]
+
+
+def run(
+    request: Request, *, jobs: int = 1, progress: Progress | None = None
+) -> list[EditionOutcome]:
+    """Every edition of ``request``, by ``jobs`` processes (1: this one), in edition order."""
+    report = progress or (lambda _edition, _stage: None)
+    jobs = max(1, min(jobs, len(request.editions)))
+    if jobs == 1:
+        return list(_in_this_process(request, report))
+    shares = [request.editions[index::jobs] for index in range(jobs)]
+    outcomes = _in_jobs([dataclasses.replace(request, editions=share) for share in shares], report)
+    return sorted(outcomes, key=lambda outcome: outcome.edition)
+
+
+def _in_this_process(request: Request, progress: Progress) -> Iterator[EditionOutcome]:
+    """Each edition in turn, the report folder loaded once (a problem there fails all)."""
+    made = _maker(request)
+    for edition in request.editions:
+        started = time.perf_counter()
+        heard: list[tuple[str, str]] = []
+        errors: tuple[str, ...] = ()
+        path = None
+        progress(edition, "start")
+        with notices.listening(lambda notice, h=heard: h.append((notice.kind, notice.text))):
+            try:
+                path = made(edition, lambda stage, e=edition: progress(e, stage))
+            except ReportgenError as error:
+                found = error.problems if isinstance(error, Problems) else (error,)
+                errors = tuple(str(problem) for problem in found)
+            except OSError as error:  # disk full, permissions: named, and the rest go on
+                where = f"{error.filename}: " if error.filename else ""
+                errors = (f"{where}{error.strerror or error}",)
+        seconds = time.perf_counter() - started
+        progress(edition, "failed" if errors else "done")
+        yield EditionOutcome(edition, path, errors, seconds, tuple(heard))
+
+
+def _maker(request: Request) -> Callable[[Month, Callable[[str], None]], Path]:
+    """What the task does to one edition, with what is shared across editions loaded once."""
+    if request.task == "build":
+        from reportgen.assemble.build import Clock, EditionBuilder
+
+        builder = EditionBuilder(request.root, use_cache=request.use_cache)
+
+        def build(edition: Month, stage: Callable[[str], None]) -> Path:
+            result = builder.build(edition, draft=request.draft, clock=Clock(stage))
+            return result.path
+
+        return build
+    from reportgen import workflow
+
+    if request.task == "pack":
+        return lambda edition, stage: workflow.make_pack(
+            request.root, edition, cover=None, appendices=[]
+        )
+    archive_root = request.archive_root or workflow.archive_root_for(request.root, None)
+    return lambda edition, stage: workflow.archive(request.root, edition, archive_root).folder
+
+
+# --- jobs in other processes --------------------------------------------------------------
+
+
+def _in_jobs(requests: list[Request], progress: Progress) -> list[EditionOutcome]:
+    events: queue.Queue[tuple[int, dict[str, Any] | None]] = queue.Queue()
+    processes = []
+    try:
+        for number, request in enumerate(requests):
+            process = subprocess.Popen(
+                [sys.executable, "-I", "-c", _JOB_MAIN, json.dumps(sys.path)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                close_fds=True,
+            )
+            processes.append(process)
+            assert process.stdin is not None and process.stdout is not None
+            pickle.dump(request, process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            process.stdin.flush()  # stays open: it is the job's lifeline
+            threading.Thread(
+                target=_relay, args=(number, process.stdout, events), daemon=True
+            ).start()
+        return _collect(requests, events, progress)
+    finally:
+        for process in processes:
+            _end(process)
+
+
+def _relay(number: int, lines: IO[bytes], events: queue.Queue[Any]) -> None:
+    for line in lines:
+        try:
+            events.put((number, json.loads(line)))
+        except ValueError:
+            continue
+    events.put((number, None))  # this job has ended
+
+
+def _collect(
+    requests: list[Request], events: queue.Queue[Any], progress: Progress
+) -> list[EditionOutcome]:
+    outcomes: list[EditionOutcome] = []
+    running = len(requests)
+    while running:
+        number, event = events.get()
+        if event is None:
+            running -= 1
+            done = {o.edition for o in outcomes}
+            for edition in requests[number].editions:  # a job that died: say which
+                if edition not in done:
+                    message = "the job building it ended unexpectedly"
+                    outcomes.append(EditionOutcome(edition, None, (message,), 0.0))
+                    progress(edition, "failed")
+            continue
+        edition = Month.parse(event["edition"])
+        if "stage" in event:
+            progress(edition, event["stage"])
+            continue
+        outcome = EditionOutcome(
+            edition,
+            Path(event["path"]) if event["path"] else None,
+            tuple(event["errors"]),
+            event["seconds"],
+            tuple((kind, text) for kind, text in event["notices"]),
+        )
+        outcomes.append(outcome)
+        progress(edition, "done" if outcome.ok else "failed")
+    return outcomes
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    for pipe in (process.stdin, process.stdout):
+        try:
+            if pipe is not None:
+                pipe.close()
+        except OSError:
+            pass
+    try:
+        process.wait(timeout=1.0)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _lifeline(requests: IO[bytes]) -> None:
+    requests.read()  # returns at end of file: the caller has ended
+    os._exit(0)
+
+
+def serve() -> None:
+    """Run as a job: read the request, then report each edition as a JSON line."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the caller's to handle; we end with it
+    request: Request = pickle.load(sys.stdin.buffer)
+    threading.Thread(target=_lifeline, args=(sys.stdin.buffer,), daemon=True).start()
+    out = sys.stdout
+
+    def emit(event: dict[str, Any]) -> None:
+        out.write(json.dumps(event) + "\n")
+        out.flush()
+
+    def progress(edition: Month, stage: str) -> None:
+        if stage not in ("done", "failed"):  # the outcome says so
+            emit({"edition": str(edition), "stage": stage})
+
+    try:
+        for outcome in _in_this_process(request, progress):
+            emit(
+                {
+                    "edition": str(outcome.edition),
+                    "path": str(outcome.path) if outcome.path else None,
+                    "errors": list(outcome.errors),
+                    "seconds": outcome.seconds,
+                    "notices": [list(pair) for pair in outcome.notices],
+                }
+            )
+    except ReportgenError as error:  # the report folder itself: every edition fails
+        found = error.problems if isinstance(error, Problems) else (error,)
+        for edition in request.editions:
+            emit(
+                {
+                    "edition": str(edition),
+                    "path": None,
+                    "errors": [str(problem) for problem in found],
+                    "seconds": 0.0,
+                    "notices": [],
+                }
+            )

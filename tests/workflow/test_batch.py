@@ -1,0 +1,150 @@
+"""A range of editions in one command (issue 12): the same bytes as single builds, one
+edition's failure reported while the rest are built, progress on stderr, and jobs that
+end with their caller."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO_ROOT, MakeReport, sha256
+
+pytestmark = pytest.mark.slow
+RANGE = "2014-02..2014-03"
+
+
+def _cli(*args: str, root: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "reportgen", "--root", str(root), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=root,
+    )
+
+
+@pytest.fixture(scope="module")
+def singles(make_report: MakeReport, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The two editions built one at a time (each by its own ``reportgen build``)."""
+    root = make_report(tmp_path_factory.mktemp("singles") / "report")
+    (root / "elsewhere").mkdir()
+    digests = {}
+    for edition in ("2014-02", "2014-03"):
+        out = root / "elsewhere" / f"{edition}.pdf"
+        result = _cli("build", "--edition", edition, "--out", str(out), root=root)
+        assert result.returncode == 0, result.stderr
+        digests[edition] = sha256(out)
+    return digests
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_range_gives_the_same_bytes_as_single_builds(
+    jobs: str, singles: dict[str, str], make_report: MakeReport, tmp_path: Path
+) -> None:
+    root = make_report(tmp_path / "report")
+    result = _cli("build", "--edition", RANGE, "--jobs", jobs, "--no-cache", root=root)
+    assert result.returncode == 0, result.stderr
+    written = [Path(line) for line in result.stdout.splitlines()]
+    assert [p.name for p in written] == [
+        "performance-update-2014-02.pdf",
+        "performance-update-2014-03.pdf",
+    ]
+    assert {p.name[19:26]: sha256(p) for p in written} == singles
+    # progress as plain lines (stderr is not a terminal), then the summary
+    lines = result.stderr.splitlines()
+    assert "reportgen: [0/2] 2014-02 build started" in "\n".join(lines)
+    assert any(line.startswith("reportgen: [2/2] ") and " done (" in line for line in lines)
+    assert lines[-1] == "reportgen: 2 of 2 editions built"
+
+
+def test_a_failing_edition_does_not_stop_the_others(
+    make_report: MakeReport, tmp_path: Path
+) -> None:
+    root = make_report(tmp_path / "report")
+    (root / "content" / "2014-02" / "05-road-safety.md").unlink()
+    result = _cli("build", "--edition", RANGE, "--jobs", "2", root=root)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [str(root / "out" / "performance-update-2014-03.pdf")]
+    assert "reportgen: error: content/2014-02: narrative missing for edition 2014-02" in (
+        result.stderr
+    )
+    assert result.stderr.splitlines()[-1] == "reportgen: 1 of 2 editions built; failed: 2014-02"
+    assert not (root / "out" / "performance-update-2014-02.pdf").exists()
+
+
+def test_a_range_of_archives(make_report: MakeReport, tmp_path: Path) -> None:
+    root = make_report(tmp_path / "report")
+    result = _cli("archive", "--edition", RANGE, root=root)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (root / "archive").iterdir() if not p.name.startswith(".")) == [
+        "2014-02",
+        "2014-03",
+    ]
+    verified = _cli("verify", root=root)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+@pytest.mark.parametrize(
+    ("arguments", "says"),
+    [
+        (("build", "--edition", "2014-03..2014-01"), "runs backwards"),
+        (("build", "--edition", "2000-01..2014-03"), "at most 120"),
+        (("build", "--edition", RANGE, "--out", "x.pdf"), "--out names one file"),
+        (("build", "--edition", RANGE, "--jobs", "0"), "not a number of jobs"),
+        (("pack", "--edition", RANGE, "--cover", "c.pdf"), "belong to one edition's pack"),
+    ],
+)
+def test_range_arguments_that_make_no_sense_are_refused(
+    arguments: tuple[str, ...], says: str, run_cli
+) -> None:
+    result = run_cli(*arguments, root=REPO_ROOT)
+    assert result.code == 2 and says in result.err, result.err
+
+
+def _jobs_of(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            ppid = next(
+                (int(line.split()[1]) for line in status.splitlines() if line.startswith("PPid:")),
+                0,
+            )
+            if b"reportgen.batch import serve" in cmdline and ppid in (parent, 1):
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_jobs_end_when_their_caller_is_killed(make_report: MakeReport, tmp_path: Path) -> None:
+    root = make_report(tmp_path / "report")
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "reportgen", "--root", str(root), "build", "--no-cache",
+         "--edition", "2013-04..2014-03", "--jobs", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=root,
+    )  # fmt: skip
+    assert parent.stderr is not None
+    assert b"build started" in parent.stderr.readline()  # the jobs are at work
+    jobs = _jobs_of(parent.pid)
+    assert len(jobs) == 2
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 2
+    while any(Path(f"/proc/{pid}").exists() for pid in jobs) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in jobs if Path(f"/proc/{pid}").exists()]
+    for pid in left:  # reap in the test, whatever happens
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "a job outlived its caller by more than 2 s"
