@@ -563,13 +563,20 @@ def _archive(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from reportgen.progress import ProgressReport
     from reportgen.workflow import OUT, archive_root_for, verify
 
-    report = verify(
-        archive_root_for(args.root, args.archive, create=False),
-        args.edition,
-        scratch_parent=args.root.resolve() / OUT,
-    )
+    archive_root = archive_root_for(args.root, args.archive, create=False)
+    progress = ProgressReport(err, None, "verify")
+    try:
+        report = verify(
+            archive_root,
+            args.edition,
+            scratch_parent=args.root.resolve() / OUT,
+            progress=progress.update,
+        )
+    finally:
+        progress.finish()
     for line in report.lines():
         print(line, file=out)
     if not report.ok:

@@ -16,9 +16,10 @@ BAR_WIDTH = 20
 
 
 class ProgressReport:
-    """``update(edition, stage)`` as work goes; ``finish()`` clears the terminal line."""
+    """``update(edition, stage)`` as work goes (``total`` editions, None when not known
+    beforehand); ``finish()`` clears the terminal line."""
 
-    def __init__(self, stream: TextIO, total: int, action: str = "build") -> None:
+    def __init__(self, stream: TextIO, total: int | None, action: str = "build") -> None:
         self.stream = stream
         self.total = total
         self.action = action
@@ -31,12 +32,11 @@ class ProgressReport:
         elapsed = time.monotonic() - self.started
         if stage in ("done", "failed"):
             self.done += 1
+        count = f"{self.done}/{self.total}" if self.total else str(self.done)
         if self.on_terminal:
-            filled = BAR_WIDTH * self.done // max(self.total, 1)
-            bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-            self.stream.write(
-                f"\r\x1b[K[{bar}] {self.done}/{self.total} {edition} {stage} {elapsed:.1f}s"
-            )
+            filled = BAR_WIDTH * self.done // max(self.total or 0, 1) if self.total else 0
+            bar = f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] " if self.total else ""
+            self.stream.write(f"\r\x1b[K{bar}{count} {edition} {stage} {elapsed:.1f}s")
             self.stream.flush()
             self.shown = True
         elif stage in ("start", "done", "failed"):

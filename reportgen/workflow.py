@@ -286,18 +286,28 @@ def rebuild_figures(pdf: Path, edition: Month, scratch_parent: Path | None = Non
 
 
 def verify(
-    archive_root: Path, edition: Month | None = None, *, scratch_parent: Path | None = None
+    archive_root: Path,
+    edition: Month | None = None,
+    *,
+    scratch_parent: Path | None = None,
+    progress: Callable[[Month, str], None] | None = None,
 ) -> VerifyReport:
+    """Re-hash every archived version and rebuild its figures from its embedded inputs;
+    ``progress`` hears (edition, stage) as each version is checked."""
+    report = progress or (lambda _edition, _stage: None)
     results = verify_archive(archive_root, None if edition is None else str(edition))
     rebuilds = []
     for result in results:
+        month = Month.parse(result.edition)
+        report(month, "start")
         if not result.ok:
+            report(month, "failed")
             continue
         version = find_version(archive_root, result.edition, result.version)
-        problem = rebuild_figures(
-            version.path("edition"), Month.parse(result.edition), scratch_parent
-        )
+        report(month, f"v{result.version} figures")
+        problem = rebuild_figures(version.path("edition"), month, scratch_parent)
         rebuilds.append((result.edition, result.version, problem))
+        report(month, "done" if problem is None else "failed")
     abandoned = [
         folder
         for folder in abandoned_attempts(archive_root)
