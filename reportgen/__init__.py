@@ -6,9 +6,23 @@ display strings) -> ``render`` (rows, charts, narrative -> reportlab flowables) 
 ``assemble`` (the PDF) -> ``deliver`` (archive, board pack, email).
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("reportgen")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+source"
+import functools
+
+
+@functools.cache
+def _installed_version() -> str:
+    # reading the installed metadata costs a scan of site-packages: only when asked
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("reportgen")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0.0.0+source"
+
+
+def __getattr__(name: str) -> str:
+    if name == "__version__":
+        return _installed_version()
+    raise AttributeError(f"module 'reportgen' has no attribute {name!r}")

@@ -50,6 +50,7 @@ class EditionOutcome:
     errors: tuple[str, ...]  # the problems, as the CLI prints them; empty when it worked
     seconds: float
     notices: tuple[tuple[str, str], ...] = ()  # (kind, text) raised while it was made
+    peak_mib: float | None = None  # the making process's peak memory so far
 
     @property
     def ok(self) -> bool:
@@ -114,7 +115,16 @@ def _in_this_process(request: Request, progress: Progress) -> Iterator[EditionOu
                 errors = (f"{where}{error.strerror or error}",)
         seconds = time.perf_counter() - started
         progress(edition, "failed" if errors else "done")
-        yield EditionOutcome(edition, path, errors, seconds, tuple(heard))
+        yield EditionOutcome(edition, path, errors, seconds, tuple(heard), _peak_mib())
+
+
+def _peak_mib() -> float | None:
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)  # bytes on macOS
 
 
 def _maker(request: Request) -> Callable[[Month, Callable[[str], None]], Path]:
@@ -202,6 +212,7 @@ def _collect(
             tuple(event["errors"]),
             event["seconds"],
             tuple((kind, text) for kind, text in event["notices"]),
+            event.get("peak_mib"),
         )
         outcomes.append(outcome)
         progress(edition, "done" if outcome.ok else "failed")
@@ -251,6 +262,7 @@ def serve() -> None:
                     "errors": list(outcome.errors),
                     "seconds": outcome.seconds,
                     "notices": [list(pair) for pair in outcome.notices],
+                    "peak_mib": outcome.peak_mib,
                 }
             )
     except ReportgenError as error:  # the report folder itself: every edition fails

@@ -329,6 +329,9 @@ def _batch(args: argparse.Namespace, out: TextIO, err: TextIO, request: Any) -> 
             print(f"reportgen: error: {problem}", file=err)
         if outcome.ok:
             print(outcome.path, file=out)
+        if getattr(args, "verbose", False):
+            peak = f", peak memory {outcome.peak_mib:.0f} MiB" if outcome.peak_mib else ""
+            print(f"reportgen: {outcome.edition}: {outcome.seconds:.2f}s{peak}", file=err)
     made = {"build": "built", "pack": "packed", "archive": "archived"}[request.task]
     summary = f"reportgen: {len(outcomes) - len(failed)} of {len(outcomes)} editions {made}"
     if failed:

@@ -9,14 +9,11 @@ chart cache that cannot be used). Out: each text handed once to whoever listens
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
 Kind = Literal["note", "warning"]
-
-log = logging.getLogger("reportgen")
 
 
 @dataclass(frozen=True)
@@ -39,6 +36,9 @@ def warn(text: str) -> None:
 
 def _emit(notice: Notice) -> None:
     if not _listeners:
+        import logging  # only library use without a listener logs (and pays for logging)
+
+        log = logging.getLogger("reportgen")
         (log.warning if notice.kind == "warning" else log.info)(notice.text)
         return
     listener, seen = _listeners[-1]

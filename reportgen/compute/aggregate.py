@@ -10,6 +10,7 @@ plain look-ups once; each figure is then a few dictionary reads.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -58,6 +59,74 @@ class Aggregate:
     parts: tuple[Aggregate, ...] = ()
 
 
+MonthlyLookup = dict[str, dict[str, MonthFigure]]  # measure -> month ("2014-03") -> figure
+# the look-ups of each loaded data set, made once and shared by every Figures over it
+_LOOKUPS: dict[int, dict[str | None, MonthlyLookup]] = {}
+
+
+def _lookup(data: PerformanceData, vintage: Month | None) -> MonthlyLookup:
+    """The monthly figures as plain look-ups (as they stood for ``vintage``), built once
+    per data set: pandas groups the frame by measure; a vintage changes only the few
+    months a revision covers."""
+    if id(data) not in _LOOKUPS:
+        _LOOKUPS[id(data)] = {}
+        weakref.finalize(data, _LOOKUPS.pop, id(data), None)
+    made = _LOOKUPS[id(data)]
+    key = None if vintage is None else str(vintage)
+    if key in made:
+        return made[key]
+    if key is None:
+        made[key] = {
+            str(measure_id): {
+                month: MonthFigure(
+                    str(measure_id),
+                    Month.parse(month),
+                    numerator,
+                    denominator if isinstance(denominator, Fraction) else None,
+                    source,
+                )
+                for month, numerator, denominator, source in zip(
+                    group.index.get_level_values("month"),
+                    group["numerator"],
+                    group["denominator"],
+                    group["source"],
+                    strict=True,
+                )
+            }
+            for measure_id, group in data.monthly.groupby(level="measure", sort=True)
+        }
+        return made[key]
+    base = _lookup(data, None)
+    revisions = data.revisions
+    if revisions.empty:
+        made[key] = base
+        return base
+    # where several vintages cover the edition, the earliest still covering it wins
+    covering = revisions[revisions["until_edition"] >= key].sort_values("until_edition")
+    earliest = covering.groupby(level=["measure", "month"], sort=True).head(1)
+    lookup = dict(base)
+    for (measure_id, month), numerator, denominator, source, until in zip(
+        earliest.index,
+        earliest["numerator"],
+        earliest["denominator"],
+        earliest["source"],
+        earliest["until_edition"],
+        strict=True,
+    ):
+        if lookup[measure_id] is base.get(measure_id):  # copy only what a revision changes
+            lookup[measure_id] = dict(base[measure_id])
+        lookup[measure_id][month] = MonthFigure(
+            measure_id,
+            Month.parse(month),
+            numerator,
+            denominator if isinstance(denominator, Fraction) else None,
+            source,
+            until,
+        )
+    made[key] = lookup
+    return lookup
+
+
 class Figures:
     """Exact aggregates of ``PerformanceData`` for the measures of a ``Catalogue``."""
 
@@ -67,32 +136,8 @@ class Figures:
         self.catalogue = catalogue
         self.data = data
         self.vintage = vintage
-        monthly = (
-            data.monthly.assign(until_edition="")
-            if vintage is None
-            else data.monthly_as_of(str(vintage))
-        )
-        self._by_measure: dict[str, dict[str, MonthFigure]] = {}
-        for (measure_id, month), numerator, denominator, source, until in zip(
-            monthly.index,
-            monthly["numerator"],
-            monthly["denominator"],
-            monthly["source"],
-            monthly["until_edition"],
-            strict=True,
-        ):
-            self._by_measure.setdefault(measure_id, {})[month] = MonthFigure(
-                measure_id,
-                Month.parse(month),
-                numerator,
-                denominator if isinstance(denominator, Fraction) else None,
-                source,
-                until or "",
-            )
-        self._months: dict[str, list[Month]] = {
-            measure: sorted(figure.month for figure in rows.values())
-            for measure, rows in self._by_measure.items()
-        }
+        self._by_measure = _lookup(data, vintage)
+        self._months: dict[str, list[Month]] = {}
         self._vintages: dict[Month, Figures] = {}
 
     def as_of(self, edition: Month) -> Figures:
@@ -121,7 +166,10 @@ class Figures:
         return months[0] if months else None
 
     def months_available(self, measure_id: str) -> list[Month]:
-        return self._months.get(measure_id, [])
+        if measure_id not in self._months:
+            rows = self._by_measure.get(measure_id, {})
+            self._months[measure_id] = sorted(figure.month for figure in rows.values())
+        return self._months[measure_id]
 
     def _own_rows(self, measure: Measure, months: list[Month]) -> tuple[MonthFigure, ...]:
         figures = self._by_measure.get(measure.id, {})

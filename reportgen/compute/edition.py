@@ -139,7 +139,7 @@ def edition_figures(
     notes = []
     texts = None
     if folder.content_dir(edition).is_dir():
-        texts = load_content(folder, edition)
+        texts = load_content(folder, edition, bodies=False)  # the statements only
     else:
         notes.append(
             f"no narrative folder {folder.display(folder.content_dir(edition))}; "

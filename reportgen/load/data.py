@@ -113,6 +113,9 @@ def cell_text(cell: Cell, column: str) -> str:
 
 def parse_number(cell: Cell, column: str, percent_hint: str = COUNTS_HINT) -> Fraction:
     """Read one numeric cell exactly; refuse anything that would have to be guessed."""
+    text = cell.text
+    if text.isdigit() and len(text) <= LIMIT_DIGITS and text.isascii():
+        return Fraction(int(text))  # the common case, a count: no pattern needed
     text = cell_text(cell, column)
     folded = text.lower()
     refuse = cell.where.error

@@ -173,7 +173,7 @@ class TableDefaults(Spec, kw_only=True):
 
 class TableEntry(Spec, kw_only=True):
     period: Period = Period.CUMULATIVE
-    measures: Annotated[tuple[str, ...], Meta(min_length=1, max_length=60)]
+    measures: Annotated[tuple[str, ...], Meta(min_length=1, max_length=250)]
     msg_ranking: bool = False
     diff_percent_sign: bool = False
     caption: Text | None = None
