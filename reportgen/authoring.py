@@ -59,7 +59,7 @@ def start_edition(root: Path, edition: Month) -> NewEdition:
     source = earlier[-1]
     source_dir = root / CONTENT / str(source)
     # only plain files inside the report folder are carried over (never a link's target)
-    files = [
+    carried = [
         inside(root, path.relative_to(root))
         for path in sorted(source_dir.iterdir())
         if not path.name.startswith(".")
@@ -68,7 +68,7 @@ def start_edition(root: Path, edition: Month) -> NewEdition:
     staging = Path(tempfile.mkdtemp(prefix=scratch_prefix(), dir=root / CONTENT))
     try:
         usual_permissions(staging, directory=True)
-        for path in files:
+        for path in carried:
             try:
                 if path.suffix == ".md":
                     text = read_text(path, str(path.relative_to(root)))

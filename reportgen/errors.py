@@ -5,6 +5,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypedDict
+
+
+class Where(TypedDict, total=False):
+    """Where a problem is, as ``ReportgenError`` takes it (``raise InputError(…, **where)``)."""
+
+    file: str | Path | None
+    line: int | None
+    cell: str | None
 
 
 class ReportgenError(Exception):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from reportgen.atomic import atomic_path
 from reportgen.errors import InputError
@@ -122,7 +122,7 @@ def _workbook(
     book = Workbook()
     stamp = datetime.datetime(data.last_month.year, data.last_month.month, 1)
     book.properties.created = book.properties.modified = stamp  # not the time of writing
-    sheet = book.active
+    sheet = book.worksheets[0]  # a new workbook's one sheet
     sheet.title = MONTHLY_SHEET
     _monthly_sheet(sheet, catalogue, data, months, next_month, needed)
     _table_sheet(book.create_sheet(MSG.sheet), MSG_COLUMNS, _msg_rows(data))
@@ -156,15 +156,15 @@ def _monthly_sheet(
             continue
         kinds = [NUMERATOR, DENOMINATOR] if measure.aggregation is Aggregation.RATIO else [""]
         for kind in kinds:
-            column = "denominator" if kind == DENOMINATOR else "numerator"
+            part = "denominator" if kind == DENOMINATOR else "numerator"
             values = [
-                figure(figures[(measure.id, str(m))][column])
+                figure(figures[(measure.id, str(m))][part])
                 if (measure.id, str(m)) in figures
                 else None
                 for m in months
             ]
             sheet.append([measure.id, kind, measure.label, *values])
-            row_of[measure.id, column] = sheet.max_row
+            row_of[measure.id, part] = sheet.max_row
     if next_month is not None:
         _mark_needed(sheet, catalogue, needed, column_of, row_of, next_month)
     sheet.freeze_panes = "D2"
@@ -260,13 +260,16 @@ def _survey_rows(data: PerformanceData) -> list[list[Any]]:
 
 
 def _revision_rows(data: PerformanceData) -> list[list[Any]]:
-    return [
-        [
-            measure_id,
-            month,
-            figure(row["numerator"]),
-            figure(row["denominator"]),
-            row["until_edition"],
-        ]
-        for (measure_id, month), row in data.revisions.iterrows()
-    ]
+    rows = []
+    for key, row in data.revisions.iterrows():
+        measure_id, month = cast(tuple[str, str], key)  # indexed by measure and month
+        rows.append(
+            [
+                measure_id,
+                month,
+                figure(row["numerator"]),
+                figure(row["denominator"]),
+                row["until_edition"],
+            ]
+        )
+    return rows

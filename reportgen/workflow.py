@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportgen import __version__
 from reportgen.assemble.build import BuildResult, build_edition, check_out
@@ -33,6 +34,9 @@ from reportgen.errors import DeliveryError, ReportgenError
 from reportgen.load.folder import input_files as folder_input_files
 from reportgen.load.folder import load_content, load_report
 from reportgen.months import Month
+
+if TYPE_CHECKING:  # mail (and its smtplib) is imported only by a send
+    from reportgen.deliver.mail import SendResult
 
 FIGURES_ATTACHMENT = "figures.csv"
 PACK_INPUTS_KEY = "ReportgenInputs"  # pack metadata: the digest of the edition's inputs
@@ -173,7 +177,8 @@ def archive(
 def check_pack_matches(pack: Path, inputs: dict[str, Path], *, required: bool) -> None:
     """Refuse a board pack built from other inputs than the edition being archived."""
     source = read_pdf(pack, what="board pack")
-    stamp = (source.reader.metadata or {}).get("/" + PACK_INPUTS_KEY)
+    metadata = source.reader.metadata
+    stamp = metadata.get("/" + PACK_INPUTS_KEY) if metadata is not None else None
     if stamp is None and not required:
         return  # a pack made elsewhere: the analyst vouches for it
     if stamp != inputs_digest(inputs):
@@ -363,8 +368,7 @@ def send(
     dry_run_dir: Path | None = None,
     env: dict[str, str] | None = None,
     max_bytes: int | None = None,
-    **options: object,
-):  # noqa: ANN201 - returns mail.SendResult
+) -> SendResult:
     """Send the archived edition (or its pack) to a distribution list."""
     import os
 
@@ -405,7 +409,6 @@ def send(
     settings = None if dry_run_dir else mail.smtp_settings_from_env(env or os.environ)
     if dry_run_dir is not None:
         ensure_folder(Path(dry_run_dir), within=root)
-    extra = {"max_bytes": max_bytes} if max_bytes is not None else {}
     return mail.send_edition(
         pdf=pdf,
         attachment_name=attachment,
@@ -421,6 +424,5 @@ def send(
         resend=resend,
         expected_sha256=version.stored(role).sha256,
         dry_run_dir=dry_run_dir,
-        **extra,
-        **options,  # type: ignore[arg-type]
+        max_bytes=mail.DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
     )

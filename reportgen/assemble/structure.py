@@ -69,9 +69,11 @@ class _TreeWriter:
             marked = self.marked.get(index + 1)
             if marked:
                 page.StructParents = index
-                numbers.extend([index, Array(marked.get(m) for m in range(max(marked) + 1))])
+                kids = Array(marked.get(m) for m in range(max(marked) + 1))
+                # pikepdf takes Python ints as PDF integers; its stubs allow Objects only
+                numbers.extend([index, kids])  # type: ignore[list-item]
         for offset, node in enumerate(self.annotations):
-            numbers.extend([len(self.pages) + offset, node])
+            numbers.extend([len(self.pages) + offset, node])  # type: ignore[list-item]
         return Dictionary(Nums=numbers), len(self.pages) + len(self.annotations)
 
 

@@ -197,7 +197,7 @@ def _difference(
 
 
 def _intervals(last: YearFigure, this: YearFigure) -> tuple[rules.Interval | None, ...]:
-    found = []
+    found: list[rules.Interval | None] = []
     for year in (last, this):
         totals = year.aggregate
         if totals is None or totals.denominator is None or not totals.denominator:
@@ -317,7 +317,7 @@ def performance_rows(
     rows: list[Row] = []
     for measure_id in table.measures:
         measure = figures.catalogue[measure_id]
-        made = derive(
+        derivation = derive(
             figures,
             measure,
             edition,
@@ -329,26 +329,29 @@ def performance_rows(
                 section=section,
                 kind="measure",
                 label=measure.label,
-                last_year=made.last_year.text,
-                this_year=made.this_year.text,
-                diff=made.difference_text,
-                msg_rank=made.msg.rank if made.msg else "",
-                movement=made.movement.text,
-                rag=made.msg.rag if made.msg else None,
+                last_year=derivation.last_year.text,
+                this_year=derivation.this_year.text,
+                diff=derivation.difference_text,
+                msg_rank=derivation.msg.rank if derivation.msg else "",
+                movement=derivation.movement.text,
+                rag=derivation.msg.rag if derivation.msg else None,
                 measure_id=measure.id,
-                derivation=made,
+                derivation=derivation,
                 source=(figures.catalogue.file, measure.line),
             )
         )
-        if made.intervals is not None:
-            cells = [i.text if i is not None else rules.NOT_AVAILABLE for i in made.intervals]
+        if derivation.intervals is not None:
+            last_year, this_year = (
+                i.text if i is not None else rules.NOT_AVAILABLE for i in derivation.intervals
+            )
             rows.append(
                 Row(
                     section,
                     "confidence_interval",
                     "Confidence interval",
-                    *cells,
-                    derivation=made,
+                    last_year=last_year,
+                    this_year=this_year,
+                    derivation=derivation,
                 )
             )
     return rows

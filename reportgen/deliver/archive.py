@@ -41,7 +41,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -121,7 +121,7 @@ class Manifest:
             "format": MANIFEST_FORMAT,
             "edition": self.edition,
             "version": self.version,
-            "archived_at": self.archived_at.astimezone(timezone.utc).strftime(_TIME_FORMAT),
+            "archived_at": self.archived_at.astimezone(UTC).strftime(_TIME_FORMAT),
             "archived_by": self.archived_by,
             "reportgen_version": self.reportgen_version,
             "reissue_reason": self.reissue_reason,
@@ -145,7 +145,7 @@ class Manifest:
             return cls(
                 edition=str(document["edition"]),
                 version=int(document["version"]),
-                archived_at=archived_at.replace(tzinfo=timezone.utc),
+                archived_at=archived_at.replace(tzinfo=UTC),
                 archived_by=str(document["archived_by"]),
                 reportgen_version=str(document["reportgen_version"]),
                 reissue_reason=None if reason is None else str(reason),
@@ -335,7 +335,7 @@ def archive_edition(
     sources = _check_deliverables(files)
     input_digests = tuple(_digest_input(name, Path(path)) for name, path in sorted(inputs.items()))
     # a naive ``now`` is taken as local time, as datetime.astimezone does
-    archived_at = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    archived_at = (now or datetime.now(UTC)).astimezone(UTC)
     archived_at = archived_at.replace(microsecond=0)
     hook = on_step or (lambda _name: None)
 

@@ -95,7 +95,7 @@ class DistributionList:
         return tuple(getaddresses([entry])[0][1] for entry in self.to + self.cc)
 
 
-class ListEntry(Spec, kw_only=True):
+class ListEntry(Spec, frozen=True, kw_only=True):
     """One list as ``distribution.yaml`` writes it."""
 
     to: Annotated[tuple[str, ...], Meta(min_length=1, max_length=200)]

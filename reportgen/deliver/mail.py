@@ -37,7 +37,7 @@ import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid
 from pathlib import Path
@@ -234,7 +234,7 @@ def send_edition(
             attachment_sha256=pdf_sha256,
             attachment_name=attachment_name,
             server=settings.server if settings and dry_run_dir is None else None,
-            time=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            time=datetime.now(UTC).isoformat(timespec="seconds"),
             outcome=outcome,
             error=details.get("error"),
             attempts=details.get("attempts", 0),
@@ -517,7 +517,7 @@ def _send_once(
             if code not in (250, 251):
                 refused[address] = (code, reply)
         if len(refused) == len(recipients):
-            raise smtplib.SMTPRecipientsRefused(refused)  # type: ignore[arg-type]
+            raise smtplib.SMTPRecipientsRefused(refused)
         accepted = tuple(address for address in recipients if address not in refused)
         before_data(accepted)
         attempt.reached_data, attempt.accepted = True, accepted

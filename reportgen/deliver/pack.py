@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject
@@ -23,6 +24,9 @@ from pypdf.generic import ArrayObject, DictionaryObject
 from reportgen.atomic import atomic_path
 from reportgen.errors import DeliveryError
 from reportgen.pdfid import write_with_content_id
+
+if TYPE_CHECKING:
+    from pypdf.constants import PageLabelStyle
 
 COVER_TITLE = "Covering paper"
 
@@ -95,7 +99,10 @@ def read_pdf(path: Path, *, what: str = "PDF") -> PdfSource:
         # pypdf parses lazily; touch everything the pack uses so damage shows up here,
         # before anything is written, rather than half-way through the join
         pages = [page.mediabox for page in reader.pages]
-        declared = reader.root_object["/Pages"].get_object().get("/Count")
+        page_tree = reader.root_object["/Pages"].get_object()
+        if not isinstance(page_tree, DictionaryObject):
+            raise TypeError("its page tree (/Pages) is not a dictionary")
+        declared = page_tree.get("/Count")
         _ = reader.outline
         _ = reader.page_labels
     except Exception as error:  # pypdf raises many types for damaged files
@@ -164,7 +171,8 @@ def build_pack(
             writer.set_page_label(
                 label.first,
                 label.last,
-                style=label.style,
+                # a label style is a PDF name ("/D"), which pypdf writes as given
+                style=cast("PageLabelStyle | None", label.style),
                 prefix=label.prefix,
                 start=label.start,
             )

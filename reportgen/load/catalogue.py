@@ -106,7 +106,7 @@ class Catalogue(Mapping[str, Measure]):
         return len(self.measures)
 
 
-class MeasureEntry(Spec, kw_only=True):
+class MeasureEntry(Spec, frozen=True, kw_only=True):
     """One measure as ``data/catalogue.yaml`` writes it (see the comment atop that file)."""
 
     label: Label
@@ -124,7 +124,7 @@ class MeasureEntry(Spec, kw_only=True):
     confidence_interval: bool = False
 
 
-class CatalogueFile(Spec, kw_only=True):
+class CatalogueFile(Spec, frozen=True, kw_only=True):
     measures: Any  # a mapping of measure id -> MeasureEntry, each checked on its own
 
 

@@ -129,12 +129,12 @@ class Target(Label):
     min_length, max_length = 1, 1000
 
 
-class StatementEntry(Spec, kw_only=True):
+class StatementEntry(Spec, frozen=True, kw_only=True):
     target: Target
     status: Target
 
 
-class FrontMatter(Spec, kw_only=True):
+class FrontMatter(Spec, frozen=True, kw_only=True):
     section: Annotated[int, Meta(ge=1, le=99)]
     review: bool = False
     notes: Annotated[tuple[NoteText, ...], Meta(max_length=30)] | None = None

@@ -16,7 +16,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen.errors import InputError, ProblemCollector
+from reportgen.errors import InputError, ProblemCollector, Where
 from reportgen.load.catalogue import Catalogue, load_catalogue
 from reportgen.load.content import SectionText, load_section_text
 from reportgen.load.csvfile import MAX_DATA_BYTES
@@ -70,7 +70,7 @@ def inside(
     """
     path = root / relative
     name = str(relative)
-    where = {"file": file or name, "line": line}
+    where = Where(file=file or name, line=line)
     real = path.resolve()
     if not real.is_relative_to(root):
         raise InputError(

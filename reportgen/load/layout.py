@@ -96,8 +96,9 @@ class Narrative:
     pass
 
 
-Block = PerformanceTable | StatementTable | ChartSpec | Heading | Notes | EditionNotes
-Block = Block | PageBreak | Narrative
+Block = (
+    PerformanceTable | StatementTable | ChartSpec | Heading | Notes | EditionNotes | PageBreak
+) | Narrative
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,7 @@ Text = Annotated[str, Meta(min_length=1, max_length=2000)]
 _LANGUAGE = r"^[a-z]{2,3}(-[A-Z]{2})?$"
 
 
-class ReportEntry(Spec, kw_only=True):
+class ReportEntry(Spec, frozen=True, kw_only=True):
     organisation: Label
     title: Label
     author: Label
@@ -156,22 +157,22 @@ class ReportEntry(Spec, kw_only=True):
     language: Annotated[str, Meta(pattern=_LANGUAGE)] = "en-GB"  # BCP 47, e.g. en-GB, cy-GB
 
 
-class ContentsEntry(Spec, kw_only=True):
+class ContentsEntry(Spec, frozen=True, kw_only=True):
     heading: Label
     page_heading: Label
 
 
-class PeriodEntry(Spec, kw_only=True):
+class PeriodEntry(Spec, frozen=True, kw_only=True):
     caption: Text
     headers: Annotated[tuple[Text, ...], Meta(min_length=4, max_length=4)]
 
 
-class TableDefaults(Spec, kw_only=True):
+class TableDefaults(Spec, frozen=True, kw_only=True):
     cumulative: PeriodEntry
     monthly: PeriodEntry
 
 
-class TableEntry(Spec, kw_only=True):
+class TableEntry(Spec, frozen=True, kw_only=True):
     period: Period = Period.CUMULATIVE
     measures: Annotated[tuple[str, ...], Meta(min_length=1, max_length=250)]
     msg_ranking: bool = False
@@ -180,11 +181,11 @@ class TableEntry(Spec, kw_only=True):
     headers: Annotated[tuple[Text, ...], Meta(min_length=4, max_length=4)] | None = None
 
 
-class StatementsEntry(Spec, kw_only=True):
+class StatementsEntry(Spec, frozen=True, kw_only=True):
     caption: Text
 
 
-class ChartEntry(Spec, kw_only=True):
+class ChartEntry(Spec, frozen=True, kw_only=True):
     kind: ChartKind
     title: Text
     measure: str | None = None
@@ -194,7 +195,7 @@ class ChartEntry(Spec, kw_only=True):
     y_label: PlainText = PlainText("")
 
 
-class SectionEntry(Spec, kw_only=True):
+class SectionEntry(Spec, frozen=True, kw_only=True):
     number: Annotated[int, Meta(ge=1, le=99)]
     title: Label
     running_title: Label | None = None
@@ -202,7 +203,7 @@ class SectionEntry(Spec, kw_only=True):
     blocks: Annotated[tuple[Any, ...], Meta(min_length=1, max_length=200)]
 
 
-class LayoutFile(Spec, kw_only=True):
+class LayoutFile(Spec, frozen=True, kw_only=True):
     """The file's parts, each checked on its own so one problem does not hide another."""
 
     report: Any
@@ -451,7 +452,7 @@ class _Loader:
                     line=value.line_of("labels"),
                 )
             )
-        labels = entry.labels or tuple(
+        labels: tuple[str, ...] = entry.labels or tuple(
             self.catalogue[m].label if m in self.catalogue else m for m in measures
         )
         return ChartSpec(

@@ -25,12 +25,12 @@ import typing
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, TypeVar, Union, Unpack, get_args, get_origin
 
 import msgspec
 from msgspec import Meta
 
-from reportgen.errors import InputError, ProblemCollector
+from reportgen.errors import InputError, ProblemCollector, Where
 from reportgen.load.yamlfile import Node, NodeList
 from reportgen.months import Month
 
@@ -273,7 +273,8 @@ def _parse_path(text: str | None) -> tuple[str, ...]:
 
 def _follow(raw: Any, path: tuple[str, ...]) -> tuple[Any, Any, str | None]:
     """(container, value, last step) at ``path``; the container is the deepest reached."""
-    container, value, last = None, raw, None
+    container: dict[Any, Any] | list[Any] | None = None
+    value, last = raw, None
     for step in path:
         if isinstance(value, dict) and step in value:
             container, value, last = value, value[step], step
@@ -551,7 +552,9 @@ def entries(
     return result
 
 
-def check(condition: bool, problems: ProblemCollector, message: str, **where: Any) -> bool:
+def check(
+    condition: bool, problems: ProblemCollector, message: str, **where: Unpack[Where]
+) -> bool:
     """Add ``message`` as a problem unless ``condition``; returns ``condition``."""
     if not condition:
         problems.add(InputError(message, **where))

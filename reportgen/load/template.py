@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Unpack
 
-from reportgen.errors import InputError
+from reportgen.errors import InputError, Where
 from reportgen.load.schema import did_you_mean
 
 # What each placeholder prints is decided in ``compute.wording``; these are the names.
@@ -48,8 +49,10 @@ _NAME = re.compile(r"([a-z_]+)(?::([A-Za-z][A-Za-z0-9_]*))?")
 class TemplateError(InputError):
     """A bad placeholder; ``token`` is its text as written, to find its own line."""
 
-    def __init__(self, message: str, *, token: str, **where: object) -> None:
-        super().__init__(message, **where)  # type: ignore[arg-type]
+    def __init__(
+        self, message: str, *, token: str, hint: str | None = None, **where: Unpack[Where]
+    ) -> None:
+        super().__init__(message, hint=hint, **where)
         self.token = token
 
 
@@ -122,7 +125,7 @@ def _placeholder(
     inside: str, *, file: str, line: int, names: Collection[str], measures: Mapping[str, object]
 ) -> Placeholder:
     token = f"{{{inside}}}"
-    where = {"token": token, "file": file, "line": line}
+    where = Where(file=file, line=line)
     known = sorted(names) + [f"{name}:MEASURE" for name in MEASURE_PLACEHOLDERS]
     hint = "placeholders here: " + ", ".join(f"{{{name}}}" for name in known)
     hint += "; write {{ or }} to print a brace"
@@ -131,21 +134,28 @@ def _placeholder(
     if not match:
         name = inside.split(":")[0]
         suggestion = did_you_mean(name.lower(), all_names)
-        raise TemplateError(f"unknown placeholder {token}{suggestion}", hint=hint, **where)
+        raise TemplateError(
+            f"unknown placeholder {token}{suggestion}", token=token, hint=hint, **where
+        )
     name, measure = match.group(1), match.group(2)
     if measure is None:
         if name not in names:
             suggestion = did_you_mean(name, all_names)
             if name in MEASURE_PLACEHOLDERS:
                 suggestion = f" (it names a measure: {{{name}:MEASURE}})"
-            raise TemplateError(f"unknown placeholder {token}{suggestion}", hint=hint, **where)
+            raise TemplateError(
+                f"unknown placeholder {token}{suggestion}", token=token, hint=hint, **where
+            )
         return Placeholder(name)
     if name not in MEASURE_PLACEHOLDERS:
         suggestion = did_you_mean(name, MEASURE_PLACEHOLDERS)
-        raise TemplateError(f"unknown placeholder {token}{suggestion}", hint=hint, **where)
+        raise TemplateError(
+            f"unknown placeholder {token}{suggestion}", token=token, hint=hint, **where
+        )
     if measure not in measures:
         raise TemplateError(
             f"placeholder {token} names an unknown measure" + did_you_mean(measure, measures),
+            token=token,
             hint="measures are defined in the catalogue",
             **where,
         )

@@ -79,8 +79,9 @@ class PageSize(str, Enum):
 PAGE_SIZES = {PageSize.A4: (595.2756, 841.8898), PageSize.LETTER: (612.0, 792.0)}
 
 
-class TextStyle(Spec, kw_only=True):
-    """A paragraph style: size and leading in points, colour as #RRGGBB."""
+class TextStyleSpec(Spec, frozen=True, kw_only=True):
+    """A paragraph style as the theme writes it: size and leading in points, colour as
+    #RRGGBB; leading and colour may be left out."""
 
     size: FontSize = FontSize(9)
     leading: Leading | None = None  # None: 1.25 times the size
@@ -91,7 +92,20 @@ class TextStyle(Spec, kw_only=True):
     space_after: Space = Space(0)
 
 
-class PageSpec(Spec, kw_only=True):
+class TextStyle(Spec, frozen=True, kw_only=True):
+    """A paragraph style as printed: a ``TextStyleSpec`` with its leading (1.25 times the
+    size unless given) and colour (the theme's text colour unless given) filled in."""
+
+    size: float
+    leading: float
+    bold: bool
+    italic: bool
+    colour: str
+    space_before: float
+    space_after: float
+
+
+class PageSpec(Spec, frozen=True, kw_only=True):
     size: PageSize = PageSize.A4
     margin_top: Margin = Margin(2 * _CM)
     margin_right: Margin = Margin(2 * _CM)
@@ -99,11 +113,11 @@ class PageSpec(Spec, kw_only=True):
     margin_left: Margin = Margin(2 * _CM)
 
 
-class FontSpec(Spec, kw_only=True):
+class FontSpec(Spec, frozen=True, kw_only=True):
     family: Annotated[str, Meta(min_length=1, max_length=100)] = "DejaVu Sans"
 
 
-class RagColours(Spec, kw_only=True):
+class RagColours(Spec, frozen=True, kw_only=True):
     """The MSG rank's colours: better than, worse than, the same as the MSG average."""
 
     green: Colour
@@ -114,7 +128,7 @@ class RagColours(Spec, kw_only=True):
 RagMark = Annotated[str, Meta(min_length=1, max_length=3, pattern=r"^\S+$")]
 
 
-class RagMarks(Spec, kw_only=True):
+class RagMarks(Spec, frozen=True, kw_only=True):
     """Printed beside the MSG rank ("7 +"), so the ragging is not told by colour alone;
     the table notes explain them."""
 
@@ -123,7 +137,7 @@ class RagMarks(Spec, kw_only=True):
     black: RagMark
 
 
-class TableStyle(Spec, kw_only=True):
+class TableStyle(Spec, frozen=True, kw_only=True):
     header_fill: Colour
     stripe_fill: Colour
     grid: Colour
@@ -134,7 +148,7 @@ class TableStyle(Spec, kw_only=True):
     rag_marks: RagMarks
 
 
-class ChartLook(Spec, kw_only=True):
+class ChartLook(Spec, frozen=True, kw_only=True):
     width: ChartSide = ChartSide(16 * _CM)
     height: ChartSide = ChartSide(7 * _CM)
     font_size: FontSize = FontSize(7.5)
@@ -145,7 +159,7 @@ class ChartLook(Spec, kw_only=True):
     hatches: Annotated[tuple[str, ...], Meta(min_length=1, max_length=20)] = ("",)
 
 
-class ThemeFile(Spec, kw_only=True):
+class ThemeFile(Spec, frozen=True, kw_only=True):
     """``layouts/theme.yaml``'s parts, each checked on its own so that a problem in one
     does not hide those in another (``colours`` and ``styles`` are named entries)."""
 
@@ -157,7 +171,7 @@ class ThemeFile(Spec, kw_only=True):
     chart: Any
 
 
-class FontFiles(Spec, kw_only=True):
+class FontFiles(Spec, frozen=True, kw_only=True):
     family: str
     regular: Path
     bold: Path
@@ -165,7 +179,7 @@ class FontFiles(Spec, kw_only=True):
     bold_italic: Path
 
 
-class Theme(Spec, kw_only=True):
+class Theme(Spec, frozen=True, kw_only=True):
     page_size: tuple[float, float]
     margins: tuple[float, float, float, float]  # top, right, bottom, left
     fonts: FontFiles
@@ -266,7 +280,7 @@ def _colours(node: Any, problems: ProblemCollector, file: str) -> dict[str, str]
 def _styles(
     node: Any, colours: dict[str, str], problems: ProblemCollector, file: str
 ) -> dict[str, TextStyle]:
-    raw = entries(node, TextStyle, problems, file=file, what="'styles'", entry="style")
+    raw = entries(node, TextStyleSpec, problems, file=file, what="'styles'", entry="style")
     styles: dict[str, TextStyle] = {}
     for name in REQUIRED_STYLES:
         if name not in raw and isinstance(node, Node) and name not in node:

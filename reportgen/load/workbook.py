@@ -142,7 +142,7 @@ def _calamine_grids(data: bytes, name: str, sheets: list[str]) -> dict[str, list
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         for sheet in sheets:
             grids[sheet] = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    except Exception as exc:  # noqa: BLE001 - any failure of the reader on a bad file
+    except Exception as exc:  # any failure of the reader on a bad file
         raise InputError(f"cannot be read as an Excel workbook: {exc}", file=name) from None
     except BaseException as exc:
         # a panic inside the Rust reader arrives as pyo3's PanicException, a BaseException

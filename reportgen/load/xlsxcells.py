@@ -23,6 +23,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import IO
 from xml.etree import ElementTree
 
 MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024  # the zip's parts together, as declared
@@ -129,7 +130,7 @@ def percent_styles(archive: zipfile.ZipFile) -> set[int]:
     return found
 
 
-def _cells(handle) -> Iterator[ElementTree.Element]:  # noqa: ANN001 - a zip member
+def _cells(handle: IO[bytes]) -> Iterator[ElementTree.Element]:  # a zip member
     for _, element in ElementTree.iterparse(handle, events=("end",)):
         tag = _local(element.tag)
         if tag == "c":

@@ -21,14 +21,14 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.nodes import Node as YamlNode
 
-from reportgen.errors import InputError
+from reportgen.errors import InputError, Where
 
 MAX_BYTES = 2 * 1024 * 1024  # far above any catalogue, layout or theme a force would write
 MAX_NODES = 200_000  # values in the document once every alias is expanded
 MAX_DEPTH = 40  # report folders nest six deep at most
 
 
-class Node(dict):  # type: ignore[type-arg]
+class Node(dict[str, Any]):
     """A YAML mapping that remembers where it and each of its keys were written."""
 
     file: str
@@ -39,7 +39,7 @@ class Node(dict):  # type: ignore[type-arg]
         return self.key_lines.get(key, self.line)
 
 
-class NodeList(list):  # type: ignore[type-arg]
+class NodeList(list[Any]):
     """A YAML list that remembers where it and each of its items were written."""
 
     file: str
@@ -47,7 +47,7 @@ class NodeList(list):  # type: ignore[type-arg]
     item_lines: list[int]
 
 
-_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[assignment]
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_Base):  # type: ignore[misc, valid-type]
@@ -150,7 +150,7 @@ def load_yaml(path: Path, display_name: str | None = None) -> Any:
     return parse_yaml(read_text(path, name), name)
 
 
-def where(node: Any, key: str | None = None) -> dict[str, Any]:
+def where(node: Any, key: str | None = None) -> Where:
     """``file=`` and ``line=`` keyword arguments for an error about ``node`` (or its key)."""
     if isinstance(node, Node):
         return {"file": node.file, "line": node.line_of(key) if key else node.line}

@@ -13,11 +13,14 @@ import io
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportgen.compute.chartdata import ChartData
 from reportgen.load.layout import ChartKind
 from reportgen.load.theme import Theme
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 POINTS_PER_INCH = 72.0
 
@@ -281,7 +284,7 @@ def _chart_renderer(style: ChartStyle, runs: list[ChartText]) -> Any:
                     x, y = column * tile, top + row * tile
                     clip = Bbox.from_bounds(x, y, tile, tile)
                     if gc.get_clip_rectangle() is not None:
-                        clip = Bbox.intersection(clip, gc.get_clip_rectangle())
+                        clip = Bbox.intersection(clip, gc.get_clip_rectangle())  # type: ignore[assignment]  # None: next line
                     if clip is None:
                         continue
                     hatching = self.new_gc()
@@ -313,7 +316,7 @@ def draw_charts(charts: list[ChartData], style: ChartStyle) -> DrawnCharts:
     texts: list[tuple[ChartText, ...]] = []
     width, height = style.width / POINTS_PER_INCH, style.height / POINTS_PER_INCH
     # titles and labels are the analysts' plain text: "$" is a dollar, never mathtext
-    rc = {
+    rc: dict[RcKeyType, Any] = {
         "pdf.fonttype": 42,
         "font.size": style.font_size,
         "axes.linewidth": 0.6,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from reportlab.lib.units import cm
 from reportlab.platypus import Flowable
@@ -147,9 +148,10 @@ class PageNumberRef(Flowable):
 
 Source = tuple[str | None, int | None]  # the file and line a flowable's text was written on
 _SOURCE = "reportgen_source"  # reportgen's own attribute on the flowables it builds
+F = TypeVar("F", bound=Flowable)
 
 
-def mark_source(flowable: Flowable, source: Source | Callable[[], Source]) -> Flowable:
+def mark_source(flowable: F, source: Source | Callable[[], Source]) -> F:
     """Remember where ``flowable``'s text came from, so a page that cannot hold it names
     the file and line to fix; a callable is asked only then (a table finds its row)."""
     setattr(flowable, _SOURCE, source)

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 
 from reportgen.errors import InputError, ProblemCollector
 from reportgen.load.content import BulletList, Paragraph, SectionText, SubHeading
@@ -38,7 +40,9 @@ class PageText:
 
 def missing_glyph(text: str, style: ParagraphStyle) -> str | None:
     """The first character of ``text`` the style's font cannot draw, or None."""
-    glyphs = pdfmetrics.getFont(style.fontName).face.charToGlyph
+    # render.styles registers the theme's TrueType files, and nothing else
+    font = cast(TTFont, pdfmetrics.getFont(style.fontName))
+    glyphs = font.face.charToGlyph
     return next((ch for ch in text if not ch.isspace() and ord(ch) not in glyphs), None)
 
 

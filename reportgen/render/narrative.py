@@ -12,7 +12,7 @@ check and build alike): a character the font lacks would print as an empty box.
 from __future__ import annotations
 
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
@@ -88,7 +88,7 @@ def narrative_flowables(
     return flowables
 
 
-def _sourced(items: list[Flowable], block: BulletList, file: str | None) -> list[Flowable]:
+def _sourced(items: Sequence[Flowable], block: BulletList, file: str | None) -> list[Flowable]:
     return [mark_source(f, (file, i.line)) for f, i in zip(items, block.items, strict=True)]
 
 

@@ -6,7 +6,7 @@ numbers right-aligned, alternate rows striped, readable at 100%.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
@@ -118,22 +118,22 @@ def performance_table(table: TableRows, width: float, styles: Styles, tags: TagC
             cells.append(msg_rank_text(row, theme.rag_marks))
         cells.append(row.movement)
         label_style = "note" if row.kind == "confidence_interval" else "table_cell"
-        line = [_cell(row.label, label_style, styles)]
+        printed: list[object] = [_cell(row.label, label_style, styles)]
         centred = {movement_column, 4} if table.msg_ranking else {movement_column}
         for column, text in enumerate(cells, start=1):
             style = "table_cell_centre" if column in centred else "table_cell_right"
-            line.append(_cell(text, style, styles))
+            printed.append(_cell(text, style, styles))
         if table.msg_ranking and row.rag:
             colour = getattr(theme.rag, row.rag)
             rank_style = styles["table_cell_centre"].clone(
                 "msg_rank", textColor=HexColor(colour), fontName=styles["table_header"].fontName
             )
-            line[4] = Paragraph(plain(cells[3]), rank_style)
+            printed[4] = Paragraph(plain(cells[3]), rank_style)
         structure_row = structure.add("TR")
-        tagger.tag(line[0], structure_row.add("TH", O="Table", Scope="Row"))
-        for cell in line[1:]:
+        tagger.tag(printed[0], structure_row.add("TH", O="Table", Scope="Row"))
+        for cell in printed[1:]:
             tagger.tag(cell, structure_row.add("TD"))
-        data.append(line)
+        data.append(printed)
     built = Table(
         data,
         colWidths=widths,
@@ -146,22 +146,21 @@ def performance_table(table: TableRows, width: float, styles: Styles, tags: TagC
 
 
 def _tallest_row(
-    table: TableRows, data: list[list[object]], widths: list[float], padding: float
+    table: TableRows, data: Sequence[Sequence[object]], widths: list[float], padding: float
 ) -> Callable[[], Source]:
     """Where the tallest row's text was written: asked only when a row outgrows a page."""
 
+    def height(row: Sequence[object]) -> float:
+        paragraphs = [cell for cell in row if isinstance(cell, Paragraph)]
+        if len(paragraphs) != len(row):
+            return 0.0
+        return max(
+            cell.wrap(width - 2 * padding, 1e6)[1]
+            for cell, width in zip(paragraphs, widths, strict=True)
+        )
+
     def find() -> Source:
-        heights = [
-            max(
-                (
-                    cell.wrap(width - 2 * padding, 1e6)[1]
-                    for cell, width in zip(row, widths, strict=True)
-                )
-                if all(isinstance(cell, Paragraph) for cell in row)
-                else [0.0]
-            )
-            for row in data[1:]
-        ]
+        heights = [height(row) for row in data[1:]]
         if not heights:
             return table.source
         return table.rows[heights.index(max(heights))].source

@@ -153,15 +153,17 @@ class TaggedParagraph(Paragraph):
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         parts = super().split(availWidth, availHeight)
-        for part in parts:
-            part.tagger, part.element, part.label = self.tagger, self.element, self.label
+        for part in parts:  # reportlab splits a paragraph into paragraphs of its class
+            if isinstance(part, TaggedParagraph):
+                part.tagger, part.element, part.label = self.tagger, self.element, self.label
         return parts
 
     def draw(self) -> None:
         if self.tagger is None or self.element is None:
             raise ValueError("a TaggedParagraph is drawn without its structure element")
         self.labelling = self.label is not None and bool(self.bulletText)
-        self.tagger.begin(self.canv, self.label if self.labelling else self.element)
+        label = self.label if self.labelling else None
+        self.tagger.begin(self.canv, label or self.element)
         try:
             super().draw()
         finally:

@@ -128,7 +128,7 @@ class OAuthHandler(RecordingHandler):
     token: str = ""
     offered: list[tuple[str, str]] = field(default_factory=list)
 
-    async def auth_XOAUTH2(self, server: Any, args: list[str]) -> AuthResult:  # noqa: N802
+    async def auth_XOAUTH2(self, server: Any, args: list[str]) -> AuthResult:
         if len(args) < 2:
             return AuthResult(success=False, handled=False, message="501 5.5.2 No response")
         try:

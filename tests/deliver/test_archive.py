@@ -8,7 +8,7 @@ import multiprocessing
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from reportgen.deliver.archive import (
 from reportgen.errors import DeliveryError
 
 EDITION = "2014-03"
-WHEN = datetime(2014, 4, 10, 9, 30, 15, tzinfo=timezone.utc)
+WHEN = datetime(2014, 4, 10, 9, 30, 15, tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import logging
 import socket
 import ssl
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -70,7 +70,7 @@ def test_message_arrives_with_headers_body_and_attachment(edition: Edition) -> N
     assert message["Message-ID"] == result.message_id
     sent_at = parsedate_to_datetime(message["Date"])
     assert sent_at.utcoffset() == timedelta(0)
-    assert abs(datetime.now(timezone.utc) - sent_at) < timedelta(minutes=2)
+    assert abs(datetime.now(UTC) - sent_at) < timedelta(minutes=2)
 
     body = message.get_body(("plain",))
     assert body is not None and body.get_content_charset() == "utf-8"

@@ -205,7 +205,7 @@ def sheet_rows(name: str, rows: list[list]) -> Callable[[Path], None]:
 
 
 def percent_cell(sheet: str, cell: str, value: float) -> Callable[[Path], None]:
-    def change(book) -> None:  # noqa: ANN001 - an openpyxl workbook
+    def change(book) -> None:  # an openpyxl workbook
         book[sheet][cell] = value
         book[sheet][cell].number_format = "0%"
 

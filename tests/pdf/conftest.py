@@ -102,7 +102,7 @@ class TextRun:
 def text_runs(page: PageObject) -> list[TextRun]:
     runs: list[TextRun] = []
 
-    def visit(text, cm, tm, font, size) -> None:  # noqa: ANN001 - pypdf's visitor
+    def visit(text, cm, tm, font, size) -> None:  # pypdf's visitor
         if not text.strip():
             return
         x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]

@@ -100,17 +100,17 @@ class _PageText:
         self.stack: list[str] = []
         self.found: list[DrawnText] = []
 
-    def read(self, page) -> list[DrawnText]:  # noqa: ANN001 - pypdf's page
+    def read(self, page) -> list[DrawnText]:  # pypdf's page
         page.extract_text(visitor_operand_before=self.operator, visitor_text=self.text)
         return self.found
 
-    def operator(self, operator, operands, cm, tm) -> None:  # noqa: ANN001 - pypdf's visitor
+    def operator(self, operator, operands, cm, tm) -> None:  # pypdf's visitor
         if operator in (b"BDC", b"BMC"):
             self.stack.append(str(operands[0]))
         elif operator == b"EMC":
             self.stack.pop()
 
-    def text(self, content, cm, tm, font, size) -> None:  # noqa: ANN001
+    def text(self, content, cm, tm, font, size) -> None:
         if content.strip():
             self.found.append(DrawnText(self.index, tuple(self.stack), content))
 

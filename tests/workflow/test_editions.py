@@ -17,7 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -327,7 +327,7 @@ def test_archive_stores_edition_and_pack_with_a_manifest(archived: Archived) -> 
 
     assert manifest["reportgen_version"] == reportgen.__version__
     archived_at = datetime.strptime(manifest["archived_at"], "%Y-%m-%dT%H:%M:%SZ")
-    age = datetime.now(timezone.utc) - archived_at.replace(tzinfo=timezone.utc)
+    age = datetime.now(UTC) - archived_at.replace(tzinfo=UTC)
     assert timedelta(0) <= age < timedelta(hours=1)
     try:
         user = getpass.getuser()
@@ -477,7 +477,7 @@ def _fail_archiving_at(monkeypatch: pytest.MonkeyPatch, step: str) -> list[str]:
         if name == step:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    def failing(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def failing(*args, **kwargs):
         return real(*args, **{**kwargs, "on_step": on_step})
 
     monkeypatch.setattr(reportgen.workflow, "archive_edition", failing)

@@ -13,7 +13,7 @@ import functools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
@@ -40,7 +40,7 @@ class CountingHandler(RecordingHandler):
 
     greetings: list[str] = field(default_factory=list)
 
-    async def handle_EHLO(  # noqa: N802 - aiosmtpd's hook name
+    async def handle_EHLO(  # aiosmtpd's hook name
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
     ) -> list[str]:
         session.host_name = hostname
@@ -71,7 +71,7 @@ def server(smtp_env) -> Iterator[CountingHandler]:
         yield handler
 
 
-def send(run_cli, root: Path, *options: str):  # noqa: ANN201 - a CliResult
+def send(run_cli, root: Path, *options: str):  # a CliResult
     return run_cli("send", "--edition", EDITION, "--to", LIST, *options, root=root)
 
 
@@ -118,7 +118,7 @@ def test_send_delivers_the_archived_edition_and_logs_it(
     message_id = message["Message-ID"]
     assert message_id.startswith("<") and message_id.endswith(">")
     sent_at = parsedate_to_datetime(message["Date"])
-    assert abs(datetime.now(timezone.utc) - sent_at) < timedelta(minutes=5)
+    assert abs(datetime.now(UTC) - sent_at) < timedelta(minutes=5)
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert "March 2014" in body and SENT_NAME in body and "version 1" in body
 

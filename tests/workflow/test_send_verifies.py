@@ -36,7 +36,7 @@ def v1(root: Path) -> Path:
     return root / "archive" / EDITION / "v1"
 
 
-def rewrite_manifest(root: Path, change) -> Path:  # noqa: ANN001 - a function of the JSON
+def rewrite_manifest(root: Path, change) -> Path:  # a function of the JSON
     manifest = v1(root) / "manifest.json"
     document = json.loads(manifest.read_text(encoding="utf-8"))
     change(document)
