@@ -149,7 +149,7 @@ def archive(
     if reissue_reason is None:
         refuse_if_archived(archive_root, edition)  # before spending a build on it
     else:
-        replaces = current_unchanged_check(archive_root, edition, inputs, pack)
+        replaces = version_to_replace(archive_root, edition, inputs, pack)
     with scratch_folder(root / OUT, within=root) as scratch:
         built: BuildResult = build_edition(root, edition, scratch / "built.pdf")
         attachments = {FIGURES_ATTACHMENT: figures.encode("utf-8")}
@@ -189,7 +189,7 @@ def check_pack_matches(pack: Path, inputs: dict[str, Path], *, required: bool) -
         )
 
 
-def current_unchanged_check(
+def version_to_replace(
     archive_root: Path, edition: Month, inputs: dict[str, Path], pack: Path
 ) -> int:
     """The version a re-issue replaces; refuse a re-issue that corrects nothing."""

@@ -19,13 +19,13 @@ from reportgen.load.content import (
     BulletList,
     ListItem,
     NarrativeBreak,
+    NarrativeFile,
+    NarrativeParagraph,
     Note,
-    Paragraph,
     Run,
-    SectionText,
     SubHeading,
     parse_body,
-    parse_section_text,
+    parse_narrative_file,
 )
 from reportgen.load.theme import load_theme
 from reportgen.render.glyphs import check_page_texts, narrative_texts
@@ -57,7 +57,7 @@ def texts(body: str) -> list:
     """Blocks without line numbers, for comparing shapes."""
     result = []
     for block in parse(body):
-        if isinstance(block, Paragraph):
+        if isinstance(block, NarrativeParagraph):
             result.append(("p", block.text))
         elif isinstance(block, SubHeading):
             result.append((f"h{block.level}", block.text))
@@ -203,7 +203,7 @@ def test_bold_prints_in_the_bold_face(styles: Styles) -> None:
 
 def font_check(body: str, styles: Styles, notes: tuple[Note, ...] = ()) -> None:
     """The font check check and build run on a narrative file with this body."""
-    text = SectionText(1, False, notes, (), parse(body), NAME)
+    text = NarrativeFile(1, False, notes, (), parse(body), NAME)
     check_page_texts(narrative_texts({1: text}), styles)
 
 
@@ -282,23 +282,23 @@ def test_a_single_hash_without_space_is_text_and_closing_hashes_go() -> None:
 
 def test_lines_are_the_files_lines() -> None:
     text = "---\nsection: 1\nreview: false\nnotes: []\n---\n## H\n\nPara\ngraph\n\n- x\n"
-    section = parse_section_text(text, NAME)
+    section = parse_narrative_file(text, NAME)
     assert [getattr(b, "line", None) for b in section.blocks] == [6, 8, 11]
     with pytest.raises(InputError) as caught:
-        parse_section_text(text + "\n| table |\n", NAME)
+        parse_narrative_file(text + "\n| table |\n", NAME)
     assert caught.value.line == 13
 
 
 def test_the_sample_narrative_parses_as_before(repo_root: Path) -> None:
     """The transcribed editions use one line per paragraph: nothing joins or is refused."""
     for path in sorted((repo_root / "content").glob("*/*.md")):
-        section = parse_section_text(path.read_text(encoding="utf-8"), str(path))
+        section = parse_narrative_file(path.read_text(encoding="utf-8"), str(path))
         body = path.read_text(encoding="utf-8").split("---", 2)[2]
         lines = [line for line in body.split("\n") if line.strip()]
         count = sum(len(b.items) if isinstance(b, BulletList) else 1 for b in section.blocks)
         assert count == len(lines), path
         assert not any(isinstance(b, BulletList) and b.numbered for b in section.blocks)
         assert all(
-            isinstance(b, Paragraph | SubHeading | BulletList | NarrativeBreak)
+            isinstance(b, NarrativeParagraph | SubHeading | BulletList | NarrativeBreak)
             for b in section.blocks
         )

@@ -6,7 +6,7 @@ page, just before the canvas saves; charts are reserved as slots and their drawi
 placed by ``postprocess``. Page templates follow reportlab's own rltemplate: cover,
 contents, body; the body pages draw the running header. Everything a page template
 draws is an artifact (page furniture) except each section's title on its first page,
-the section's H1. Out: the PDF bytes and the ``Layout`` (where sections start, where
+the section's H1. Out: the PDF bytes and the ``PageMap`` (where sections start, where
 charts landed, the structure tree as drawn).
 """
 
@@ -59,9 +59,9 @@ def document_title(edition: Edition) -> str:
 
 
 @dataclass
-class Layout:
-    """What the layout pass found out: where sections start and charts landed, and the
-    structure of what was drawn."""
+class PageMap:
+    """The page map the layout pass draws up: the PDF page each section starts on, where
+    each chart's slot landed, how many pages, and the structure of what was drawn."""
 
     section_pages: dict[int, int] = field(default_factory=dict)  # section -> PDF page (1-based)
     chart_slots: dict[int, ChartPlace] = field(default_factory=dict)
@@ -106,7 +106,7 @@ class EditionDocument(BaseDocTemplate):
         self.theme = theme
         self.styles = styles
         self.tagger = Tagger()
-        self.layout = Layout(structure=self.tagger.document)
+        self.page_map = PageMap(structure=self.tagger.document)
         self.pending: tuple[SectionInfo, Element] | None = None
         self.current: SectionInfo | None = None
         self.placing: Source | None = None  # where the text being placed was written
@@ -147,7 +147,7 @@ class EditionDocument(BaseDocTemplate):
             self.pending = (flowable.section, flowable.title)
 
     def record_chart(self, index: int, place: ChartPlace) -> None:
-        self.layout.chart_slots[index] = place
+        self.page_map.chart_slots[index] = place
 
     # -- page decorations: artifacts, but for a section's title on its first page -------
     def draft_mark(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
@@ -177,7 +177,7 @@ class EditionDocument(BaseDocTemplate):
         if self.pending is not None:
             (self.current, title), self.pending = self.pending, None
             page = canvas.getPageNumber()
-            self.layout.section_pages[self.current.number] = page
+            self.page_map.section_pages[self.current.number] = page
             canvas.bookmarkPage(self.current.key)
             canvas.addOutlineEntry(self.current.contents_entry, self.current.key, level=0)
         width, height = self.theme.page_size
@@ -216,7 +216,7 @@ class EditionDocument(BaseDocTemplate):
     def define_contents_numbers(self, canvas: Canvas) -> None:
         """Draw each contents page number into its form, now that the pages are known."""
         style = self.styles["contents_entry"]
-        for number, page in self.layout.section_pages.items():
+        for number, page in self.page_map.section_pages.items():
             canvas.beginForm(f"contents-page-{number}")
             canvas.setFont(style.fontName, style.fontSize)
             canvas.setFillColor(style.textColor)
@@ -228,14 +228,14 @@ class EditionDocument(BaseDocTemplate):
 def define_chart_texts(
     canvas: Canvas,
     texts: tuple[tuple[ChartText, ...], ...],
-    layout: Layout,
+    page_map: PageMap,
 ) -> None:
     """Each chart's text as a form in page coordinates (its slot's place added), in the
     document's font."""
     regular, bold = FAMILY, f"{FAMILY}-Bold"
     for index, runs in enumerate(texts):
         canvas.beginForm(f"chart-text-{index}")
-        place = layout.chart_slots.get(index)
+        place = page_map.chart_slots.get(index)
         canvas.translate(*((place.x, place.y) if place else (0.0, 0.0)))
         for run in runs:
             canvas.setFont(bold if run.bold else regular, run.size)
@@ -253,7 +253,7 @@ def define_chart_texts(
 
 def lay_out(
     edition: Edition, theme: Theme, chart_texts: Callable[[], tuple[tuple[ChartText, ...], ...]]
-) -> tuple[bytes, Layout]:
+) -> tuple[bytes, PageMap]:
     """Lay the edition out; return the PDF (chart drawings not yet placed) and where
     things went. ``chart_texts`` is asked for the charts' text only after the layout,
     so the charts can be drawn meanwhile."""
@@ -265,7 +265,7 @@ def lay_out(
         # after the last page, before the save: the page numbers are known and the
         # charts' text is wanted now (the chart worker has had the layout's time)
         doc.define_contents_numbers(canvas)
-        define_chart_texts(canvas, chart_texts(), doc.layout)
+        define_chart_texts(canvas, chart_texts(), doc.page_map)
 
     page = StoryPage(doc.width, (theme.chart.width, theme.chart.height), doc.record_chart)
     try:
@@ -289,5 +289,5 @@ def lay_out(
             hint="shorten the text (a statement, a note or a paragraph) or reduce the theme's "
             f"sizes and margins ({theme.file})",
         ) from None
-    doc.layout.page_count = doc.page
-    return buffer.getvalue(), doc.layout
+    doc.page_map.page_count = doc.page
+    return buffer.getvalue(), doc.page_map

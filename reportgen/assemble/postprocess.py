@@ -2,7 +2,7 @@
 structure tree, make it PDF/A.
 
 In: reportlab's PDF (chart slots empty), the charts PDF (one page per chart), the
-``Layout`` that says where each slot landed and what structure was drawn, and the
+``PageMap`` that says where each slot landed and what structure was drawn, and the
 edition. Out: the edition's final bytes: page labels matching the printed numbers, the
 tagged structure (``structure``), PDF/A-2b metadata dated from the edition, never the
 clock (``archival``), and a /ID derived from the content.
@@ -18,7 +18,7 @@ from pikepdf import Array, Dictionary, Name, String
 
 from reportgen import __version__
 from reportgen.assemble.archival import DocumentInfo, make_archival, saved
-from reportgen.assemble.document import FIRST_NUMBERED_PAGE, Layout, document_title
+from reportgen.assemble.document import FIRST_NUMBERED_PAGE, PageMap, document_title
 from reportgen.assemble.structure import write_structure
 from reportgen.compute.edition import Edition
 from reportgen.render.flowables import ChartPlace
@@ -72,18 +72,18 @@ def label_pages(pdf: pikepdf.Pdf) -> None:
 
 
 def finish(
-    layout_pdf: bytes, charts_pdf: bytes, layout: Layout, edition: Edition, *, language: str
+    layout_pdf: bytes, charts_pdf: bytes, page_map: PageMap, edition: Edition, *, language: str
 ) -> bytes:
     """Place the chart drawings (``charts_pdf``, one page per chart) under their slots
     and finish the document."""
     pdf = pikepdf.open(io.BytesIO(layout_pdf))
-    if layout.chart_slots:
+    if page_map.chart_slots:
         charts = pikepdf.open(io.BytesIO(charts_pdf))
-        for index, place in sorted(layout.chart_slots.items()):
+        for index, place in sorted(page_map.chart_slots.items()):
             place_chart(pdf, pdf.pages[place.page - 1], charts.pages[index], index, place)
     label_pages(pdf)
     pdf.Root.PageMode = Name.UseOutlines
-    write_structure(pdf, layout.structure)
+    write_structure(pdf, page_map.structure)
     make_archival(
         pdf,
         DocumentInfo(

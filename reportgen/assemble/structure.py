@@ -11,6 +11,8 @@ the structure).
 
 from __future__ import annotations
 
+import typing
+
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
@@ -33,18 +35,21 @@ class _TreeWriter:
             node.Pg = self.pages[pages.pop() - 1]
         kids = Array()
         for kid in element.kids:
-            if isinstance(kid, Element):
-                if _has_content(kid):
-                    kids.append(self.element(kid, node))
-            elif isinstance(kid, MarkedContent):
-                self.marked.setdefault(kid.page, {})[kid.mcid] = node
-                page = self.pages[kid.page - 1]
-                if "/Pg" in node:
-                    kids.append(kid.mcid)
-                else:
-                    kids.append(Dictionary(Type=Name.MCR, Pg=page, MCID=kid.mcid))
-            else:
-                kids.append(self.link(kid, node))
+            match kid:
+                case Element():
+                    if _has_content(kid):
+                        kids.append(self.element(kid, node))
+                case MarkedContent():
+                    self.marked.setdefault(kid.page, {})[kid.mcid] = node
+                    page = self.pages[kid.page - 1]
+                    if "/Pg" in node:
+                        kids.append(kid.mcid)
+                    else:
+                        kids.append(Dictionary(Type=Name.MCR, Pg=page, MCID=kid.mcid))
+                case LinkAnnotation():
+                    kids.append(self.link(kid, node))
+                case _:
+                    typing.assert_never(kid)
         node.K = kids
         if element.alt is not None:
             node.Alt = String(element.alt)

@@ -19,6 +19,9 @@ class Series:
 
 @dataclass(frozen=True)
 class ChartData:
+    """A chart as computed: its title, x labels and series of values, ready to draw (and
+    to describe in words for its alternative text)."""
+
     kind: ChartKind
     title: str
     x_labels: tuple[str, ...]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -25,9 +26,20 @@ from reportgen.compute.tables import (
     statement_table,
 )
 from reportgen.compute.wording import Wording
-from reportgen.load import layout as L
-from reportgen.load.content import SectionText, Statement, TextBlock
+from reportgen.load.content import NarrativeBlock, NarrativeFile, Statement
 from reportgen.load.folder import ReportFolder, load_content
+from reportgen.load.layout import (
+    ChartSpec,
+    EditionNotes,
+    Heading,
+    LayoutBlock,
+    Narrative,
+    Notes,
+    PageBreak,
+    PerformanceTable,
+    Section,
+    StatementTable,
+)
 from reportgen.months import Month
 
 
@@ -43,30 +55,38 @@ class SourcedText:
 
 @dataclass(frozen=True)
 class HeadingText(SourcedText):
-    pass
+    """A heading the layout puts in a section, its month names filled in."""
 
 
 @dataclass(frozen=True)
 class NoteTexts:
+    """The notes under a table: the layout's, or the edition's own from its narrative."""
+
     items: tuple[SourcedText, ...]
 
 
 @dataclass(frozen=True)
-class PageBreak:
-    pass
+class NewPage:
+    """The layout's page break: the section goes on on a new page."""
 
 
 @dataclass(frozen=True)
-class NarrativeText:
-    blocks: tuple[TextBlock, ...]
+class SectionNarrative:
+    """The section's narrative file, parsed, where the layout places it."""
+
+    blocks: tuple[NarrativeBlock, ...]
     file: str
 
 
-EditionBlock = HeadingText | TableRows | NoteTexts | ChartData | PageBreak | NarrativeText
+# every kind of block an edition's section holds, in the order printed (each dispatch on
+# it ends in typing.assert_never: a new kind is drawn everywhere or refused by mypy)
+EditionBlock = HeadingText | TableRows | NoteTexts | ChartData | NewPage | SectionNarrative
 
 
 @dataclass(frozen=True)
 class EditionSection:
+    """One section as printed: its running header, contents line and blocks."""
+
     number: int
     heading: str  # the running header's section line
     contents_entry: str
@@ -75,6 +95,13 @@ class EditionSection:
 
 @dataclass(frozen=True)
 class Edition:
+    """The compute stage's hand-off to render: one edition, every text already a display
+    string (month names filled in, figures formatted) and every chart its plot series.
+
+    ``compute_edition`` makes it; ``render.story`` turns it into flowables without
+    computing anything; ``draft`` marks every page DRAFT.
+    """
+
     month: Month
     organisation: str
     title: str
@@ -96,19 +123,23 @@ class Edition:
 
 
 def _table_rows(
-    table: L.PerformanceTable | L.StatementTable,
-    section: L.Section,
+    table: PerformanceTable | StatementTable,
+    section: Section,
     figures: Figures,
     wording: Wording,
     statements: tuple[Statement, ...],
 ) -> TableRows:
-    if isinstance(table, L.PerformanceTable):
-        return performance_table(table, section.number, section.title, figures, wording)
-    return statement_table(table, section.number, section.title, statements, wording)
+    match table:
+        case PerformanceTable():
+            return performance_table(table, section.number, section.title, figures, wording)
+        case StatementTable():
+            return statement_table(table, section.number, section.title, statements, wording)
+        case _:
+            typing.assert_never(table)
 
 
 def compute_tables(
-    folder: ReportFolder, edition: Month, texts: Mapping[int, SectionText] | None = None
+    folder: ReportFolder, edition: Month, texts: Mapping[int, NarrativeFile] | None = None
 ) -> list[TableRows]:
     """Every table of the edition. Without narrative, statement tables have no rows.
 
@@ -152,11 +183,11 @@ def edition_figures(
 
 def _reasons(row: Row) -> dict[str, str]:
     """Why each n/a cell of a row is n/a, by column."""
-    made = row.derivation
-    if made is None:
+    derivation = row.derivation
+    if derivation is None:
         return {}
     if row.kind == "confidence_interval":
-        years = (made.last_year, made.this_year)
+        years = (derivation.last_year, derivation.this_year)
         return {
             column: year.reason or "no respondents"
             for column, year, cell in zip(
@@ -165,11 +196,11 @@ def _reasons(row: Row) -> dict[str, str]:
             if cell == NOT_AVAILABLE
         }
     reasons = {
-        "last_year": made.last_year.reason,
-        "this_year": made.this_year.reason,
-        "diff": made.difference_reason,
-        "msg_rank": made.msg.reason if made.msg else None,
-        "movement": made.movement_reason,
+        "last_year": derivation.last_year.reason,
+        "this_year": derivation.this_year.reason,
+        "diff": derivation.difference_reason,
+        "msg_rank": derivation.msg.reason if derivation.msg else None,
+        "movement": derivation.movement_reason,
     }
     return {
         column: reason
@@ -208,40 +239,37 @@ def figures_csv(tables: list[TableRows]) -> str:
 
 
 def compute_edition(
-    folder: ReportFolder, edition: Month, texts: Mapping[int, SectionText], *, draft: bool = False
+    folder: ReportFolder,
+    edition: Month,
+    narratives: Mapping[int, NarrativeFile],
+    *,
+    draft: bool = False,
 ) -> Edition:
+    """The compute stage's entry point: the loaded report folder, the edition's month and
+    its narrative files (by section number, from ``load_content``) -> the ``Edition``.
+
+    Every table row is derived from the data by the rules (``compute.tables``), every
+    template filled in for the month (``compute.wording``), every chart's series taken
+    from the figures; raises InputError if the data do not reach the edition.
+    """
     figures = Figures(folder.catalogue, folder.data, edition)
     check_edition_in_data(figures, edition)
     wording = Wording(edition, folder.catalogue, folder.data)
     layout = folder.layout
     sections = []
     for section in layout.sections:
-        text = texts[section.number]
-        blocks: list[EditionBlock] = []
-        for block in section.blocks:
-            if isinstance(block, L.Heading):
-                template = block.text
-                blocks.append(HeadingText(wording.fill(template), template.file, template.line))
-            elif isinstance(block, L.PerformanceTable | L.StatementTable):
-                blocks.append(_table_rows(block, section, figures, wording, text.statements))
-            elif isinstance(block, L.Notes):
-                blocks.append(
-                    NoteTexts(
-                        tuple(SourcedText(wording.fill(t), t.file, t.line) for t in block.items)
-                    )
-                )
-            elif isinstance(block, L.EditionNotes):
-                if text.notes:
-                    notes = (SourcedText(note.text, text.file, note.line) for note in text.notes)
-                    blocks.append(NoteTexts(tuple(notes)))
-            elif isinstance(block, L.ChartSpec):
-                blocks.append(chart_data(block, wording.fill(block.title), figures, edition))
-            elif isinstance(block, L.PageBreak):
-                blocks.append(PageBreak())
-            elif isinstance(block, L.Narrative):
-                blocks.append(NarrativeText(text.blocks, text.file))
+        narrative = narratives[section.number]
+        blocks = (
+            _edition_block(block, section, narrative, figures, wording, edition)
+            for block in section.blocks
+        )
         sections.append(
-            EditionSection(section.number, section.heading, section.contents_entry, tuple(blocks))
+            EditionSection(
+                section.number,
+                section.heading,
+                section.contents_entry,
+                tuple(block for block in blocks if block is not None),
+            )
         )
     return Edition(
         month=edition,
@@ -256,3 +284,39 @@ def compute_edition(
         sections=tuple(sections),
         draft=draft,
     )
+
+
+def _edition_block(
+    block: LayoutBlock,
+    section: Section,
+    narrative: NarrativeFile,
+    figures: Figures,
+    wording: Wording,
+    edition: Month,
+) -> EditionBlock | None:
+    """What one block of the layout prints in this edition (None: nothing, as for the
+    edition's own notes when its narrative has none)."""
+    match block:
+        case Heading(text=template):
+            return HeadingText(wording.fill(template), template.file, template.line)
+        case PerformanceTable() | StatementTable():
+            return _table_rows(block, section, figures, wording, narrative.statements)
+        case Notes():
+            return NoteTexts(
+                tuple(SourcedText(wording.fill(t), t.file, t.line) for t in block.items)
+            )
+        case EditionNotes():
+            notes = narrative.notes
+            return (
+                NoteTexts(tuple(SourcedText(n.text, narrative.file, n.line) for n in notes))
+                if notes
+                else None
+            )
+        case ChartSpec():
+            return chart_data(block, wording.fill(block.title), figures, edition)
+        case PageBreak():
+            return NewPage()
+        case Narrative():
+            return SectionNarrative(narrative.blocks, narrative.file)
+        case _:
+            typing.assert_never(block)

@@ -105,13 +105,13 @@ def year_arithmetic(measure: Measure, year: YearFigure) -> str:
     if year.aggregate is None:
         return f"n/a: {year.reason}"
     aggregate = year.aggregate
-    made = _aggregate_arithmetic(measure, aggregate)
+    arithmetic = _aggregate_arithmetic(measure, aggregate)
     if aggregate.value is None:
-        return f"{made} = n/a: {year.reason}"
+        return f"{arithmetic} = n/a: {year.reason}"
     result = unrounded(aggregate.value, measure.decimals)
     if aggregate.denominator is None and aggregate.value.denominator == 1:
-        return f"{made} → {year.text}"
-    return f"{made} = {result} → {year.text}, half-up"
+        return f"{arithmetic} → {year.text}"
+    return f"{arithmetic} = {result} → {year.text}, half-up"
 
 
 def _aggregate_arithmetic(measure: Measure, aggregate: Aggregate) -> str:

@@ -26,6 +26,8 @@ CSV_COLUMNS = ("section", "kind", "label", "last_year", "this_year", "diff", "ms
 
 @dataclass(frozen=True)
 class Row:
+    """One printed row; ``as_csv`` gives the golden table's columns."""
+
     section: int
     kind: str  # measure | confidence_interval | statement
     label: str
@@ -57,6 +59,9 @@ class Row:
 
 @dataclass(frozen=True)
 class TableRows:
+    """A table as printed: caption, column headers and rows of display strings, each row
+    keeping how its cells were derived (performance) or where it was written (statement)."""
+
     section: int
     caption: str
     headers: tuple[str, ...]

@@ -272,16 +272,16 @@ def send_edition(
             # on disk before the first byte of DATA: if this process dies from here on,
             # the next run knows the message may have been delivered, and to whom
             try:
-                record("sending", message_id, accepted, attempts=made)
+                record("sending", message_id, accepted, attempts=attempted)
             except DeliveryError as error:
                 raise DeliveryError(
                     f"{error.message}; nothing was sent", file=error.file, hint=error.hint
                 ) from error
             steps.reached("send: before DATA")
 
-        made = 0
+        attempted = 0
         while True:
-            made += 1
+            attempted += 1
             attempt = _Attempt()
             try:
                 accepted, refused_raw = _send_once(
@@ -292,43 +292,55 @@ def send_edition(
                 text = redact(_describe(unknown.cause, wait), settings, token)
                 problem = _unknown_error(text, settings, edition, version, list_name, message_id)
                 try:
-                    record("unknown", message_id, attempt.accepted, error=text, attempts=made)
+                    record("unknown", message_id, attempt.accepted, error=text, attempts=attempted)
                 except DeliveryError as error:
                     raise _unrecorded(problem, error, "sending") from None
                 raise problem from None
             except (smtplib.SMTPException, OSError) as exc:
                 text = redact(_describe(exc, wait), settings, token)
                 refused = _refusals(exc)
-                if made >= attempts or not _is_temporary(exc):
+                if attempted >= attempts or not _is_temporary(exc):
                     record(
-                        "failed", message_id, targets, error=text, attempts=made, refused=refused
+                        "failed",
+                        message_id,
+                        targets,
+                        error=text,
+                        attempts=attempted,
+                        refused=refused,
                     )
                     raise _final_error(
-                        exc, text, settings, edition, version, list_name, message_id, made
+                        exc, text, settings, edition, version, list_name, message_id, attempted
                     ) from None  # the cause may quote the server's AUTH exchange
-                delay = backoff_seconds * 2 ** (made - 1)
+                delay = backoff_seconds * 2 ** (attempted - 1)
                 notices.note(
                     f"sending {edition} v{version} to {list_name} via {settings.server}: "
-                    f"attempt {made} of {attempts} failed ({text}); nothing was delivered, "
+                    f"attempt {attempted} of {attempts} failed ({text}); nothing was delivered, "
                     f"retrying in {delay:g} s"
                 )
-                _interruptible(sleep, delay, record, message_id, targets, made)
+                _interruptible(sleep, delay, record, message_id, targets, attempted)
             except BaseException as stop:  # Ctrl-C, SIGTERM, no room for the log
                 handed = attempt.accepted if attempt.reached_data else targets
-                _record_stop(record, message_id, handed, made, attempt.reached_data, stop)
+                _record_stop(record, message_id, handed, attempted, attempt.reached_data, stop)
                 raise
 
         refused = {address: _reply(code, reply) for address, (code, reply) in refused_raw.items()}
         outcome: Outcome = "partial" if refused else "sent"
         try:
-            record(outcome, message_id, targets, delivered=accepted, refused=refused, attempts=made)
+            record(
+                outcome,
+                message_id,
+                targets,
+                delivered=accepted,
+                refused=refused,
+                attempts=attempted,
+            )
         except DeliveryError as error:
             delivered = DeliveryError(
                 f"{edition} version {version} was delivered to list {list_name!r} "
                 f"(Message-ID {message_id}, accepted for {', '.join(accepted)})"
             )
             raise _unrecorded(delivered, error, "sending") from None
-        return SendResult(message_id, outcome, accepted, refused, made)
+        return SendResult(message_id, outcome, accepted, refused, attempted)
 
 
 def _interruptible(
@@ -337,12 +349,12 @@ def _interruptible(
     record: Callable[..., None],
     message_id: str,
     targets: tuple[str, ...],
-    made: int,
+    attempted: int,
 ) -> None:
     try:
         sleep(delay)
     except BaseException as stop:
-        _record_stop(record, message_id, targets, made, False, stop)
+        _record_stop(record, message_id, targets, attempted, False, stop)
         raise
 
 
@@ -350,7 +362,7 @@ def _record_stop(
     record: Callable[..., None],
     message_id: str,
     targets: tuple[str, ...],
-    made: int,
+    attempted: int,
     reached_data: bool,
     stop: BaseException,
 ) -> None:
@@ -364,7 +376,7 @@ def _record_stop(
         why = "interrupted before the message was sent"
     # if even this cannot be written, the log still says 'sending': the next run refuses
     with contextlib.suppress(DeliveryError, OSError):
-        record(outcome, message_id, targets, error=why, attempts=made)
+        record(outcome, message_id, targets, error=why, attempts=attempted)
 
 
 def _targets(
@@ -691,9 +703,9 @@ def _final_error(
     version: int,
     list_name: str,
     message_id: str,
-    made: int,
+    attempted: int,
 ) -> DeliveryError:
-    tries = f"{made} attempt{'s' if made != 1 else ''}"
+    tries = f"{attempted} attempt{'s' if attempted != 1 else ''}"
     message = (
         f"could not send {edition} version {version} to list {list_name!r} via "
         f"{settings.server} ({settings.security}) after {tries}: {text}"

@@ -93,6 +93,8 @@ class Measure:
 
 @dataclass(frozen=True)
 class Catalogue(Mapping[str, Measure]):
+    """Every measure of ``data/catalogue.yaml`` by id, and the file's name."""
+
     measures: Mapping[str, Measure]
     file: str
 
@@ -288,6 +290,7 @@ def _loop_through(start: str, measures: Mapping[str, Measure]) -> list[str] | No
 
 
 def load_catalogue(path: Path, display_name: str | None = None) -> Catalogue:
+    """``data/catalogue.yaml`` -> the ``Catalogue``; every problem in the file at once."""
     name = display_name or str(path)
     document = load_yaml(path, name)
     problems = ProblemCollector()

@@ -1,4 +1,4 @@
-"""Narrative: ``content/<edition>/NN-name.md`` -> ``SectionText`` (front matter + blocks).
+"""Narrative: ``content/<edition>/NN-name.md`` -> ``NarrativeFile`` (front matter + blocks).
 
 A narrative file starts with a YAML front matter block (the ``FrontMatter`` schema:
 ``section``, ``review``, ``notes``, ``statements``) followed by Markdown, parsed by
@@ -47,13 +47,17 @@ class Run:
 
 @dataclass(frozen=True)
 class SubHeading:
+    """A ``##`` or ``###`` heading of the narrative."""
+
     text: str
     level: int  # 2 or 3
     line: int | None = None  # line in the narrative file
 
 
 @dataclass(frozen=True)
-class Paragraph:
+class NarrativeParagraph:
+    """A paragraph of the narrative: runs of text in their faces."""
+
     runs: tuple[Run, ...]
     line: int | None = None  # the paragraph's first line in the narrative file
 
@@ -64,6 +68,8 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class ListItem:
+    """One item of a bullet or numbered list."""
+
     runs: tuple[Run, ...]
     line: int | None = None
 
@@ -74,6 +80,8 @@ class ListItem:
 
 @dataclass(frozen=True)
 class BulletList:
+    """A bullet list, or a numbered one."""
+
     items: tuple[ListItem, ...]
     numbered: bool = False  # "1." "2." ... instead of bullets
     start: int = 1  # the first number of a numbered list
@@ -86,10 +94,12 @@ class BulletList:
 
 @dataclass(frozen=True)
 class NarrativeBreak:
+    """A ``\\pagebreak`` line: the narrative goes on on a new page."""
+
     line: int | None = None
 
 
-TextBlock = SubHeading | Paragraph | BulletList | NarrativeBreak
+NarrativeBlock = SubHeading | NarrativeParagraph | BulletList | NarrativeBreak
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,8 @@ class Note:
 
 @dataclass(frozen=True)
 class Statement:
+    """A target and its status, from the front matter, for a statement table."""
+
     target: str
     status: str
     line: int | None = None
@@ -109,12 +121,15 @@ class Statement:
 
 
 @dataclass(frozen=True)
-class SectionText:
+class NarrativeFile:
+    """A section's narrative file, parsed: its front matter (section, review mark, notes,
+    statements) and its Markdown as blocks."""
+
     section: int
     needs_review: bool
     notes: tuple[Note, ...]
     statements: tuple[Statement, ...]
-    blocks: tuple[TextBlock, ...]
+    blocks: tuple[NarrativeBlock, ...]
     file: str
 
 
@@ -222,9 +237,9 @@ class _Body:
         start, end = token.map or (0, 1)
         return self.first_line + ((end - 1) if last else start)
 
-    def parse(self, text: str) -> list[TextBlock]:
+    def parse(self, text: str) -> list[NarrativeBlock]:
         tokens = _markdown().parse(text)
-        blocks: list[TextBlock] = []
+        blocks: list[NarrativeBlock] = []
         index = 0
         while index < len(tokens):
             token = tokens[index]
@@ -237,7 +252,7 @@ class _Body:
                 index += 3
             elif kind == "paragraph_open":
                 line = self.line_of(token)
-                blocks.append(Paragraph(self.runs(tokens[index + 1], line), line))
+                blocks.append(NarrativeParagraph(self.runs(tokens[index + 1], line), line))
                 index += 3
             elif kind in ("bullet_list_open", "ordered_list_open"):
                 index = self.list(tokens, index, blocks)
@@ -268,7 +283,7 @@ class _Body:
             raise self.fail("empty heading", line)
         return SubHeading(text, level, line)
 
-    def list(self, tokens: list[Any], index: int, blocks: list[TextBlock]) -> int:
+    def list(self, tokens: list[Any], index: int, blocks: list[NarrativeBlock]) -> int:
         opening = tokens[index]
         numbered = opening.type == "ordered_list_open"
         start = int(opening.attrs.get("start", 1)) if numbered else 1
@@ -381,12 +396,12 @@ def _prescan(lines: list[str], name: str, first_line: int) -> None:
             raise InputError(message, file=name, line=number, hint=hint)
 
 
-def parse_body(body: str, name: str, first_line: int) -> tuple[TextBlock, ...]:
+def parse_body(body: str, name: str, first_line: int) -> tuple[NarrativeBlock, ...]:
     """The Markdown body -> blocks. Consecutive lines join into one paragraph (or list
     item) with a space; a blank line, heading, list item or ``\\pagebreak`` ends it."""
     lines = body.split("\n")
     _prescan(lines, name, first_line)
-    blocks: list[TextBlock] = []
+    blocks: list[NarrativeBlock] = []
     chunk: list[str] = []
     chunk_line = first_line
     for offset, raw in enumerate([*lines, PAGE_BREAK]):
@@ -400,8 +415,8 @@ def parse_body(body: str, name: str, first_line: int) -> tuple[TextBlock, ...]:
     return tuple(blocks)
 
 
-def parse_section_text(text: str, name: str, *, body: bool = True) -> SectionText:
-    """A narrative file's text -> ``SectionText``; every front-matter problem at once.
+def parse_narrative_file(text: str, name: str, *, body: bool = True) -> NarrativeFile:
+    """A narrative file's text -> ``NarrativeFile``; every front-matter problem at once.
 
     ``body=False`` reads the front matter only (the figures need its statements, not
     the Markdown).
@@ -409,7 +424,7 @@ def parse_section_text(text: str, name: str, *, body: bool = True) -> SectionTex
     header, markdown, body_line = _front_matter(text, name)
     problems = ProblemCollector()
     front = convert_into(header, FrontMatter, problems, file=name, line=2)
-    blocks: tuple[TextBlock, ...] = ()
+    blocks: tuple[NarrativeBlock, ...] = ()
     if body:
         with problems.attempt():
             blocks = parse_body(markdown, name, body_line)
@@ -429,7 +444,7 @@ def parse_section_text(text: str, name: str, *, body: bool = True) -> SectionTex
             strict=True,
         )
     )
-    return SectionText(
+    return NarrativeFile(
         section=front.section,
         needs_review=front.review,
         notes=notes,
@@ -439,6 +454,6 @@ def parse_section_text(text: str, name: str, *, body: bool = True) -> SectionTex
     )
 
 
-def load_section_text(path: Path, display_name: str, *, body: bool = True) -> SectionText:
+def load_narrative_file(path: Path, display_name: str, *, body: bool = True) -> NarrativeFile:
     text = read_text(path, display_name, limit=MAX_NARRATIVE_BYTES)
-    return parse_section_text(text, display_name, body=body)
+    return parse_narrative_file(text, display_name, body=body)

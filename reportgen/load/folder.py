@@ -18,7 +18,7 @@ from pathlib import Path
 
 from reportgen.errors import InputError, ProblemCollector, Where
 from reportgen.load.catalogue import Catalogue, load_catalogue
-from reportgen.load.content import SectionText, load_section_text
+from reportgen.load.content import NarrativeFile, load_narrative_file
 from reportgen.load.csvfile import MAX_DATA_BYTES
 from reportgen.load.data import WORKBOOK, PerformanceData, load_data
 from reportgen.load.layout import ReportLayout, load_layout
@@ -37,6 +37,10 @@ _DOCUMENTATION = re.compile(r"(?i)readme(\.\w+)?")
 
 @dataclass(frozen=True)
 class ReportFolder:
+    """The load stage's hand-off: a report folder's catalogue, performance data and
+    layout, validated (``load_report`` makes it; the narrative is read per edition by
+    ``load_content``, the theme by ``load_report_theme``)."""
+
     root: Path
     catalogue: Catalogue
     data: PerformanceData
@@ -91,6 +95,7 @@ def inside(
 
 
 def is_report_folder(root: Path) -> bool:
+    """Whether ``root`` holds a layout or a catalogue (the mark of a report folder)."""
     root = Path(root)
     return (root / LAYOUT).is_file() or (root / CATALOGUE).is_file()
 
@@ -109,8 +114,9 @@ def require_report_folder(root: Path) -> Path:
 
 
 def load_report(root: Path) -> ReportFolder:
-    """The report folder's catalogue, layout and data, validated (every problem at once
-    where the files can be read at all)."""
+    """The load stage's entry point: a report folder -> its ``ReportFolder`` (catalogue,
+    layout and data, validated), every problem at once where the files can be read at
+    all. Raises InputError first of all if ``root`` is not a report folder."""
     root = require_report_folder(root)
     catalogue = load_catalogue(inside(root, CATALOGUE), str(CATALOGUE))
     problems = ProblemCollector()
@@ -127,6 +133,7 @@ def load_report(root: Path) -> ReportFolder:
 
 
 def load_report_theme(folder: ReportFolder) -> Theme:
+    """``layouts/theme.yaml`` of the folder, validated (render needs it; compute does not)."""
     return load_theme(inside(folder.root, THEME), str(THEME))
 
 
@@ -221,11 +228,11 @@ def default_edition(root: Path, last_data_month: Month | None = None) -> Month:
 
 def load_content(
     folder: ReportFolder, edition: Month, *, bodies: bool = True
-) -> dict[int, SectionText]:
+) -> dict[int, NarrativeFile]:
     """Every section's narrative for ``edition``, every problem at once; a missing file
     is an error. ``bodies=False`` reads the front matter only (the figures need the
     statements, not the Markdown)."""
-    texts: dict[int, SectionText] = {}
+    texts: dict[int, NarrativeFile] = {}
     missing = []
     problems = ProblemCollector()
     lines = {s.number: s.line for s in folder.layout.sections}
@@ -236,7 +243,7 @@ def load_content(
             if not checked.exists():
                 missing.append(name)
                 continue
-            text = load_section_text(checked, name, body=bodies)
+            text = load_narrative_file(checked, name, body=bodies)
             if text.section != number:
                 raise InputError(
                     f"front matter says section {text.section}, but the layout puts this "

@@ -44,6 +44,8 @@ class ChartKind(str, Enum):
 
 @dataclass(frozen=True)
 class PerformanceTable:
+    """A performance table: which measures, Cumulative or Monthly, MSG Ranking or not."""
+
     period: Period
     measures: tuple[str, ...]
     msg_ranking: bool
@@ -55,12 +57,16 @@ class PerformanceTable:
 
 @dataclass(frozen=True)
 class StatementTable:
+    """A table of the narrative's statements (target -> status)."""
+
     caption: Template
     line: int
 
 
 @dataclass(frozen=True)
 class ChartSpec:
+    """A chart as the layout asks for it: its kind, title, measures and their names."""
+
     kind: ChartKind
     title: Template
     measures: tuple[str, ...]
@@ -73,11 +79,15 @@ class ChartSpec:
 
 @dataclass(frozen=True)
 class Heading:
+    """A heading printed in the section (a template)."""
+
     text: Template
 
 
 @dataclass(frozen=True)
 class Notes:
+    """Notes printed under a table (templates)."""
+
     items: tuple[Template, ...]
 
 
@@ -88,26 +98,41 @@ class EditionNotes:
 
 @dataclass(frozen=True)
 class PageBreak:
+    """A new page within the section."""
+
     pass
 
 
 @dataclass(frozen=True)
 class Narrative:
+    """Where the section's narrative file is printed."""
+
     pass
 
 
-Block = (
-    PerformanceTable | StatementTable | ChartSpec | Heading | Notes | EditionNotes | PageBreak
-) | Narrative
+# every kind of block a section's layout may hold (each dispatch on it ends in
+# typing.assert_never, so a new kind is handled everywhere or refused by mypy)
+LayoutBlock = (
+    Heading
+    | PerformanceTable
+    | StatementTable
+    | Notes
+    | EditionNotes
+    | ChartSpec
+    | PageBreak
+    | Narrative
+)
 
 
 @dataclass(frozen=True)
 class Section:
+    """One section of the layout: its titles, its narrative file and its blocks."""
+
     number: int
     title: str  # as the contents page prints it
     running_title: str  # as the running header prints it
     narrative_file: str
-    blocks: tuple[Block, ...]
+    blocks: tuple[LayoutBlock, ...]
     line: int
 
     @property
@@ -127,6 +152,9 @@ class Section:
 
 @dataclass(frozen=True)
 class ReportLayout:
+    """``layouts/report.yaml``, validated: the cover, the contents page and each section's
+    blocks in page order; text is kept as templates for compute to fill in."""
+
     organisation: str
     title: str
     running_header: Template
@@ -143,7 +171,8 @@ class ReportLayout:
 
 # --- the file's shape ----------------------------------------------------------------
 
-Text = Annotated[str, Meta(min_length=1, max_length=2000)]
+# a template as written (placeholders not yet parsed: load.template does that)
+TemplateText = Annotated[str, Meta(min_length=1, max_length=2000)]
 _LANGUAGE = r"^[a-z]{2,3}(-[A-Z]{2})?$"
 
 
@@ -151,9 +180,9 @@ class ReportEntry(Spec, frozen=True, kw_only=True):
     organisation: Label
     title: Label
     author: Label
-    subject: Text
-    running_header: Text
-    cover_lines: Annotated[tuple[Text, ...], Meta(min_length=1, max_length=6)]
+    subject: TemplateText
+    running_header: TemplateText
+    cover_lines: Annotated[tuple[TemplateText, ...], Meta(min_length=1, max_length=6)]
     language: Annotated[str, Meta(pattern=_LANGUAGE)] = "en-GB"  # BCP 47, e.g. en-GB, cy-GB
 
 
@@ -163,8 +192,8 @@ class ContentsEntry(Spec, frozen=True, kw_only=True):
 
 
 class PeriodEntry(Spec, frozen=True, kw_only=True):
-    caption: Text
-    headers: Annotated[tuple[Text, ...], Meta(min_length=4, max_length=4)]
+    caption: TemplateText
+    headers: Annotated[tuple[TemplateText, ...], Meta(min_length=4, max_length=4)]
 
 
 class TableDefaults(Spec, frozen=True, kw_only=True):
@@ -177,17 +206,17 @@ class TableEntry(Spec, frozen=True, kw_only=True):
     measures: Annotated[tuple[str, ...], Meta(min_length=1, max_length=250)]
     msg_ranking: bool = False
     diff_percent_sign: bool = False
-    caption: Text | None = None
-    headers: Annotated[tuple[Text, ...], Meta(min_length=4, max_length=4)] | None = None
+    caption: TemplateText | None = None
+    headers: Annotated[tuple[TemplateText, ...], Meta(min_length=4, max_length=4)] | None = None
 
 
 class StatementsEntry(Spec, frozen=True, kw_only=True):
-    caption: Text
+    caption: TemplateText
 
 
 class ChartEntry(Spec, frozen=True, kw_only=True):
     kind: ChartKind
-    title: Text
+    title: TemplateText
     measure: str | None = None
     measures: Annotated[tuple[str, ...], Meta(min_length=1, max_length=12)] | None = None
     labels: Annotated[tuple[Label, ...], Meta(min_length=1, max_length=12)] | None = None
@@ -212,7 +241,7 @@ class LayoutFile(Spec, frozen=True, kw_only=True):
     sections: Annotated[tuple[Any, ...], Meta(min_length=1, max_length=50)]
 
 
-_SIMPLE_BLOCKS: dict[str, Block] = {
+_SIMPLE_BLOCKS: dict[str, LayoutBlock] = {
     "page_break": PageBreak(),
     "narrative": Narrative(),
     "edition_notes": EditionNotes(),
@@ -287,7 +316,7 @@ class _Loader:
             )
         return names
 
-    def block(self, raw: Any, line: int, defaults: TableDefaults) -> Block | None:
+    def block(self, raw: Any, line: int, defaults: TableDefaults) -> LayoutBlock | None:
         if isinstance(raw, str):
             if raw in _SIMPLE_BLOCKS:
                 return _SIMPLE_BLOCKS[raw]
@@ -322,14 +351,19 @@ class _Loader:
             return None
         if kind == "heading":
             text = convert_into(
-                value, Text, self.problems, file=self.file, line=line, label="heading"
+                value, TemplateText, self.problems, file=self.file, line=line, label="heading"
             )
             return (
                 None if text is None else Heading(self.template(text, line, EDITION_PLACEHOLDERS))
             )
         if kind == "notes":
             texts = convert_into(
-                value, tuple[Text, ...], self.problems, file=self.file, line=line, label="notes"
+                value,
+                tuple[TemplateText, ...],
+                self.problems,
+                file=self.file,
+                line=line,
+                label="notes",
             )
             if texts is None:
                 return None
@@ -499,6 +533,8 @@ class _Loader:
 
 
 def load_layout(path: Path, catalogue: Catalogue, display_name: str | None = None) -> ReportLayout:
+    """``layouts/report.yaml`` -> the ``ReportLayout``, its measures checked against the
+    catalogue; every problem in the file at once, by line."""
     name = display_name or str(path)
     source = read_text(path, name)
     document = parse_yaml(source, name)

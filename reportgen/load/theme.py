@@ -366,6 +366,7 @@ def _item_line(node: Node, key: str, index: int) -> int:
 
 
 def load_theme(path: Path, display_name: str | None = None) -> Theme:
+    """``layouts/theme.yaml`` -> the ``Theme``; every problem in the file at once, by line."""
     name = display_name or str(path)
     document = load_yaml(path, name)
     problems = ProblemCollector()

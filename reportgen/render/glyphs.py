@@ -12,6 +12,7 @@ needs no check.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import cast
@@ -21,9 +22,26 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from reportgen.errors import InputError, ProblemCollector
-from reportgen.load.content import BulletList, Paragraph, SectionText, SubHeading
+from reportgen.load.catalogue import Catalogue
+from reportgen.load.content import (
+    BulletList,
+    NarrativeBreak,
+    NarrativeFile,
+    NarrativeParagraph,
+    SubHeading,
+)
 from reportgen.load.folder import ReportFolder
-from reportgen.load.layout import ChartSpec, Heading, Notes, PerformanceTable, StatementTable
+from reportgen.load.layout import (
+    ChartSpec,
+    EditionNotes,
+    Heading,
+    LayoutBlock,
+    Narrative,
+    Notes,
+    PageBreak,
+    PerformanceTable,
+    StatementTable,
+)
 from reportgen.load.template import Template
 from reportgen.render.styles import Styles
 
@@ -70,7 +88,7 @@ def _template(template: Template, style: str) -> PageText:
 
 def layout_texts(folder: ReportFolder) -> Iterator[PageText]:
     """The layout's texts and the labels of the measures it prints."""
-    layout, catalogue = folder.layout, folder.catalogue
+    layout = folder.layout
     yield _template(layout.running_header, "running_header")
     for index, line in enumerate(layout.cover_lines):
         yield _template(line, ("cover_organisation", "cover_title", "cover_edition")[min(index, 2)])
@@ -80,41 +98,58 @@ def layout_texts(folder: ReportFolder) -> Iterator[PageText]:
         yield PageText(section.contents_entry, layout.file, section.line, "contents_entry")
         yield PageText(section.heading, layout.file, section.line, "section_title")
         for block in section.blocks:
-            if isinstance(block, Heading):
-                yield _template(block.text, "heading")
-            elif isinstance(block, Notes):
-                yield from (_template(item, "note") for item in block.items)
-            elif isinstance(block, PerformanceTable):
-                yield _template(block.caption, "table_caption")
-                yield from (_template(header, "table_header") for header in block.headers)
-                for measure_id in block.measures:
-                    measure = catalogue.get(measure_id)
-                    if measure is not None:
-                        yield PageText(measure.label, catalogue.file, measure.line, "table_cell")
-            elif isinstance(block, StatementTable):
-                yield _template(block.caption, "table_caption")
-            elif isinstance(block, ChartSpec):
-                yield _template(block.title, "table_cell")
-                for label in (*block.labels, block.y_label):
-                    yield PageText(label, block.file, block.line, "table_cell")
+            yield from _block_texts(block, folder.catalogue)
 
 
-def narrative_texts(texts: Mapping[int, SectionText]) -> Iterator[PageText]:
+def _block_texts(block: LayoutBlock, catalogue: Catalogue) -> Iterator[PageText]:
+    match block:
+        case Heading():
+            yield _template(block.text, "heading")
+        case Notes():
+            yield from (_template(item, "note") for item in block.items)
+        case PerformanceTable():
+            yield _template(block.caption, "table_caption")
+            yield from (_template(header, "table_header") for header in block.headers)
+            for measure_id in block.measures:
+                measure = catalogue.get(measure_id)
+                if measure is not None:
+                    yield PageText(measure.label, catalogue.file, measure.line, "table_cell")
+        case StatementTable():
+            yield _template(block.caption, "table_caption")
+        case ChartSpec():
+            yield _template(block.title, "table_cell")
+            for label in (*block.labels, block.y_label):
+                yield PageText(label, block.file, block.line, "table_cell")
+        case EditionNotes() | Narrative():
+            pass  # the narrative's texts: narrative_texts
+        case PageBreak():
+            pass
+        case _:
+            typing.assert_never(block)
+
+
+def narrative_texts(narratives: Mapping[int, NarrativeFile]) -> Iterator[PageText]:
     """An edition's narrative: front matter notes and statements, then the Markdown."""
-    for text in texts.values():
-        for note in text.notes:
-            yield PageText(note.text, text.file, note.line, "note")
-        for statement in text.statements:
+    for narrative in narratives.values():
+        file = narrative.file
+        for note in narrative.notes:
+            yield PageText(note.text, file, note.line, "note")
+        for statement in narrative.statements:
             for part in (statement.target, statement.status):
-                yield PageText(part, text.file, statement.line, "table_cell")
-        for block in text.blocks:
-            if isinstance(block, SubHeading):
-                style = "subheading" if block.level == 2 else "subheading3"
-                yield PageText(block.text, text.file, block.line, style)
-            elif isinstance(block, Paragraph):
-                for run in block.runs:
-                    yield PageText(run.text, text.file, run.line, "body")
-            elif isinstance(block, BulletList):
-                for item in block.items:
-                    for run in item.runs:
-                        yield PageText(run.text, text.file, run.line, "bullet")
+                yield PageText(part, file, statement.line, "table_cell")
+        for block in narrative.blocks:
+            match block:
+                case SubHeading():
+                    style = "subheading" if block.level == 2 else "subheading3"
+                    yield PageText(block.text, file, block.line, style)
+                case NarrativeParagraph():
+                    for run in block.runs:
+                        yield PageText(run.text, file, run.line, "body")
+                case BulletList():
+                    for item in block.items:
+                        for run in item.runs:
+                            yield PageText(run.text, file, run.line, "bullet")
+                case NarrativeBreak():
+                    pass
+                case _:
+                    typing.assert_never(block)

@@ -20,8 +20,14 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, PageBreak
 
 from reportgen.compute.edition import SourcedText
-from reportgen.load.content import BulletList, NarrativeBreak, Run, SubHeading, TextBlock
-from reportgen.load.content import Paragraph as TextParagraph
+from reportgen.load.content import (
+    BulletList,
+    NarrativeBlock,
+    NarrativeBreak,
+    NarrativeParagraph,
+    Run,
+    SubHeading,
+)
 from reportgen.render.flowables import mark_source
 from reportgen.render.styles import BULLET, Styles
 from reportgen.render.tagging import TagContext
@@ -57,7 +63,7 @@ def _numbered_style(base: ParagraphStyle, widest: str) -> ParagraphStyle:
 
 
 def narrative_flowables(
-    blocks: tuple[TextBlock, ...], styles: Styles, tags: TagContext, file: str | None = None
+    blocks: tuple[NarrativeBlock, ...], styles: Styles, tags: TagContext, file: str | None = None
 ) -> list[Flowable]:
     """Blocks -> flowables under ``tags``' element; ``file`` (the narrative file) is
     where their text was written (characters the font lacks were refused before, by
@@ -69,7 +75,7 @@ def narrative_flowables(
                 style = styles["subheading"] if block.level == 2 else styles["subheading3"]
                 heading = tags.heading(plain(block.text), style, block.level)
                 flowables.append(mark_source(heading, (file, block.line)))
-            case TextParagraph():
+            case NarrativeParagraph():
                 paragraph = tags.paragraph(markup(block.runs), styles["body"])
                 flowables.append(mark_source(paragraph, (file, block.line)))
             case BulletList(numbered=True):

@@ -32,10 +32,10 @@ from reportgen.compute.edition import (
     Edition,
     EditionSection,
     HeadingText,
-    NarrativeText,
+    NewPage,
     NoteTexts,
+    SectionNarrative,
 )
-from reportgen.compute.edition import PageBreak as EditionPageBreak
 from reportgen.compute.tables import TableRows
 from reportgen.render import tables
 from reportgen.render.flowables import (
@@ -110,9 +110,9 @@ def _section(
                     next(charts), *page.chart_size, page.record_chart, tags.tagger, figure
                 )
                 story += [slot, Spacer(1, 6)]
-            case EditionPageBreak():
+            case NewPage():
                 story.append(PageBreak())
-            case NarrativeText():
+            case SectionNarrative():
                 story += narrative_flowables(block.blocks, styles, tags, block.file)
             case _:
                 typing.assert_never(block)
