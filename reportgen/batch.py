@@ -21,7 +21,6 @@ import os
 import pickle
 import queue
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from reportgen import notices
+from reportgen.assemble.worker import end_child, start_child
 from reportgen.errors import Problems, ReportgenError
 from reportgen.months import Month
 
@@ -157,13 +157,7 @@ def _in_jobs(requests: list[Request], progress: Progress) -> list[EditionOutcome
     processes = []
     try:
         for number, request in enumerate(requests):
-            process = subprocess.Popen(
-                [sys.executable, "-I", "-c", _JOB_MAIN, json.dumps(sys.path)],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                close_fds=True,
-            )
+            process = start_child(_JOB_MAIN)
             processes.append(process)
             assert process.stdin is not None and process.stdout is not None
             pickle.dump(request, process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
@@ -174,7 +168,7 @@ def _in_jobs(requests: list[Request], progress: Progress) -> list[EditionOutcome
         return _collect(requests, events, progress)
     finally:
         for process in processes:
-            _end(process)
+            end_child(process)
 
 
 def _relay(number: int, lines: IO[bytes], events: queue.Queue[Any]) -> None:
@@ -217,20 +211,6 @@ def _collect(
         outcomes.append(outcome)
         progress(edition, "done" if outcome.ok else "failed")
     return outcomes
-
-
-def _end(process: subprocess.Popen[bytes]) -> None:
-    for pipe in (process.stdin, process.stdout):
-        try:
-            if pipe is not None:
-                pipe.close()
-        except OSError:
-            pass
-    try:
-        process.wait(timeout=1.0)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def _lifeline(requests: IO[bytes]) -> None:

@@ -93,6 +93,18 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(self.format_usage(), f"{self.prog}: error: {message}")
 
 
+def _add_editions(command: argparse.ArgumentParser) -> None:
+    """``--edition`` as one edition or a range, and ``--jobs`` for a range."""
+    command.add_argument("--edition", type=_range, help=EDITIONS_HELP)
+    command.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="editions of a range made by N processes at once (default 1)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="reportgen",
@@ -157,14 +169,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     build = commands.add_parser("build", help="build the edition's PDF and print its path")
-    build.add_argument("--edition", type=_range, help=EDITIONS_HELP)
-    build.add_argument(
-        "--jobs",
-        type=_jobs,
-        default=1,
-        metavar="N",
-        help="editions of a range made by N processes at once (default 1)",
-    )
+    _add_editions(build)
     build.add_argument("--out", type=Path, help="where to write the PDF (default: out/…)")
     build.add_argument(
         "--draft",
@@ -185,14 +190,7 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("edition", type=_month, help="the new edition, YYYY-MM")
 
     pack = commands.add_parser("pack", help="join covering paper, edition and appendices")
-    pack.add_argument("--edition", type=_range, help=EDITIONS_HELP)
-    pack.add_argument(
-        "--jobs",
-        type=_jobs,
-        default=1,
-        metavar="N",
-        help="editions of a range made by N processes at once (default 1)",
-    )
+    _add_editions(pack)
     pack.add_argument("--cover", type=Path, help="a covering paper (PDF) to put first")
     pack.add_argument(
         "--append",
@@ -206,14 +204,7 @@ def _parser() -> argparse.ArgumentParser:
 
     archive_help = "the archive folder (default: archive/ in the report folder)"
     archive = commands.add_parser("archive", help="store the edition (and its pack) write-once")
-    archive.add_argument("--edition", type=_range, help=EDITIONS_HELP)
-    archive.add_argument(
-        "--jobs",
-        type=_jobs,
-        default=1,
-        metavar="N",
-        help="editions of a range made by N processes at once (default 1)",
-    )
+    _add_editions(archive)
     archive.add_argument("--archive", type=Path, help=archive_help)
     archive.add_argument("--pack", type=Path, help="the pack to store (default: out/board-pack-…)")
     archive.add_argument("--reissue", action="store_true", help="store a corrected re-issue")

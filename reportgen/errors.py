@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TypedDict
+from typing import NoReturn, TypedDict
 
 
 class Where(TypedDict, total=False):
@@ -125,3 +125,9 @@ class ProblemCollector:
             raise self.problems[0]
         if self.problems:
             raise Problems(self.problems)
+
+    def raise_all(self) -> NoReturn:
+        """Raise what was found, where a part that could not be read stops the load (its
+        problem was recorded when it was read)."""
+        self.raise_if_any()
+        raise AssertionError("a part could not be read, yet no problem was recorded")

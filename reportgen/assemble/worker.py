@@ -59,21 +59,43 @@ class PendingCharts:
         return value
 
 
+def start_child(main: str) -> subprocess.Popen[bytes]:
+    """A fresh Python running ``main`` (which reads ``sys.argv[1]``, this process's module
+    path): stdin and stdout are pipes to this process, stderr is ``/dev/null``, so it holds
+    none of the caller's file descriptors; its stdin is its lifeline."""
+    return subprocess.Popen(
+        # isolated (no current folder, no PYTHON* variables), then given this process's
+        # own module path: it imports exactly the modules we would
+        [sys.executable, "-I", "-c", main, json.dumps(sys.path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        close_fds=True,
+    )
+
+
+def end_child(process: subprocess.Popen[bytes]) -> None:
+    """End a child now (closing its stdin ends it) and reap it."""
+    for pipe in (process.stdin, process.stdout):
+        try:
+            if pipe is not None:
+                pipe.close()
+        except OSError:
+            pass
+    try:
+        process.wait(timeout=CLOSE_WAIT_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class ChartWorker:
     def __init__(self) -> None:
         self._process: subprocess.Popen[bytes] | None = None
         if os.environ.get(SERIAL_ENV) or not sys.executable:
             return
         try:
-            self._process = subprocess.Popen(
-                # isolated (no current folder, no PYTHON* variables), then given this
-                # process's own module path: it imports exactly the modules we would
-                [sys.executable, "-I", "-c", _WORKER_MAIN, json.dumps(sys.path)],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                close_fds=True,
-            )
+            self._process = start_child(_WORKER_MAIN)
         except OSError:
             self._process = None  # no worker: the charts are drawn in this process
 
@@ -97,19 +119,8 @@ class ChartWorker:
     def close(self) -> None:
         """End the worker now (closing its stdin ends it) and reap it."""
         process, self._process = self._process, None
-        if process is None:
-            return
-        for pipe in (process.stdin, process.stdout):
-            try:
-                if pipe is not None:
-                    pipe.close()
-            except OSError:
-                pass
-        try:
-            process.wait(timeout=CLOSE_WAIT_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process is not None:
+            end_child(process)
 
     def __enter__(self) -> ChartWorker:
         return self

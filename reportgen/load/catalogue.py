@@ -17,8 +17,15 @@ from typing import Annotated, Any
 from msgspec import Meta
 
 from reportgen.errors import InputError, ProblemCollector
-from reportgen.load.schema import Label, MonthText, Spec, convert_into, did_you_mean, entries
-from reportgen.load.yamlfile import Node, load_yaml
+from reportgen.load.schema import (
+    Label,
+    MonthText,
+    Spec,
+    did_you_mean,
+    entries,
+    parse_document,
+)
+from reportgen.load.yamlfile import Node, read_text
 from reportgen.months import Month
 
 MAX_LAG = 120  # ten years in arrears: beyond that a month is not a monthly report's
@@ -292,12 +299,10 @@ def _loop_through(start: str, measures: Mapping[str, Measure]) -> list[str] | No
 def load_catalogue(path: Path, display_name: str | None = None) -> Catalogue:
     """``data/catalogue.yaml`` -> the ``Catalogue``; every problem in the file at once."""
     name = display_name or str(path)
-    document = load_yaml(path, name)
     problems = ProblemCollector()
-    if not isinstance(document, Node):
-        raise InputError("expected a top-level 'measures:' mapping", file=name, line=1)
-    if convert_into(document, CatalogueFile, problems, file=name) is None:
-        problems.raise_if_any()
+    document = parse_document(
+        read_text(path, name), name, CatalogueFile, problems, expected="a 'measures:' mapping"
+    )
     raw = document["measures"]
     entries_ = entries(raw, MeasureEntry, problems, file=name, what="'measures'", entry="measure")
     measures: dict[str, Measure] = {}

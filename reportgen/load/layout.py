@@ -19,7 +19,15 @@ from msgspec import Meta
 
 from reportgen.errors import InputError, ProblemCollector
 from reportgen.load.catalogue import Aggregation, Catalogue
-from reportgen.load.schema import Label, PlainText, Spec, convert_into, did_you_mean
+from reportgen.load.schema import (
+    Label,
+    PlainText,
+    Spec,
+    convert_into,
+    convert_part,
+    did_you_mean,
+    parse_document,
+)
 from reportgen.load.template import (
     EDITION_PLACEHOLDERS,
     STATEMENT_PLACEHOLDERS,
@@ -28,7 +36,7 @@ from reportgen.load.template import (
     TemplateError,
     parse_template,
 )
-from reportgen.load.yamlfile import Node, NodeList, parse_yaml, read_text, where
+from reportgen.load.yamlfile import Node, NodeList, read_text, where
 
 
 class Period(str, Enum):
@@ -537,25 +545,16 @@ def load_layout(path: Path, catalogue: Catalogue, display_name: str | None = Non
     catalogue; every problem in the file at once, by line."""
     name = display_name or str(path)
     source = read_text(path, name)
-    document = parse_yaml(source, name)
-    if not isinstance(document, Node):
-        raise InputError("expected a mapping at the top", file=name, line=1)
     problems = ProblemCollector()
-    if convert_into(document, LayoutFile, problems, file=name) is None:
-        problems.raise_if_any()
-
-    def part(key: str, spec: type[Any]) -> Any:
-        line = document.line_of(key)
-        return convert_into(document[key], spec, problems, file=name, line=line, label=key)
-
-    report = part("report", ReportEntry)
-    contents = part("contents", ContentsEntry)
-    defaults = part("performance_table", TableDefaults)
+    document = parse_document(source, name, LayoutFile, problems, expected="a mapping")
+    report = convert_part(document, "report", ReportEntry, problems)
+    contents = convert_part(document, "contents", ContentsEntry, problems)
+    defaults = convert_part(document, "performance_table", TableDefaults, problems)
     loader = _Loader(document, catalogue, problems, source)
     report_node = document["report"]
     defaults_node = document["performance_table"]
     if defaults is None:  # the tables cannot be read without their default headings
-        problems.raise_if_any()
+        problems.raise_all()
     for period in Period:  # the defaults' templates are checked even if no table uses them
         node = defaults_node[period.value]
         names = (*EDITION_PLACEHOLDERS, *TABLE_PLACEHOLDERS)
@@ -583,7 +582,7 @@ def load_layout(path: Path, catalogue: Catalogue, display_name: str | None = Non
             )
         )
     if report is None or contents is None:
-        problems.raise_if_any()
+        problems.raise_all()
     running_header = loader.template(
         report.running_header, report_node.line_of("running_header"), EDITION_PLACEHOLDERS
     )

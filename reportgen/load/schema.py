@@ -31,7 +31,7 @@ import msgspec
 from msgspec import Meta
 
 from reportgen.errors import InputError, ProblemCollector, Where
-from reportgen.load.yamlfile import Node, NodeList
+from reportgen.load.yamlfile import Node, NodeList, parse_yaml
 from reportgen.months import Month
 
 T = TypeVar("T")
@@ -550,6 +550,26 @@ def entries(
         if converted is not None:
             result[key] = converted
     return result
+
+
+def parse_document(
+    text: str, name: str, shape: type[Spec], problems: ProblemCollector, *, expected: str
+) -> Node:
+    """A YAML file's top-level mapping, its shape checked against ``shape`` (which parts
+    it has, no unknown one); its parts are converted one by one with ``convert_part``."""
+    document = parse_yaml(text, name)
+    if not isinstance(document, Node):
+        raise InputError(f"expected {expected} at the top", file=name, line=1)
+    if convert_into(document, shape, problems, file=name) is None:
+        problems.raise_if_any()
+    return document
+
+
+def convert_part(document: Node, key: str, spec: type[T], problems: ProblemCollector) -> T | None:
+    """One part of a document (``page:``, ``report:``) as ``spec``, on its own: a problem
+    in one part does not hide those in another."""
+    line = document.line_of(key)
+    return convert_into(document[key], spec, problems, file=document.file, line=line, label=key)
 
 
 def check(

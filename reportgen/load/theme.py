@@ -24,11 +24,12 @@ from reportgen.load.schema import (
     Length,
     Spec,
     colour_names,
-    convert_into,
+    convert_part,
     did_you_mean,
     entries,
+    parse_document,
 )
-from reportgen.load.yamlfile import Node, load_yaml, where
+from reportgen.load.yamlfile import Node, read_text, where
 
 _CM = 72 / 2.54
 MIN_TEXT_AREA = 8 * _CM
@@ -368,24 +369,17 @@ def _item_line(node: Node, key: str, index: int) -> int:
 def load_theme(path: Path, display_name: str | None = None) -> Theme:
     """``layouts/theme.yaml`` -> the ``Theme``; every problem in the file at once, by line."""
     name = display_name or str(path)
-    document = load_yaml(path, name)
     problems = ProblemCollector()
-    if not isinstance(document, Node):
-        raise InputError("expected a mapping at the top", file=name, line=1)
-    if convert_into(document, ThemeFile, problems, file=name) is None:
-        problems.raise_if_any()
-
-    def part(key: str, spec: type[Any]) -> Any:
-        line = document.line_of(key)
-        return convert_into(document[key], spec, problems, file=name, line=line, label=key)
-
-    page = part("page", PageSpec)
-    fonts_spec = part("fonts", FontSpec)
+    document = parse_document(
+        read_text(path, name), name, ThemeFile, problems, expected="a mapping"
+    )
+    page = convert_part(document, "page", PageSpec, problems)
+    fonts_spec = convert_part(document, "fonts", FontSpec, problems)
     colours = _colours(document["colours"], problems, name)
     with colour_names(colours):
         styles = _styles(document["styles"], colours, problems, name)
-        table = part("table", TableStyle)
-        chart = part("chart", ChartLook)
+        table = convert_part(document, "table", TableStyle, problems)
+        chart = convert_part(document, "chart", ChartLook, problems)
     if page is None or fonts_spec is None:
         problems.raise_if_any()
     assert page is not None and fonts_spec is not None

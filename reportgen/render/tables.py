@@ -134,6 +134,19 @@ def performance_table(table: TableRows, width: float, styles: Styles, tags: TagC
         for cell in printed[1:]:
             tagger.tag(cell, structure_row.add("TD"))
         data.append(printed)
+    return _table(table, data, widths, commands, tagger, theme.padding)
+
+
+def _table(
+    table: TableRows,
+    data: list[list[object]],
+    widths: list[float],
+    commands: list[tuple],
+    tagger: TableTagger,
+    padding: float,
+) -> Table:
+    """The reportlab Table: header row repeated on each page, tagged as it is drawn, and
+    naming its tallest row's source if no page can hold it."""
     built = Table(
         data,
         colWidths=widths,
@@ -142,7 +155,7 @@ def performance_table(table: TableRows, width: float, styles: Styles, tags: TagC
         hAlign="LEFT",
         renderCB=tagger,
     )
-    return mark_source(built, _tallest_row(table, data, widths, theme.padding))
+    return mark_source(built, _tallest_row(table, data, widths, padding))
 
 
 def _tallest_row(
@@ -200,12 +213,4 @@ def statement_table(table: TableRows, width: float, styles: Styles, tags: TagCon
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
     ]
-    built = Table(
-        data,
-        colWidths=widths,
-        repeatRows=1,
-        style=TableStyle(commands),
-        hAlign="LEFT",
-        renderCB=tagger,
-    )
-    return mark_source(built, _tallest_row(table, data, widths, 6.0))
+    return _table(table, data, widths, commands, tagger, 6.0)  # reportlab's own padding
