@@ -13,7 +13,7 @@ import signal
 import sys
 import threading
 import typing
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
@@ -105,18 +105,18 @@ def _add_editions(command: argparse.ArgumentParser) -> None:
     )
 
 
+ROOT_HELP = "the report folder holding layouts/, content/ and data/ (default: .)"
+# the commands that need no report folder: every other one says first when it has none
+OUTSIDE_A_REPORT_FOLDER = ("init",)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="reportgen",
         description="Build the Monthly Performance Report from data, layouts and narrative.",
     )
     parser.add_argument("--version", action="version", version=f"reportgen {__version__}")
-    parser.add_argument(
-        "--root",
-        type=Path,
-        default=Path("."),
-        help="the report folder holding layouts/, content/ and data/ (default: .)",
-    )
+    parser.add_argument("--root", type=Path, default=Path("."), help=ROOT_HELP)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     figures = commands.add_parser("figures", help="print every table row of an edition as CSV")
@@ -231,7 +231,19 @@ def _parser() -> argparse.ArgumentParser:
         default=10.0,
         help="refuse attachments larger than this (default 10)",
     )
+
+    init = commands.add_parser("init", help="write a starter report folder (the sample)")
+    init.add_argument("folder", type=Path, metavar="DIR", help="a new (or empty) folder")
+    _root_after_the_command(commands.choices)
     return parser
+
+
+def _root_after_the_command(commands: Mapping[str, argparse.ArgumentParser]) -> None:
+    # `reportgen build --root X` as well as `reportgen --root X build`: given after the
+    # command, it replaces the default the main parser set (SUPPRESS: absent, no default)
+    for name, command in commands.items():
+        if name != "init":  # init makes a folder; it reads none
+            command.add_argument("--root", type=Path, default=argparse.SUPPRESS, help=ROOT_HELP)
 
 
 def main(
@@ -254,6 +266,10 @@ def main(
 
     try:
         with _sigterm_unwinds(), notices.listening(tell):
+            if args.command not in OUTSIDE_A_REPORT_FOLDER:
+                from reportgen.load.reportfolder import require_report_folder
+
+                require_report_folder(args.root)
             return _COMMANDS[args.command](args, out, err)
     except ReportgenError as exc:
         report_errors(exc, err)
@@ -644,6 +660,27 @@ def _send(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK if result.outcome == "sent" else EXIT_ERROR
 
 
+def _init(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from reportgen.starter import start_report_folder
+
+    started = start_report_folder(args.folder)
+    first, last = started.editions[0], started.editions[-1]
+    out.write(
+        f"Started the report folder {started.folder} from the sample "
+        f"({len(started.files)} files):\n"
+        "  layouts/report.yaml   the sections and their blocks, in page order\n"
+        "  layouts/theme.yaml    page, fonts, colours, tables and charts\n"
+        "  data/catalogue.yaml   every measure: label, unit, polarity, window\n"
+        "  data/*.csv            the monthly figures (data/README.md says how)\n"
+        f"  content/YYYY-MM/      each edition's narrative ({first} to {last})\n"
+        "  distribution.yaml     who the edition is emailed to\n"
+        f"Next: cd {started.folder} && reportgen check && reportgen build\n"
+        "Then make it yours: your measures, figures and narrative; "
+        "'reportgen new YYYY-MM' starts each month's narrative.\n"
+    )
+    return EXIT_OK
+
+
 _COMMANDS = {
     "pack": _pack,
     "archive": _archive,
@@ -658,6 +695,7 @@ _COMMANDS = {
     "build": _build,
     "new": _new,
     "preview": _preview,
+    "init": _init,
 }
 
 

@@ -22,11 +22,10 @@ from reportgen.load.content import NarrativeFile, load_narrative_file
 from reportgen.load.csvfile import MAX_DATA_BYTES
 from reportgen.load.data import WORKBOOK, PerformanceData, load_data
 from reportgen.load.layout import ReportLayout, load_layout
+from reportgen.load.reportfolder import CATALOGUE, LAYOUT, require_report_folder
 from reportgen.load.theme import Theme, load_theme
 from reportgen.months import Month
 
-CATALOGUE = Path("data/catalogue.yaml")
-LAYOUT = Path("layouts/report.yaml")
 THEME = Path("layouts/theme.yaml")
 CONTENT = Path("content")
 DATA = Path("data")
@@ -92,25 +91,6 @@ def inside(
         kind = "a folder" if stat.S_ISDIR(mode) else "not a plain file"
         raise InputError(f"{name} is {kind}", **where, hint="it must be a file")
     return path
-
-
-def is_report_folder(root: Path) -> bool:
-    """Whether ``root`` holds a layout or a catalogue (the mark of a report folder)."""
-    root = Path(root)
-    return (root / LAYOUT).is_file() or (root / CATALOGUE).is_file()
-
-
-def require_report_folder(root: Path) -> Path:
-    """The report folder, resolved; says plainly when ``root`` is not one."""
-    resolved = Path(root).resolve()
-    if not is_report_folder(resolved):
-        raise InputError(
-            "not a report folder (no layouts/report.yaml or data/catalogue.yaml)",
-            file=str(root),
-            hint="run reportgen inside the folder holding layouts/, content/ and data/, "
-            "pass --root DIR, or start one with 'reportgen init DIR'",
-        )
-    return resolved
 
 
 def load_report(root: Path) -> ReportFolder:

@@ -1,0 +1,33 @@
+"""What makes a folder a report folder: a path -> yes or no, or the plain error saying no.
+
+Kept apart from ``load.folder`` so that the CLI can ask it before importing anything
+heavy: every command but ``init`` says first of all when it is run outside a report folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reportgen.errors import InputError
+
+CATALOGUE = Path("data/catalogue.yaml")
+LAYOUT = Path("layouts/report.yaml")
+
+
+def is_report_folder(root: Path) -> bool:
+    """Whether ``root`` holds a layout or a catalogue (the mark of a report folder)."""
+    root = Path(root)
+    return (root / LAYOUT).is_file() or (root / CATALOGUE).is_file()
+
+
+def require_report_folder(root: Path) -> Path:
+    """The report folder, resolved; says plainly when ``root`` is not one."""
+    resolved = Path(root).resolve()
+    if not is_report_folder(resolved):
+        raise InputError(
+            "not a report folder (no layouts/report.yaml or data/catalogue.yaml)",
+            file=str(resolved),
+            hint="run reportgen inside the folder holding layouts/, content/ and data/, "
+            "pass --root DIR, or start one with 'reportgen init DIR'",
+        )
+    return resolved
