@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -72,3 +74,66 @@ def run_cli() -> RunCli:
         return CliResult(code, out.getvalue(), err.getvalue())
 
     return run
+
+
+# --- the fast lane ---------------------------------------------------------------------
+# `pytest -m "not slow"` is the loop a developer runs after each change: it must stay
+# under a minute. A test that builds an edition's PDF, starts a process or a server is
+# marked @pytest.mark.slow (and so is a fuzz test, by hand); one that is not fails here,
+# naming what it did, rather than quietly slowing the loop down.
+
+_running: list[pytest.Item] = []
+# fixtures that build an edition once per session: a test using one (or a fixture that
+# does) is slow too, though only the first such test pays for the build
+BUILDS_AN_EDITION = {"sample_pdf", "draft_pdf", "shared_cache"}
+
+
+class UnmarkedSlowTest(Exception):
+    """A test outside the slow lane did what only slow tests may do."""
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    _running.append(item)
+    try:
+        yield
+    finally:
+        _running.pop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    unmarked = [
+        item.nodeid
+        for item in items
+        if item.get_closest_marker("slow") is None
+        and BUILDS_AN_EDITION & set(getattr(item, "fixturenames", ()))
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "these tests use an edition built for the session; mark them @pytest.mark.slow: "
+            + ", ".join(unmarked)
+        )
+
+
+def _only_in_the_slow_lane(what: str) -> None:
+    if _running and _running[-1].get_closest_marker("slow") is None:
+        raise UnmarkedSlowTest(f"{_running[-1].nodeid} {what}: mark it @pytest.mark.slow")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import socket
+    import subprocess
+
+    import reportgen.assemble.postprocess as postprocess
+
+    def guard(function: Callable[..., Any], what: str) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            _only_in_the_slow_lane(what)
+            return function(*args, **kwargs)
+
+        return guarded
+
+    subprocess.Popen.__init__ = guard(subprocess.Popen.__init__, "starts a process")
+    socket.socket.listen = guard(socket.socket.listen, "starts a server")
+    postprocess.finish = guard(postprocess.finish, "builds an edition's PDF")

@@ -47,6 +47,7 @@ from .smtp_fixtures import (
 # --- a good send ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_message_arrives_with_headers_body_and_attachment(edition: Edition) -> None:
     handler = RecordingHandler()
     with running_smtp(handler) as port:
@@ -99,6 +100,7 @@ def test_message_arrives_with_headers_body_and_attachment(edition: Edition) -> N
     assert datetime.fromisoformat(sent.time).utcoffset() == timedelta(0)
 
 
+@pytest.mark.slow
 def test_second_send_is_refused_and_resend_goes_through(edition: Edition) -> None:
     handler = RecordingHandler()
     with running_smtp(handler) as port:
@@ -120,6 +122,7 @@ def test_second_send_is_refused_and_resend_goes_through(edition: Edition) -> Non
     assert outcomes(edition) == ["sending", "sent", "sending", "sent"]
 
 
+@pytest.mark.slow
 def test_a_refused_recipient_is_named_and_the_others_still_get_it(edition: Edition) -> None:
     handler = RecordingHandler(refuse={"analyst@pcc.example.org": "550 5.1.1 No such user"})
     with running_smtp(handler) as port:
@@ -135,6 +138,7 @@ def test_a_refused_recipient_is_named_and_the_others_still_get_it(edition: Editi
     assert last.refused == {"analyst@pcc.example.org": "550 5.1.1 No such user"}
 
 
+@pytest.mark.slow
 def test_every_recipient_refused_fails_without_retry(edition: Edition) -> None:
     handler = RecordingHandler(refuse={a: "550 5.1.1 No such user" for a in RECIPIENTS})
     with running_smtp(handler) as port, pytest.raises(DeliveryError) as failed:
@@ -193,6 +197,7 @@ def test_a_connection_dropped_after_data_is_unknown_and_never_resent_by_itself(
     assert [parse(m.content)["Message-ID"] for m in handler.received] == [message_id]
 
 
+@pytest.mark.slow
 def test_a_permanent_rejection_is_not_retried(edition: Edition) -> None:
     handler = RecordingHandler(data_replies=["554 5.7.1 Message rejected by policy"])
     with running_smtp(handler) as port, pytest.raises(DeliveryError) as failed:
@@ -205,6 +210,7 @@ def test_a_permanent_rejection_is_not_retried(edition: Edition) -> None:
     assert (last.outcome, last.attempts) == ("failed", 1)
 
 
+@pytest.mark.slow
 def test_no_server_fails_after_bounded_retries_and_a_later_run_reuses_the_id(
     edition: Edition,
 ) -> None:
@@ -227,6 +233,7 @@ def test_no_server_fails_after_bounded_retries_and_a_later_run_reuses_the_id(
     assert parse(handler.received[0].content)["Message-ID"] == records[-1].message_id
 
 
+@pytest.mark.slow
 def test_a_run_killed_mid_send_leaves_its_message_id_for_the_next(edition: Edition) -> None:
     def killed(_seconds: float) -> None:
         raise KeyboardInterrupt  # the operator's Ctrl-C while waiting to retry
@@ -248,6 +255,7 @@ def test_a_run_killed_mid_send_leaves_its_message_id_for_the_next(edition: Editi
 # --- TLS and login -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_starttls_with_a_trusted_certificate_and_login(
     edition: Edition, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -271,6 +279,7 @@ def test_starttls_with_a_trusted_certificate_and_login(
         assert secret not in edition.log_text()
 
 
+@pytest.mark.slow
 def test_implicit_tls(edition: Edition) -> None:
     tls = make_tls()
     handler = RecordingHandler()
@@ -279,6 +288,7 @@ def test_implicit_tls(edition: Edition) -> None:
     assert result.outcome == "sent" and len(handler.received) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("certificate_for", "trusted"),
     [(HOST, False), ("mail.elsewhere.example", True)],
@@ -299,6 +309,7 @@ def test_starttls_refuses_a_certificate_that_does_not_verify(
     assert read_send_log(edition.send_log)[-1].outcome == "failed"
 
 
+@pytest.mark.slow
 def test_starttls_missing_on_the_server_never_falls_back_to_plain_text(
     edition: Edition,
 ) -> None:
@@ -319,6 +330,7 @@ def test_an_unverified_context_is_refused(edition: Edition) -> None:
         edition.send(plain(free_port(), security="starttls"), ssl_context=loose)
 
 
+@pytest.mark.slow
 def test_a_wrong_password_is_not_retried_and_never_shown(
     edition: Edition, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -398,6 +410,7 @@ def test_dry_run_writes_a_parseable_eml_and_sends_nothing(edition: Edition) -> N
     assert [p.name for p in out.iterdir()] == ["2014-03-v1-board.eml"]  # no temp files left
 
 
+@pytest.mark.slow
 def test_an_attachment_over_the_limit_is_refused_before_connecting(edition: Edition) -> None:
     with socket.socket() as listener:
         listener.bind((HOST, 0))

@@ -49,6 +49,7 @@ def test_input_files_are_exactly_what_a_build_reads(report_copy: Path) -> None:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "relative",
     ["data/monthly.csv", "content/2014-03/05-road-safety.md", "layouts/theme.yaml"],

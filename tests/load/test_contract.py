@@ -42,7 +42,7 @@ def edit(root: Path, file: str, old: str, new: str) -> None:
 
 def line_of(root: Path, file: str, mark: str) -> int:
     for number, line in enumerate((root / file).read_text(encoding="utf-8").splitlines(), 1):
-        if mark in line:
+        if mark in line and not line.lstrip().startswith("#"):  # a comment may quote it
             return number
     raise AssertionError(f"{mark!r} not in {file}")
 

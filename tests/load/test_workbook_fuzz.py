@@ -7,6 +7,8 @@ import io
 import random
 import zipfile
 
+import pytest
+
 from reportgen.errors import ReportgenError
 
 MUTATIONS = 160
@@ -43,6 +45,7 @@ def mutants(original: bytes, seed: int = 11):
         yield buffer.getvalue()
 
 
+@pytest.mark.slow  # fuzzes
 def test_damaged_workbooks_are_refused_cleanly(book_folder, load) -> None:
     path = book_folder / "data" / "performance.xlsx"
     original = path.read_bytes()

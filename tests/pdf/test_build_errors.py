@@ -145,6 +145,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow
 def test_out_naming_a_folder_is_refused(
     scratch_report: Path, tmp_path: Path, reportgen_cli: Callable[..., CliRun]
 ) -> None:
@@ -158,6 +159,7 @@ def _build(cli: Callable[..., CliRun], root: Path, out: Path, *extra: str) -> Cl
     return cli(root, "build", "--out", str(out), *extra)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_bad_input_is_one_clear_error_and_no_pdf(
     case: BadInput, scratch_report: Path, tmp_path: Path, reportgen_cli: Callable[..., CliRun]
@@ -193,6 +195,7 @@ def test_bad_input_is_one_clear_error_and_no_pdf(
     assert sorted(out_dir.iterdir()) == [], "something was written to the output folder"
 
 
+@pytest.mark.slow
 def test_failed_build_leaves_an_earlier_pdf_untouched(
     scratch_report: Path, tmp_path: Path, reportgen_cli: Callable[..., CliRun]
 ) -> None:
@@ -206,6 +209,7 @@ def test_failed_build_leaves_an_earlier_pdf_untouched(
     assert [p.name for p in out.parent.iterdir()] == ["edition.pdf"]
 
 
+@pytest.mark.slow
 def test_a_write_that_fails_leaves_no_file(
     scratch_report: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -230,6 +234,7 @@ def _mark_for_review(root: Path) -> str:
     return f"content/2014-03/{name}"
 
 
+@pytest.mark.slow
 def test_narrative_marked_for_review_stops_the_build(
     scratch_report: Path, tmp_path: Path, reportgen_cli: Callable[..., CliRun]
 ) -> None:
@@ -243,6 +248,7 @@ def test_narrative_marked_for_review_stops_the_build(
     assert sorted(out_dir.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_draft_build_marks_every_page(
     scratch_report: Path, tmp_path: Path, reportgen_cli: Callable[..., CliRun]
 ) -> None:

@@ -34,6 +34,8 @@ from .conftest import (
 )
 from .pdfcheck import drawn_texts, parse_struct_text, squeeze, struct_text
 
+pytestmark = pytest.mark.slow  # every test reads the sample edition's PDF, built once per session
+
 PRINTED_PAGES = range(1, 21)
 
 # Where the page map puts the charts, and the chart titles from layouts/report.yaml.

@@ -40,6 +40,7 @@ def test_a_reissue_that_changed_one_figure_shows_exactly_that_cell(archived_copy
     ]
 
 
+@pytest.mark.slow
 def test_one_archived_version_has_nothing_to_compare(archived, run_cli):
     result = run_cli("diff", EDITION, root=archived.root)
     assert result.code == 1 and result.out == ""
@@ -71,6 +72,7 @@ def test_diff_takes_one_or_two_editions(run_cli):
     assert "diff takes one edition or two" in result.err
 
 
+@pytest.mark.slow
 def test_the_workbook_is_an_input_the_archive_embeds(report, run_cli):
     from reportgen.months import Month
     from reportgen.workflow import input_files

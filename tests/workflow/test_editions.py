@@ -41,6 +41,8 @@ from .conftest import (
     write_pdf,
 )
 
+pytestmark = pytest.mark.slow  # builds, packs and archives editions
+
 NARRATIVE_FILES = sorted(p.name for p in (REPO_ROOT / "content" / EDITION).glob("*.md"))
 SECTIONS = 8
 

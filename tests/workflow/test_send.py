@@ -27,6 +27,8 @@ from tests.deliver.smtp_fixtures import HOST, RecordingHandler, free_port, runni
 
 from .conftest import EDITION, EDITION_PDF, PACK_PDF, sha256
 
+pytestmark = pytest.mark.slow  # runs an SMTP server and sends archived editions
+
 LIST = "pcc-office"
 FROM = "mpr@force.example.org"
 ENV = ("HOST", "PORT", "USER", "PASSWORD", "SECURITY", "FROM")

@@ -18,7 +18,7 @@ import pytest
 
 from reportgen.months import Month
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = REPO_ROOT / "tools" / "make_sample_data.py"
 WRITTEN = ("monthly.csv", "revisions.csv", "msg.csv", "survey_estimates.csv")
 

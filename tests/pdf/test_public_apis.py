@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 LIBRARIES = ("pypdf", "reportlab", "matplotlib")
 WORK_AROUNDS = REPO_ROOT / "reportgen" / "compat.py"
 SCANNED = ("reportgen", "tools", "benchmarks")

@@ -91,6 +91,7 @@ def _console_script() -> str:
     return found
 
 
+@pytest.mark.slow
 def test_march_2014_through_the_console_script(repo_root, golden_rows):
     # no --root: the report folder is the current directory
     completed = subprocess.run(
