@@ -20,6 +20,9 @@ import random
 import re
 import shutil
 import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import pytest
@@ -92,20 +95,25 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.mark.slow
-def test_mutations_never_trace_back_and_check_implies_build(
-    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("REPORTGEN_SERIAL", "1")  # charts in this process: no worker per case
+def _cases(base: Path) -> list[tuple[str, bytes]]:
+    """Every case as (file, its spoiled bytes), drawn in order from the one seeded rng."""
     rng = random.Random(SEED)
+    cases = []
+    for _ in range(CASES):
+        target = rng.choice(_files(base))
+        cases.append((str(target.relative_to(base)), _mutate(target.read_bytes(), rng)))
+    return cases
+
+
+def _run_cases(base: Path, work: Path, cases: list[tuple[int, str, bytes]]) -> dict[str, int]:
+    """Run ``cases`` (number, file, bytes) on copies of ``base``; AssertionError on the
+    first that breaks the contract."""
     outcomes = {"refused": 0, "built": 0}
-    started = time.monotonic()
-    for case in range(CASES):
-        root = tmp_path / f"case{case}"
+    for case, name, spoiled in cases:
+        root = work / f"case{case}"
         shutil.copytree(base, root, symlinks=False)
-        target = rng.choice(_files(root))
-        target.write_bytes(_mutate(target.read_bytes(), rng))
-        where = f"case {case} (seed {SEED}): {target.relative_to(root)}"
+        (root / name).write_bytes(spoiled)
+        where = f"case {case} (seed {SEED}): {name}"
         code, err = _run("check", root=root)
         assert "Traceback" not in err, f"{where}: {err}"
         lines = err.splitlines()
@@ -128,6 +136,24 @@ def test_mutations_never_trace_back_and_check_implies_build(
             assert out.read_bytes().startswith(b"%PDF-")
             outcomes["built"] += 1
         shutil.rmtree(root)
+    return outcomes
+
+
+@pytest.mark.slow
+def test_mutations_never_trace_back_and_check_implies_build(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REPORTGEN_SERIAL", "1")  # charts in this process: no worker per case
+    cases = [(number, *case) for number, case in enumerate(_cases(base))]
+    started = time.monotonic()
+    # the cases are independent: two forked copies of this process share them out, one
+    # per core (every case still runs, and a failure names its case and seed)
+    with ProcessPoolExecutor(max_workers=2, mp_context=get_context("fork")) as pool:
+        halves = [pool.submit(_run_cases, base, tmp_path, cases[half::2]) for half in (0, 1)]
+        outcomes = Counter[str]()
+        for half in halves:
+            outcomes.update(half.result())  # re-raises a case's AssertionError here
+    assert sum(outcomes.values()) == CASES
     # the fuzz exercised both sides of the contract
     assert outcomes["refused"] > CASES // 10 and outcomes["built"] > CASES // 10, outcomes
     assert time.monotonic() - started < 1.5 * CASES  # bounded work: no case hangs

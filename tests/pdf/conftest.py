@@ -16,9 +16,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from pypdf import PageObject, PdfReader
+
+from .pdfcheck import start_struct_text, stop_struct_texts
+
+if TYPE_CHECKING:
+    from tests.conftest import SampleBuild
+
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -149,10 +156,14 @@ def build_pdf(root: Path, out: Path, *, draft: bool = False) -> BuiltPdf:
 
 
 @pytest.fixture(scope="session")
-def sample_pdf(tmp_path_factory: pytest.TempPathFactory) -> BuiltPdf:
-    """The sample March 2014 edition, built once per session into a temporary folder."""
-    out = tmp_path_factory.mktemp("edition") / "performance-update-2014-03.pdf"
-    return build_pdf(REPO_ROOT, out)
+def sample_pdf(sample_build: SampleBuild) -> BuiltPdf:
+    """The sample March 2014 edition, built once per session (``sample_build``)."""
+    start_struct_text(sample_build.pdf)  # test_tagged reads it
+    return BuiltPdf(sample_build.pdf, sample_build.pdf.read_bytes(), time.monotonic())
+
+
+def pytest_sessionfinish() -> None:
+    stop_struct_texts()
 
 
 def copy_report(target: Path) -> Path:
@@ -188,7 +199,12 @@ def reportgen_cli() -> Callable[..., CliRun]:
 
 
 @pytest.fixture(scope="session")
-def draft_pdf(tmp_path_factory: pytest.TempPathFactory) -> BuiltPdf:
-    """The sample edition built as a draft (DRAFT on every page), once per session."""
+def draft_pdf(sample_build: SampleBuild, tmp_path_factory: pytest.TempPathFactory) -> BuiltPdf:
+    """The sample edition built as a draft (DRAFT on every page), once per session; its
+    charts are the sample build's, from its cache."""
+    from reportgen.assemble.build import build_edition
+    from reportgen.months import Month
+
     out = tmp_path_factory.mktemp("draft") / "performance-update-2014-03-DRAFT.pdf"
-    return build_pdf(REPO_ROOT, out, draft=True)
+    result = build_edition(sample_build.root, Month.parse(EDITION), out, draft=True)
+    return BuiltPdf(result.path, result.path.read_bytes(), time.monotonic())

@@ -69,10 +69,40 @@ def parse_struct_text(output: str) -> Node:
     return document
 
 
+# poppler takes seconds to print an edition's structure: a fixture that builds a PDF
+# starts it at once, and the tests in between run meanwhile (on the other core)
+_started: dict[Path, subprocess.Popen[str]] = {}
+
+
+def start_struct_text(path: Path) -> None:
+    """Start ``pdfinfo -struct-text`` on ``path`` now; ``struct_text`` reads its output."""
+    _started[Path(path).resolve()] = subprocess.Popen(
+        ["pdfinfo", "-struct-text", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def struct_text(path: Path) -> str:
-    return subprocess.run(
-        ["pdfinfo", "-struct-text", str(path)], capture_output=True, text=True, check=True
-    ).stdout
+    """``pdfinfo -struct-text`` of ``path`` (started before, or now)."""
+    process = _started.pop(Path(path).resolve(), None)
+    if process is None:
+        return subprocess.run(
+            ["pdfinfo", "-struct-text", str(path)], capture_output=True, text=True, check=True
+        ).stdout
+    out, err = process.communicate()
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, process.args, out, err)
+    return out
+
+
+def stop_struct_texts() -> None:
+    """End what was started and never read (a test run that did not need it)."""
+    while _started:
+        _, process = _started.popitem()
+        process.kill()
+        process.communicate()
 
 
 def squeeze(text: str) -> str:

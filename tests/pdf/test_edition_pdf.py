@@ -32,7 +32,7 @@ from .conftest import (
     normalise,
     section_of_printed_page,
 )
-from .pdfcheck import drawn_texts, parse_struct_text, squeeze, struct_text
+from .pdfcheck import drawn_texts, parse_struct_text, squeeze, start_struct_text, struct_text
 
 pytestmark = pytest.mark.slow  # every test reads the sample edition's PDF, built once per session
 
@@ -464,6 +464,7 @@ def _repeat_measures(root: Path, section_number: int, times: int) -> None:
 def test_a_table_that_splits_repeats_its_header_row(scratch_report: Path, tmp_path: Path) -> None:
     _repeat_measures(scratch_report, 5, 6)  # 60 rows: more than one page
     pdf = build_pdf(scratch_report, tmp_path / "out" / "edition.pdf")
+    start_struct_text(pdf.path)  # read at the end: poppler runs while pypdf reads
     caption = "5. Improving Road Safety Data to Mar 2014 (unless stated otherwise)"
     first_row = "All people killed or seriously injured (KSI) in road collisions 669 715 6.9"
     pages = [i for i in range(len(pdf.reader.pages)) if first_row in pdf.text(i)]

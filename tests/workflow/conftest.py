@@ -20,11 +20,18 @@ import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
+
+from tests.pdf.pdfcheck import start_struct_text, stop_struct_texts
+
+if TYPE_CHECKING:
+    from tests.conftest import SampleBuild
+
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # What a report folder is made of (the rest of the repository is the tool itself).
@@ -73,18 +80,9 @@ def page_texts(pdf: Path) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def shared_cache(sample_build: SampleBuild) -> Path:
     """The sample edition's charts, drawn once: a report folder's ``.reportgen-cache``."""
-    from reportgen.assemble.build import build_edition
-    from reportgen.months import Month
-
-    base = tmp_path_factory.mktemp("chart-cache")
-    root = base / "report"
-    root.mkdir()
-    for part in REPORT_DIRS:
-        shutil.copytree(REPO_ROOT / part, root / part)
-    build_edition(root, Month.parse(EDITION), base / "edition.pdf")
-    return root / CACHE
+    return sample_build.root / CACHE
 
 
 def _link_or_copy(source: str, target: str) -> None:
@@ -170,6 +168,8 @@ def archived(
     assert pack.code == 0, pack.err
     done = run_cli("archive", "--edition", EDITION, root=root)
     assert done.code == 0, done.err
+    # test_archival reads the archived copy's structure: poppler starts on it now
+    start_struct_text(root / "archive" / EDITION / "v1" / EDITION_PDF)
     return Archived(
         root, cover, appendices, pack.code, pack.out, pack.err, done.code, done.out, done.err
     )
@@ -181,3 +181,7 @@ def archived_copy(archived: Archived, tmp_path: Path) -> Path:
     root = tmp_path / "report"
     shutil.copytree(archived.root, root, symlinks=True)
     return root
+
+
+def pytest_sessionfinish() -> None:
+    stop_struct_texts()
