@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -102,11 +103,11 @@ def _in_this_process(request: Request, progress: Progress) -> Iterator[EditionOu
         started = time.perf_counter()
         heard: list[tuple[str, str]] = []
         errors: tuple[str, ...] = ()
-        path = None
+        path: Path | None = None
         progress(edition, "start")
-        with notices.listening(lambda notice, h=heard: h.append((notice.kind, notice.text))):
+        with notices.listening(partial(_hear, heard)):
             try:
-                path = made(edition, lambda stage, e=edition: progress(e, stage))
+                path = made(edition, partial(progress, edition))
             except ReportgenError as error:
                 found = error.problems if isinstance(error, Problems) else (error,)
                 errors = tuple(str(problem) for problem in found)
@@ -116,6 +117,10 @@ def _in_this_process(request: Request, progress: Progress) -> Iterator[EditionOu
         seconds = time.perf_counter() - started
         progress(edition, "failed" if errors else "done")
         yield EditionOutcome(edition, path, errors, seconds, tuple(heard), _peak_mib())
+
+
+def _hear(heard: list[tuple[str, str]], notice: notices.Notice) -> None:
+    heard.append((notice.kind, notice.text))
 
 
 def _peak_mib() -> float | None:

@@ -337,7 +337,6 @@ def draw_charts(charts: list[ChartData], style: ChartStyle) -> DrawnCharts:
             figure.draw(renderer)
             renderer.finalize()
             pages.endStream()
-            figure.clear()
             texts.append(tuple(runs))
         pages.finalize()
         pages.close()
