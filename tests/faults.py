@@ -29,6 +29,13 @@ PAUSED = "reportgen: paused at "
 WAIT_SECONDS = 90.0  # for a paused moment: a cold build on a busy 2-core machine
 
 
+def interruptible() -> None:
+    """Ctrl-C reaches the child as it would from a terminal. A shell starts background
+    jobs (``.ci/run &``) with SIGINT ignored, Python then installs no KeyboardInterrupt
+    handler, and a test that sends SIGINT would see it ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Run:
     """A ``python -m reportgen`` process whose output is read to its end by threads."""
 
@@ -54,6 +61,7 @@ class Run:
             stdin=subprocess.DEVNULL,
             env=environment,
             text=True,
+            preexec_fn=interruptible,
         )
         self.pid = self.process.pid
         self.out: list[str] = []

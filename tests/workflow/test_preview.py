@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.faults import interruptible
+
 from .conftest import MakeReport
 
 pytestmark = pytest.mark.slow
@@ -30,6 +32,7 @@ class Watching:
             stderr=subprocess.STDOUT,
             text=True,
             cwd=root,
+            preexec_fn=interruptible,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
