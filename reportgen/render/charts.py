@@ -152,7 +152,6 @@ def _draw(figure: Any, data: ChartData, style: ChartStyle) -> None:
     )
     for label in axes.get_yticklabels():
         label.set_fontproperties(regular)
-    axes.tick_params(colors=style.text_colour, length=2.5, width=0.5)
     axes.grid(axis="y", color=style.grid_colour, linewidth=0.4, alpha=0.7)
     axes.set_axisbelow(True)
     for side in ("top", "right"):
@@ -321,6 +320,16 @@ def draw_charts(charts: list[ChartData], style: ChartStyle) -> DrawnCharts:
         "font.size": style.font_size,
         "axes.linewidth": 0.6,
         "text.parse_math": False,
+        # tick look from rc, set before the axes make their ticks: tick_params afterwards
+        # remakes every tick (a quarter of a chart's set-up under cProfile); bytes unchanged
+        "xtick.color": style.text_colour,
+        "ytick.color": style.text_colour,
+        "xtick.labelcolor": style.text_colour,
+        "ytick.labelcolor": style.text_colour,
+        "xtick.major.size": 2.5,
+        "ytick.major.size": 2.5,
+        "xtick.major.width": 0.5,
+        "ytick.major.width": 0.5,
     }
     with matplotlib.rc_context(rc):
         # no CreationDate: the same charts give the same bytes
