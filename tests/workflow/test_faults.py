@@ -142,6 +142,21 @@ with open({str(probe)!r}, "w") as out:
     assert "no chart worker" in done.stderr
 
 
+def test_only_version_reads_the_installed_metadata(report: Path) -> None:
+    # importlib.metadata (and the email package it imports) cost every command ~30 ms
+    script = f"""
+import sys
+from reportgen.cli import main
+code = main(["--root", {str(report)!r}, "figures"])
+print(code, "importlib.metadata" in sys.modules)
+"""
+    done = _python(script)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "0 False"
+    version = _python("from reportgen.cli import main; main(['--version'])")
+    assert version.returncode == 0 and version.stdout.startswith("reportgen "), version
+
+
 def test_a_cold_build_and_a_warm_one_give_the_same_bytes(cold_report: Path) -> None:
     cold = run_to_end(cold_report, "build", "--verbose")
     assert cold.process.returncode == 0 and "chart worker started" in cold.stderr
