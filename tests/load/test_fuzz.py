@@ -31,7 +31,7 @@ from reportgen.cli import main
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SEED = int(os.environ.get("REPORTGEN_FUZZ_SEED", "20140331"))
-CASES = int(os.environ.get("REPORTGEN_FUZZ_CASES", "160"))
+CASES = int(os.environ.get("REPORTGEN_FUZZ_CASES", "240"))
 EDITIONS = ("2014-02", "2014-03")  # the fuzzed folder keeps two editions: quick to check
 TOKENS = (
     ":", "- ", "{", "}", "{edition", "[[", "&a ", "*a", '"', "'", "\t", "!!python/object:os.system",
