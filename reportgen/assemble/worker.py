@@ -99,10 +99,6 @@ class ChartWorker:
         except OSError:
             self._process = None  # no worker: the charts are drawn in this process
 
-    @property
-    def pid(self) -> int | None:
-        return None if self._process is None else self._process.pid
-
     def draw(self, charts: list[Any], style: Any) -> PendingCharts | None:
         """Send ``charts`` (``ChartData``) to the worker; None where there is no worker."""
         process = self._process

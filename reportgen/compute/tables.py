@@ -8,7 +8,6 @@ as printed. Satisfaction measures are followed by their confidence-interval row.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from fractions import Fraction
 
 from reportgen.compute import rules
@@ -288,12 +287,6 @@ def previous_derivation(
         if measure.comparable_from is not None and this_months[0] < measure.comparable_from:
             return None
     return derive(figures, measure, previous, percent_sign=percent_sign, with_previous=False)
-
-
-def previous_difference(figures: Figures, measure: Measure, edition: Month) -> Decimal | None:
-    """The previous edition's Better/Worse, or None where the measure had not begun."""
-    previous = previous_derivation(figures, measure, edition)
-    return previous.difference.value if previous and previous.difference else None
 
 
 def _msg_cell(

@@ -358,28 +358,6 @@ class PerformanceData:
     files: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> files
     warnings: tuple[str, ...] = ()
 
-    def monthly_as_of(self, edition: str) -> pd.DataFrame:
-        """The monthly figures as they stood for ``edition``.
-
-        A revision row applies to every edition up to its ``until_edition``; where
-        several do, the earliest vintage that still covers the edition wins. The
-        ``until_edition`` column says which vintage each figure is (empty: today's).
-        """
-        frame = self.monthly.assign(until_edition="")
-        if self.revisions.empty:
-            return frame
-        applicable = self.revisions[self.revisions["until_edition"] >= edition]
-        if applicable.empty:
-            return frame
-        earliest = (
-            applicable.sort_values("until_edition")
-            .groupby(level=["measure", "month"], sort=True)
-            .head(1)
-        )
-        columns = ["numerator", "denominator", "source", "until_edition"]
-        frame.loc[earliest.index, columns] = earliest[columns]
-        return frame
-
     def how_to_add(self, measure_id: str, month: str) -> str:
         """Where an analyst types a missing monthly figure, for a hint."""
         if self.monthly_file.endswith(WORKBOOK):
