@@ -34,16 +34,14 @@ class ProgressReport:
             self.done += 1
         count = f"{self.done}/{self.total}" if self.total else str(self.done)
         if self.on_terminal:
-            filled = BAR_WIDTH * self.done // max(self.total or 0, 1) if self.total else 0
+            filled = BAR_WIDTH * self.done // self.total if self.total else 0
             bar = f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] " if self.total else ""
             self.stream.write(f"\r\x1b[K{bar}{count} {edition} {stage} {elapsed:.1f}s")
             self.stream.flush()
             self.shown = True
         elif stage in ("start", "done", "failed"):
             word = {"start": f"{self.action} started", "done": "done", "failed": "FAILED"}
-            self.stream.write(
-                f"reportgen: [{self.done}/{self.total}] {edition} {word[stage]} ({elapsed:.1f}s)\n"
-            )
+            self.stream.write(f"reportgen: [{count}] {edition} {word[stage]} ({elapsed:.1f}s)\n")
             self.stream.flush()
 
     def finish(self) -> None:

@@ -13,8 +13,8 @@ class Terminal(io.StringIO):
         return True
 
 
-def _run(stream: io.StringIO) -> str:
-    progress = ProgressReport(stream, 2, "build")
+def _run(stream: io.StringIO, total: int | None = 2, action: str = "build") -> str:
+    progress = ProgressReport(stream, total, action)
     for edition in (Month(2014, 2), Month(2014, 3)):
         for stage in ("start", "load", "compute", "done"):
             progress.update(edition, stage)
@@ -29,6 +29,16 @@ def test_plain_lines_when_stderr_is_not_a_terminal() -> None:
         "reportgen: [1/2] 2014-02 done",
         "reportgen: [1/2] 2014-03 build started",
         "reportgen: [2/2] 2014-03 done",
+    ]
+
+
+def test_plain_lines_count_alone_when_the_total_is_not_known() -> None:
+    lines = _run(io.StringIO(), None, "verify").splitlines()  # verify: editions as found
+    assert [line.split(" (")[0] for line in lines] == [
+        "reportgen: [0] 2014-02 verify started",
+        "reportgen: [1] 2014-02 done",
+        "reportgen: [1] 2014-03 verify started",
+        "reportgen: [2] 2014-03 done",
     ]
 
 
