@@ -32,7 +32,7 @@ from typing import IO, Any, Literal
 
 from reportgen import notices
 from reportgen.assemble.worker import end_child, start_child
-from reportgen.errors import Problems, ReportgenError
+from reportgen.errors import ReportgenError, error_lines
 from reportgen.months import Month
 
 Task = Literal["build", "pack", "archive"]
@@ -108,12 +108,8 @@ def _in_this_process(request: Request, progress: Progress) -> Iterator[EditionOu
         with notices.listening(partial(_hear, heard)):
             try:
                 path = made(edition, partial(progress, edition))
-            except ReportgenError as error:
-                found = error.problems if isinstance(error, Problems) else (error,)
-                errors = tuple(str(problem) for problem in found)
-            except OSError as error:  # disk full, permissions: named, and the rest go on
-                where = f"{error.filename}: " if error.filename else ""
-                errors = (f"{where}{error.strerror or error}",)
+            except (ReportgenError, OSError) as error:  # named, and the rest go on
+                errors = error_lines(error)
         seconds = time.perf_counter() - started
         progress(edition, "failed" if errors else "done")
         yield EditionOutcome(edition, path, errors, seconds, tuple(heard), _peak_mib())
@@ -238,27 +234,19 @@ def serve() -> None:
         if stage not in ("done", "failed"):  # the outcome says so
             emit({"edition": str(edition), "stage": stage})
 
+    def outcome_event(outcome: EditionOutcome) -> dict[str, Any]:
+        return {
+            "edition": str(outcome.edition),
+            "path": str(outcome.path) if outcome.path else None,
+            "errors": list(outcome.errors),
+            "seconds": outcome.seconds,
+            "notices": [list(pair) for pair in outcome.notices],
+            "peak_mib": outcome.peak_mib,
+        }
+
     try:
         for outcome in _in_this_process(request, progress):
-            emit(
-                {
-                    "edition": str(outcome.edition),
-                    "path": str(outcome.path) if outcome.path else None,
-                    "errors": list(outcome.errors),
-                    "seconds": outcome.seconds,
-                    "notices": [list(pair) for pair in outcome.notices],
-                    "peak_mib": outcome.peak_mib,
-                }
-            )
+            emit(outcome_event(outcome))
     except ReportgenError as error:  # the report folder itself: every edition fails
-        found = error.problems if isinstance(error, Problems) else (error,)
         for edition in request.editions:
-            emit(
-                {
-                    "edition": str(edition),
-                    "path": None,
-                    "errors": [str(problem) for problem in found],
-                    "seconds": 0.0,
-                    "notices": [],
-                }
-            )
+            emit(outcome_event(EditionOutcome(edition, None, error_lines(error), 0.0)))

@@ -20,7 +20,7 @@ from typing import Any, TextIO
 
 import reportgen
 from reportgen import notices
-from reportgen.errors import Problems, ReportgenError
+from reportgen.errors import ReportgenError, error_lines
 from reportgen.months import Month
 
 EXIT_OK = 0
@@ -294,8 +294,7 @@ def main(
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_ERROR
     except OSError as exc:  # disk full, permissions: say which file, never a traceback
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"reportgen: error: {where}{exc.strerror or exc}", file=err)
+        print(f"reportgen: error: {error_lines(exc)[0]}", file=err)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("reportgen: interrupted; nothing was left half-written", file=err)
@@ -310,7 +309,7 @@ MAX_REPORTED = 50  # a folder with more problems than this has one cause worth f
 
 def report_errors(exc: ReportgenError, err: TextIO) -> None:
     """One ``reportgen: error:`` line per problem, in file and line order, with a count."""
-    problems = exc.problems if isinstance(exc, Problems) else (exc,)
+    problems = error_lines(exc)
     for problem in problems[:MAX_REPORTED]:
         print(f"reportgen: error: {problem}", file=err)
     if len(problems) > MAX_REPORTED:
@@ -424,8 +423,7 @@ def _diff(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from reportgen.workflow import archive_root_for
 
     if len(args.editions) > 2:
-        print("reportgen: error: diff takes one edition or two", file=err)
-        return EXIT_USAGE
+        return _usage(err, "diff takes one edition or two")
     archive = archive_root_for(args.root, args.archive, create=False)
     if len(args.editions) == 1:
         result = diff_versions(archive, args.editions[0])
@@ -492,10 +490,8 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _preview(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from reportgen.load.folder import require_report_folder
     from reportgen.preview import PreviewEvent, watch
 
-    root = require_report_folder(args.root)
     edition = _edition(args)
     print(
         f"reportgen: previewing {edition}'s draft; save a file to rebuild, Ctrl-C to stop", file=err
@@ -512,7 +508,7 @@ def _preview(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.flush()
 
     try:
-        watch(root, edition, report)
+        watch(args.root, edition, report)  # main() found it a report folder
     except KeyboardInterrupt:
         print("reportgen: preview stopped", file=err)
     return EXIT_OK
@@ -556,12 +552,10 @@ def _archive(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from reportgen.workflow import archive, archive_root_for
 
     if args.reissue != bool(args.reason):
-        print(
-            "reportgen: error: --reissue and --reason go together "
-            "(a re-issue says why it replaces the last version)",
-            file=err,
+        return _usage(
+            err,
+            "--reissue and --reason go together (a re-issue says why it replaces the last version)",
         )
-        return EXIT_USAGE
     if _is_range(args):
         if args.reissue or args.pack:
             return _usage(err, "--reissue and --pack belong to one edition")

@@ -76,6 +76,16 @@ class Problems(ReportgenError):
         return "\n".join(str(problem) for problem in self.problems)
 
 
+def error_lines(error: ReportgenError | OSError) -> tuple[str, ...]:
+    """What an error says, one line per problem (``Problems`` split; an OSError — a full
+    disk, a permission — names its file), as every command prints them."""
+    if isinstance(error, ReportgenError):
+        found = error.problems if isinstance(error, Problems) else (error,)
+        return tuple(str(problem) for problem in found)
+    where = f"{error.filename}: " if error.filename else ""
+    return (f"{where}{error.strerror or error}",)
+
+
 def problem_order(problem: ReportgenError) -> tuple[str, int, str, int, int, str]:
     return (problem.file or "", problem.line or 0, *cell_order(problem.cell), problem.message)
 

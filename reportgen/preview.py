@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.assemble.build import EditionBuilder
-from reportgen.errors import Problems, ReportgenError
+from reportgen.errors import ReportgenError, error_lines
 from reportgen.load.folder import CATALOGUE, CONTENT, DATA, LAYOUT, THEME
 from reportgen.months import Month
 from reportgen.render.charts import DrawnCharts
@@ -35,7 +35,6 @@ class PreviewEvent:
     path: Path | None  # the PDF written, if the build worked
     seconds: float
     problems: tuple[str, ...] = ()  # what stopped the build, as the CLI prints them
-    reloaded: bool = False  # the folder's data, layout or theme changed
 
 
 def _watched(root: Path, edition: Month) -> list[Path]:
@@ -80,37 +79,28 @@ class Preview:
                 self.builder = None  # a folder that fails to load is not kept
                 self.builder = EditionBuilder(self.root, memory=self.memory)
             result = self.builder.build(self.edition, draft=True)
-        except ReportgenError as error:
-            found = error.problems if isinstance(error, Problems) else (error,)
-            problems = tuple(str(problem) for problem in found)
-            return PreviewEvent(None, time.perf_counter() - started, problems, reload)
-        except OSError as error:
-            where = f"{error.filename}: " if error.filename else ""
-            message = f"{where}{error.strerror or error}"
-            return PreviewEvent(None, time.perf_counter() - started, (message,), reload)
-        return PreviewEvent(result.path, time.perf_counter() - started, (), reload)
+        except (ReportgenError, OSError) as error:
+            return PreviewEvent(None, time.perf_counter() - started, error_lines(error))
+        return PreviewEvent(result.path, time.perf_counter() - started)
 
 
 def watch(
     root: Path,
     edition: Month,
     report: Callable[[PreviewEvent], None],
-    *,
-    poll: float = POLL_SECONDS,
-    keep_going: Callable[[], bool] = lambda: True,
 ) -> None:
-    """Build the draft now and after every change, until ``keep_going()`` is false (or
-    Ctrl-C, which the caller catches)."""
+    """Build the draft now and after every change, until Ctrl-C (which the caller
+    catches)."""
     root = Path(root).resolve()
     preview = Preview(root, edition)
     seen = snapshot(root, edition)
     report(preview.rebuild(reload=True))
-    while keep_going():
-        time.sleep(poll)
+    while True:
+        time.sleep(POLL_SECONDS)
         now = snapshot(root, edition)
         if now == seen:
             continue
-        time.sleep(poll / 2)  # an editor may write a file in several steps
+        time.sleep(POLL_SECONDS / 2)  # an editor may write a file in several steps
         now = snapshot(root, edition)
         reload = not _narrative_only(seen, now, edition)
         seen = now
