@@ -112,12 +112,15 @@ class ProblemCollector:
 
     def __init__(self) -> None:
         self.problems: list[ReportgenError] = []
+        self._seen: set[tuple[str | None, int | None, str | None, str]] = set()
 
     def add(self, error: ReportgenError) -> None:
-        # one cause met twice (two editions missing the same month) is one problem
+        # one cause met twice (two editions missing the same month) is one problem; two
+        # cells of one workbook row are two
         for problem in error.problems if isinstance(error, Problems) else (error,):
-            key = (problem.file, problem.line, problem.message)
-            if not any((p.file, p.line, p.message) == key for p in self.problems):
+            key = (problem.file, problem.line, problem.cell, problem.message)
+            if key not in self._seen:
+                self._seen.add(key)
                 self.problems.append(problem)
 
     @contextlib.contextmanager

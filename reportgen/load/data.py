@@ -603,10 +603,6 @@ def load_data(folder: Path, catalogue: Catalogue, root: Path | None = None) -> P
 def _raise_all(problems: list[ReportgenError]) -> None:
     """Raise every problem once (a workbook row repeats its measure's problem per month)."""
     collector = ProblemCollector()
-    seen = set()
     for problem in problems:
-        key = (problem.file, problem.line, problem.cell, problem.message)
-        if key not in seen:
-            seen.add(key)
-            collector.add(problem)
+        collector.add(problem)
     collector.raise_if_any()

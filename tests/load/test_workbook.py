@@ -330,6 +330,14 @@ CASES = [
         (("Revisions!A1", ("the header row is measure,month,numerator",)),),
     ),
     Refusal(
+        "two-bad-cells-of-one-row-are-two-problems",
+        grid((1, 3, -4), (1, 4, -4)),
+        (
+            ("Monthly!D2", ("negative",)),
+            ("Monthly!E2", ("negative",)),
+        ),
+    ),
+    Refusal(
         "every-problem-at-once",
         grid((1, 3, "x"), (2, 4, "#N/A"), (0, 4, "2013-13")),
         (
