@@ -34,7 +34,6 @@ from reportgen.load.yamlfile import Node, NodeList, parse_yaml, read_text
 
 # Used in file names and Message-IDs, so only characters that are safe in both.
 _LIST_NAME = re.compile(r"^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$")
-_LIST_KEYS = ("to", "cc", "subject", "body")
 
 # every character str.splitlines() breaks at, which email.policy refuses in a header
 LINE_BREAKS: dict[str, str] = {

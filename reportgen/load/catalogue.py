@@ -140,7 +140,7 @@ class CatalogueFile(Spec, frozen=True, kw_only=True):
 _MEASURE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 
 
-def _measure(measure_id: str, entry: MeasureEntry, node: Node, line: int) -> Measure:
+def _measure(measure_id: str, entry: MeasureEntry, line: int) -> Measure:
     """The catalogue entry as a ``Measure``; cross-field rules are checked by the caller."""
     if entry.aggregation is Aggregation.SUM_OF:
         components: tuple[str, ...] = entry.of or ()
@@ -308,7 +308,7 @@ def load_catalogue(path: Path, display_name: str | None = None) -> Catalogue:
     measures: dict[str, Measure] = {}
     for measure_id, entry in entries_.items():
         _check_fields(measure_id, entry, raw[measure_id], problems)
-        measures[measure_id] = _measure(measure_id, entry, raw[measure_id], raw.line_of(measure_id))
+        measures[measure_id] = _measure(measure_id, entry, raw.line_of(measure_id))
     if not measures and not problems:
         problems.add(InputError("the catalogue defines no measures", file=name, line=raw.line))
     _check_parts(measures, name, problems)

@@ -25,12 +25,12 @@ import typing
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Annotated, Any, TypeVar, Union, Unpack, get_args, get_origin
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import msgspec
 from msgspec import Meta
 
-from reportgen.errors import InputError, ProblemCollector, Where
+from reportgen.errors import InputError, ProblemCollector
 from reportgen.load.yamlfile import Node, NodeList, parse_yaml
 from reportgen.months import Month
 
@@ -84,7 +84,6 @@ class MonthText(str):
 
 
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
-_COLOUR_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _named_colours: ContextVar[Mapping[str, str] | None] = ContextVar("named_colours", default=None)
 
 
@@ -202,18 +201,6 @@ def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
 _AT = re.compile(r"^(?P<message>.*?)(?: - at `(?P<path>\$[^`]*)`)?$", re.DOTALL)
 _STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+|\.\.\.)\]")
 MAX_PROBLEMS_PER_ENTRY = 30
-
-
-def convert(raw: Any, spec: type[T], *, file: str, line: int | None = None) -> T:
-    """``raw`` (YAML values) as ``spec``; every problem found raises, by file and line.
-
-    ``file``/``line`` say where ``raw`` is when it is not a ``Node`` (a scalar).
-    """
-    problems = ProblemCollector()
-    value = convert_into(raw, spec, problems, file=file, line=line)
-    problems.raise_if_any()
-    assert value is not None
-    return value
 
 
 def convert_into(
@@ -570,15 +557,3 @@ def convert_part(document: Node, key: str, spec: type[T], problems: ProblemColle
     in one part does not hide those in another."""
     line = document.line_of(key)
     return convert_into(document[key], spec, problems, file=document.file, line=line, label=key)
-
-
-def check(
-    condition: bool, problems: ProblemCollector, message: str, **where: Unpack[Where]
-) -> bool:
-    """Add ``message`` as a problem unless ``condition``; returns ``condition``."""
-    if not condition:
-        problems.add(InputError(message, **where))
-    return condition
-
-
-NonEmptyText = Annotated[str, Meta(min_length=1)]

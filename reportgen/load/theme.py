@@ -197,12 +197,6 @@ class Theme(Spec, frozen=True, kw_only=True):
     def text_colour(self) -> str:
         return self.colours["text"]
 
-    @property
-    def frame_size(self) -> tuple[float, float]:
-        """Width and height of the page inside the margins."""
-        top, right, bottom, left = self.margins
-        return self.page_size[0] - left - right, self.page_size[1] - top - bottom
-
 
 REQUIRED_STYLES = (
     "body", "note", "heading", "subheading", "subheading3", "section_title",

@@ -36,7 +36,6 @@ from reportgen.load.csvfile import read_data_bytes
 from reportgen.load.rows import Cell, SourceRow, Where, shown
 from reportgen.months import Month
 
-WORKBOOK = "performance.xlsx"
 MONTHLY_SHEET = "Monthly"
 GRID_COLUMNS = 3  # A measure, B numerator/denominator, C label; months from D
 NUMERATOR, DENOMINATOR = "numerator", "denominator"

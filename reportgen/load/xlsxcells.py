@@ -47,7 +47,6 @@ class SheetFacts:
     percent: set[str] = field(default_factory=set)  # "F12"
     last_row: int = 0  # 1-based; 0 for an empty sheet
     last_column: int = 0
-    last_cell: str = ""
 
 
 def column_letters(index: int) -> str:
@@ -180,7 +179,6 @@ def _bound(facts: SheetFacts, reference: str) -> None:
         or facts.last_column > MAX_COLUMNS
         or facts.last_row * facts.last_column > MAX_CELLS
     ):
-        facts.last_cell = reference
         raise WorkbookProblem(
             f"its used cells reach {reference}; reportgen reads sheets up to {MAX_ROWS} rows, "
             f"{MAX_COLUMNS} columns and {MAX_CELLS} cells"

@@ -145,11 +145,6 @@ def read_text(path: Path, display_name: str, *, limit: int = MAX_BYTES) -> str:
         ) from None
 
 
-def load_yaml(path: Path, display_name: str | None = None) -> Any:
-    name = display_name or str(path)
-    return parse_yaml(read_text(path, name), name)
-
-
 def where(node: Any, key: str | None = None) -> Where:
     """``file=`` and ``line=`` keyword arguments for an error about ``node`` (or its key)."""
     if isinstance(node, Node):
