@@ -31,8 +31,8 @@ from reportgen.deliver.archive import (
 )
 from reportgen.deliver.pack import build_pack, read_pdf
 from reportgen.errors import DeliveryError, ReportgenError
+from reportgen.load.folder import ReportFolder, load_content, load_report
 from reportgen.load.folder import input_files as folder_input_files
-from reportgen.load.folder import load_content, load_report
 from reportgen.months import Month
 
 if TYPE_CHECKING:  # mail (and its smtplib) is imported only by a send
@@ -50,10 +50,10 @@ def readable_name(organisation: str, title: str, edition: Month, kind: str = "")
     return re.sub(r"[^A-Za-z0-9]+", "-", words).strip("-") + ".pdf"
 
 
-def input_files(root: Path, edition: Month) -> dict[str, Path]:
+def input_files(folder: ReportFolder, edition: Month) -> dict[str, Path]:
     """Every file a build of the edition reads, by its path in the report folder: what
     the archive embeds and the pack's stamp covers (load.folder decides the set)."""
-    paths = folder_input_files(load_report(root), edition)
+    paths = folder_input_files(folder, edition)
     for name in paths:
         if "__" in Path(name).name:  # "__" stands for "/" in attachment names
             raise DeliveryError(
@@ -119,7 +119,7 @@ def make_pack(
                 "title": f"{layout.organisation} Board Pack: {edition.name}",
                 "author": layout.author,
                 "subject": f"{layout.title}: {edition.name}",
-                PACK_INPUTS_KEY: inputs_digest(input_files(root, edition)),
+                PACK_INPUTS_KEY: inputs_digest(input_files(folder, edition)),
             },
         )
 
@@ -138,7 +138,7 @@ def archive(
     folder = load_report(root)
     texts = load_content(folder, edition)
     figures = figures_csv(compute_tables(folder, edition, texts))
-    inputs = input_files(root, edition)
+    inputs = input_files(folder, edition)
     name = readable_name(folder.layout.organisation, folder.layout.title, edition)
     # a pack asked for by name must be there; the default one is stored only if built
     explicit_pack = pack is not None

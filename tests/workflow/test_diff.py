@@ -74,12 +74,13 @@ def test_diff_takes_one_or_two_editions(run_cli):
 
 @pytest.mark.slow
 def test_the_workbook_is_an_input_the_archive_embeds(report, run_cli):
+    from reportgen.load.folder import load_report
     from reportgen.months import Month
     from reportgen.workflow import input_files
 
-    assert "data/performance.xlsx" not in input_files(report, Month(2014, 3))
+    assert "data/performance.xlsx" not in input_files(load_report(report), Month(2014, 3))
     assert run_cli("workbook", root=report).code == 0
     for path in (report / "data").glob("*.csv"):
         path.unlink()  # the workbook holds them now
-    inputs = input_files(report, Month(2014, 3))
+    inputs = input_files(load_report(report), Month(2014, 3))
     assert "data/performance.xlsx" in inputs and "data/monthly.csv" not in inputs
