@@ -105,7 +105,8 @@ class ListEntry(Spec, frozen=True, kw_only=True):
 
 # What a list's subject and body may name: the edition's own values, and the headline
 # figures the deliver stage supplies (render_templates checks the values given).
-TEMPLATE_PLACEHOLDERS = ("edition", "edition_month", "version", "file_name", "headline")
+STANDARD_PLACEHOLDERS = ("edition", "edition_month", "version", "file_name")
+TEMPLATE_PLACEHOLDERS = (*STANDARD_PLACEHOLDERS, "headline")
 
 
 def load_distribution(path: Path, display_name: str | None = None) -> dict[str, DistributionList]:

@@ -45,6 +45,7 @@ from typing import Any
 
 from reportgen import atomic, notices, steps
 from reportgen.deliver.distribution import (
+    STANDARD_PLACEHOLDERS,
     DistributionList,
     check_address,
     load_distribution,
@@ -96,8 +97,6 @@ __all__ = [
 ]
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-# Placeholders every template may use; callers add headline figures on top of these.
-STANDARD_PLACEHOLDERS = ("edition", "edition_month", "version", "file_name")
 _DRY_RUN_DOMAIN = "reportgen.invalid"
 # records one send can write after the check for room: sending, final, one per retry
 _RECORDS_PER_SEND = 8
