@@ -40,7 +40,8 @@ from reportgen.render.flowables import (
     ChartSlot,
     SectionInfo,
     SectionStart,
-    Source,
+    SourceMark,
+    resolve_source,
     source_of,
 )
 from reportgen.render.narrative import plain
@@ -109,7 +110,7 @@ class EditionDocument(BaseDocTemplate):
         self.page_map = PageMap(structure=self.tagger.document)
         self.pending: tuple[SectionInfo, Element] | None = None
         self.current: SectionInfo | None = None
-        self.placing: Source | None = None  # where the text being placed was written
+        self.placing: SourceMark | None = None  # where the text being placed was written
         frame = Frame(
             left,
             bottom,
@@ -277,8 +278,9 @@ def lay_out(
         # something (a table row, a statement, a paragraph) is taller than a page
         section = doc.pending[0] if doc.pending else doc.current
         where = f"section {section.contents_entry}" if section else "the cover or contents"
-        file, line = doc.placing or (theme.file, None)
-        if doc.placing is None:
+        placing = resolve_source(doc.placing)
+        file, line = placing or (theme.file, None)
+        if placing is None:
             detail = f": {str(exc).splitlines()[0][:160]}"
         else:
             detail = ": the text written here is taller than a page"

@@ -147,17 +147,23 @@ class PageNumberRef(Flowable):
 
 
 Source = tuple[str | None, int | None]  # the file and line a flowable's text was written on
+SourceMark = Source | Callable[[], Source]  # a table's callable finds its tallest row
 _SOURCE = "reportgen_source"  # reportgen's own attribute on the flowables it builds
 F = TypeVar("F", bound=Flowable)
 
 
-def mark_source(flowable: F, source: Source | Callable[[], Source]) -> F:
+def mark_source(flowable: F, source: SourceMark) -> F:
     """Remember where ``flowable``'s text came from, so a page that cannot hold it names
     the file and line to fix; a callable is asked only then (a table finds its row)."""
     setattr(flowable, _SOURCE, source)
     return flowable
 
 
-def source_of(flowable: Flowable) -> Source | None:
-    found = getattr(flowable, _SOURCE, None)
-    return found() if callable(found) else found
+def source_of(flowable: Flowable) -> SourceMark | None:
+    """What ``mark_source`` left on ``flowable``, as left (``resolve_source`` reads it)."""
+    return getattr(flowable, _SOURCE, None)
+
+
+def resolve_source(mark: SourceMark | None) -> Source | None:
+    """The file and line a mark names, a table's callable asked only now."""
+    return mark() if callable(mark) else mark
