@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reportgen.errors import InputError, ProblemCollector
+from reportgen.errors import ProblemCollector
 from reportgen.load.folder import (
     THEME,
     ReportFolder,
@@ -27,6 +27,7 @@ from reportgen.load.folder import (
     load_content,
     load_report,
     require_report_folder,
+    still_marked_for_review,
     stray_files,
 )
 from reportgen.load.theme import Theme, load_theme
@@ -134,12 +135,7 @@ def _check_edition(
     texts = load_content(folder, edition)
     marked = [t.file for t in texts.values() if t.needs_review]
     if full and marked and not draft:
-        raise InputError(
-            f"{len(marked)} narrative file(s) still marked for review: {', '.join(marked)}",
-            file=folder.display(folder.content_dir(edition)),
-            hint="edit them and set 'review: false' in each front matter, or check and build "
-            "with --draft",
-        )
+        raise still_marked_for_review(folder, edition, marked, command="check and build")
     computed = compute_edition(folder, edition, texts, draft=draft)
     rows = sum(len(t.rows) for t in computed.tables())
     status = f"; {len(marked)} file(s) marked for review" if marked else ""
@@ -152,6 +148,6 @@ def _check_edition(
     if full:
         from reportgen.assemble.document import lay_out
 
-        _, layout = lay_out(computed, theme, lambda: tuple(() for _ in computed.charts()))
+        _, layout = lay_out(computed, styles, lambda: tuple(() for _ in computed.charts()))
         fit = f"; {layout.page_count} pages fit"
     return f"edition {edition}: {len(texts)} narrative files, {rows} table rows{fit}{status}"

@@ -25,6 +25,7 @@ from reportgen.load.folder import (
     load_content,
     load_report,
     load_report_theme,
+    still_marked_for_review,
 )
 from reportgen.months import Month
 from reportgen.render.chartcache import CACHE, ChartCache, chart_inputs_key
@@ -164,12 +165,7 @@ class EditionBuilder:
         texts = load_content(folder, edition)
         marked = [t.file for t in texts.values() if t.needs_review]
         if marked and not draft:
-            raise InputError(
-                f"{len(marked)} narrative file(s) still marked for review: {', '.join(marked)}",
-                file=folder.display(folder.content_dir(edition)),
-                hint="edit them and set 'review: false' in each front matter, or build with "
-                "--draft",
-            )
+            raise still_marked_for_review(folder, edition, marked, command="build")
         clock.step("load")
         computed: Edition = compute_edition(folder, edition, texts, draft=draft)
         clock.step("compute")
@@ -206,7 +202,7 @@ class EditionBuilder:
         check_page_texts(layout_texts(folder), styles)
         check_page_texts(narrative_texts(texts), styles)
 
-        layout_pdf, layout = lay_out(computed, theme, chart_texts)
+        layout_pdf, layout = lay_out(computed, styles, chart_texts)
         charts_pdf = drawn[0].pdf
         if len(layout.chart_slots) != len(charts):
             raise BuildError(f"{len(charts) - len(layout.chart_slots)} chart(s) were not placed")

@@ -46,7 +46,7 @@ from reportgen.render.flowables import (
 )
 from reportgen.render.narrative import plain
 from reportgen.render.story import StoryPage, edition_story
-from reportgen.render.styles import FAMILY, Styles, build_styles, font_name
+from reportgen.render.styles import FAMILY, Styles, font_name
 from reportgen.render.tagging import FOOTER, HEADER, LAYOUT, WATERMARK, Element, Tagger
 
 FIRST_NUMBERED_PAGE = 3  # cover and contents come first; printed page 1 is the third
@@ -253,12 +253,15 @@ def define_chart_texts(
 
 
 def lay_out(
-    edition: Edition, theme: Theme, chart_texts: Callable[[], tuple[tuple[ChartText, ...], ...]]
+    edition: Edition,
+    styles: Styles,
+    chart_texts: Callable[[], tuple[tuple[ChartText, ...], ...]],
 ) -> tuple[bytes, PageMap]:
-    """Lay the edition out; return the PDF (chart drawings not yet placed) and where
-    things went. ``chart_texts`` is asked for the charts' text only after the layout,
-    so the charts can be drawn meanwhile."""
-    styles = build_styles(theme)
+    """Lay the edition out in ``styles`` (built from the theme, fonts registered); return
+    the PDF (chart drawings not yet placed) and where things went. ``chart_texts`` is
+    asked for the charts' text only after the layout, so the charts can be drawn
+    meanwhile."""
+    theme = styles.theme
     buffer = io.BytesIO()
     doc = EditionDocument(buffer, edition, theme, styles)
 

@@ -247,3 +247,15 @@ def load_content(
         )
     problems.raise_if_any()
     return texts
+
+
+def still_marked_for_review(
+    folder: ReportFolder, edition: Month, marked: list[str], *, command: str
+) -> InputError:
+    """The error for narrative files ``marked`` for review when ``command`` (build, or
+    check and build) was asked for the final edition."""
+    return InputError(
+        f"{len(marked)} narrative file(s) still marked for review: {', '.join(marked)}",
+        file=folder.display(folder.content_dir(edition)),
+        hint=f"edit them and set 'review: false' in each front matter, or {command} with --draft",
+    )
