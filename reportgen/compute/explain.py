@@ -23,7 +23,7 @@ from reportgen.compute.edition import compute_tables
 from reportgen.compute.tables import Derivation, YearFigure, check_edition_in_data, derive
 from reportgen.compute.wording import describe_months
 from reportgen.errors import InputError
-from reportgen.load.catalogue import Aggregation, Measure, Polarity, Unit
+from reportgen.load.catalogue import Aggregation, Measure, Unit
 from reportgen.load.folder import ReportFolder
 from reportgen.load.schema import did_you_mean
 from reportgen.months import Month
@@ -162,8 +162,7 @@ def movement_arithmetic(derivation: Derivation) -> str:
     this = rules.format_decimal(movement.this_difference, decimals)  # type: ignore[arg-type]
     before = rules.format_decimal(movement.previous_difference, decimals)  # type: ignore[arg-type]
     change = rules.format_decimal(movement.change, decimals)
-    lower = movement.polarity is Polarity.LOWER_IS_BETTER
-    polarity = "lower is better" if lower else "higher is better"
+    polarity = movement.polarity.words
     if movement.good is None:
         reading = "no change at the printed precision"
     else:
@@ -190,8 +189,7 @@ def msg_arithmetic(derivation: Derivation) -> str | None:
     colour = cell.colour
     if colour is None:
         return f"{head}; no MSG average or no figure to compare: {cell.rag}"
-    lower = colour.polarity is Polarity.LOWER_IS_BETTER
-    polarity = "lower is better" if lower else "higher is better"
+    polarity = colour.polarity.words
     decimals = derivation.measure.decimals
     ours = rules.format_decimal(colour.ours, decimals)
     theirs = rules.format_decimal(colour.theirs, decimals)
@@ -320,7 +318,7 @@ def describe_measure(measure: Measure) -> str:
     }[measure.aggregation]
     window = measure.window.kind.value.replace("_", " ")
     lag = f", {measure.window.lag} month(s) in arrears" if measure.window.lag else ""
-    polarity = measure.polarity.value.replace("_", " ")
+    polarity = measure.polarity.words
     return f"{unit}; {how}; {window}{lag}; {polarity}"
 
 

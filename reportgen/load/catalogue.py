@@ -42,6 +42,11 @@ class Polarity(str, Enum):
     LOWER_IS_BETTER = "lower_is_better"
     HIGHER_IS_BETTER = "higher_is_better"
 
+    @property
+    def words(self) -> str:
+        """The polarity in words ("lower is better"), as an explanation says it."""
+        return self.value.replace("_", " ")
+
 
 class Aggregation(str, Enum):
     SUM = "sum"  # sum of monthly counts

@@ -128,9 +128,7 @@ class ChartCache:
             digest = self._path(f"inputs-{key}").read_text(encoding="ascii").strip()
         except (OSError, UnicodeDecodeError):
             return False
-        if not _DIGEST.match(digest):
-            return False
-        return all(self._path(f"charts-{digest}.{ext}").is_file() for ext in ("pdf", "json"))
+        return bool(_DIGEST.match(digest)) and self.knows_digest(digest)
 
     def load(self, digest: str) -> DrawnCharts | None:
         """The charts kept under ``digest``, or None (never kept, unreadable, damaged)."""

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Table, TableStyle
 
@@ -21,8 +22,7 @@ from reportgen.render.narrative import plain
 from reportgen.render.styles import Styles
 from reportgen.render.tagging import TableTagger, TagContext
 
-CM = 72 / 2.54
-MIN_LABEL_WIDTH = 3 * CM  # room for a measure's name beside its figures
+MIN_LABEL_WIDTH = 3 * cm  # room for a measure's name beside its figures
 
 
 def _cell(text: str, style_name: str, styles: Styles) -> Paragraph:
@@ -78,9 +78,9 @@ def performance_table(table: TableRows, width: float, styles: Styles, tags: TagC
     if widths[0] < MIN_LABEL_WIDTH:
         file, line = table.source
         raise InputError(
-            f"the table {table.caption[:60]!r} needs {sum(values) / CM:.1f}cm for its figure "
-            f"columns, leaving {max(widths[0], 0) / CM:.1f}cm of the {width / CM:.1f}cm page "
-            f"width for the measures' names (at least {MIN_LABEL_WIDTH / CM:.0f}cm)",
+            f"the table {table.caption[:60]!r} needs {sum(values) / cm:.1f}cm for its figure "
+            f"columns, leaving {max(widths[0], 0) / cm:.1f}cm of the {width / cm:.1f}cm page "
+            f"width for the measures' names (at least {MIN_LABEL_WIDTH / cm:.0f}cm)",
             file=styles.theme.file,
             hint="make the table_cell and table_header sizes smaller, or the margins narrower"
             + (f"; the table is at {file}:{line}" if file else ""),
