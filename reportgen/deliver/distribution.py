@@ -30,7 +30,7 @@ from msgspec import Meta
 
 from reportgen.errors import DeliveryError, InputError, ProblemCollector, Problems
 from reportgen.load.schema import Spec, convert_into, did_you_mean
-from reportgen.load.yamlfile import Node, NodeList, parse_yaml, read_text
+from reportgen.load.yamlfile import Node, parse_yaml, read_text
 
 # Used in file names and Message-IDs, so only characters that are safe in both.
 _LIST_NAME = re.compile(r"^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$")
@@ -175,10 +175,9 @@ def _parse_list(name: str, raw: object, path: Path, shown: str, line: int) -> Di
     assert entry is not None and isinstance(raw, Node)
 
     def addresses(key: str, values: tuple[str, ...]) -> tuple[str, ...]:
-        lines = raw[key].item_lines if isinstance(raw.get(key), NodeList) else []
         result = []
         for index, item in enumerate(values):
-            where = lines[index] if index < len(lines) else raw.line_of(key)
+            where = raw.item_line(key, index)
             if found := line_break_in(item):
                 fail(
                     f"{key} entry {index + 1} contains {found}, a line break that an email "

@@ -179,8 +179,7 @@ def _front_matter(text: str, name: str) -> tuple[Node, str, int]:
 
 
 def _item_lines(node: Node, key: str, count: int) -> list[int]:
-    lines = getattr(node.get(key), "item_lines", None) or []
-    return [lines[i] if i < len(lines) else node.line_of(key) for i in range(count)]
+    return [node.item_line(key, index) for index in range(count)]
 
 
 # --- the Markdown body ---------------------------------------------------------------

@@ -36,7 +36,7 @@ from reportgen.load.template import (
     TemplateError,
     parse_template,
 )
-from reportgen.load.yamlfile import Node, NodeList, read_text, where
+from reportgen.load.yamlfile import Node, read_text, where
 
 
 class Period(str, Enum):
@@ -301,8 +301,7 @@ class _Loader:
         return tuple(self.template(t, line, names) for t, line in zip(texts, lines, strict=True))
 
     def measures(self, node: Node, key: str, names: tuple[str, ...]) -> tuple[str, ...]:
-        raw = node[key]
-        lines = raw.item_lines if isinstance(raw, NodeList) else [node.line_of(key)] * len(names)
+        lines = [node.item_line(key, index) for index in range(len(names))]
         for name, line in zip(names, lines, strict=True):
             if name not in self.catalogue:
                 self.problems.add(

@@ -326,7 +326,7 @@ def _chart_look(chart: ChartLook, node: Node, frame: tuple[float, float]) -> lis
                         f"chart {key} item {index + 1} is {value!r}, which matplotlib does not "
                         f"draw{did_you_mean(value, allowed)}",
                         file=node.file,
-                        line=_item_line(node, key, index),
+                        line=node.item_line(key, index),
                         hint=f"use one of {examples}",
                     )
                 )
@@ -337,7 +337,7 @@ def _chart_look(chart: ChartLook, node: Node, frame: tuple[float, float]) -> lis
                     f"chart hatches item {index + 1} is {hatch!r}; a hatch is up to 8 of "
                     "the characters / \\ | - + x o O . *",
                     file=node.file,
-                    line=_item_line(node, "hatches", index),
+                    line=node.item_line("hatches", index),
                     hint='use e.g. "///" or "..."; "" for no hatch',
                 )
             )
@@ -352,12 +352,6 @@ def _chart_look(chart: ChartLook, node: Node, frame: tuple[float, float]) -> lis
             )
         )
     return found
-
-
-def _item_line(node: Node, key: str, index: int) -> int:
-    items = node.get(key)
-    lines = getattr(items, "item_lines", None)
-    return lines[index] if lines and index < len(lines) else node.line_of(key)
 
 
 def load_theme(path: Path, display_name: str | None = None) -> Theme:

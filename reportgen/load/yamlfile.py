@@ -38,6 +38,12 @@ class Node(dict[str, Any]):
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)
 
+    def item_line(self, key: str, index: int) -> int:
+        """The line of item ``index`` of the list under ``key``; the key's own line where
+        there is no such item (or no list)."""
+        lines = getattr(self.get(key), "item_lines", None) or []
+        return lines[index] if index < len(lines) else self.line_of(key)
+
 
 class NodeList(list[Any]):
     """A YAML list that remembers where it and each of its items were written."""
