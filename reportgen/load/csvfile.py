@@ -21,6 +21,7 @@ from pathlib import Path
 
 from reportgen.errors import InputError
 from reportgen.load.rows import Cell, SourceRow, Where
+from reportgen.load.yamlfile import read_bytes
 
 MAX_DATA_BYTES = 4 * 1024 * 1024  # about 100,000 rows: decades of a hundred measures
 BYTE_ORDER_MARK = b"\xef\xbb\xbf"
@@ -36,24 +37,14 @@ class CsvRows:
 
 
 def read_data_bytes(path: Path, name: str, limit: int = MAX_DATA_BYTES) -> bytes:
-    """The file's bytes, refusing a missing, unreadable or oversized file."""
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise InputError(
-                f"the file is {size / 1024 / 1024:.1f} MB; data files are limited to "
-                f"{limit // 1024 // 1024} MB",
-                file=name,
-                hint="a force's figures for decades fit in a few hundred KB: check it is the "
-                "right file",
-            )
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", file=name, hint="create it or check --root") from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a file", file=name) from None
-    except OSError as exc:
-        raise InputError(f"cannot be read: {exc.strerror or exc}", file=name) from None
+    """The data file's bytes, refusing a missing, unreadable or oversized file."""
+    return read_bytes(
+        path,
+        name,
+        limit=limit,
+        too_large=f"data files are limited to {limit // 1024 // 1024} MB",
+        hint="a force's figures for decades fit in a few hundred KB: check it is the right file",
+    )
 
 
 def decode(data: bytes) -> tuple[str, str]:

@@ -115,30 +115,35 @@ def parse_yaml(text: str, file_name: str, *, first_line: int = 1) -> Any:
         loader.dispose()
 
 
-def read_text(path: Path, display_name: str, *, limit: int = MAX_BYTES) -> str:
-    """A report folder's text file, as UTF-8 (a leading byte-order mark is dropped).
-
-    The size is checked before reading, so a huge file costs nothing; an undecodable
-    byte is named with its line.
-    """
+def read_bytes(path: Path, name: str, *, limit: int, too_large: str, hint: str) -> bytes:
+    """A report folder's file, refusing a missing, unreadable or oversized one (the size
+    is checked before reading, so a huge file costs nothing); ``too_large`` and ``hint``
+    say what the limit is and what to do."""
     try:
         size = path.stat().st_size
         if size > limit:
             raise InputError(
-                f"the file is {size / 1_048_576:.1f} MB; at most {limit / 1_048_576:g} MB "
-                "is read here",
-                file=display_name,
-                hint="check it is the right file",
+                f"the file is {size / 1_048_576:.1f} MB; {too_large}", file=name, hint=hint
             )
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
-        raise InputError(
-            "file not found", file=display_name, hint="create it or check --root"
-        ) from None
+        raise InputError("file not found", file=name, hint="create it or check --root") from None
     except IsADirectoryError:
-        raise InputError("is a folder, not a file", file=display_name) from None
+        raise InputError("is a folder, not a file", file=name) from None
     except OSError as exc:
-        raise InputError(f"cannot be read: {exc.strerror or exc}", file=display_name) from None
+        raise InputError(f"cannot be read: {exc.strerror or exc}", file=name) from None
+
+
+def read_text(path: Path, display_name: str, *, limit: int = MAX_BYTES) -> str:
+    """A report folder's text file, as UTF-8 (a leading byte-order mark is dropped); an
+    undecodable byte is named with its line."""
+    data = read_bytes(
+        path,
+        display_name,
+        limit=limit,
+        too_large=f"at most {limit / 1_048_576:g} MB is read here",
+        hint="check it is the right file",
+    )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
