@@ -323,18 +323,21 @@ class _Loader:
             )
         return names
 
+    def unknown_block(self, kind: str, line: int) -> None:
+        self.problems.add(
+            InputError(
+                f"unknown block {kind!r}{did_you_mean(kind, _BLOCK_KINDS)}",
+                file=self.file,
+                line=line,
+                hint=f"blocks are {', '.join(_BLOCK_KINDS)}",
+            )
+        )
+
     def block(self, raw: Any, line: int, defaults: TableDefaults) -> LayoutBlock | None:
         if isinstance(raw, str):
             if raw in _SIMPLE_BLOCKS:
                 return _SIMPLE_BLOCKS[raw]
-            self.problems.add(
-                InputError(
-                    f"unknown block {raw!r}{did_you_mean(raw, _BLOCK_KINDS)}",
-                    file=self.file,
-                    line=line,
-                    hint=f"blocks are {', '.join(_BLOCK_KINDS)}",
-                )
-            )
+            self.unknown_block(raw, line)
             return None
         if not isinstance(raw, Node) or len(raw) != 1:
             self.problems.add(
@@ -391,14 +394,7 @@ class _Loader:
             return StatementTable(caption, line)
         if kind == "chart":
             return self.chart(value, line)
-        self.problems.add(
-            InputError(
-                f"unknown block {kind!r}{did_you_mean(kind, _BLOCK_KINDS)}",
-                file=self.file,
-                line=line,
-                hint=f"blocks are {', '.join(_BLOCK_KINDS)}",
-            )
-        )
+        self.unknown_block(kind, line)
         return None
 
     def table(self, value: Any, line: int, defaults: TableDefaults) -> PerformanceTable | None:

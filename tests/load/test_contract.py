@@ -107,6 +107,26 @@ CASES = {
         "unknown key 'organisaton'",
         "did you mean 'organisation'",
     ),
+    "layout-unknown-block-name": spoil(
+        LAYOUT,
+        "      - heading: Performance Information\n      - table:\n          period: cumulative\n"
+        "          measures:\n            - da_incidents\n",
+        "      - pagebreak\n      - heading: Performance Information\n      - table:\n"
+        "          period: cumulative\n          measures:\n            - da_incidents\n",
+        "- pagebreak",
+        "unknown block 'pagebreak'",
+        "did you mean 'page_break'",
+    ),
+    "layout-unknown-block-kind": spoil(
+        LAYOUT,
+        "      - heading: Performance Information\n      - table:\n          period: cumulative\n"
+        "          measures:\n            - da_incidents\n",
+        "      - headings: Performance Information\n      - table:\n"
+        "          period: cumulative\n          measures:\n            - da_incidents\n",
+        "- headings:",
+        "unknown block 'headings'",
+        "did you mean 'heading'",
+    ),
     "catalogue-unknown-key": spoil(
         CATALOGUE,
         "    lag: 6  ",
