@@ -277,6 +277,25 @@ def scratch_prefix() -> str:
 
 
 @contextlib.contextmanager
+def staged_folder(target: str | Path) -> Iterator[Path]:
+    """A new folder that appears at ``target`` whole or not at all: the block writes into
+    the staging folder yielded (beside ``target``), which is renamed into place when the
+    block ends and removed if it fails. A killed run's staging folder is swept by the
+    next."""
+    parent = Path(target).absolute().parent
+    sweep_stale(parent)
+    staging = Path(tempfile.mkdtemp(prefix=scratch_prefix(), dir=parent))
+    try:
+        usual_permissions(staging, directory=True)
+        yield staging
+        os.rename(staging, target)  # the whole folder appears at once
+        fsync_dir(parent)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+@contextlib.contextmanager
 def scratch_folder(
     parent: str | Path | None, *, within: str | Path | None = None, create: bool = True
 ) -> Iterator[Path]:

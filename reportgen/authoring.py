@@ -6,14 +6,12 @@ latest earlier edition's files with ``review: true``, created whole or not at al
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen.atomic import named, scratch_prefix, sweep_stale, usual_permissions
+from reportgen.atomic import named, staged_folder
 from reportgen.errors import InputError
 from reportgen.load.folder import CONTENT, editions_with_content, inside
 from reportgen.load.yamlfile import read_text
@@ -64,10 +62,7 @@ def start_edition(root: Path, edition: Month) -> NewEdition:
         for path in sorted(source_dir.iterdir())
         if not path.name.startswith(".")
     ]
-    sweep_stale(root / CONTENT)  # a staging folder left by a 'new' that was killed
-    staging = Path(tempfile.mkdtemp(prefix=scratch_prefix(), dir=root / CONTENT))
-    try:
-        usual_permissions(staging, directory=True)
+    with staged_folder(target) as staging:
         for path in carried:
             try:
                 if path.suffix == ".md":
@@ -77,9 +72,5 @@ def start_edition(root: Path, edition: Month) -> NewEdition:
                     shutil.copyfile(path, staging / path.name)
             except OSError as error:  # a full disk: say which file
                 raise named(error, target / path.name) from error
-        os.rename(staging, target)  # the whole folder appears at once
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     files = tuple(sorted(target.glob("*.md")))
     return NewEdition(edition, source, target, files)

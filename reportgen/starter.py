@@ -15,15 +15,12 @@ sample report folder.
 from __future__ import annotations
 
 import fnmatch
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from reportgen.atomic import fsync_dir, named, scratch_prefix, sweep_stale, usual_permissions
+from reportgen.atomic import named, staged_folder
 from reportgen.errors import InputError
 from reportgen.load.reportfolder import is_report_folder
 
@@ -100,11 +97,7 @@ def start_report_folder(target: Path) -> StartedFolder:
     _check_target(target)
     sample = sample_folder()
     files = sample_files(sample)
-    parent = target.absolute().parent
-    sweep_stale(parent)  # a scratch folder left by an init that was killed
-    staging = Path(tempfile.mkdtemp(prefix=scratch_prefix(), dir=parent))
-    try:
-        usual_permissions(staging, directory=True)
+    with staged_folder(target) as staging:
         for name in files:
             destination = staging / name
             try:
@@ -112,11 +105,6 @@ def start_report_folder(target: Path) -> StartedFolder:
                 destination.write_bytes(_entry(sample, name).read_bytes())
             except OSError as error:  # a full disk: say which file
                 raise named(error, target / name) from error
-        os.rename(staging, target)  # the whole folder appears at once
-        fsync_dir(parent)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     editions = sorted({name.split("/")[1] for name in files if name.count("/") == 2})
     return StartedFolder(target, tuple(files), tuple(editions))
 
