@@ -395,9 +395,10 @@ def send(
     version = find_version(archive_root, str(edition))
     role = "pack" if use_pack else "edition"
     pdf = version.path(role)
-    # only what verifies is sent: the edition (whose figures the body quotes) and the
-    # file attached are re-hashed against the manifest; mail re-checks the bytes it sends
-    version.read_verified("edition")
+    # only what verifies is sent: the edition (whose figures the body quotes, from the
+    # very bytes checked) and the file attached are re-hashed against the manifest; mail
+    # re-checks the bytes it sends
+    edition_data = version.read_verified("edition")
     if use_pack:
         version.read_verified("pack")
     edition_name = version.path("edition").name  # stored under its readable name
@@ -405,7 +406,7 @@ def send(
     if use_pack:
         month = readable_name("", "", edition)  # "March-2014.pdf"
         attachment = edition_name.removesuffix(month) + "Board-Pack-" + month
-    figures = read_attachments(version.path("edition")).get(FIGURES_ATTACHMENT, b"")
+    figures = read_attachments(version.path("edition"), edition_data).get(FIGURES_ATTACHMENT, b"")
     settings = None if dry_run_dir else mail.smtp_settings_from_env(env or os.environ)
     if dry_run_dir is not None:
         ensure_folder(Path(dry_run_dir), within=root)

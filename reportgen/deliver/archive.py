@@ -50,7 +50,7 @@ import pikepdf
 from reportgen import notices, steps
 from reportgen.assemble.archival import as_pdfa3, save
 from reportgen.atomic import atomic_path, fsync_dir, usual_permissions, write_text
-from reportgen.deliver.pack import read_pdf
+from reportgen.deliver.pack import check_pdf, read_pdf
 from reportgen.errors import DeliveryError, ReportgenError
 from reportgen.locks import exclusive_lock
 from reportgen.months import Month
@@ -608,9 +608,9 @@ def attach_files(
     return Path(pdf_out)
 
 
-def read_attachments(pdf: Path) -> dict[str, bytes]:
-    """The files embedded in ``pdf``, by name."""
-    source = read_pdf(Path(pdf), what="PDF")
+def read_attachments(pdf: Path, data: bytes | None = None) -> dict[str, bytes]:
+    """The files embedded in ``pdf`` (its ``data`` where already read), by name."""
+    source = read_pdf(Path(pdf)) if data is None else check_pdf(Path(pdf), data)
     found: dict[str, bytes] = {}
     try:
         for name, contents in source.reader.attachments.items():

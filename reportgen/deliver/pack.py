@@ -77,6 +77,12 @@ def read_pdf(path: Path, *, what: str = "PDF") -> PdfSource:
             file=path,
             hint="check the file's permissions",
         ) from error
+    return check_pdf(path, data, what=what)
+
+
+def check_pdf(path: Path, data: bytes, *, what: str = "PDF") -> PdfSource:
+    """``data`` (read from ``path`` already, e.g. and checked against a manifest) as
+    ``read_pdf`` checks it."""
     # the header may legally follow up to 1 KiB of junk
     if b"%PDF-" not in data[:1024]:
         raise DeliveryError(
