@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -40,7 +39,6 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILD_FLOOR = "import reportlab.platypus, matplotlib.pyplot, pandas, yaml, pypdf"
 CHECK_FLOOR = "import pandas, yaml"
 YEAR = [f"2013-{m:02d}" for m in range(4, 13)] + [f"2014-{m:02d}" for m in range(1, 4)]
-REPORT_PARTS = ("layouts", "data", "content")
 
 
 def reportgen() -> list[str]:
@@ -75,9 +73,10 @@ def line(name: str, values: list[float], base: list[float] | None = None, target
 
 
 def copy_report(target: Path) -> Path:
-    for part in REPORT_PARTS:
-        shutil.copytree(ROOT / part, target / part)
-    shutil.copy(ROOT / "distribution.yaml", target / "distribution.yaml")
+    """The sample report folder at ``target``, as ``reportgen init`` writes it."""
+    from reportgen.starter import start_report_folder
+
+    start_report_folder(target)
     return target
 
 

@@ -19,6 +19,13 @@ GOLDEN = REPO_ROOT / "tests" / "golden" / "march-2014-tables.csv"
 REPORT_PARTS = ("layouts", "data", "content")
 
 
+def copy_sample(root: Path) -> Path:
+    """The repository's sample report folder (layouts, data, content) copied to ``root``."""
+    for part in REPORT_PARTS:
+        shutil.copytree(REPO_ROOT / part, root / part)
+    return root
+
+
 @dataclass(frozen=True)
 class CliResult:
     code: int
@@ -70,9 +77,7 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> SampleBuild:
     from reportgen.months import Month
 
     base = tmp_path_factory.mktemp("sample")
-    root = base / "report"
-    for part in REPORT_PARTS:
-        shutil.copytree(REPO_ROOT / part, root / part)
+    root = copy_sample(base / "report")
     out = base / "edition" / "performance-update-2014-03.pdf"
     out.parent.mkdir()
     return SampleBuild(root, build_edition(root, Month(2014, 3), out).path)
@@ -81,10 +86,7 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> SampleBuild:
 @pytest.fixture
 def report_copy(tmp_path: Path) -> Path:
     """A private copy of the sample report folder, free to break."""
-    root = tmp_path / "report"
-    for part in REPORT_PARTS:
-        shutil.copytree(REPO_ROOT / part, root / part)
-    return root
+    return copy_sample(tmp_path / "report")
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +19,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 from pypdf import PageObject, PdfReader
+
+from tests.conftest import copy_sample
 
 from .pdfcheck import start_struct_text, stop_struct_texts
 
@@ -31,7 +32,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 GOLDEN_CSV = REPO_ROOT / "tests" / "golden" / "march-2014-tables.csv"
 REFERENCE_PARAGRAPHS = HERE / "reference_paragraphs.txt"
-REPORT_PARTS = ("layouts", "data", "content")
 EDITION = "2014-03"
 RUNNING_HEADER = "Monthly Performance Report: March 2014"
 CONTENTS_PAGE = 1  # 0-based PDF page index; the cover is 0
@@ -166,16 +166,10 @@ def pytest_sessionfinish() -> None:
     stop_struct_texts()
 
 
-def copy_report(target: Path) -> Path:
-    for part in REPORT_PARTS:
-        shutil.copytree(REPO_ROOT / part, target / part)
-    return target
-
-
 @pytest.fixture
 def scratch_report(tmp_path: Path) -> Path:
     """A private copy of the sample report folder (layouts/, data/, content/) to change."""
-    return copy_report(tmp_path / "report")
+    return copy_sample(tmp_path / "report")
 
 
 @dataclass(frozen=True)
