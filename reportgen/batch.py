@@ -38,10 +38,6 @@ from reportgen.months import Month
 Task = Literal["build", "pack", "archive"]
 Progress = Callable[[Month, str], None]  # an edition and the stage it has reached
 MAX_EDITIONS = 120  # ten years of monthly editions in one command
-_JOB_MAIN = (
-    "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
-    "from reportgen.batch import serve; serve()"
-)
 
 
 @dataclass(frozen=True)
@@ -158,7 +154,7 @@ def _in_jobs(requests: list[Request], progress: Progress) -> list[EditionOutcome
     processes = []
     try:
         for number, request in enumerate(requests):
-            process = start_child(_JOB_MAIN)
+            process = start_child("reportgen.batch")
             processes.append(process)
             assert process.stdin is not None and process.stdout is not None
             pickle.dump(request, process.stdin, protocol=pickle.HIGHEST_PROTOCOL)

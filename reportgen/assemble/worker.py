@@ -28,10 +28,6 @@ import sys
 import threading
 from typing import IO, Any
 
-_WORKER_MAIN = (
-    "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
-    "from reportgen.assemble.worker import serve; serve()"
-)
 SERIAL_ENV = "REPORTGEN_SERIAL"  # draw in this process (no worker), e.g. to profile
 CLOSE_WAIT_SECONDS = 1.0
 
@@ -59,10 +55,14 @@ class PendingCharts:
         return value
 
 
-def start_child(main: str) -> subprocess.Popen[bytes]:
-    """A fresh Python running ``main`` (which reads ``sys.argv[1]``, this process's module
-    path): stdin and stdout are pipes to this process, stderr is ``/dev/null``, so it holds
-    none of the caller's file descriptors; its stdin is its lifeline."""
+def start_child(module: str) -> subprocess.Popen[bytes]:
+    """A fresh Python running ``module``'s ``serve()`` on this process's module path:
+    stdin and stdout are pipes to this process, stderr is ``/dev/null``, so it holds none
+    of the caller's file descriptors; its stdin is its lifeline."""
+    main = (
+        "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
+        f"from {module} import serve; serve()"
+    )
     return subprocess.Popen(
         # isolated (no current folder, no PYTHON* variables), then given this process's
         # own module path: it imports exactly the modules we would
@@ -95,7 +95,7 @@ class ChartWorker:
         if os.environ.get(SERIAL_ENV) or not sys.executable:
             return
         try:
-            self._process = start_child(_WORKER_MAIN)
+            self._process = start_child("reportgen.assemble.worker")
         except OSError:
             self._process = None  # no worker: the charts are drawn in this process
 
