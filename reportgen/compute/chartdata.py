@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reportgen.load.layout import ChartKind
+from reportgen.load.chartkind import ChartKind
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from msgspec import Meta
 
 from reportgen.errors import InputError, ProblemCollector
 from reportgen.load.catalogue import Aggregation, Catalogue
+from reportgen.load.chartkind import ChartKind
 from reportgen.load.schema import (
     Label,
     PlainText,
@@ -42,12 +43,6 @@ from reportgen.load.yamlfile import Node, read_text, where
 class Period(str, Enum):
     CUMULATIVE = "cumulative"
     MONTHLY = "monthly"
-
-
-class ChartKind(str, Enum):
-    TREND = "trend"  # monthly values of one or more measures
-    YEAR_ON_YEAR = "year_on_year"  # one measure, this financial year's months against last
-    COMPARISON = "comparison"  # several measures, last year's total against this year's
 
 
 @dataclass(frozen=True)

@@ -9,18 +9,18 @@ markers, line styles and hatching so the chart still reads when printed in grey.
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reportgen.compute.chartdata import ChartData
-from reportgen.load.layout import ChartKind
-from reportgen.load.theme import Theme
+from reportgen.load.chartkind import ChartKind
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
+
+    from reportgen.load.theme import Theme
 
 POINTS_PER_INCH = 72.0
 
@@ -179,7 +179,7 @@ def _wrap(label: str, width: int = 16) -> str:
     return "\n".join(lines)
 
 
-CHART_FORMAT = "reportgen-charts-2"  # bump when drawing changes, so old cache entries go unused
+CHART_FORMAT = "reportgen-charts-3"  # bump when drawing changes, so old cache entries go unused
 
 
 def charts_digest(charts: list[ChartData], style: ChartStyle) -> str:
@@ -215,108 +215,29 @@ class DrawnCharts:
 
 def prepare() -> None:
     """Import what drawing needs; a chart worker does this while the text is loaded."""
-    import matplotlib.backends.backend_pdf  # noqa: F401
     import matplotlib.figure  # noqa: F401
-    import matplotlib.font_manager  # noqa: F401
     import matplotlib.ticker  # noqa: F401
 
-
-def _chart_renderer(style: ChartStyle, runs: list[ChartText]) -> Any:
-    """matplotlib's own PDF renderer (the backend API's ``RendererPdf``), with two changes.
-
-    Text is recorded, not drawn: matplotlib still lays it out (it decides the axes' room
-    and each label's place) and hands every line to ``draw_text``; the document then sets
-    it in its own embedded font, so no font is subset a second time for the charts.
-
-    Hatching is drawn as paths, not as a PDF tiling pattern (which PDF/A validators that
-    approve only what they know refuse): the bar is filled, each 72-point tile of
-    matplotlib's own hatch pattern is drawn clipped to the tile and the bar, as the
-    pattern would paint it, and the bar's edge is stroked over it.
-    """
-    from matplotlib.backends.backend_pdf import RendererPdf
-    from matplotlib.transforms import Affine2D, Bbox, TransformedPath
-
-    tile = POINTS_PER_INCH  # matplotlib's hatch pattern cell: one inch square
-
-    class ChartRenderer(RendererPdf):
-        def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):  # noqa: ANN001
-            weight = prop.get_weight()
-            bold = (
-                prop.get_file() == style.bold_font_path
-                or weight in ("bold", "heavy")
-                or (isinstance(weight, int) and weight >= 600)
-            )
-            red, green, blue = gc.get_rgb()[:3]
-            runs.append(
-                ChartText(
-                    round(x, 3),
-                    round(y, 3),
-                    s,
-                    prop.get_size_in_points(),
-                    round(angle, 3),
-                    bold,
-                    (red, green, blue),
-                )
-            )
-
-        def draw_path(self, gc, path, transform, rgbFace=None):  # noqa: ANN001, N803
-            if not gc.get_hatch():
-                super().draw_path(gc, path, transform, rgbFace)
-                return
-            plain = self.new_gc()
-            plain.copy_properties(gc)
-            plain.set_hatch(None)
-            edge_width = plain.get_linewidth()
-            plain.set_linewidth(0)
-            super().draw_path(plain, path, transform, rgbFace)  # the fill
-            self.draw_hatching(gc, path, transform)
-            plain.set_linewidth(edge_width)
-            super().draw_path(plain, path, transform, None)  # the edge
-
-        def draw_hatching(self, gc, path, transform) -> None:  # noqa: ANN001
-            lines = gc.get_hatch_path()  # one tile's hatching, in a unit square
-            colour = gc.get_hatch_color()
-            area = path.get_extents(transform)
-            top = self.height * POINTS_PER_INCH  # matplotlib anchors tiles at the top left
-            for column in range(int(area.x0 // tile), int(area.x1 // tile) + 1):
-                for row in range(int((area.y0 - top) // tile), int((area.y1 - top) // tile) + 1):
-                    x, y = column * tile, top + row * tile
-                    clip = Bbox.from_bounds(x, y, tile, tile)
-                    if gc.get_clip_rectangle() is not None:
-                        clip = Bbox.intersection(clip, gc.get_clip_rectangle())  # type: ignore[assignment]  # None: next line
-                    if clip is None:
-                        continue
-                    hatching = self.new_gc()
-                    hatching.copy_properties(gc)
-                    hatching.set_hatch(None)
-                    hatching.set_foreground(colour)
-                    hatching.set_linewidth(gc.get_hatch_linewidth())
-                    hatching.set_dashes(0, None)
-                    hatching.set_clip_rectangle(clip)
-                    hatching.set_clip_path(TransformedPath(path, transform))
-                    place = Affine2D().scale(tile).translate(x, y)
-                    super().draw_path(hatching, lines, place, colour)
-
-    return ChartRenderer
+    import reportgen.render.chartpdf  # noqa: F401
 
 
 def draw_charts(charts: list[ChartData], style: ChartStyle) -> DrawnCharts:
     """Draw every chart's geometry as one page of a single PDF, in order, and its text.
 
-    Each figure is drawn through ``Figure.draw`` with a renderer of matplotlib's public
-    PDF backend (``PdfFile`` pages, a ``RendererPdf`` subclass), as ``savefig`` would
-    draw it at 72 dpi, except for text and hatching (see ``_chart_renderer``).
+    Each figure is drawn through ``Figure.draw`` at 72 dpi (PDF user space) with a
+    ``ChartRenderer`` (``render.chartpdf``), which writes the geometry as matplotlib's
+    PDF backend would and records the text for the document to set in its own font.
     """
     import matplotlib
-    from matplotlib.backends.backend_pdf import FigureCanvasPdf, PdfFile
     from matplotlib.figure import Figure
 
-    buffer = io.BytesIO()
+    from reportgen.render.chartpdf import ChartPage, ChartRenderer, pages_pdf
+
     texts: list[tuple[ChartText, ...]] = []
+    pages: list[ChartPage] = []
     width, height = style.width / POINTS_PER_INCH, style.height / POINTS_PER_INCH
     # titles and labels are the analysts' plain text: "$" is a dollar, never mathtext
     rc: dict[RcKeyType, Any] = {
-        "pdf.fonttype": 42,
         "font.size": style.font_size,
         "axes.linewidth": 0.6,
         "text.parse_math": False,
@@ -332,21 +253,39 @@ def draw_charts(charts: list[ChartData], style: ChartStyle) -> DrawnCharts:
         "ytick.major.width": 0.5,
     }
     with matplotlib.rc_context(rc):
-        # no CreationDate: the same charts give the same bytes
-        pages = PdfFile(buffer, metadata={"CreationDate": None, "Creator": None})
         for data in charts:
             figure = Figure(figsize=(width, height))
-            FigureCanvasPdf(figure)
             _draw(figure, data, style)
-            image_dpi = figure.dpi
             figure.dpi = POINTS_PER_INCH  # PDF user space: 72 points to an inch
             runs: list[ChartText] = []
-            pages.newPage(width, height)
-            renderer = _chart_renderer(style, runs)(pages, image_dpi, height, width)
-            figure.draw(renderer)
-            renderer.finalize()
-            pages.endStream()
+            page = ChartPage(style.width, style.height)
+            figure.draw(ChartRenderer(page, _text_recorder(style, runs)))
+            pages.append(page)
             texts.append(tuple(runs))
-        pages.finalize()
-        pages.close()
-    return DrawnCharts(buffer.getvalue(), tuple(texts))
+    return DrawnCharts(pages_pdf(pages), tuple(texts))
+
+
+def _text_recorder(style: ChartStyle, runs: list[ChartText]) -> Any:
+    """Where matplotlib laid out a line of chart text, kept for the document to set."""
+
+    def record(x: float, y: float, text: str, prop: Any, angle: float, gc: Any) -> None:
+        weight = prop.get_weight()
+        bold = (
+            prop.get_file() == style.bold_font_path
+            or weight in ("bold", "heavy")
+            or (isinstance(weight, int) and weight >= 600)
+        )
+        red, green, blue = gc.get_rgb()[:3]
+        runs.append(
+            ChartText(
+                round(x, 3),
+                round(y, 3),
+                text,
+                prop.get_size_in_points(),
+                round(angle, 3),
+                bold,
+                (red, green, blue),
+            )
+        )
+
+    return record
