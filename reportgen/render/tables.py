@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from reportlab.lib.colors import HexColor
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from reportgen.compute.tables import Row, TableRows
 from reportgen.errors import InputError
@@ -25,8 +26,70 @@ from reportgen.render.tagging import TableTagger, TagContext
 MIN_LABEL_WIDTH = 3 * cm  # room for a measure's name beside its figures
 
 
-def _cell(text: str, style_name: str, styles: Styles) -> Paragraph:
-    return Paragraph(plain(text), styles[style_name])
+class CellLine(Flowable):
+    """A cell's text that fits on one line, drawn where reportlab's Paragraph draws a
+    one-line paragraph (baseline a font size below the top; left, right or centred in
+    the width less the indents), without parsing markup or breaking lines.
+
+    Most cells are a figure or a short label, and a Paragraph per cell (its markup
+    parsed, its lines broken at every wrap) was most of a long table's layout time.
+    ``table_cell`` makes one only where the text surely fits; anything else is a Paragraph.
+    """
+
+    def __init__(self, text: str, style: ParagraphStyle, text_width: float) -> None:
+        super().__init__()
+        self.text = text
+        self.style = style
+        self.text_width = text_width
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width, self.height = availWidth, self.style.leading
+        return self.width, self.height
+
+    def draw(self) -> None:
+        style = self.style
+        room = self.width - style.leftIndent - style.rightIndent - style.firstLineIndent
+        extra = room - self.text_width
+        shift = 0.5 * extra if style.alignment == TA_CENTER else 0.0
+        if style.alignment == TA_RIGHT:
+            shift = extra
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setFillColor(style.textColor)
+        canvas.setFont(style.fontName, style.fontSize, style.leading)
+        canvas.drawString(
+            style.leftIndent + style.firstLineIndent + shift,
+            self.height - style.fontSize,
+            self.text,
+        )
+        canvas.restoreState()
+
+
+# the one whitespace a one-line Paragraph keeps as it is: a single space between words
+_ONE_LINE_SAFE = str.maketrans("", "", " \u00a0")
+FIT_MARGIN = 0.5  # points: a text this close to the width is left to Paragraph to judge
+
+
+def table_cell(text: str, style: ParagraphStyle, width: float) -> Flowable:
+    """A table cell's text in ``style`` for a cell ``width`` wide (padding taken off):
+    a ``CellLine`` where it surely fits on one line, else a Paragraph."""
+    if (
+        text
+        and text == text.strip()
+        and "  " not in text
+        and text.translate(_ONE_LINE_SAFE).isprintable()
+        and style.alignment in (TA_LEFT, TA_CENTER, TA_RIGHT)
+        and not getattr(style, "autoLeading", None)
+    ):
+        text_width = stringWidth(text, style.fontName, style.fontSize)
+        room = width - style.leftIndent - style.rightIndent - style.firstLineIndent
+        if text_width <= room - FIT_MARGIN:
+            return CellLine(text, style, text_width)
+    return Paragraph(plain(text), style)
+
+
+def _cell(text: str, style_name: str, styles: Styles, width: float) -> Flowable:
+    return table_cell(text, styles[style_name], width)
 
 
 def _cell_font(styles: Styles) -> tuple:
@@ -89,10 +152,15 @@ def performance_table(table: TableRows, width: float, styles: Styles, tags: TagC
     tagger = TableTagger(tags.tagger)
     structure = tags.parent.add("Table")
     header_row = structure.add("TR")
+    room = [w - 2 * theme.padding for w in widths]  # each column's width for its text
     header = [
-        tagger.tag(_cell(text, style, styles), header_row.add("TH", O="Table", Scope="Column"))
-        for text, style in [(table.caption, "table_caption")]
-        + [(h, "table_header_centre") for h in table.headers]
+        tagger.tag(
+            _cell(text, style, styles, room[column]),
+            header_row.add("TH", O="Table", Scope="Column"),
+        )
+        for column, (text, style) in enumerate(
+            [(table.caption, "table_caption")] + [(h, "table_header_centre") for h in table.headers]
+        )
     ]
     data: list[list[object]] = [header]
     commands: list[tuple] = [
@@ -118,17 +186,17 @@ def performance_table(table: TableRows, width: float, styles: Styles, tags: TagC
             cells.append(msg_rank_text(row, theme.rag_marks))
         cells.append(row.movement)
         label_style = "note" if row.kind == "confidence_interval" else "table_cell"
-        printed: list[object] = [_cell(row.label, label_style, styles)]
+        printed: list[object] = [_cell(row.label, label_style, styles, room[0])]
         centred = {movement_column, 4} if table.msg_ranking else {movement_column}
         for column, text in enumerate(cells, start=1):
             style = "table_cell_centre" if column in centred else "table_cell_right"
-            printed.append(_cell(text, style, styles))
+            printed.append(_cell(text, style, styles, room[column]))
         if table.msg_ranking and row.rag:
             colour = getattr(theme.rag, row.rag)
             rank_style = styles["table_cell_centre"].clone(
                 "msg_rank", textColor=HexColor(colour), fontName=styles["table_header"].fontName
             )
-            printed[4] = Paragraph(plain(cells[3]), rank_style)
+            printed[4] = table_cell(cells[3], rank_style, room[4])
         structure_row = structure.add("TR")
         tagger.tag(printed[0], structure_row.add("TH", O="Table", Scope="Row"))
         for cell in printed[1:]:
@@ -164,12 +232,12 @@ def _tallest_row(
     """Where the tallest row's text was written: asked only when a row outgrows a page."""
 
     def height(row: Sequence[object]) -> float:
-        paragraphs = [cell for cell in row if isinstance(cell, Paragraph)]
-        if len(paragraphs) != len(row):
+        flowables = [cell for cell in row if isinstance(cell, Flowable)]
+        if len(flowables) != len(row):
             return 0.0
         return max(
             cell.wrap(width - 2 * padding, 1e6)[1]
-            for cell, width in zip(paragraphs, widths, strict=True)
+            for cell, width in zip(flowables, widths, strict=True)
         )
 
     def find() -> Source:
@@ -188,8 +256,10 @@ def statement_table(table: TableRows, width: float, styles: Styles, tags: TagCon
     widths = [width * 0.58, width * 0.42]
     tagger = TableTagger(tags.tagger)
     structure = tags.parent.add("Table")
+    padding = 6.0  # reportlab's own cell padding
+    room = [w - 2 * padding for w in widths]
     caption = tagger.tag(
-        _cell(table.caption, "table_caption", styles),
+        _cell(table.caption, "table_caption", styles, sum(widths) - 2 * padding),
         structure.add("TR").add("TH", O="Table", Scope="Column", ColSpan=2),
     )
     data: list[list[object]] = [[caption, ""]]
@@ -198,10 +268,12 @@ def statement_table(table: TableRows, width: float, styles: Styles, tags: TagCon
         data.append(
             [
                 tagger.tag(
-                    _cell(row.label, "table_cell", styles),
+                    _cell(row.label, "table_cell", styles, room[0]),
                     structure_row.add("TH", O="Table", Scope="Row"),
                 ),
-                tagger.tag(_cell(row.movement, "table_cell", styles), structure_row.add("TD")),
+                tagger.tag(
+                    _cell(row.movement, "table_cell", styles, room[1]), structure_row.add("TD")
+                ),
             ]
         )
     commands = [
@@ -213,4 +285,4 @@ def statement_table(table: TableRows, width: float, styles: Styles, tags: TagCon
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
     ]
-    return _table(table, data, widths, commands, tagger, 6.0)  # reportlab's own padding
+    return _table(table, data, widths, commands, tagger, padding)

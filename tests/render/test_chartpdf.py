@@ -158,7 +158,8 @@ def test_drawing_charts_does_not_import_matplotlibs_pdf_backend() -> None:
         "prepare()\n"
         "from tests.render.test_chartpdf import _lines, _renderer_pdf\n"
         "_renderer_pdf(_lines)\n"
-        "print('matplotlib.backends.backend_pdf' in sys.modules, 'fontTools.subset' in sys.modules)\n"
+        "modules = sys.modules\n"
+        "print('matplotlib.backends.backend_pdf' in modules, 'fontTools.subset' in modules)\n"
     )
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run(
