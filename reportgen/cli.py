@@ -19,7 +19,7 @@ from types import FrameType
 from typing import Any, TextIO
 
 import reportgen
-from reportgen import notices
+from reportgen import notices, tune_collector
 from reportgen.errors import ReportgenError, error_lines
 from reportgen.months import Month
 
@@ -264,6 +264,7 @@ def _root_after_the_command(commands: Mapping[str, argparse.ArgumentParser]) -> 
 def main(
     argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
+    tune_collector()
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     parser = _parser()

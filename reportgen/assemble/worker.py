@@ -61,6 +61,7 @@ def start_child(module: str) -> subprocess.Popen[bytes]:
     of the caller's file descriptors; its stdin is its lifeline."""
     main = (
         "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
+        "from reportgen import tune_collector; tune_collector(); "
         f"from {module} import serve; serve()"
     )
     return subprocess.Popen(

@@ -11,6 +11,7 @@ plain look-ups once; each figure is then a few dictionary reads.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -66,8 +67,7 @@ _LOOKUPS: dict[int, dict[str | None, MonthlyLookup]] = {}
 
 def _lookup(data: PerformanceData, vintage: Month | None) -> MonthlyLookup:
     """The monthly figures as plain look-ups (as they stood for ``vintage``), built once
-    per data set: pandas groups the frame by measure; a vintage changes only the few
-    months a revision covers."""
+    per data set; a vintage changes only the few months a revision covers."""
     if id(data) not in _LOOKUPS:
         _LOOKUPS[id(data)] = {}
         weakref.finalize(data, _LOOKUPS.pop, id(data), None)
@@ -76,26 +76,22 @@ def _lookup(data: PerformanceData, vintage: Month | None) -> MonthlyLookup:
     if key in made:
         return made[key]
     if key is None:
-        made[key] = {
-            str(measure_id): {
-                month: MonthFigure(
-                    str(measure_id),
-                    Month.parse(month),
-                    numerator,
-                    denominator if isinstance(denominator, Fraction) else None,
-                    source,
-                )
-                for month, numerator, denominator, source in zip(
-                    group.index.get_level_values("month"),
-                    group["numerator"],
-                    group["denominator"],
-                    group["source"],
-                    strict=True,
-                )
-            }
-            for measure_id, group in data.monthly.groupby(level="measure", sort=True)
-        }
-        return made[key]
+        # one pass down the frame's columns (sorted by measure, then month): a groupby
+        # made a frame per measure, which cost more than the figures themselves
+        lookup: MonthlyLookup = {}
+        frame = data.monthly
+        for (measure_id, month), numerator, denominator, source in zip(
+            frame.index, frame["numerator"], frame["denominator"], frame["source"], strict=True
+        ):
+            lookup.setdefault(str(measure_id), {})[month] = MonthFigure(
+                str(measure_id),
+                Month.parse(month),
+                numerator,
+                denominator if isinstance(denominator, Fraction) else None,
+                source,
+            )
+        made[key] = lookup
+        return lookup
     base = _lookup(data, None)
     revisions = data.revisions
     if revisions.empty:
@@ -125,6 +121,19 @@ def _lookup(data: PerformanceData, vintage: Month | None) -> MonthlyLookup:
         )
     made[key] = lookup
     return lookup
+
+
+def exact_sum(values: Iterable[Fraction]) -> Fraction:
+    """The exact sum, whole numbers (counts, nearly every figure) added as ints: the same
+    Fraction as ``sum``, without normalising a Fraction at every step."""
+    whole = 0
+    parts: list[Fraction] = []
+    for value in values:
+        if value.denominator == 1:
+            whole += value.numerator
+        else:
+            parts.append(value)
+    return sum(parts, Fraction(whole))
 
 
 class Figures:
@@ -195,15 +204,15 @@ class Figures:
         denominator: Fraction | None = None
         if kind is Aggregation.SUM_OF:
             parts = tuple(self.aggregate(part, months) for part in measure.components)
-            numerator = sum((part.numerator for part in parts), Fraction(0))
+            numerator = exact_sum(part.numerator for part in parts)
         elif kind is Aggregation.RATIO_OF:
             parts = tuple(self.aggregate(part, months) for part in measure.components)
             numerator, denominator = parts[0].numerator, parts[1].numerator
         else:
             rows = self._own_rows(measure, months)
-            numerator = sum((row.numerator for row in rows), Fraction(0))
+            numerator = exact_sum(row.numerator for row in rows)
             if kind is Aggregation.RATIO:
-                denominator = sum((row.denominator or Fraction(0) for row in rows), Fraction(0))
+                denominator = exact_sum(row.denominator or Fraction(0) for row in rows)
         if denominator is None:
             value: Fraction | None = numerator
         elif denominator == 0:

@@ -157,6 +157,22 @@ print(code, "importlib.metadata" in sys.modules)
     assert version.returncode == 0 and version.stdout.startswith("reportgen "), version
 
 
+def test_reportgen_processes_collect_garbage_less_often() -> None:
+    # the command line and every child it starts (chart worker, batch job)
+    from reportgen import COLLECTOR_THRESHOLDS
+    from reportgen.assemble.worker import end_child, start_child
+
+    done = _python("import gc; from reportgen.cli import main; main(['--version']); "
+                   "print(gc.get_threshold())")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == repr(COLLECTOR_THRESHOLDS)
+    child = start_child("tests.workflow.collector_probe")
+    assert child.stdout is not None
+    answer = child.stdout.read().decode()
+    end_child(child)
+    assert answer == repr(COLLECTOR_THRESHOLDS)
+
+
 def test_a_cold_build_and_a_warm_one_give_the_same_bytes(cold_report: Path) -> None:
     cold = run_to_end(cold_report, "build", "--verbose")
     assert cold.process.returncode == 0 and "chart worker started" in cold.stderr
