@@ -111,14 +111,19 @@ def test_the_renderer_paints_what_the_pdf_backend_paints(
 @pytest.mark.slow
 def test_hatching_is_drawn_as_the_pattern_would_paint_it(tmp_path: Path) -> None:
     # the pattern is drawn tile by tile as paths (PDF/A validators refuse a tiling
-    # pattern), so it may fall a pixel from where the pattern's own cells put it
-    theirs = _pixels(_backend_pdf(_hatched_bars), tmp_path, "backend")
-    mine = _pixels(_renderer_pdf(_hatched_bars)[0], tmp_path, "renderer")
-    plain = _pixels(_renderer_pdf(_bars)[0], tmp_path, "plain")
-    differ = np.abs(mine.astype(int) - theirs.astype(int)).max(axis=2) > 0
-    hatching = np.abs(mine.astype(int) - plain.astype(int)).max(axis=2) > 0
-    assert hatching.sum() > 5 * differ.sum()  # much more hatching drawn than misplaced
-    assert differ.mean() < 0.015
+    # pattern): its strokes may fall a pixel from where the pattern's own cells put them
+    # (and matplotlib 3.10's pattern strokes a little wider), but nothing else may differ
+    theirs = _pixels(_backend_pdf(_hatched_bars), tmp_path, "backend").astype(int)
+    mine = _pixels(_renderer_pdf(_hatched_bars)[0], tmp_path, "renderer").astype(int)
+    plain = _pixels(_renderer_pdf(_bars)[0], tmp_path, "plain").astype(int)
+
+    def changed(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.abs(a - b).max(axis=2) > 0
+
+    their_strokes, my_strokes = changed(theirs, plain), changed(mine, plain)
+    elsewhere = changed(mine, theirs) & ~(their_strokes | my_strokes)
+    assert elsewhere.sum() == 0  # fills, edges, alpha: as the backend paints them
+    assert 0.8 < my_strokes.sum() / their_strokes.sum() < 1.25  # as much hatching
 
 
 def test_alpha_becomes_an_extgstate_of_the_page_and_dashes_a_dash_pattern() -> None:
