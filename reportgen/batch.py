@@ -210,8 +210,12 @@ def _collect(
     return outcomes
 
 
-def _lifeline(requests: IO[bytes]) -> None:
-    requests.read()  # returns at end of file: the caller has ended
+def _lifeline(stdin: int) -> None:
+    # the bare file descriptor, not sys.stdin's buffer: a daemon thread waiting in the
+    # buffer holds its lock, and when the job had made its last edition and ended,
+    # Python's shutdown waited a second for that lock and then aborted (SIGABRT)
+    while os.read(stdin, 65536):
+        pass  # end of file: the caller has ended
     os._exit(0)
 
 
@@ -219,7 +223,7 @@ def serve() -> None:
     """Run as a job: read the request, then report each edition as a JSON line."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the caller's to handle; we end with it
     request: Request = pickle.load(sys.stdin.buffer)
-    threading.Thread(target=_lifeline, args=(sys.stdin.buffer,), daemon=True).start()
+    threading.Thread(target=_lifeline, args=(sys.stdin.fileno(),), daemon=True).start()
     out = sys.stdout
 
     def emit(event: dict[str, Any]) -> None:

@@ -148,3 +148,27 @@ def test_jobs_end_when_their_caller_is_killed(make_report: MakeReport, tmp_path:
     for pid in left:  # reap in the test, whatever happens
         os.kill(pid, signal.SIGKILL)
     assert not left, "a job outlived its caller by more than 2 s"
+
+
+def test_a_job_ends_cleanly_once_its_editions_are_made(
+    make_report: MakeReport, tmp_path: Path
+) -> None:
+    # a job whose lifeline thread waited in sys.stdin's buffer held its lock, so Python's
+    # shutdown waited a second for it and then aborted the job (SIGABRT) after every range
+    import pickle
+
+    from reportgen.assemble.worker import end_child, start_child
+    from reportgen.batch import Request
+    from reportgen.months import Month
+
+    root = make_report(tmp_path / "report")
+    job = start_child("reportgen.batch")
+    assert job.stdin is not None and job.stdout is not None
+    pickle.dump(Request(root.resolve(), (Month(2014, 3),), "build"), job.stdin)
+    job.stdin.flush()  # and left open, as the caller leaves it
+    try:
+        lines = job.stdout.read().decode().splitlines()  # to the job's end of output
+        assert '"path"' in lines[-1], lines
+        assert job.wait(timeout=0.9) == 0  # not killed, not aborted, without waiting on us
+    finally:
+        end_child(job)
