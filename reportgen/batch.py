@@ -30,7 +30,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from reportgen import notices
+from reportgen import collect_after_edition, notices
 from reportgen.assemble.worker import end_child, start_child
 from reportgen.errors import ReportgenError, error_lines
 from reportgen.months import Month
@@ -106,6 +106,7 @@ def _in_this_process(request: Request, progress: Progress) -> Iterator[EditionOu
                 path = made(edition, partial(progress, edition))
             except (ReportgenError, OSError) as error:  # named, and the rest go on
                 errors = error_lines(error)
+        collect_after_edition(first=edition == request.editions[0])
         seconds = time.perf_counter() - started
         progress(edition, "failed" if errors else "done")
         yield EditionOutcome(edition, path, errors, seconds, tuple(heard), _peak_mib())

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from reportgen import collect_after_edition
 from reportgen.assemble.build import EditionBuilder
 from reportgen.errors import ReportgenError, error_lines
 from reportgen.load.folder import CATALOGUE, CONTENT, DATA, LAYOUT, THEME
@@ -95,6 +96,7 @@ def watch(
     preview = Preview(root, edition)
     seen = snapshot(root, edition)
     report(preview.rebuild(reload=True))
+    collect_after_edition(first=True)  # after the report, not in the time it shows
     while True:
         time.sleep(POLL_SECONDS)
         now = snapshot(root, edition)
@@ -105,3 +107,4 @@ def watch(
         reload = not _narrative_only(seen, now, edition)
         seen = now
         report(preview.rebuild(reload=reload))
+        collect_after_edition(first=False)
