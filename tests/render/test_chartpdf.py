@@ -22,9 +22,9 @@ import numpy as np
 import pikepdf
 import pytest
 from matplotlib.figure import Figure
-from PIL import Image
 
 from reportgen.render.chartpdf import ChartPage, ChartRenderer, pages_pdf
+from tests.render.pixels import rasterise
 
 WIDTH, HEIGHT = 6.3, 2.8  # inches, about a chart slot
 
@@ -84,13 +84,7 @@ def _renderer_pdf(draw: Callable[[Any], None]) -> tuple[bytes, list[str]]:
 
 
 def _pixels(pdf: bytes, folder: Path, name: str) -> np.ndarray:
-    (folder / f"{name}.pdf").write_bytes(pdf)
-    subprocess.run(
-        ["pdftoppm", "-r", "150", "-png", "-singlefile", f"{name}.pdf", name],
-        cwd=folder,
-        check=True,
-    )
-    return np.asarray(Image.open(folder / f"{name}.png").convert("RGB"))
+    return rasterise(pdf, folder, name, dpi=150)
 
 
 @pytest.mark.slow

@@ -8,12 +8,10 @@ poppler rasterises: not a pixel may differ.
 from __future__ import annotations
 
 import io
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -25,6 +23,7 @@ from reportgen.render.narrative import plain
 from reportgen.render.styles import build_styles
 from reportgen.render.tables import CellLine, table_cell
 from tests.conftest import REPO_ROOT
+from tests.render.pixels import rasterise
 
 TEXTS = ["1,234", "-5.2%", "n/a", "Domestic abuse incidents", "2\u00a0+", "Rape & <others>"]
 WIDTH = 150.0
@@ -47,13 +46,7 @@ def _page(cells: list[tuple[object, ParagraphStyle]]) -> bytes:
 
 
 def _pixels(pdf: bytes, folder: Path, name: str) -> np.ndarray:
-    (folder / f"{name}.pdf").write_bytes(pdf)
-    subprocess.run(
-        ["pdftoppm", "-r", "300", "-png", "-singlefile", f"{name}.pdf", name],
-        cwd=folder,
-        check=True,
-    )
-    return np.asarray(Image.open(folder / f"{name}.png").convert("RGB"))
+    return rasterise(pdf, folder, name, dpi=300)
 
 
 @pytest.mark.slow
