@@ -182,12 +182,19 @@ def _wrap(label: str, width: int = 16) -> str:
 CHART_FORMAT = "reportgen-charts-3"  # bump when drawing changes, so old cache entries go unused
 
 
+# every module that decides what a chart looks like: its source is part of the digest
+DRAWING_MODULES = ("charts.py", "chartpdf.py")
+
+
 def charts_digest(charts: list[ChartData], style: ChartStyle) -> str:
     """What the drawn charts depend on: their data, the style and the drawing code."""
     # the installed version, read without importing matplotlib (slow) in this process;
-    # this module's own source, so a change to the drawing never reuses old charts
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-    text = repr((CHART_FORMAT, code, version("matplotlib"), style, [c.key for c in charts]))
+    # the drawing modules' own source, so a change to the drawing never reuses old charts
+    here = Path(__file__).parent
+    code = hashlib.sha256(b"".join((here / name).read_bytes() for name in DRAWING_MODULES))
+    text = repr(
+        (CHART_FORMAT, code.hexdigest(), version("matplotlib"), style, [c.key for c in charts])
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
