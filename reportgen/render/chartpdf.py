@@ -195,15 +195,22 @@ class ChartRenderer(RendererBase):
             alphas = (rgb[3], fill[3])
         stroke = gc.get_linewidth() > 0 and gc.get_alpha() > 0 and rgb[3] != 0.0
         filled = fill is not None and (len(fill) <= 3 or fill[3] != 0.0)
+        # stroked-only paths are clipped to the chart and simplified, as the PDF backend's
+        bounds = (0.0, 0.0, self.page.width, self.page.height) if fill is None else None
+        simplify = path.should_simplify if fill is None else False
+        segments = self._segments(path, transform, bounds, simplify, gc.get_sketch_params())
+        clip_path, clip_affine = gc.get_clip_path()
+        clipping = [] if clip_path is None else self._segments(clip_path, clip_affine, None)
+        if not segments or (clip_path is not None and not clipping):
+            return  # nothing to paint (a series with no figures yet): no operator without a path
         out = self.page.operators
         out.append("q")
         clip_box = gc.get_clip_rectangle()
         if clip_box is not None:
             x0, y0, width, height = clip_box.bounds
             out.append(f"{number(x0)} {number(y0)} {number(width)} {number(height)} re W n")
-        clip_path, clip_affine = gc.get_clip_path()
-        if clip_path is not None:
-            out.extend(self._segments(clip_path, clip_affine, None, False, None))
+        if clipping:
+            out.extend(clipping)
             out.append("W n")
         if alphas != (1.0, 1.0):
             out.append(f"{self.page.alpha_state((float(alphas[0]), float(alphas[1])))} gs")
@@ -214,23 +221,22 @@ class ChartRenderer(RendererBase):
             f"{_JOINS[gc.get_joinstyle()]} j [{pattern}] {number(offset if dashes else 0)} d "
             f"{colour(rgb)} RG" + (f" {colour(fill)} rg" if filled else "")
         )
-        # stroked-only paths are clipped to the chart and simplified, as the PDF backend's
-        bounds = (0.0, 0.0, self.page.width, self.page.height) if fill is None else None
-        simplify = path.should_simplify if fill is None else False
-        out.extend(self._segments(path, transform, bounds, simplify, gc.get_sketch_params()))
+        out.extend(segments)
         out.append({(True, True): "B", (True, False): "f", (False, True): "S"}.get(
             (filled, stroke), "n"))  # fmt: skip
         out.append("Q")
 
     @staticmethod
-    def _segments(path: Path, transform: Any, clip: Any, simplify: bool, sketch: Any) -> list[str]:
+    def _segments(
+        path: Path, transform: Any, clip: Any, simplify: bool = False, sketch: Any = None
+    ) -> list[str]:
         ops: list[str] = []
-        current = (0.0, 0.0)
+        current = start = (0.0, 0.0)
         for vertices, code in path.iter_segments(
             transform, remove_nans=True, clip=clip, simplify=simplify, curves=True, sketch=sketch
         ):
             if code == Path.MOVETO:
-                current = (vertices[0], vertices[1])
+                current = start = (vertices[0], vertices[1])
                 ops.append(f"{number(vertices[0])} {number(vertices[1])} m")
             elif code == Path.LINETO:
                 current = (vertices[0], vertices[1])
@@ -252,6 +258,7 @@ class ChartRenderer(RendererBase):
                 current = (vertices[4], vertices[5])
                 ops.append(" ".join(number(p) for p in vertices[:6]) + " c")
             elif code == Path.CLOSEPOLY:
+                current = start  # a closed subpath ends where it began
                 ops.append("h")
         return ops
 
