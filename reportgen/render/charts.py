@@ -228,6 +228,26 @@ def prepare() -> None:
     import reportgen.render.chartpdf  # noqa: F401
 
 
+def chart_rc(style: ChartStyle) -> dict[RcKeyType, Any]:
+    """The matplotlib settings every chart is drawn under."""
+    # titles and labels are the analysts' plain text: "$" is a dollar, never mathtext
+    return {
+        "font.size": style.font_size,
+        "axes.linewidth": 0.6,
+        "text.parse_math": False,
+        # tick look from rc, set before the axes make their ticks: tick_params afterwards
+        # remakes every tick (a quarter of a chart's set-up under cProfile); bytes unchanged
+        "xtick.color": style.text_colour,
+        "ytick.color": style.text_colour,
+        "xtick.labelcolor": style.text_colour,
+        "ytick.labelcolor": style.text_colour,
+        "xtick.major.size": 2.5,
+        "ytick.major.size": 2.5,
+        "xtick.major.width": 0.5,
+        "ytick.major.width": 0.5,
+    }
+
+
 def draw_charts(charts: list[ChartData], style: ChartStyle) -> DrawnCharts:
     """Draw every chart's geometry as one page of a single PDF, in order, and its text.
 
@@ -243,23 +263,7 @@ def draw_charts(charts: list[ChartData], style: ChartStyle) -> DrawnCharts:
     texts: list[tuple[ChartText, ...]] = []
     pages: list[ChartPage] = []
     width, height = style.width / POINTS_PER_INCH, style.height / POINTS_PER_INCH
-    # titles and labels are the analysts' plain text: "$" is a dollar, never mathtext
-    rc: dict[RcKeyType, Any] = {
-        "font.size": style.font_size,
-        "axes.linewidth": 0.6,
-        "text.parse_math": False,
-        # tick look from rc, set before the axes make their ticks: tick_params afterwards
-        # remakes every tick (a quarter of a chart's set-up under cProfile); bytes unchanged
-        "xtick.color": style.text_colour,
-        "ytick.color": style.text_colour,
-        "xtick.labelcolor": style.text_colour,
-        "ytick.labelcolor": style.text_colour,
-        "xtick.major.size": 2.5,
-        "ytick.major.size": 2.5,
-        "xtick.major.width": 0.5,
-        "ytick.major.width": 0.5,
-    }
-    with matplotlib.rc_context(rc):
+    with matplotlib.rc_context(chart_rc(style)):
         for data in charts:
             figure = Figure(figsize=(width, height))
             _draw(figure, data, style)

@@ -165,3 +165,98 @@ def test_drawing_charts_does_not_import_matplotlibs_pdf_backend() -> None:
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     )
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_a_series_with_no_figures_yet_paints_no_operator_without_a_path() -> None:
+    def empty(axes: Any) -> None:
+        axes.plot(np.arange(4), [np.nan] * 4, marker="o")  # a measure not yet monitored
+        axes.plot(np.arange(4), [1, 2, 3, 4])
+
+    ours, _ = _renderer_pdf(empty)
+    with pikepdf.open(io.BytesIO(ours)) as pdf:
+        lines = pdf.pages[0].Contents.read_bytes().decode("ascii").split("\n")
+    painted = [i for i, line in enumerate(lines) if line in ("S", "f", "B", "n")]
+    assert painted
+    for index in painted:  # each paint operator ends a path: m, l, c, h or re
+        assert lines[index - 1].split()[-1] in ("m", "l", "c", "h", "re"), lines[index - 1]
+
+
+# --- the sample edition's own charts --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_charts() -> tuple[list[Any], Any]:
+    from reportgen.compute.edition import compute_edition
+    from reportgen.load.folder import load_content, load_report, load_report_theme
+    from reportgen.months import Month
+    from reportgen.render.charts import ChartStyle
+    from tests.conftest import REPO_ROOT
+
+    folder = load_report(REPO_ROOT)
+    month = Month(2014, 3)
+    edition = compute_edition(folder, month, load_content(folder, month))
+    return edition.charts(), ChartStyle.from_theme(load_report_theme(folder))
+
+
+def _sample_figure(data: Any, style: Any, *, hatched: bool = True) -> Figure:
+    from matplotlib.patches import Patch
+    from matplotlib.text import Text
+
+    from reportgen.render.charts import _draw
+
+    figure = Figure(figsize=(style.width / 72, style.height / 72))
+    _draw(figure, data, style)
+    for text in figure.findobj(Text):  # the renderer records text; the backend draws it
+        text.set_visible(False)
+    if not hatched:
+        for patch in figure.findobj(Patch):
+            patch.set_hatch(None)
+    return figure
+
+
+def _near(mask: np.ndarray) -> np.ndarray:
+    """``mask`` and every pixel beside one of its pixels (a one-pixel dilation)."""
+    grown = mask.copy()
+    for dy, dx in ((-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1)):
+        grown |= np.roll(np.roll(mask, dy, axis=0), dx, axis=1)
+    return grown
+
+
+@pytest.mark.slow
+def test_the_sample_charts_paint_as_the_pdf_backend_paints_them(
+    sample_charts: tuple[list[Any], Any], tmp_path: Path
+) -> None:
+    import matplotlib
+
+    from reportgen.render.charts import chart_rc
+
+    charts, style = sample_charts
+    assert len(charts) == 9
+    with matplotlib.rc_context(chart_rc(style)):
+        for index, data in enumerate(charts):
+            backend = io.BytesIO()
+            _sample_figure(data, style).savefig(backend, format="pdf", dpi=72)
+            theirs = rasterise(backend.getvalue(), tmp_path, f"backend{index}", 150)
+            drawn = {}
+            for name, hatched in (("mine", True), ("plain", False)):
+                figure = _sample_figure(data, style, hatched=hatched)
+                figure.dpi = 72
+                page = ChartPage(style.width, style.height)
+                figure.draw(ChartRenderer(page, lambda *_: None))
+                drawn[name] = rasterise(pages_pdf([page]), tmp_path, f"{name}{index}", 150)
+            mine, plain = drawn["mine"].astype(int), drawn["plain"].astype(int)
+
+            def changed(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+                return np.abs(a - b).max(axis=2) > 0
+
+            their_strokes = changed(theirs.astype(int), plain)
+            my_strokes = changed(mine, plain)
+            differ = changed(mine, theirs.astype(int))
+            if not my_strokes.any():  # no hatching: every pixel as the backend's
+                assert differ.sum() == 0, f"chart {index}: {differ.sum()} pixels differ"
+                continue
+            # hatching, drawn as paths: nothing else differs, and every stroke pixel of
+            # either lies beside one of the other's (same place, same angle, same pitch)
+            assert (differ & ~(their_strokes | my_strokes)).sum() == 0, f"chart {index}"
+            assert (my_strokes & ~_near(their_strokes)).mean() < 0.001, f"chart {index}"
+            assert (their_strokes & ~_near(my_strokes)).mean() < 0.001, f"chart {index}"
