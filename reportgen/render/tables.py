@@ -65,6 +65,9 @@ class CellLine(Flowable):
         canvas.restoreState()
 
 
+# what only a Paragraph draws (a box, a border, a case change, another script's line
+# breaking, shaping, dot leaders): a style that sets any of them gets a Paragraph
+_PARAGRAPH_ONLY = ("backColor", "borderWidth", "textTransform", "wordWrap", "shaping", "endDots")
 # the one whitespace a one-line Paragraph keeps as it is: a single space between words
 _ONE_LINE_SAFE = str.maketrans("", "", " \u00a0")
 FIT_MARGIN = 0.5  # points: a text this close to the width is left to Paragraph to judge
@@ -80,6 +83,7 @@ def table_cell(text: str, style: ParagraphStyle, width: float) -> Flowable:
         and text.translate(_ONE_LINE_SAFE).isprintable()
         and style.alignment in (TA_LEFT, TA_CENTER, TA_RIGHT)
         and not getattr(style, "autoLeading", None)
+        and not any(getattr(style, name, None) for name in _PARAGRAPH_ONLY)
     ):
         text_width = stringWidth(text, style.fontName, style.fontSize)
         room = width - style.leftIndent - style.rightIndent - style.firstLineIndent

@@ -91,3 +91,23 @@ def test_a_cell_that_may_not_fit_or_has_odd_spacing_is_a_paragraph(
 ) -> None:
     # Paragraph judges wrapping and collapses whitespace; a CellLine would not
     assert isinstance(table_cell(text, style, 80.0), Paragraph)
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        {"backColor": HexColor("#FFFF00")},
+        {"borderWidth": 0.5},
+        {"textTransform": "uppercase"},
+        {"wordWrap": "RTL"},
+        {"endDots": "."},
+        {"autoLeading": "max"},
+        {"alignment": 4},  # justified
+    ],
+    ids=lambda setting: next(iter(setting)),
+)
+def test_a_style_only_a_paragraph_draws_gives_a_paragraph(
+    style: ParagraphStyle, setting: dict[str, object]
+) -> None:
+    assert isinstance(table_cell("1,234", style, WIDTH), CellLine)
+    assert isinstance(table_cell("1,234", style.clone("special", **setting), WIDTH), Paragraph)
