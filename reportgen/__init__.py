@@ -36,15 +36,17 @@ def tune_collector() -> None:
     gc.set_threshold(*COLLECTOR_THRESHOLDS)
 
 
-def collect_after_edition(*, first: bool) -> None:
+def collect_after_edition(*, freeze: bool = False) -> None:
     """In a process that makes one edition after another (a batch job, a preview): with
     the collector running seldom, collect what the edition left in cycles, so memory
-    stays flat; after the first, set aside what outlives it (modules, fonts, the loaded
-    folder), so that later collections need not look at it again."""
+    stays flat. ``freeze``: also set aside everything alive now, so that later
+    collections need not look at it again; only for a process reportgen owns whose
+    survivors stay alive (a batch job after its first edition), since what is frozen is
+    never collected."""
     import gc
 
     gc.collect()
-    if first:
+    if freeze:
         gc.freeze()
 
 

@@ -92,7 +92,9 @@ def run(
     return sorted(outcomes, key=lambda outcome: outcome.edition)
 
 
-def _in_this_process(request: Request, progress: Progress) -> Iterator[EditionOutcome]:
+def _in_this_process(
+    request: Request, progress: Progress, *, job: bool = False
+) -> Iterator[EditionOutcome]:
     """Each edition in turn, the report folder loaded once (a problem there fails all)."""
     made = _maker(request)
     for edition in request.editions:
@@ -106,8 +108,11 @@ def _in_this_process(request: Request, progress: Progress) -> Iterator[EditionOu
                 path = made(edition, partial(progress, edition))
             except (ReportgenError, OSError) as error:  # named, and the rest go on
                 errors = error_lines(error)
-        collect_after_edition(first=edition == request.editions[0])
         seconds = time.perf_counter() - started
+        if edition != request.editions[-1]:  # before the next edition, if there is one
+            # a job freezes what outlives its first edition (modules, fonts, the folder);
+            # in the caller's own process (one job) its heap is not ours to freeze
+            collect_after_edition(freeze=job and edition == request.editions[0])
         progress(edition, "failed" if errors else "done")
         yield EditionOutcome(edition, path, errors, seconds, tuple(heard), _peak_mib())
 
@@ -246,7 +251,7 @@ def serve() -> None:
         }
 
     try:
-        for outcome in _in_this_process(request, progress):
+        for outcome in _in_this_process(request, progress, job=True):
             emit(outcome_event(outcome))
     except ReportgenError as error:  # the report folder itself: every edition fails
         for edition in request.editions:

@@ -96,7 +96,7 @@ def watch(
     preview = Preview(root, edition)
     seen = snapshot(root, edition)
     report(preview.rebuild(reload=True))
-    collect_after_edition(first=True)  # after the report, not in the time it shows
+    collect_after_edition()  # after the report, not in the time it shows
     while True:
         time.sleep(POLL_SECONDS)
         now = snapshot(root, edition)
@@ -107,4 +107,4 @@ def watch(
         reload = not _narrative_only(seen, now, edition)
         seen = now
         report(preview.rebuild(reload=reload))
-        collect_after_edition(first=False)
+        collect_after_edition()
