@@ -28,7 +28,8 @@ from matplotlib.ft2font import LoadFlags
 from matplotlib.path import Path
 from matplotlib.transforms import Affine2D, Bbox, Transform, TransformedPath
 
-POINTS_PER_INCH = 72.0
+from reportgen.render.charts import POINTS_PER_INCH
+
 _CAPS = {"butt": 0, "round": 1, "projecting": 2}
 _JOINS = {"miter": 0, "round": 1, "bevel": 2}
 
@@ -290,9 +291,9 @@ def pages_pdf(pages: list[ChartPage]) -> bytes:
     tree = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(pages)} >>".encode("ascii")
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
-    for number_, body in enumerate([catalog, tree, *objects], start=1):
+    for object_number, body in enumerate([catalog, tree, *objects], start=1):
         offsets.append(len(out))
-        out += f"{number_} 0 obj\n".encode("ascii") + body + b"\nendobj\n"
+        out += f"{object_number} 0 obj\n".encode("ascii") + body + b"\nendobj\n"
     xref = len(out)
     out += f"xref\n0 {len(offsets) + 1}\n0000000000 65535 f \n".encode("ascii")
     for offset in offsets:
