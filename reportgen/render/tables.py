@@ -48,8 +48,7 @@ class CellLine(Flowable):
 
     def draw(self) -> None:
         style = self.style
-        room = self.width - style.leftIndent - style.rightIndent - style.firstLineIndent
-        extra = room - self.text_width
+        extra = _line_room(style, self.width) - self.text_width
         shift = 0.5 * extra if style.alignment == TA_CENTER else 0.0
         if style.alignment == TA_RIGHT:
             shift = extra
@@ -63,6 +62,12 @@ class CellLine(Flowable):
             self.text,
         )
         canvas.restoreState()
+
+
+def _line_room(style: ParagraphStyle, width: float) -> float:
+    """The room a one-line paragraph's text has in ``width``: less both indents and the
+    first line's own."""
+    return width - style.leftIndent - style.rightIndent - style.firstLineIndent
 
 
 # what only a Paragraph draws (a box, a border, a case change, another script's line
@@ -86,8 +91,7 @@ def table_cell(text: str, style: ParagraphStyle, width: float) -> Flowable:
         and not any(getattr(style, name, None) for name in _PARAGRAPH_ONLY)
     ):
         text_width = stringWidth(text, style.fontName, style.fontSize)
-        room = width - style.leftIndent - style.rightIndent - style.firstLineIndent
-        if text_width <= room - FIT_MARGIN:
+        if text_width <= _line_room(style, width) - FIT_MARGIN:
             return CellLine(text, style, text_width)
     return Paragraph(plain(text), style)
 
