@@ -60,12 +60,17 @@ def test_the_data_reach_back_to_the_year_the_first_edition_compares_with(generat
     assert survey_editions - {"edition"} == year | {"2013-03"}  # April 2013's previous
 
 
-def test_a_published_figure_that_moves_is_caught(generated, tmp_path: Path) -> None:
-    module, out = generated
+def _copied_monthly(out: Path, tmp_path: Path) -> tuple[Path, Path, list[str]]:
+    """A copy of the generated data folder, its monthly.csv and that file's lines."""
     folder = tmp_path / "data"
     shutil.copytree(out, folder)
     monthly = folder / "monthly.csv"
-    lines = monthly.read_text(encoding="utf-8").splitlines(keepends=True)
+    return folder, monthly, monthly.read_text(encoding="utf-8").splitlines(keepends=True)
+
+
+def test_a_published_figure_that_moves_is_caught(generated, tmp_path: Path) -> None:
+    module, out = generated
+    folder, monthly, lines = _copied_monthly(out, tmp_path)
     (index,) = [i for i, line in enumerate(lines) if line.startswith("all_crime,2014-03,")]
     count = int(lines[index].split(",")[2])
     lines[index] = f"all_crime,2014-03,{count + 1},\n"
@@ -75,10 +80,7 @@ def test_a_published_figure_that_moves_is_caught(generated, tmp_path: Path) -> N
 
 def test_an_edition_of_the_year_that_fails_is_caught(generated, tmp_path: Path) -> None:
     module, out = generated
-    folder = tmp_path / "data"
-    shutil.copytree(out, folder)
-    monthly = folder / "monthly.csv"
-    lines = monthly.read_text(encoding="utf-8").splitlines(keepends=True)
+    folder, monthly, lines = _copied_monthly(out, tmp_path)
     # only the April 2013 edition's previous edition (March 2013) reads June 2011
     monthly.write_text(
         "".join(line for line in lines if not line.startswith("ksi_fatalities,2011-06,")),
