@@ -8,18 +8,9 @@ display strings) -> ``render`` (rows, charts, narrative -> reportlab flowables) 
 
 from __future__ import annotations
 
-import functools
-
-
-@functools.cache
-def _installed_version() -> str:
-    # reading the installed metadata costs a scan of site-packages: only when asked
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("reportgen")
-    except PackageNotFoundError:  # running from a source tree that was never installed
-        return "0.0.0+source"
+# the one place the version is written: pyproject.toml reads it from here (setuptools'
+# dynamic attr, read without importing), so it needs no scan of the installed metadata
+__version__ = "0.1.0"
 
 
 # Python's default collects the young generation every 700 allocations; a build makes
@@ -48,9 +39,3 @@ def collect_after_edition(*, freeze: bool = False) -> None:
     gc.collect()
     if freeze:
         gc.freeze()
-
-
-def __getattr__(name: str) -> str:
-    if name == "__version__":
-        return _installed_version()
-    raise AttributeError(f"module 'reportgen' has no attribute {name!r}")

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from html import escape
 from importlib.resources import files
 from pathlib import Path
 from typing import BinaryIO
-from xml.sax.saxutils import escape
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
@@ -69,7 +69,11 @@ def xmp_packet(info: DocumentInfo, part: int = 2) -> bytes:
     text = (
         _resource("metadata.xmp")
         .decode("utf-8")
-        .format(date=xmp_date(info.date), part=part, **{k: escape(v) for k, v in fields.items()})
+        .format(
+            date=xmp_date(info.date),
+            part=part,
+            **{k: escape(v, quote=False) for k, v in fields.items()},
+        )
     )
     return text.encode("utf-8")
 

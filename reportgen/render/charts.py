@@ -8,9 +8,10 @@ markers, line styles and hatching so the chart still reads when printed in grey.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.util
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -186,14 +187,33 @@ CHART_FORMAT = "reportgen-charts-3"  # bump when drawing changes, so old cache e
 DRAWING_MODULES = ("charts.py", "chartpdf.py")
 
 
+@functools.cache
+def matplotlib_version() -> str:
+    """The installed matplotlib's version, without importing it (slow) in this process.
+
+    Read from the name of its ``matplotlib-<version>.dist-info`` folder beside the
+    package (the installed-distribution layout of the packaging standards), which is
+    what ``importlib.metadata`` finds after importing itself and scanning every path
+    entry; it falls back to that where the layout is not there to read.
+    """
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is not None and spec.origin is not None:
+        beside = Path(spec.origin).parent.parent
+        found = [p.name for p in beside.glob("matplotlib-*.dist-info") if p.is_dir()]
+        if len(found) == 1:
+            return found[0].removeprefix("matplotlib-").removesuffix(".dist-info")
+    from importlib.metadata import version
+
+    return version("matplotlib")
+
+
 def charts_digest(charts: list[ChartData], style: ChartStyle) -> str:
     """What the drawn charts depend on: their data, the style and the drawing code."""
-    # the installed version, read without importing matplotlib (slow) in this process;
     # the drawing modules' own source, so a change to the drawing never reuses old charts
     here = Path(__file__).parent
     code = hashlib.sha256(b"".join((here / name).read_bytes() for name in DRAWING_MODULES))
     text = repr(
-        (CHART_FORMAT, code.hexdigest(), version("matplotlib"), style, [c.key for c in charts])
+        (CHART_FORMAT, code.hexdigest(), matplotlib_version(), style, [c.key for c in charts])
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

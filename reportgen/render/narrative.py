@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Iterable, Sequence
-from xml.sax.saxutils import escape
+from html import escape
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
@@ -38,7 +38,7 @@ def markup(runs: Iterable[Run]) -> str:
     our own ``<b>``/``<i>`` (the only markup reportlab ever sees from a narrative)."""
     parts = []
     for run in runs:
-        text = escape(run.text)
+        text = escape(run.text, quote=False)
         if run.bold:
             text = f"<b>{text}</b>"
         if run.italic:
@@ -49,7 +49,7 @@ def markup(runs: Iterable[Run]) -> str:
 
 def plain(text: str) -> str:
     """Text from data or layouts: escaped, no markup at all."""
-    return escape(text)
+    return escape(text, quote=False)
 
 
 def _numbered_style(base: ParagraphStyle, widest: str) -> ParagraphStyle:

@@ -37,3 +37,56 @@ def test_a_change_to_a_drawing_module_changes_the_digest(
 
     monkeypatch.setattr(Path, "read_bytes", changed)
     assert charts_digest([], STYLE) != before
+
+
+def test_the_matplotlib_version_is_the_installed_one() -> None:
+    from importlib.metadata import version
+
+    charts.matplotlib_version.cache_clear()
+    assert charts.matplotlib_version() == version("matplotlib")
+
+
+def test_a_new_matplotlib_changes_the_digest(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = charts_digest([], STYLE)
+    monkeypatch.setattr(charts, "matplotlib_version", lambda: "99.0.0")
+    assert charts_digest([], STYLE) != before
+
+
+@pytest.mark.parametrize("dist_infos", [[], ["3.10.0", "3.11.2"]])
+def test_without_one_dist_info_folder_the_version_comes_from_the_metadata(
+    dist_infos: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # matplotlib installed some other way (no dist-info beside it), or two left behind
+    import importlib.metadata
+    import importlib.util
+    from types import SimpleNamespace
+
+    (tmp_path / "matplotlib").mkdir()
+    for version in dist_infos:
+        (tmp_path / f"matplotlib-{version}.dist-info").mkdir()
+    spec = SimpleNamespace(origin=str(tmp_path / "matplotlib" / "__init__.py"))
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: spec)
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: f"{name} from metadata")
+    charts.matplotlib_version.cache_clear()
+    try:
+        assert charts.matplotlib_version() == "matplotlib from metadata"
+    finally:
+        charts.matplotlib_version.cache_clear()
+
+
+def test_one_dist_info_folder_names_the_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+    from types import SimpleNamespace
+
+    (tmp_path / "matplotlib").mkdir()
+    (tmp_path / "matplotlib-3.10.7.dist-info").mkdir()
+    (tmp_path / "matplotlib_inline-0.1.dist-info").mkdir()  # another package's
+    spec = SimpleNamespace(origin=str(tmp_path / "matplotlib" / "__init__.py"))
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: spec)
+    charts.matplotlib_version.cache_clear()
+    try:
+        assert charts.matplotlib_version() == "3.10.7"
+    finally:
+        charts.matplotlib_version.cache_clear()
