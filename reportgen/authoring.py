@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from reportgen.atomic import named, staged_folder
 from reportgen.errors import InputError
@@ -20,8 +21,7 @@ from reportgen.months import Month
 _REVIEW_LINE = re.compile(r"^review:.*$", re.MULTILINE)
 
 
-@dataclass(frozen=True)
-class NewEdition:
+class NewEdition(msgspec.Struct, frozen=True):
     edition: Month
     source: Month
     folder: Path

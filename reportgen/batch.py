@@ -15,7 +15,6 @@ stdin is its lifeline: when this process ends, however it ends, its jobs end too
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import pickle
@@ -25,10 +24,11 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import IO, Any, Literal
+
+import msgspec
 
 from reportgen import collect_after_edition, notices
 from reportgen.assemble.worker import end_child, start_child
@@ -40,8 +40,7 @@ Progress = Callable[[Month, str], None]  # an edition and the stage it has reach
 MAX_EDITIONS = 120  # ten years of monthly editions in one command
 
 
-@dataclass(frozen=True)
-class EditionOutcome:
+class EditionOutcome(msgspec.Struct, frozen=True):
     edition: Month
     path: Path | None  # what was written
     errors: tuple[str, ...]  # the problems, as the CLI prints them; empty when it worked
@@ -54,8 +53,7 @@ class EditionOutcome:
         return not self.errors
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(msgspec.Struct, frozen=True):
     """What a job does: everything it needs is plain data, so it crosses a pipe."""
 
     root: Path
@@ -88,7 +86,9 @@ def run(
     if jobs == 1:
         return list(_in_this_process(request, report))
     shares = [request.editions[index::jobs] for index in range(jobs)]
-    outcomes = _in_jobs([dataclasses.replace(request, editions=share) for share in shares], report)
+    outcomes = _in_jobs(
+        [msgspec.structs.replace(request, editions=share) for share in shares], report
+    )
     return sorted(outcomes, key=lambda outcome: outcome.edition)
 
 

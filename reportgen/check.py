@@ -13,9 +13,10 @@ reaches the page against the font, and lays the edition out without drawing its 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from reportgen.errors import ProblemCollector
 from reportgen.load.folder import (
@@ -39,10 +40,9 @@ if TYPE_CHECKING:
 DISTRIBUTION = Path("distribution.yaml")
 
 
-@dataclass
-class CheckReport:
-    lines: list[str] = field(default_factory=list)  # what was checked
-    notes: list[str] = field(default_factory=list)  # worth knowing, not wrong
+class CheckReport(msgspec.Struct):
+    lines: list[str] = msgspec.field(default_factory=list)  # what was checked
+    notes: list[str] = msgspec.field(default_factory=list)  # worth knowing, not wrong
 
 
 def check_folder(root: Path, edition: Month | None = None, *, draft: bool = False) -> CheckReport:

@@ -14,11 +14,12 @@ Out: the workbook in the shape ``reportgen.load.workbook`` reads: the ``Monthly`
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, cast
+
+import msgspec
 
 from reportgen.atomic import atomic_path
 from reportgen.errors import InputError
@@ -43,8 +44,7 @@ NEEDED_FILL = "FFF2CC"  # the pale yellow analysts use for "to fill in"
 HEADER_FILL = "D9E1F2"
 
 
-@dataclass(frozen=True)
-class WrittenWorkbook:
+class WrittenWorkbook(msgspec.Struct, frozen=True):
     path: Path
     measures: int
     first_month: Month

@@ -15,8 +15,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from reportgen.compute.tables import CSV_COLUMNS
 from reportgen.errors import DeliveryError
@@ -27,8 +28,7 @@ DIFF_COLUMNS = ("section", "kind", "label", "column", "before", "after")
 ABSENT = "(no row)"
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(msgspec.Struct, frozen=True):
     section: str
     kind: str
     label: str
@@ -40,8 +40,7 @@ class Change:
         return (self.section, self.kind, self.label, self.column, self.before, self.after)
 
 
-@dataclass(frozen=True)
-class FigureDiff:
+class FigureDiff(msgspec.Struct, frozen=True):
     before: str  # what was compared: "2014-03 v1 (archived)"
     after: str
     changes: tuple[Change, ...]

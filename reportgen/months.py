@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 # The force's house style abbreviates September as "Sept".
 _ABBREVIATIONS = (
@@ -42,8 +43,7 @@ FIRST_MONTH_OF_FINANCIAL_YEAR = 4
 FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 
-@dataclass(frozen=True, order=True)
-class Month:
+class Month(msgspec.Struct, frozen=True, order=True):
     year: int
     month: int
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from reportgen import collect_after_edition
 from reportgen.assemble.build import EditionBuilder
@@ -31,8 +32,7 @@ POLL_SECONDS = 0.1
 Snapshot = dict[str, tuple[int, int]]  # path -> (size, modified ns)
 
 
-@dataclass(frozen=True)
-class PreviewEvent:
+class PreviewEvent(msgspec.Struct, frozen=True):
     path: Path | None  # the PDF written, if the build worked
     seconds: float
     problems: tuple[str, ...] = ()  # what stopped the build, as the CLI prints them

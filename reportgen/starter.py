@@ -15,10 +15,11 @@ sample report folder.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+
+import msgspec
 
 from reportgen.atomic import named, staged_folder
 from reportgen.errors import InputError
@@ -37,8 +38,7 @@ SAMPLE_FILES = (
 )
 
 
-@dataclass(frozen=True)
-class StartedFolder:
+class StartedFolder(msgspec.Struct, frozen=True):
     """The report folder ``init`` wrote, and the files it holds (relative paths)."""
 
     folder: Path

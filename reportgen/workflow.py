@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from reportgen import __version__
 from reportgen.assemble.build import BuildResult, build_edition, check_out
@@ -221,8 +222,7 @@ def refuse_if_archived(archive_root: Path, edition: Month) -> None:
         )
 
 
-@dataclass(frozen=True)
-class VerifyReport:
+class VerifyReport(msgspec.Struct, frozen=True):
     results: tuple[VerifyResult, ...]
     rebuilds: tuple[tuple[str, int, str | None], ...]  # edition, version, problem or None
     abandoned: tuple[Path, ...] = ()  # .incoming-* folders of archives that did not finish

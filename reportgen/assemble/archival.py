@@ -14,12 +14,12 @@ extension schema, as ISO 19005-2 6.6.2.3 asks of any schema it does not predefin
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from html import escape
 from importlib.resources import files
 from pathlib import Path
 from typing import BinaryIO
 
+import msgspec
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
@@ -30,8 +30,7 @@ PRINT = 4  # annotation flag: print the annotation when the page is printed
 _PART_PROPERTY = "<pdfaid:part>{part}</pdfaid:part>"
 
 
-@dataclass(frozen=True)
-class DocumentInfo:
+class DocumentInfo(msgspec.Struct, frozen=True):
     title: str
     author: str
     subject: str

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 from reportgen import steps
 from reportgen.assemble.worker import ChartWorker, PendingCharts, WorkerGone
@@ -40,14 +41,13 @@ __all__ = [
 ]
 
 
-@dataclass
-class BuildResult:
+class BuildResult(msgspec.Struct):
     path: Path
     edition: Month
     pages: int
     size: int
     section_pages: dict[int, int]
-    timings: dict[str, float] = field(default_factory=dict)
+    timings: dict[str, float] = msgspec.field(default_factory=dict)
 
 
 def default_output(folder: ReportFolder, edition: Month, *, draft: bool = False) -> Path:

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+import msgspec
 from reportlab.lib.colors import HexColor
 from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
@@ -59,15 +59,15 @@ def document_title(edition: Edition) -> str:
     return f"DRAFT \u2013 {title}" if edition.draft else title
 
 
-@dataclass
-class PageMap:
+class PageMap(msgspec.Struct):
     """The page map the layout pass draws up: the PDF page each section starts on, where
     each chart's slot landed, how many pages, and the structure of what was drawn."""
 
-    section_pages: dict[int, int] = field(default_factory=dict)  # section -> PDF page (1-based)
-    chart_slots: dict[int, ChartPlace] = field(default_factory=dict)
+    # section -> PDF page (1-based)
+    section_pages: dict[int, int] = msgspec.field(default_factory=dict)
+    chart_slots: dict[int, ChartPlace] = msgspec.field(default_factory=dict)
     page_count: int = 0
-    structure: Element = field(default_factory=lambda: Element("Document"))
+    structure: Element = msgspec.field(default_factory=lambda: Element("Document"))
 
 
 class EditionCanvas(Canvas):

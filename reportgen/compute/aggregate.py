@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass
 from fractions import Fraction
+
+import msgspec
 
 from reportgen.errors import InputError
 from reportgen.load.catalogue import Aggregation, Catalogue, Measure
@@ -21,14 +22,12 @@ from reportgen.load.data import PerformanceData
 from reportgen.months import Month
 
 
-@dataclass(frozen=True)
-class Totals:
+class Totals(msgspec.Struct, frozen=True):
     numerator: Fraction
     denominator: Fraction | None
 
 
-@dataclass(frozen=True)
-class MonthFigure:
+class MonthFigure(msgspec.Struct, frozen=True):
     """One month's figures of a measure with its own rows, and where they come from."""
 
     measure_id: str
@@ -39,8 +38,7 @@ class MonthFigure:
     until_edition: str = ""  # a revised vintage: the figure as it stood until this edition
 
 
-@dataclass(frozen=True)
-class Aggregate:
+class Aggregate(msgspec.Struct, frozen=True):
     """A measure over some months, with how it was made: the figure and its derivation.
 
     ``rows`` are the measure's own monthly figures (``sum``, ``ratio``); ``parts`` the

@@ -6,19 +6,17 @@ without importing the data stack.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from reportgen.load.chartkind import ChartKind
 
 
-@dataclass(frozen=True)
-class Series:
+class Series(msgspec.Struct, frozen=True):
     name: str
     values: tuple[float | None, ...]
 
 
-@dataclass(frozen=True)
-class ChartData:
+class ChartData(msgspec.Struct, frozen=True):
     """A chart as computed: its title, x labels and series of values, ready to draw (and
     to describe in words for its alternative text)."""
 

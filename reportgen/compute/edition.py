@@ -12,7 +12,8 @@ import io
 import json
 import typing
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+import msgspec
 
 from reportgen.compute.aggregate import Figures
 from reportgen.compute.charts import ChartData, chart_data, check_chart_data
@@ -43,8 +44,7 @@ from reportgen.load.layout import (
 from reportgen.months import Month
 
 
-@dataclass(frozen=True)
-class SourcedText:
+class SourcedText(msgspec.Struct, frozen=True):
     """A text bound for the page, and the file and line it was written on (so a problem
     with it, such as a character the font lacks, names where to fix it)."""
 
@@ -53,25 +53,21 @@ class SourcedText:
     line: int | None = None
 
 
-@dataclass(frozen=True)
-class HeadingText(SourcedText):
+class HeadingText(SourcedText, frozen=True):
     """A heading the layout puts in a section, its month names filled in."""
 
 
-@dataclass(frozen=True)
-class NoteTexts:
+class NoteTexts(msgspec.Struct, frozen=True):
     """The notes under a table: the layout's, or the edition's own from its narrative."""
 
     items: tuple[SourcedText, ...]
 
 
-@dataclass(frozen=True)
-class NewPage:
+class NewPage(msgspec.Struct, frozen=True):
     """The layout's page break: the section goes on on a new page."""
 
 
-@dataclass(frozen=True)
-class SectionNarrative:
+class SectionNarrative(msgspec.Struct, frozen=True):
     """The section's narrative file, parsed, where the layout places it."""
 
     blocks: tuple[NarrativeBlock, ...]
@@ -83,8 +79,7 @@ class SectionNarrative:
 EditionBlock = HeadingText | TableRows | NoteTexts | ChartData | NewPage | SectionNarrative
 
 
-@dataclass(frozen=True)
-class EditionSection:
+class EditionSection(msgspec.Struct, frozen=True):
     """One section as printed: its running header, contents line and blocks."""
 
     number: int
@@ -93,8 +88,7 @@ class EditionSection:
     blocks: tuple[EditionBlock, ...]
 
 
-@dataclass(frozen=True)
-class Edition:
+class Edition(msgspec.Struct, frozen=True):
     """The compute stage's hand-off to render: one edition, every text already a display
     string (month names filled in, figures formatted) and every chart its plot series.
 

@@ -9,10 +9,11 @@ small frozen record): the compute stage keeps it beside the printed cell, and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import Enum
 from fractions import Fraction
+
+import msgspec
 
 from reportgen.load.catalogue import Measure, Polarity, Unit
 
@@ -67,8 +68,7 @@ class DifferenceRule(str, Enum):
     DISPLAYED_DIFFERENCE = "difference of the displayed values"  # rates and averages
 
 
-@dataclass(frozen=True)
-class Difference:
+class Difference(msgspec.Struct, frozen=True):
     """The Better/Worse figure and how it was made."""
 
     rule: DifferenceRule
@@ -117,8 +117,7 @@ def format_difference(measure: Measure, diff: Decimal | None, *, percent_sign: b
     return text + "%" if percent_sign and measure.unit is Unit.PERCENT else text
 
 
-@dataclass(frozen=True)
-class Movement:
+class Movement(msgspec.Struct, frozen=True):
     """Improved / Worsened / Same since the previous edition, and how it was read."""
 
     this_difference: Decimal | None
@@ -151,8 +150,7 @@ def movement(measure: Measure, this_diff: Decimal | None, previous_diff: Decimal
     return derive_movement(measure, this_diff, previous_diff).text
 
 
-@dataclass(frozen=True)
-class Interval:
+class Interval(msgspec.Struct, frozen=True):
     """A 95% confidence interval's half-width and its inputs."""
 
     proportion: Fraction  # p, satisfied / respondents
@@ -178,8 +176,7 @@ def confidence_interval(rate: Fraction, respondents: Fraction) -> str:
     return derive_confidence_interval(rate, respondents).text
 
 
-@dataclass(frozen=True)
-class MsgColour:
+class MsgColour(msgspec.Struct, frozen=True):
     """MSG ragging: our displayed figure against the MSG average's, read by polarity."""
 
     ours: Decimal

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+import msgspec
+
 from reportgen.compute import rules
 from reportgen.compute.aggregate import Aggregate, Figures
 from reportgen.compute.wording import Wording
@@ -77,8 +79,7 @@ NOT_YET_MONITORED = "not yet monitored"
 NO_MSG_RANKING = "no MSG ranking published"
 
 
-@dataclass(frozen=True)
-class YearFigure:
+class YearFigure(msgspec.Struct, frozen=True):
     """One year's cell of a measure row (last year or this year) and how it was made."""
 
     months: tuple[Month, ...]
@@ -89,8 +90,7 @@ class YearFigure:
     reason: str | None = None  # why n/a
 
 
-@dataclass(frozen=True)
-class MsgCell:
+class MsgCell(msgspec.Struct, frozen=True):
     rank: str
     entry: MsgEntry
     colour: rules.MsgColour | None
@@ -98,8 +98,7 @@ class MsgCell:
     reason: str | None = None
 
 
-@dataclass(frozen=True)
-class Derivation:
+class Derivation(msgspec.Struct, frozen=True):
     """How every cell of one measure row was derived: what ``reportgen explain`` shows.
 
     The printed row is made from this record (``performance_rows``), so the

@@ -13,7 +13,8 @@ or "April to March 2014" for a run of months), ``{last_period:ID}``,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+import msgspec
 
 from reportgen.errors import InputError
 from reportgen.load.catalogue import Catalogue
@@ -30,8 +31,7 @@ def describe_months(months: list[Month]) -> str:
     return f"{months[0].month_name} to {months[-1].name}"
 
 
-@dataclass(frozen=True)
-class Wording:
+class Wording(msgspec.Struct, frozen=True):
     edition: Month
     catalogue: Catalogue
     data: PerformanceData

@@ -40,11 +40,11 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Collection, Iterator, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+import msgspec
 import pikepdf
 
 from reportgen import notices, steps
@@ -84,8 +84,7 @@ _MIME_TYPES = {
 StepHook = Callable[[str], None]
 
 
-@dataclass(frozen=True)
-class StoredFile:
+class StoredFile(msgspec.Struct, frozen=True):
     """A deliverable kept in a version folder."""
 
     role: str  # what it is for the caller: "edition", "pack", ...
@@ -94,8 +93,7 @@ class StoredFile:
     size: int
 
 
-@dataclass(frozen=True)
-class InputDigest:
+class InputDigest(msgspec.Struct, frozen=True):
     """One input the edition was built from, by logical name ("data/monthly.csv")."""
 
     name: str
@@ -103,8 +101,7 @@ class InputDigest:
     size: int
 
 
-@dataclass(frozen=True)
-class Manifest:
+class Manifest(msgspec.Struct, frozen=True):
     """What ``manifest.json`` records about one archived version."""
 
     edition: str
@@ -182,8 +179,7 @@ def _plain_name(name: str) -> str:
     return name
 
 
-@dataclass(frozen=True)
-class ArchivedVersion:
+class ArchivedVersion(msgspec.Struct, frozen=True):
     """One version of one edition as it stands in the archive."""
 
     folder: Path
@@ -258,8 +254,7 @@ class ArchivedVersion:
         return data
 
 
-@dataclass(frozen=True)
-class DamagedVersion:
+class DamagedVersion(msgspec.Struct, frozen=True):
     """A version folder whose manifest is missing or cannot be read: listed, never used."""
 
     edition: str
@@ -269,8 +264,7 @@ class DamagedVersion:
     status: Literal["damaged"] = DAMAGED
 
 
-@dataclass(frozen=True)
-class VerifyResult:
+class VerifyResult(msgspec.Struct, frozen=True):
     """The re-hash check of one version folder against its manifest."""
 
     edition: str
@@ -279,7 +273,7 @@ class VerifyResult:
     changed: tuple[str, ...] = ()  # content differs from the manifest's sha256 or size
     missing: tuple[str, ...] = ()  # in the manifest, not in the folder
     added: tuple[str, ...] = ()  # in the folder, not in the manifest
-    problems: tuple[str, ...] = field(default=())  # the manifest itself, unreadable files
+    problems: tuple[str, ...] = ()  # the manifest itself, unreadable files
 
     @property
     def ok(self) -> bool:

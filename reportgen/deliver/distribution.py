@@ -20,12 +20,12 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
 from email.headerregistry import Address
 from email.utils import getaddresses
 from pathlib import Path
 from typing import Annotated
 
+import msgspec
 from msgspec import Meta
 
 from reportgen.errors import DeliveryError, InputError, ProblemCollector, Problems
@@ -76,8 +76,7 @@ def _refuse_raw_line_separators(text: str, path: str) -> None:
             )
 
 
-@dataclass(frozen=True)
-class DistributionList:
+class DistributionList(msgspec.Struct, frozen=True):
     """One named list: who gets the edition and the text they get with it."""
 
     name: str

@@ -36,12 +36,13 @@ import smtplib
 import ssl
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from reportgen import atomic, notices, steps
 from reportgen.deliver.distribution import (
@@ -102,8 +103,7 @@ _DRY_RUN_DOMAIN = "reportgen.invalid"
 _RECORDS_PER_SEND = 8
 
 
-@dataclass(frozen=True)
-class SendResult:
+class SendResult(msgspec.Struct, frozen=True):
     """What happened to one send; ``refused`` maps address -> server reply."""
 
     message_id: str
@@ -126,8 +126,7 @@ class _AfterData(Exception):
         self.cause = cause
 
 
-@dataclass
-class _Attempt:
+class _Attempt(msgspec.Struct):
     """How far one attempt got, for the record an interruption leaves."""
 
     reached_data: bool = False

@@ -13,11 +13,11 @@ the archive uses it too.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+import msgspec
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject
 
@@ -31,8 +31,7 @@ if TYPE_CHECKING:
 COVER_TITLE = "Covering paper"
 
 
-@dataclass(frozen=True)
-class PdfSource:
+class PdfSource(msgspec.Struct, frozen=True):
     """A PDF read whole into memory and checked to be readable and unencrypted."""
 
     path: Path
@@ -44,8 +43,7 @@ class PdfSource:
         return len(self.reader.pages)
 
 
-@dataclass(frozen=True)
-class LabelRange:
+class LabelRange(msgspec.Struct, frozen=True):
     """Pages ``first``..``last`` (0-based, inclusive) numbered in one style."""
 
     first: int

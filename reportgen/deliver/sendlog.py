@@ -25,9 +25,10 @@ import contextlib
 import json
 import shutil
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
+
+import msgspec
 
 from reportgen import atomic
 from reportgen.errors import DeliveryError
@@ -41,8 +42,7 @@ LOCK_NAME = ".send.lock"
 ROOM_MARGIN = 64 * 1024
 
 
-@dataclass(frozen=True)
-class SendRecord:
+class SendRecord(msgspec.Struct, frozen=True):
     """One line of the send log."""
 
     message_id: str
@@ -174,8 +174,7 @@ def check_room(path: Path, record: SendRecord, records_to_come: int) -> None:
         )
 
 
-@dataclass(frozen=True)
-class SendHistory:
+class SendHistory(msgspec.Struct, frozen=True):
     """What the log says about one edition, version and list (dry runs left out)."""
 
     records: tuple[SendRecord, ...]

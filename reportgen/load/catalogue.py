@@ -14,6 +14,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
+import msgspec
 from msgspec import Meta
 
 from reportgen.errors import InputError, ProblemCollector
@@ -62,8 +63,7 @@ class WindowKind(str, Enum):
     ROLLING_12_MONTHS = "rolling_12_months"
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(msgspec.Struct, frozen=True):
     kind: WindowKind
     lag: int = 0  # months in arrears of the edition
 
@@ -78,8 +78,7 @@ class Window:
         return [start.shift(i) for i in range(start.months_until(end) + 1)]
 
 
-@dataclass(frozen=True)
-class Measure:
+class Measure(msgspec.Struct, frozen=True):
     id: str
     label: str
     unit: Unit

@@ -18,11 +18,11 @@ Work is bounded: a narrative file is at most ``MAX_NARRATIVE_BYTES`` and a line 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
+import msgspec
 from msgspec import Meta
 
 from reportgen.errors import InputError, ProblemCollector
@@ -35,8 +35,7 @@ MAX_NARRATIVE_BYTES = 256 * 1024  # a section's narrative runs to a few pages: ~
 MAX_LINE = 20_000  # more than three printed pages in one line is not a paragraph
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(msgspec.Struct, frozen=True):
     """A stretch of text in one face, starting on ``line`` of the narrative file."""
 
     text: str
@@ -45,8 +44,7 @@ class Run:
     line: int | None = None
 
 
-@dataclass(frozen=True)
-class SubHeading:
+class SubHeading(msgspec.Struct, frozen=True):
     """A ``##`` or ``###`` heading of the narrative."""
 
     text: str
@@ -54,8 +52,7 @@ class SubHeading:
     line: int | None = None  # line in the narrative file
 
 
-@dataclass(frozen=True)
-class NarrativeParagraph:
+class NarrativeParagraph(msgspec.Struct, frozen=True):
     """A paragraph of the narrative: runs of text in their faces."""
 
     runs: tuple[Run, ...]
@@ -66,8 +63,7 @@ class NarrativeParagraph:
         return "".join(run.text for run in self.runs)
 
 
-@dataclass(frozen=True)
-class ListItem:
+class ListItem(msgspec.Struct, frozen=True):
     """One item of a bullet or numbered list."""
 
     runs: tuple[Run, ...]
@@ -78,8 +74,7 @@ class ListItem:
         return "".join(run.text for run in self.runs)
 
 
-@dataclass(frozen=True)
-class BulletList:
+class BulletList(msgspec.Struct, frozen=True):
     """A bullet list, or a numbered one."""
 
     items: tuple[ListItem, ...]
@@ -92,8 +87,7 @@ class BulletList:
         return tuple(item.line for item in self.items)
 
 
-@dataclass(frozen=True)
-class NarrativeBreak:
+class NarrativeBreak(msgspec.Struct, frozen=True):
     """A ``\\pagebreak`` line: the narrative goes on on a new page."""
 
     line: int | None = None
@@ -102,16 +96,14 @@ class NarrativeBreak:
 NarrativeBlock = SubHeading | NarrativeParagraph | BulletList | NarrativeBreak
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(msgspec.Struct, frozen=True):
     """An edition's own note under a section's table, from the front matter."""
 
     text: str
     line: int
 
 
-@dataclass(frozen=True)
-class Statement:
+class Statement(msgspec.Struct, frozen=True):
     """A target and its status, from the front matter, for a statement table."""
 
     target: str
@@ -120,8 +112,7 @@ class Statement:
     file: str | None = None
 
 
-@dataclass(frozen=True)
-class NarrativeFile:
+class NarrativeFile(msgspec.Struct, frozen=True):
     """A section's narrative file, parsed: its front matter (section, review mark, notes,
     statements) and its Markdown as blocks."""
 

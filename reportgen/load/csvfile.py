@@ -16,8 +16,9 @@ import csv
 import io
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from reportgen.errors import InputError
 from reportgen.load.rows import Cell, SourceRow, Where
@@ -30,8 +31,7 @@ _UNREADABLE = re.compile("[\udc80-\udcff]")
 _NON_ASCII_TEXT = re.compile("[^\x00-\x7f\udc80-\udcff]")
 
 
-@dataclass(frozen=True)
-class CsvRows:
+class CsvRows(msgspec.Struct, frozen=True):
     rows: tuple[SourceRow, ...]
     problems: tuple[InputError, ...]  # rows that could not be read; the rest still are
 

@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import TypeVar
 
+import msgspec
 import pandas as pd
 
 from reportgen.errors import InputError, ProblemCollector, ReportgenError
@@ -45,8 +45,7 @@ SURVEY_COLUMNS = ("edition", "measure", "last_year", "this_year", "period_end")
 WORKBOOK = "performance.xlsx"
 
 
-@dataclass(frozen=True)
-class DataKind:
+class DataKind(msgspec.Struct, frozen=True):
     """One kind of data: its CSV, its workbook sheet, its columns."""
 
     key: str
@@ -191,8 +190,7 @@ def known_measure(cell: Cell, catalogue: Catalogue) -> Measure:
 # --- rows ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MonthlyFigure:
+class MonthlyFigure(msgspec.Struct, frozen=True):
     """One measure's figures for one month, and where they were typed."""
 
     measure_id: str
@@ -203,16 +201,14 @@ class MonthlyFigure:
     until_edition: Month | None = None  # a revision: the figure as it stood until then
 
 
-@dataclass(frozen=True)
-class MsgEntry:
+class MsgEntry(msgspec.Struct, frozen=True):
     rank: str  # a rank 1-8, or "n/a"
     msg_average: Fraction | None
     period_end: Month | None
     where: Where | None = None
 
 
-@dataclass(frozen=True)
-class SurveyEstimate:
+class SurveyEstimate(msgspec.Struct, frozen=True):
     last_year: Fraction
     this_year: Fraction
     period_end: Month | None
@@ -341,8 +337,7 @@ def survey_estimate(row: SourceRow, catalogue: Catalogue) -> tuple[tuple[str, st
 # --- the folder ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PerformanceData:
+class PerformanceData(msgspec.Struct, frozen=True, weakref=True):
     """All figures of a report folder, validated."""
 
     monthly: pd.DataFrame  # index (measure, month: str); numerator, denominator, source
@@ -355,7 +350,7 @@ class PerformanceData:
     first_month: Month
     last_month: Month
     revisions_file: str = ""
-    files: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> files
+    files: Mapping[str, tuple[str, ...]] = msgspec.field(default_factory=dict)  # kind -> files
     warnings: tuple[str, ...] = ()
 
     def how_to_add(self, measure_id: str, month: str) -> str:
@@ -365,14 +360,14 @@ class PerformanceData:
         return f"add a row '{measure_id},{month},…' to {self.monthly_file}"
 
 
-@dataclass
-class _Sources:
+class _Sources(msgspec.Struct):
     """The rows of each kind of data, from whichever files hold them."""
 
     rows: dict[str, list[SourceRow]]
     files: dict[str, list[str]]
     warnings: list[str]
-    unread: set[str] = field(default_factory=set)  # kinds with a file that could not be read
+    # kinds with a file that could not be read
+    unread: set[str] = msgspec.field(default_factory=set)
 
 
 def _read_sources(

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 import stat
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from reportgen.errors import InputError, ProblemCollector, Where
 from reportgen.load.catalogue import Catalogue, load_catalogue
@@ -34,8 +35,7 @@ DATA_FILES = ("monthly.csv", "msg.csv", "survey_estimates.csv", "revisions.csv",
 _DOCUMENTATION = re.compile(r"(?i)readme(\.\w+)?")
 
 
-@dataclass(frozen=True)
-class ReportFolder:
+class ReportFolder(msgspec.Struct, frozen=True):
     """The load stage's hand-off: a report folder's catalogue, performance data and
     layout, validated (``load_report`` makes it; the narrative is read per edition by
     ``load_content``, the theme by ``load_report_theme``)."""

@@ -10,11 +10,11 @@ problem in the file is reported at once, by line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
+import msgspec
 from msgspec import Meta
 
 from reportgen.errors import InputError, ProblemCollector
@@ -45,8 +45,7 @@ class Period(str, Enum):
     MONTHLY = "monthly"
 
 
-@dataclass(frozen=True)
-class PerformanceTable:
+class PerformanceTable(msgspec.Struct, frozen=True):
     """A performance table: which measures, Cumulative or Monthly, MSG Ranking or not."""
 
     period: Period
@@ -58,16 +57,14 @@ class PerformanceTable:
     line: int
 
 
-@dataclass(frozen=True)
-class StatementTable:
+class StatementTable(msgspec.Struct, frozen=True):
     """A table of the narrative's statements (target -> status)."""
 
     caption: Template
     line: int
 
 
-@dataclass(frozen=True)
-class ChartSpec:
+class ChartSpec(msgspec.Struct, frozen=True):
     """A chart as the layout asks for it: its kind, title, measures and their names."""
 
     kind: ChartKind
@@ -80,34 +77,29 @@ class ChartSpec:
     line: int
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(msgspec.Struct, frozen=True):
     """A heading printed in the section (a template)."""
 
     text: Template
 
 
-@dataclass(frozen=True)
-class Notes:
+class Notes(msgspec.Struct, frozen=True):
     """Notes printed under a table (templates)."""
 
     items: tuple[Template, ...]
 
 
-@dataclass(frozen=True)
-class EditionNotes:
+class EditionNotes(msgspec.Struct, frozen=True):
     """The edition-specific notes from the section's narrative file."""
 
 
-@dataclass(frozen=True)
-class PageBreak:
+class PageBreak(msgspec.Struct, frozen=True):
     """A new page within the section."""
 
     pass
 
 
-@dataclass(frozen=True)
-class Narrative:
+class Narrative(msgspec.Struct, frozen=True):
     """Where the section's narrative file is printed."""
 
     pass
@@ -127,8 +119,7 @@ LayoutBlock = (
 )
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(msgspec.Struct, frozen=True):
     """One section of the layout: its titles, its narrative file and its blocks."""
 
     number: int
@@ -153,8 +144,7 @@ class Section:
         return [b for b in self.blocks if isinstance(b, ChartSpec)]
 
 
-@dataclass(frozen=True)
-class ReportLayout:
+class ReportLayout(msgspec.Struct, frozen=True):
     """``layouts/report.yaml``, validated: the cover, the contents page and each section's
     blocks in page order; text is kept as templates for compute to fill in."""
 
@@ -168,7 +158,7 @@ class ReportLayout:
     subject: Template
     sections: tuple[Section, ...]
     file: str
-    measures_used: tuple[str, ...] = field(default=())
+    measures_used: tuple[str, ...] = ()
     language: str = "en-GB"  # the document's language (BCP 47), for assistive technology
 
 

@@ -10,13 +10,13 @@ whichever file a figure was typed in.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+import msgspec
 
 from reportgen.errors import InputError
 
 
-@dataclass(frozen=True)
-class Where:
+class Where(msgspec.Struct, frozen=True):
     """A place in a data file: a line of a CSV, or a cell of a workbook sheet."""
 
     file: str
@@ -39,16 +39,14 @@ class Where:
         return InputError(message, file=self.file, line=self.line, cell=self.cell, hint=hint)
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(msgspec.Struct, frozen=True):
     """One cell's text, stripped, as the analyst would read it, and where it is."""
 
     text: str
     where: Where
 
 
-@dataclass(frozen=True)
-class SourceRow:
+class SourceRow(msgspec.Struct, frozen=True):
     """One data row: its cells by column name, and where the row itself is.
 
     ``where`` is the place a problem with the whole row is reported (a CSV line; the

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from typing import Unpack
+
+import msgspec
 
 from reportgen.errors import InputError, Where
 from reportgen.load.schema import did_you_mean
@@ -56,14 +57,12 @@ class TemplateError(InputError):
         self.token = token
 
 
-@dataclass(frozen=True)
-class Placeholder:
+class Placeholder(msgspec.Struct, frozen=True):
     name: str
     measure: str | None = None  # {this_period:ID}
 
 
-@dataclass(frozen=True)
-class Template:
+class Template(msgspec.Struct, frozen=True):
     """Text with placeholders, remembering where it was written."""
 
     text: str

@@ -24,11 +24,12 @@ import io
 import zipfile
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
+
+import msgspec
 
 from reportgen.errors import InputError
 from reportgen.load import xlsxcells
@@ -41,21 +42,19 @@ GRID_COLUMNS = 3  # A measure, B numerator/denominator, C label; months from D
 NUMERATOR, DENOMINATOR = "numerator", "denominator"
 
 
-@dataclass(frozen=True)
-class Label:
+class Label(msgspec.Struct, frozen=True):
     measure_id: str
     text: str
     where: Where
 
 
-@dataclass
-class WorkbookRows:
+class WorkbookRows(msgspec.Struct):
     """What the workbook holds: each sheet's rows, the grid's labels, and its problems."""
 
-    sheets: dict[str, list[SourceRow]] = field(default_factory=dict)  # present sheets only
-    labels: list[Label] = field(default_factory=list)
-    problems: list[InputError] = field(default_factory=list)
-    sheet_names: list[str] = field(default_factory=list)
+    sheets: dict[str, list[SourceRow]] = msgspec.field(default_factory=dict)  # present sheets only
+    labels: list[Label] = msgspec.field(default_factory=list)
+    problems: list[InputError] = msgspec.field(default_factory=list)
+    sheet_names: list[str] = msgspec.field(default_factory=list)
 
 
 def cell_reference(sheet: str, row: int, column: int) -> str:

@@ -22,9 +22,10 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import IO
 from xml.etree import ElementTree
+
+import msgspec
 
 MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024  # the zip's parts together, as declared
 MAX_ROWS = 100_000
@@ -40,11 +41,10 @@ class WorkbookProblem(Exception):
     """The file is not a workbook this module can bound; the message says why."""
 
 
-@dataclass
-class SheetFacts:
-    errors: dict[str, str] = field(default_factory=dict)  # "F12" -> "#DIV/0!"
-    unsaved_formulas: dict[str, str] = field(default_factory=dict)  # "F12" -> "SUM(B2:B4)"
-    percent: set[str] = field(default_factory=set)  # "F12"
+class SheetFacts(msgspec.Struct):
+    errors: dict[str, str] = msgspec.field(default_factory=dict)  # "F12" -> "#DIV/0!"
+    unsaved_formulas: dict[str, str] = msgspec.field(default_factory=dict)  # "F12" -> "SUM(B2:B4)"
+    percent: set[str] = msgspec.field(default_factory=set)  # "F12"
     last_row: int = 0  # 1-based; 0 for an empty sheet
     last_column: int = 0
 

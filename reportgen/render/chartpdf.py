@@ -19,9 +19,9 @@ when it draws.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 from matplotlib.backend_bases import GraphicsContextBase, RendererBase
 from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.ft2font import LoadFlags
@@ -44,15 +44,14 @@ def colour(rgb: Any) -> str:
     return " ".join(number(float(c)) for c in rgb[:3])
 
 
-@dataclass
-class ChartPage:
+class ChartPage(msgspec.Struct):
     """One chart's drawing: its size in points, its operators and the alpha states
     (stroke, fill) they name as ``/A0``, ``/A1`` ..."""
 
     width: float
     height: float
-    operators: list[str] = field(default_factory=list)
-    alphas: dict[tuple[float, float], str] = field(default_factory=dict)
+    operators: list[str] = msgspec.field(default_factory=list)
+    alphas: dict[tuple[float, float], str] = msgspec.field(default_factory=dict)
 
     def alpha_state(self, alphas: tuple[float, float]) -> str:
         if alphas not in self.alphas:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from reportgen.compute.chartdata import ChartData
 from reportgen.load.chartkind import ChartKind
@@ -26,8 +27,7 @@ if TYPE_CHECKING:
 POINTS_PER_INCH = 72.0
 
 
-@dataclass(frozen=True)
-class ChartStyle:
+class ChartStyle(msgspec.Struct, frozen=True):
     """The picklable part of the theme a chart needs (charts may draw in another process)."""
 
     width: float
@@ -218,8 +218,7 @@ def charts_digest(charts: list[ChartData], style: ChartStyle) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True)
-class ChartText:
+class ChartText(msgspec.Struct, frozen=True):
     """One line of chart text, where matplotlib laid it out (points from the chart's
     lower-left corner, at its baseline start); the document draws it in its own font."""
 
@@ -232,8 +231,7 @@ class ChartText:
     rgb: tuple[float, float, float]
 
 
-@dataclass(frozen=True)
-class DrawnCharts:
+class DrawnCharts(msgspec.Struct, frozen=True):
     """The charts' geometry (one PDF page per chart) and each chart's text."""
 
     pdf: bytes

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
+import msgspec
 from reportlab.lib.units import cm
 from reportlab.platypus import Flowable
 
@@ -14,8 +14,7 @@ from reportgen.render.tagging import Element, Tagger
 CONTENTS_NUMBER_WIDTH = 1.6 * cm  # the contents page's page-number column
 
 
-@dataclass(frozen=True)
-class SectionInfo:
+class SectionInfo(msgspec.Struct, frozen=True):
     number: int
     heading: str  # "2. Supporting Our Victims of Crime", for the running header
     contents_entry: str  # "2. Supporting our Victims of Crime", for contents and outline
@@ -46,8 +45,7 @@ class SectionStart(Flowable):
         pass
 
 
-@dataclass(frozen=True)
-class ChartPlace:
+class ChartPlace(msgspec.Struct, frozen=True):
     """Where a chart's slot landed: PDF page (1-based), lower-left corner, and the MCID
     its drawing is marked with when the finishing step places it."""
 

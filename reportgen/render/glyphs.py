@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import cast
 
+import msgspec
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -46,8 +46,7 @@ from reportgen.load.template import Template
 from reportgen.render.styles import Styles
 
 
-@dataclass(frozen=True)
-class PageText:
+class PageText(msgspec.Struct, frozen=True):
     """A text as written, where, and the style it prints in."""
 
     text: str

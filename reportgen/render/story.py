@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass
 
+import msgspec
 from reportlab.lib.units import cm
 from reportlab.platypus import (
     Flowable,
@@ -53,8 +53,7 @@ from reportgen.render.tagging import TableTagger, TagContext, Tagger
 LAYOUT_HEADING_LEVEL = 2  # "Performance Information": the level under the section's H1
 
 
-@dataclass(frozen=True)
-class StoryPage:
+class StoryPage(msgspec.Struct, frozen=True):
     """What the story needs from the page it is laid out on."""
 
     width: float  # the frame's width

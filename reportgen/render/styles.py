@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import msgspec
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -50,8 +48,7 @@ def font_name(style: TextStyle) -> str:
     return _FACES[(style.bold, style.italic)]
 
 
-@dataclass(frozen=True)
-class Styles:
+class Styles(msgspec.Struct, frozen=True):
     """The paragraph styles of the edition, by the theme's names."""
 
     theme: Theme
@@ -112,8 +109,7 @@ def build_styles(theme: Theme) -> Styles:
 PAPER = "#FFFFFF"  # the edition is printed on white: the theme colours no page
 
 
-@dataclass(frozen=True)
-class PrintedColour:
+class PrintedColour(msgspec.Struct, frozen=True):
     """A text colour and a background it is printed on, and which text that is."""
 
     what: str

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, Table
@@ -36,16 +36,14 @@ LAYOUT = "<</Type /Layout>>"  # rules, shading, grid lines, the cover's bars
 AttributeValue = str | int | tuple[float, ...]
 
 
-@dataclass(frozen=True)
-class MarkedContent:
+class MarkedContent(msgspec.Struct, frozen=True):
     """A marked-content sequence: MCID ``mcid`` on PDF page ``page`` (1-based)."""
 
     page: int
     mcid: int
 
 
-@dataclass(frozen=True)
-class LinkAnnotation:
+class LinkAnnotation(msgspec.Struct, frozen=True):
     """The ``index``-th link annotation drawn on PDF page ``page`` (1-based), and what
     it does in words (the annotation's /Contents)."""
 
@@ -54,8 +52,7 @@ class LinkAnnotation:
     description: str
 
 
-@dataclass(eq=False)
-class Element:
+class Element(msgspec.Struct, eq=False):
     """A structure element: a standard structure type and its kids in reading order.
 
     ``attributes`` become the element's /A dictionary: "O" names the owner ("Table",
@@ -63,9 +60,9 @@ class Element:
     """
 
     role: str
-    kids: list[Element | MarkedContent | LinkAnnotation] = field(default_factory=list)
+    kids: list[Element | MarkedContent | LinkAnnotation] = msgspec.field(default_factory=list)
     alt: str | None = None
-    attributes: dict[str, AttributeValue] = field(default_factory=dict)
+    attributes: dict[str, AttributeValue] = msgspec.field(default_factory=dict)
 
     def add(self, role: str, *, alt: str | None = None, **attributes: AttributeValue) -> Element:
         child = Element(role, alt=alt, attributes=dict(attributes))
@@ -234,8 +231,7 @@ class TableTagger(TableRenderCB):
         pass
 
 
-@dataclass
-class TagContext:
+class TagContext(msgspec.Struct):
     """Where the flowables being built go in the structure: under ``parent``.
 
     Headings never skip a level (PDF/UA): a heading deeper than the one before it is
