@@ -230,6 +230,66 @@ T = TypeVar("T")
 
 
 def monthly_figure(row: SourceRow, catalogue: Catalogue, *, revision: bool) -> MonthlyFigure:
+    """One row of ``monthly.csv`` (or ``revisions.csv``), checked; raises with every
+    problem of the row."""
+    return _plain_monthly_figure(row, catalogue, revision) or checked_monthly_figure(
+        row, catalogue, revision=revision
+    )
+
+
+def _plain_monthly_figure(
+    row: SourceRow, catalogue: Catalogue, revision: bool
+) -> MonthlyFigure | None:
+    """The row nearly every row is, accepted in a few steps: a measure with rows of its
+    own, months written YYYY-MM and whole counts below the limit. None for any other
+    row, which ``checked_monthly_figure`` then accepts or refuses with its reasons; a row
+    accepted here is one it accepts, giving the same figure (a test holds them to it).
+    """
+    measure = catalogue.get(row["measure"].text)
+    if measure is None or not measure.has_own_rows:
+        return None
+    numerator = _plain_count(row["numerator"].text)
+    denominator_text = row["denominator"].text
+    denominator = None
+    if numerator is None:
+        return None
+    if measure.aggregation is Aggregation.RATIO:
+        denominator = _plain_count(denominator_text)
+        if denominator is None or (measure.unit is Unit.PERCENT and numerator > denominator):
+            return None
+    elif denominator_text:
+        return None
+    month = _plain_month(row["month"].text)
+    until = _plain_month(row["until_edition"].text) if revision else None
+    if month is None or (revision and until is None):
+        return None
+    return MonthlyFigure(
+        measure.id,
+        month,
+        Fraction(numerator),
+        None if denominator is None else Fraction(denominator),
+        row.where,
+        until,
+    )
+
+
+def _plain_count(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) <= LIMIT_DIGITS and text.isascii() else None
+
+
+def _plain_month(text: str) -> Month | None:
+    if len(text) != len("2014-03"):
+        return None
+    try:
+        return Month.parse(text)
+    except ValueError:
+        return None
+
+
+def checked_monthly_figure(
+    row: SourceRow, catalogue: Catalogue, *, revision: bool
+) -> MonthlyFigure:
+    """Every rule for a monthly row, each cell checked even after another fails."""
     problems = _RowProblems()
     measure = problems.value(lambda: known_measure(row["measure"], catalogue))
     month = problems.value(lambda: parse_month(row["month"], "month"))
