@@ -75,11 +75,13 @@ def _lookup(data: PerformanceData, vintage: Month | None) -> MonthlyLookup:
         return made[key]
     if key is None:
         # one pass down the frame's columns (sorted by measure, then month): a groupby
-        # made a frame per measure, which cost more than the figures themselves
+        # made a frame per measure, which cost more than the figures themselves; each
+        # column as a list, since iterating a string column fetches its cells one by one
         lookup: MonthlyLookup = {}
         frame = data.monthly
+        columns = (frame[name].tolist() for name in ("numerator", "denominator", "source"))
         for (measure_id, month), numerator, denominator, source in zip(
-            frame.index, frame["numerator"], frame["denominator"], frame["source"], strict=True
+            frame.index, *columns, strict=True
         ):
             lookup.setdefault(str(measure_id), {})[month] = MonthFigure(
                 str(measure_id),
