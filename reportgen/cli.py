@@ -111,26 +111,12 @@ ROOT_HELP = "the report folder holding layouts/, content/ and data/ (default: .)
 OUTSIDE_A_REPORT_FOLDER = ("init",)
 
 
-class _VersionAction(argparse.Action):
-    """``--version``, reading the installed version only when asked (importlib.metadata
-    and what it imports cost every other command about 30 ms)."""
-
-    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
-        super().__init__(
-            option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="show the version"
-        )
-
-    def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
-        print(f"reportgen {reportgen.__version__}", file=sys.stdout)  # as argparse's own
-        parser.exit()
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="reportgen",
         description="Build the Monthly Performance Report from data, layouts and narrative.",
     )
-    parser.add_argument("--version", action=_VersionAction)
+    parser.add_argument("--version", action="version", version=f"reportgen {reportgen.__version__}")
     parser.add_argument("--root", type=Path, default=Path("."), help=ROOT_HELP)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
