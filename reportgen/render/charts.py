@@ -8,7 +8,6 @@ markers, line styles and hatching so the chart still reads when printed in grey.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import importlib.util
 from pathlib import Path
@@ -187,9 +186,9 @@ CHART_FORMAT = "reportgen-charts-3"  # bump when drawing changes, so old cache e
 DRAWING_MODULES = ("charts.py", "chartpdf.py")
 
 
-@functools.cache
 def matplotlib_version() -> str:
-    """The installed matplotlib's version, without importing it (slow) in this process.
+    """The installed matplotlib's version, without importing it (slow) in this process;
+    read afresh for every digest, as a long preview may outlive an upgrade.
 
     Read from the name of its ``matplotlib-<version>.dist-info`` folder beside the
     package (the installed-distribution layout of the packaging standards), which is
