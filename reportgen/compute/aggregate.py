@@ -101,13 +101,11 @@ def _lookup(data: PerformanceData, vintage: Month | None) -> MonthlyLookup:
     covering = revisions[revisions["until_edition"] >= key].sort_values("until_edition")
     earliest = covering.groupby(level=["measure", "month"], sort=True).head(1)
     lookup = dict(base)
+    columns = (
+        earliest[name].tolist() for name in ("numerator", "denominator", "source", "until_edition")
+    )
     for (measure_id, month), numerator, denominator, source, until in zip(
-        earliest.index,
-        earliest["numerator"],
-        earliest["denominator"],
-        earliest["source"],
-        earliest["until_edition"],
-        strict=True,
+        earliest.index, *columns, strict=True
     ):
         if lookup[measure_id] is base.get(measure_id):  # copy only what a revision changes
             lookup[measure_id] = dict(base[measure_id])
