@@ -275,7 +275,10 @@ def compile_bytecode() -> None:
     spec = importlib.util.find_spec("reportgen")
     assert spec is not None and spec.submodule_search_locations
     for folder in spec.submodule_search_locations:
-        subprocess.run([sys.executable, "-m", "compileall", "-q", folder], check=True)
+        subprocess.run(  # timestamp .pyc files, as pip writes (not hash-checked ones)
+            [sys.executable, "-m", "compileall", "-q", "--invalidation-mode", "timestamp", folder],
+            check=True,
+        )
 
 
 def main() -> None:
