@@ -1,8 +1,6 @@
 """``python -m reportgen``: the same command as the installed ``reportgen`` script."""
 
-import sys
-
-from reportgen.cli import main
+from reportgen.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

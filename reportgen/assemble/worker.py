@@ -61,8 +61,8 @@ def start_child(module: str) -> subprocess.Popen[bytes]:
     of the caller's file descriptors; its stdin is its lifeline."""
     main = (
         "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
-        "from reportgen import tune_collector; tune_collector(); "
-        f"from {module} import serve; serve()"
+        "from reportgen import end_process, tune_collector; tune_collector(); "
+        f"from {module} import serve; serve(); end_process(0)"
     )
     return subprocess.Popen(
         # isolated (no current folder, no PYTHON* variables), then given this process's

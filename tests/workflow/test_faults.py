@@ -375,3 +375,55 @@ sys.exit(main(["--root", {str(archived_copy)!r}, "send", "--edition", "{EDITION}
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith(".eml")
     assert os.path.exists(done.stdout.strip())
+
+
+# --- the end of the process ------------------------------------------------------------
+
+
+def test_the_command_ends_at_once_with_its_output_and_exit_status(report: Path) -> None:
+    # run() skips the interpreter's teardown (an atexit handler is part of it), but not
+    # the output: every line of figures reaches the pipe, and the exit status is main's
+    import subprocess
+
+    from reportgen.compute.edition import edition_figures
+    from reportgen.load.folder import load_report
+    from reportgen.months import Month
+
+    def command(*args: str) -> str:
+        return (
+            "import atexit, sys; atexit.register(print, 'torn down', file=sys.stderr); "
+            f"sys.argv = ['reportgen', '--root', {str(report)!r}, *{list(args)!r}]; "
+            "from reportgen.cli import run; run()"
+        )
+
+    # block-buffered, as a pipe is unless PYTHONUNBUFFERED is set (as it may be here)
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    done = subprocess.run(
+        [sys.executable, "-c", command("figures", "--edition", "2014-03")],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=buffered,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "torn down" not in done.stderr
+    expected, _ = edition_figures(load_report(report), Month.parse("2014-03"))
+    assert done.stdout == expected
+    refused = _python(command("figures", "--edition", "1999-01"))
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("reportgen: error:") and "torn down" not in refused.stderr
+    # a library caller of main() keeps its process, teardown and all
+    kept = _python(
+        "import atexit, sys; atexit.register(print, 'torn down', file=sys.stderr); "
+        "from reportgen.cli import main; sys.exit(main(['--version']))"
+    )
+    assert kept.returncode == 0 and "torn down" in kept.stderr
+
+
+def test_python_m_reportgen_and_the_script_both_end_through_run() -> None:
+    import reportgen.__main__ as as_module
+    from reportgen.cli import run
+
+    assert as_module.run is run
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    assert 'reportgen = "reportgen.cli:run"' in pyproject.read_text(encoding="utf-8")
