@@ -8,7 +8,7 @@ display strings) -> ``render`` (rows, charts, narrative -> reportlab flowables) 
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 # the one place the version is written: pyproject.toml reads it from here (setuptools'
 # dynamic attr, read without importing), so it needs no scan of the installed metadata
@@ -46,14 +46,46 @@ def collect_after_edition(*, freeze: bool = False) -> None:
 def end_process(code: int) -> NoReturn:
     """Flush stdout and stderr, then end the process with ``code`` at once, skipping the
     interpreter's teardown, which takes every module and object apart one by one (0.1 s
-    and more with pandas, reportlab or matplotlib loaded). Only for a reportgen process
-    whose work is done: the command line (``cli.run``) and the children it starts."""
+    and more with pandas and reportlab loaded). Only for a reportgen process whose work
+    is done: the command line (``cli.run``) and the batch jobs it starts.
+
+    Output that cannot be written is an error, as Python's own last flush makes it: one
+    ``reportgen: error:`` line and a non-zero status (1, as ``main`` gives for a reader
+    that went away). Where matplotlib is loaded the process ends the ordinary way: it
+    may have made a temporary config folder, which only its exit handler removes.
+    """
     import os
     import sys
 
-    for stream in (sys.stdout, sys.stderr):
+    if sys.stdout is not None:
         try:
-            stream.flush()
-        except (OSError, ValueError, AttributeError):
-            pass  # the reader went away (| head), or the stream is closed or None
+            sys.stdout.flush()
+        except BrokenPipeError:
+            code = code or 1  # the reader went away (| head) before the end
+            _discard_output(sys.stdout)
+        except OSError as error:  # a full disk, say: the output is not all there
+            code = code or 1
+            print(f"reportgen: error: cannot write the output: {error.strerror or error}",
+                  file=sys.stderr)  # fmt: skip
+            _discard_output(sys.stdout)
+        except ValueError:
+            pass  # stdout was closed: nothing was left to write
+    if sys.stderr is not None:
+        try:
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass  # nowhere left to say anything
+    if "matplotlib" in sys.modules:
+        sys.exit(code)
     os._exit(code)
+
+
+def _discard_output(stream: TextIO) -> None:
+    """Point the stream's file descriptor at /dev/null, so that an exit which flushes
+    again (Python's own, where matplotlib is loaded) finds nowhere to fail."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+    except (OSError, ValueError):
+        pass  # no descriptor to point anywhere

@@ -13,6 +13,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -380,36 +381,46 @@ sys.exit(main(["--root", {str(archived_copy)!r}, "send", "--edition", "{EDITION}
 # --- the end of the process ------------------------------------------------------------
 
 
+def _ending(root: Path, *args: str, before: str = "") -> str:
+    """A script that runs the reportgen command as its entry point does, with an atexit
+    handler that prints 'torn down' if the interpreter's teardown runs."""
+    return (
+        f"{before}import atexit, sys; atexit.register(print, 'torn down', file=sys.stderr); "
+        f"sys.argv = ['reportgen', '--root', {str(root)!r}, *{list(args)!r}]; "
+        "from reportgen.cli import run; run()"
+    )
+
+
+def _block_buffered(script: str, **streams: Any) -> Any:
+    # stdout block-buffered, as a pipe or file is unless PYTHONUNBUFFERED is set (as it
+    # may be here): what figures prints is written only at the last flush
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    streams.setdefault("stdout", subprocess.PIPE)
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=180,
+        env=env,
+        **streams,
+    )
+
+
 def test_the_command_ends_at_once_with_its_output_and_exit_status(report: Path) -> None:
     # run() skips the interpreter's teardown (an atexit handler is part of it), but not
     # the output: every line of figures reaches the pipe, and the exit status is main's
-    import subprocess
-
     from reportgen.compute.edition import edition_figures
     from reportgen.load.folder import load_report
     from reportgen.months import Month
 
-    def command(*args: str) -> str:
-        return (
-            "import atexit, sys; atexit.register(print, 'torn down', file=sys.stderr); "
-            f"sys.argv = ['reportgen', '--root', {str(report)!r}, *{list(args)!r}]; "
-            "from reportgen.cli import run; run()"
-        )
-
-    # block-buffered, as a pipe is unless PYTHONUNBUFFERED is set (as it may be here)
-    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
-    done = subprocess.run(
-        [sys.executable, "-c", command("figures", "--edition", "2014-03")],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env=buffered,
-    )
+    done = _block_buffered(_ending(report, "figures", "--edition", "2014-03"))
     assert done.returncode == 0, done.stderr
     assert "torn down" not in done.stderr
     expected, _ = edition_figures(load_report(report), Month.parse("2014-03"))
     assert done.stdout == expected
-    refused = _python(command("figures", "--edition", "1999-01"))
+    refused = _python(_ending(report, "figures", "--edition", "1999-01"))
     assert refused.returncode == 1
     assert refused.stderr.startswith("reportgen: error:") and "torn down" not in refused.stderr
     # a library caller of main() keeps its process, teardown and all
@@ -418,6 +429,42 @@ def test_the_command_ends_at_once_with_its_output_and_exit_status(report: Path) 
         "from reportgen.cli import main; sys.exit(main(['--version']))"
     )
     assert kept.returncode == 0 and "torn down" in kept.stderr
+
+
+def test_output_that_cannot_be_written_at_the_end_is_an_error(report: Path) -> None:
+    # the last flush is where a small output is written: a full disk there is one
+    # error line and status 1, never a silent 0
+    with open("/dev/full", "w") as full:
+        done = _block_buffered(_ending(report, "figures"), stdout=full)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "reportgen: error: cannot write the output: No space left on device"
+    ]
+    # a reader gone before the end (reportgen figures | true): status 1, quietly
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        gone = _block_buffered(_ending(report, "figures"), stdout=write_end)
+    finally:
+        os.close(write_end)
+    assert gone.returncode == 1
+    assert gone.stderr == ""
+
+
+def test_with_matplotlib_loaded_the_process_ends_the_ordinary_way(report: Path) -> None:
+    # matplotlib may make a temporary config folder that only its exit handler removes
+    kept = _python(_ending(report, "--version", before="import matplotlib; "))
+    assert kept.returncode == 0, kept.stderr
+    assert "torn down" in kept.stderr
+    with open("/dev/full", "w") as full:
+        done = _block_buffered(
+            _ending(report, "figures", before="import matplotlib; "), stdout=full
+        )
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "reportgen: error: cannot write the output: No space left on device",
+        "torn down",
+    ]
 
 
 def test_python_m_reportgen_and_the_script_both_end_through_run() -> None:
