@@ -110,11 +110,16 @@ def cell_text(cell: Cell, column: str) -> str:
     return text
 
 
+def plain_count(text: str) -> int | None:
+    """A whole count in ASCII digits below the limit, or None for anything else."""
+    return int(text) if text.isdigit() and len(text) <= LIMIT_DIGITS and text.isascii() else None
+
+
 def parse_number(cell: Cell, column: str, percent_hint: str = COUNTS_HINT) -> Fraction:
     """Read one numeric cell exactly; refuse anything that would have to be guessed."""
-    text = cell.text
-    if text.isdigit() and len(text) <= LIMIT_DIGITS and text.isascii():
-        return Fraction(int(text))  # the common case, a count: no pattern needed
+    count = plain_count(cell.text)
+    if count is not None:
+        return Fraction(count)  # the common case, a count: no pattern needed
     text = cell_text(cell, column)
     folded = text.lower()
     refuse = cell.where.error
@@ -248,13 +253,13 @@ def _plain_monthly_figure(
     measure = catalogue.get(row["measure"].text)
     if measure is None or not measure.has_own_rows:
         return None
-    numerator = _plain_count(row["numerator"].text)
-    denominator_text = row["denominator"].text
-    denominator = None
+    numerator = plain_count(row["numerator"].text)
     if numerator is None:
         return None
+    denominator_text = row["denominator"].text
+    denominator = None
     if measure.aggregation is Aggregation.RATIO:
-        denominator = _plain_count(denominator_text)
+        denominator = plain_count(denominator_text)
         if denominator is None or (measure.unit is Unit.PERCENT and numerator > denominator):
             return None
     elif denominator_text:
@@ -271,10 +276,6 @@ def _plain_monthly_figure(
         row.where,
         until,
     )
-
-
-def _plain_count(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) <= LIMIT_DIGITS and text.isascii() else None
 
 
 def _plain_month(text: str) -> Month | None:
