@@ -62,12 +62,12 @@ def end_process(code: int) -> NoReturn:
             sys.stdout.flush()
         except BrokenPipeError:
             code = code or 1  # the reader went away (| head) before the end
-            _discard_output(sys.stdout)
+            discard_output(sys.stdout)
         except OSError as error:  # a full disk, say: the output is not all there
             code = code or 1
             print(f"reportgen: error: cannot write the output: {error.strerror or error}",
                   file=sys.stderr)  # fmt: skip
-            _discard_output(sys.stdout)
+            discard_output(sys.stdout)
         except ValueError:
             pass  # stdout was closed: nothing was left to write
     if sys.stderr is not None:
@@ -80,9 +80,10 @@ def end_process(code: int) -> NoReturn:
     os._exit(code)
 
 
-def _discard_output(stream: TextIO) -> None:
-    """Point the stream's file descriptor at /dev/null, so that an exit which flushes
-    again (Python's own, where matplotlib is loaded) finds nowhere to fail."""
+def discard_output(stream: TextIO) -> None:
+    """Point the stream's file descriptor at /dev/null, once what it was written to has
+    gone (a reader that went away, a full disk): a later flush, such as Python's own at
+    exit, then finds nowhere to fail."""
     import os
 
     try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import signal
 import sys
 import threading
@@ -19,7 +18,7 @@ from types import FrameType
 from typing import Any, TextIO
 
 import reportgen
-from reportgen import end_process, notices, tune_collector
+from reportgen import discard_output, end_process, notices, tune_collector
 from reportgen.errors import ReportgenError, error_lines
 from reportgen.months import Month
 
@@ -277,8 +276,8 @@ def main(
         report_errors(exc, err)
         return EXIT_ERROR
     except BrokenPipeError:  # the reader went away (reportgen figures | head): stop quietly
-        if out is sys.stdout:  # and let Python's last flush at exit find nowhere to fail
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        if out is sys.stdout:
+            discard_output(sys.stdout)
         return EXIT_ERROR
     except OSError as exc:  # disk full, permissions: say which file, never a traceback
         print(f"reportgen: error: {error_lines(exc)[0]}", file=err)
@@ -293,15 +292,9 @@ def main(
 
 def run() -> typing.NoReturn:
     """The ``reportgen`` script and ``python -m reportgen``: ``main``, then the process
-    ends at once.
-
-    Python's own shutdown takes every module and object apart one by one; with pandas,
-    reportlab and pikepdf loaded that took 0.1-0.15 s, longer than the work of many
-    commands. When ``main`` has returned, everything reportgen must finish has finished
-    (files written and renamed, locks released, child processes ended, each in a
-    ``finally``; its own threads are daemons), so the output is flushed and the process
-    ends with ``os._exit``, as mypy's does. A caller of ``main`` is not affected.
-    """
+    ends at once (``reportgen.end_process``: everything ``main`` must finish has
+    finished when it returns, each in a ``finally``, so Python's slow teardown is
+    skipped). A caller of ``main`` is not affected."""
     code = main()
     end_process(code)
 
