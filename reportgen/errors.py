@@ -47,6 +47,18 @@ class ReportgenError(Exception):
             text += f" ({self.hint})"
         return text
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # whole, whatever the subclass's constructor takes: a worker process sends its
+        # problems back pickled
+        return (_restored, (type(self), self.__dict__))
+
+
+def _restored(kind: type[ReportgenError], state: dict[str, object]) -> ReportgenError:
+    error = kind.__new__(kind)
+    Exception.__init__(error, state.get("message"))
+    error.__dict__.update(state)
+    return error
+
 
 class InputError(ReportgenError):
     """Bad data, catalogue, layout, theme or narrative."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import pickle
 
 from reportgen.cli import MAX_REPORTED, report_errors
 from reportgen.errors import InputError, ProblemCollector, Problems
@@ -52,3 +53,24 @@ def test_cli_caps_the_list() -> None:
     assert len(lines) == MAX_REPORTED + 2
     assert lines[-2] == "reportgen: … and 5 more"
     assert lines[-1] == f"reportgen: {MAX_REPORTED + 5} errors"
+
+
+def test_problems_survive_pickling_whole() -> None:
+    # check's dry-run worker sends the problems it finds back to the command, pickled
+    from reportgen.atomic import OutputError
+    from reportgen.load.template import TemplateError
+
+    found = Problems(
+        [
+            InputError("no glyph", file="content/2014-03/01.md", line=9, hint="replace it"),
+            TemplateError("unknown {x}", token="{x}", file="layouts/report.yaml", line=4),
+            OutputError("read-only", file="out"),
+            InputError("bad cell", file="data/performance.xlsx", cell="Monthly!F12"),
+        ]
+    )
+    copy = pickle.loads(pickle.dumps(found))
+    assert type(copy) is Problems and str(copy) == str(found)
+    assert [type(p) for p in copy.problems] == [type(p) for p in found.problems]
+    assert [vars(p) for p in copy.problems] == [vars(p) for p in found.problems]
+    template = next(p for p in copy.problems if isinstance(p, TemplateError))
+    assert template.token == "{x}"
