@@ -26,10 +26,9 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from fractions import Fraction
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import msgspec
-import pandas as pd
 
 from reportgen.errors import InputError, ProblemCollector, ReportgenError
 from reportgen.load.catalogue import Aggregation, Catalogue, Measure, Unit
@@ -37,6 +36,9 @@ from reportgen.load.csvfile import read_csv
 from reportgen.load.rows import Cell, SourceRow, Where, shown
 from reportgen.load.schema import did_you_mean
 from reportgen.months import Month
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MONTHLY_COLUMNS = ("measure", "month", "numerator", "denominator")
 REVISIONS_COLUMNS = (*MONTHLY_COLUMNS, "until_edition")
@@ -556,6 +558,10 @@ def _validated(
 
 
 def _monthly_frame(figures: Iterable[MonthlyFigure], revisions: bool) -> pd.DataFrame:
+    # imported here, not with the module: the later stages import this module for its
+    # value types, and a process that only lays pages out need not load pandas
+    import pandas as pd
+
     columns = ["measure", "month", "numerator", "denominator", "source"]
     records = [
         (f.measure_id, str(f.month), f.numerator, f.denominator, str(f.where))
