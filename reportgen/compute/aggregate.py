@@ -61,6 +61,17 @@ class Aggregate(msgspec.Struct, frozen=True):
 MonthlyLookup = dict[str, dict[str, MonthFigure]]  # measure -> month ("2014-03") -> figure
 # the look-ups of each loaded data set, made once and shared by every Figures over it
 _LOOKUPS: dict[int, dict[str | None, MonthlyLookup]] = {}
+# the aggregates of measures with rows of their own, shared by every Figures over a data
+# set: the editions of a year ask for the same months' figures again and again. The key
+# holds the id of the measure's figures as a vintage sees them, a dict that _LOOKUPS
+# keeps alive as long as this cache, so one id is one set of figures
+OwnKey = tuple[str, Aggregation, int, int, tuple[Month, ...]]
+_OWN_AGGREGATES: dict[int, dict[OwnKey, Aggregate]] = {}
+
+
+def _forget(data_id: int) -> None:
+    _LOOKUPS.pop(data_id, None)
+    _OWN_AGGREGATES.pop(data_id, None)
 
 
 def _lookup(data: PerformanceData, vintage: Month | None) -> MonthlyLookup:
@@ -68,7 +79,8 @@ def _lookup(data: PerformanceData, vintage: Month | None) -> MonthlyLookup:
     per data set; a vintage changes only the few months a revision covers."""
     if id(data) not in _LOOKUPS:
         _LOOKUPS[id(data)] = {}
-        weakref.finalize(data, _LOOKUPS.pop, id(data), None)
+        _OWN_AGGREGATES[id(data)] = {}
+        weakref.finalize(data, _forget, id(data))
     made = _LOOKUPS[id(data)]
     key = None if vintage is None else str(vintage)
     if key in made:
@@ -144,6 +156,7 @@ class Figures:
         self.data = data
         self.vintage = vintage
         self._by_measure = _lookup(data, vintage)
+        self._own_aggregates = _OWN_AGGREGATES[id(data)]
         self._months: dict[str, list[Month]] = {}
         self._vintages: dict[Month, Figures] = {}
 
@@ -200,6 +213,7 @@ class Figures:
         rows: tuple[MonthFigure, ...] = ()
         parts: tuple[Aggregate, ...] = ()
         denominator: Fraction | None = None
+        key: OwnKey | None = None  # a measure with figures of its own: its cache key
         if kind is Aggregation.SUM_OF:
             parts = tuple(self.aggregate(part, months) for part in measure.components)
             numerator = exact_sum(part.numerator for part in parts)
@@ -207,6 +221,12 @@ class Figures:
             parts = tuple(self.aggregate(part, months) for part in measure.components)
             numerator, denominator = parts[0].numerator, parts[1].numerator
         else:
+            figures = self._by_measure.get(measure_id)
+            if figures is not None:
+                key = (measure_id, kind, measure.scale, id(figures), tuple(months))
+                known = self._own_aggregates.get(key)
+                if known is not None:
+                    return known
             rows = self._own_rows(measure, months)
             numerator = exact_sum(row.numerator for row in rows)
             if kind is Aggregation.RATIO:
@@ -217,7 +237,7 @@ class Figures:
             value = None
         else:
             value = numerator / denominator * measure.scale
-        return Aggregate(
+        made = Aggregate(
             measure_id,
             kind,
             tuple(months),
@@ -228,6 +248,9 @@ class Figures:
             rows,
             parts,
         )
+        if key is not None:
+            self._own_aggregates[key] = made
+        return made
 
     def count(self, measure_id: str, months: list[Month]) -> Fraction:
         """Sum of a count measure (``sum`` or ``sum_of``) over ``months``."""

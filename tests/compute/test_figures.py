@@ -179,6 +179,50 @@ def test_a_revision_changes_february_and_not_march(sample_report):
     assert as_then > figures.as_of(MARCH).count("ksi_young_drivers", march_months)
 
 
+def test_the_editions_share_each_aggregate_only_where_their_figures_are_the_same(
+    sample_report,
+):
+    from reportgen.compute.aggregate import Figures
+
+    february = Figures(sample_report.catalogue, sample_report.data, FEBRUARY)
+    march = Figures(sample_report.catalogue, sample_report.data, MARCH)
+    rolling = Window(WindowKind.ROLLING_12_MONTHS).months(FEBRUARY)
+    # no revision covers domestic abuse: one aggregate, made once for both editions
+    assert march.aggregate("da_incidents", rolling) is february.aggregate("da_incidents", rolling)
+    # young drivers' KSI was revised after February: each edition has its own figures
+    months = Window(WindowKind.FINANCIAL_YEAR_TO_DATE).months(FEBRUARY)
+    then = february.aggregate("ksi_young_drivers", months)
+    now = march.aggregate("ksi_young_drivers", months)
+    assert then is not now and then.numerator != now.numerator
+    assert any(row.until_edition for row in then.rows)
+    assert not any(row.until_edition for row in now.rows)
+    # asked again, each edition gets the same as the first time
+    assert february.aggregate("ksi_young_drivers", months) is then
+    assert march.aggregate("ksi_young_drivers", months) is now
+    # a measure made of others is made afresh, of the parts both editions share
+    ksi_then, ksi_now = february.aggregate("ksi", rolling), march.aggregate("ksi", rolling)
+    assert ksi_then == ksi_now
+    assert all(a is b for a, b in zip(ksi_then.parts, ksi_now.parts, strict=True))
+
+
+def test_the_shared_aggregates_go_with_their_data(sample_report):
+    import gc
+
+    from reportgen.compute import aggregate
+    from reportgen.compute.aggregate import Figures
+    from reportgen.load.data import load_data
+    from tests.conftest import REPO_ROOT
+
+    data = load_data(REPO_ROOT / "data", sample_report.catalogue, REPO_ROOT)
+    figures = Figures(sample_report.catalogue, data, MARCH)
+    figures.aggregate("da_incidents", Window(WindowKind.ROLLING_12_MONTHS).months(MARCH))
+    key = id(data)
+    assert aggregate._OWN_AGGREGATES[key]  # the cache of this data set (private: a leak test)
+    del figures, data
+    gc.collect()
+    assert key not in aggregate._OWN_AGGREGATES and key not in aggregate._LOOKUPS
+
+
 def test_without_revisions_only_young_drivers_february_figures_change(
     run_cli, report_copy, golden_rows
 ):
