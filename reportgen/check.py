@@ -8,16 +8,18 @@ each with its file and line.
 It loads every input (catalogue, layout, theme, data, distribution lists, the narrative
 of every edition), computes every edition with narrative, checks every text that
 reaches the page against the font, and lays the edition out without drawing its charts
-(the page-fit dry run), so that when ``check`` passes, ``build`` succeeds.
+(the page-fit dry run), so that when ``check`` passes, ``build`` succeeds. The font and
+page-fit checks run in a second process where the command line started one
+(``assemble.dryrun``), while this one computes.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import msgspec
 
+from reportgen.assemble.dryrun import DryRun, DryRunWorker, Outcome
 from reportgen.errors import ProblemCollector
 from reportgen.load.folder import (
     THEME,
@@ -33,9 +35,7 @@ from reportgen.load.folder import (
 )
 from reportgen.load.theme import Theme, load_theme
 from reportgen.months import Month
-
-if TYPE_CHECKING:
-    from reportgen.render.styles import Styles
+from reportgen.render.pagetexts import layout_texts, narrative_texts
 
 DISTRIBUTION = Path("distribution.yaml")
 
@@ -45,41 +45,54 @@ class CheckReport(msgspec.Struct):
     notes: list[str] = msgspec.field(default_factory=list)  # worth knowing, not wrong
 
 
-def check_folder(root: Path, edition: Month | None = None, *, draft: bool = False) -> CheckReport:
-    """Check the report folder as ``build [--edition] [--draft]`` would use it."""
+def check_folder(
+    root: Path,
+    edition: Month | None = None,
+    *,
+    draft: bool = False,
+    worker: DryRunWorker | None = None,
+) -> CheckReport:
+    """Check the report folder as ``build [--edition] [--draft]`` would use it.
+
+    The font and page-fit checks run in ``worker`` where one is given (started before
+    pandas was imported), else in this process: the report is the same either way."""
     root = require_report_folder(root)
     report = CheckReport()
     problems = ProblemCollector()
     folder: ReportFolder | None = None
     theme: Theme | None = None
-    with problems.attempt():
-        folder = load_report(root)
     with problems.attempt():  # the theme does not depend on the catalogue: check it anyway
         theme = load_theme(inside(root, THEME), str(THEME))
+    # first, so the worker parses the fonts while this process loads the data
+    dry_run = DryRun(theme, worker) if theme is not None else None
+    with problems.attempt():
+        folder = load_report(root)
     if folder is not None:
         report.lines += _describe_folder(folder, theme)
     _check_distribution(root, problems, report)
     if folder is None:
         problems.raise_if_any()
     assert folder is not None
-    styles = None
-    if theme is not None:
-        from reportgen.render.glyphs import check_page_texts, layout_texts
-        from reportgen.render.styles import build_styles
-
-        styles = build_styles(theme)
-        with problems.attempt():
-            check_page_texts(layout_texts(folder), styles)
+    layout_fonts = dry_run.check_texts(list(layout_texts(folder))) if dry_run else None
     target = edition
     if target is None:
         with problems.attempt():
             target = default_edition(root, folder.data.last_month)
     editions = sorted(set(editions_with_content(root)) | ({target} if target else set()))
-    for month in editions:
+    pending: dict[Month, _EditionCheck] = {}
+    # the edition build would make first: it is laid out while the others are computed
+    for month in sorted(editions, key=lambda month: month != target):
         with problems.attempt():
-            report.lines.append(
-                _check_edition(folder, month, theme, styles, full=month == target, draft=draft)
+            pending[month] = _check_edition(
+                folder, month, dry_run, full=month == target, draft=draft
             )
+    if layout_fonts is not None:
+        with problems.attempt():
+            layout_fonts.result()
+    for month in editions:
+        if month in pending:
+            with problems.attempt():
+                report.lines.append(pending[month].line())
     if target is not None:
         report.notes += [
             f"{name} is not read by any build (and not archived)"
@@ -112,22 +125,38 @@ def _check_distribution(root: Path, problems: ProblemCollector, report: CheckRep
     path = root / DISTRIBUTION
     if not path.exists():
         return  # only sending needs it, and send says so
-    from reportgen.deliver.mail import load_distribution
+    from reportgen.deliver.distribution import load_distribution
 
     with problems.attempt():
         lists = load_distribution(path, str(DISTRIBUTION))
         report.lines.append(f"distribution: {len(lists)} list(s) ({DISTRIBUTION})")
 
 
+class _EditionCheck(msgspec.Struct, frozen=True):
+    """An edition computed, its font check and (for the edition ``build`` would make)
+    its page-fit dry run still running."""
+
+    summary: str
+    status: str
+    fonts: Outcome[None] | None
+    fit: Outcome[int] | None
+
+    def line(self) -> str:
+        """The edition's line of the report, or the problems its checks found."""
+        if self.fonts is not None:
+            self.fonts.result()
+        fit = f"; {self.fit.result()} pages fit" if self.fit is not None else ""
+        return f"{self.summary}{fit}{self.status}"
+
+
 def _check_edition(
     folder: ReportFolder,
     edition: Month,
-    theme: Theme | None,
-    styles: Styles | None,
+    dry_run: DryRun | None,
     *,
     full: bool,
     draft: bool,
-) -> str:
+) -> _EditionCheck:
     """One edition: narrative, figures, every text against the font and, for the edition
     ``build`` would make (``full``), the page-fit dry run."""
     from reportgen.compute.edition import compute_edition
@@ -138,16 +167,9 @@ def _check_edition(
         raise still_marked_for_review(folder, edition, marked, command="check and build")
     computed = compute_edition(folder, edition, texts, draft=draft)
     rows = sum(len(t.rows) for t in computed.tables())
+    summary = f"edition {edition}: {len(texts)} narrative files, {rows} table rows"
     status = f"; {len(marked)} file(s) marked for review" if marked else ""
-    if theme is None or styles is None:
-        return f"edition {edition}: {len(texts)} narrative files, {rows} table rows{status}"
-    from reportgen.render.glyphs import check_page_texts, narrative_texts
-
-    check_page_texts(narrative_texts(texts), styles)
-    fit = ""
-    if full:
-        from reportgen.assemble.document import lay_out
-
-        _, layout = lay_out(computed, styles, lambda: tuple(() for _ in computed.charts()))
-        fit = f"; {layout.page_count} pages fit"
-    return f"edition {edition}: {len(texts)} narrative files, {rows} table rows{fit}{status}"
+    if dry_run is None:
+        return _EditionCheck(summary, status, None, None)
+    fonts = dry_run.check_texts(list(narrative_texts(texts)))
+    return _EditionCheck(summary, status, fonts, dry_run.fit(computed) if full else None)

@@ -429,9 +429,16 @@ def _diff(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from reportgen.check import check_folder
+    from reportgen import steps
+    from reportgen.assemble.dryrun import DryRunWorker
 
-    report = check_folder(args.root, args.edition, draft=args.draft)
+    # started before pandas is imported: the worker imports reportlab and parses the
+    # fonts on the other core meanwhile
+    with DryRunWorker() as worker:
+        steps.reached("check: worker started")
+        from reportgen.check import check_folder
+
+        report = check_folder(args.root, args.edition, draft=args.draft, worker=worker)
     for line in report.lines:
         print(line, file=out)
     for note in report.notes:

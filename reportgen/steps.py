@@ -23,6 +23,8 @@ MOMENTS = (
     # the CLI has decided on a chart worker (and started one if needed); heavy imports next
     "build: worker started",
     "build: charts sent",  # the worker is drawing; this process lays out the text
+    # check has started its dry-run worker (where it wants one); heavy imports next
+    "check: worker started",
     "write: temporary file",  # a temporary file beside its target is written, not renamed
     "archive: locked",
     "archive: copy",  # a file is being copied into the new version's staging folder

@@ -194,7 +194,8 @@ class EditionBuilder:
         # reportlab and pikepdf are imported only now, while the worker already draws
         from reportgen.assemble.document import lay_out
         from reportgen.assemble.postprocess import finish
-        from reportgen.render.glyphs import check_page_texts, layout_texts, narrative_texts
+        from reportgen.render.glyphs import check_page_texts
+        from reportgen.render.pagetexts import layout_texts, narrative_texts
         from reportgen.render.styles import build_styles
 
         # every text bound for the page against the font, by file and line, as check does

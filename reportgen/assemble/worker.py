@@ -28,7 +28,7 @@ import sys
 import threading
 from typing import IO, Any
 
-SERIAL_ENV = "REPORTGEN_SERIAL"  # draw in this process (no worker), e.g. to profile
+SERIAL_ENV = "REPORTGEN_SERIAL"  # no worker: charts and check's dry run here, e.g. to profile
 CLOSE_WAIT_SECONDS = 1.0
 
 
@@ -129,7 +129,7 @@ class ChartWorker:
 # --- the worker's side ------------------------------------------------------------------
 
 
-def _read_requests(requests: IO[bytes], jobs: queue.Queue[Any]) -> None:
+def relay_requests(requests: IO[bytes], jobs: queue.Queue[Any]) -> None:
     """Pass each request on; when the parent is gone (end of stdin), end at once."""
     while True:
         try:
@@ -145,7 +145,7 @@ def serve() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
     jobs: queue.Queue[Any] = queue.Queue()
-    threading.Thread(target=_read_requests, args=(requests, jobs), daemon=True).start()
+    threading.Thread(target=relay_requests, args=(requests, jobs), daemon=True).start()
     from reportgen.render.charts import draw_charts, prepare
 
     prepare()

@@ -24,8 +24,9 @@ from reportgen.load.content import (
     parse_body,
 )
 from reportgen.load.theme import load_theme
-from reportgen.render.glyphs import check_page_texts, narrative_texts
+from reportgen.render.glyphs import check_page_texts
 from reportgen.render.narrative import markup, narrative_flowables
+from reportgen.render.pagetexts import narrative_texts
 from reportgen.render.styles import Styles, build_styles
 from reportgen.render.tagging import TagContext, Tagger
 
