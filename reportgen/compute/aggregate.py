@@ -59,32 +59,58 @@ class Aggregate(msgspec.Struct, frozen=True):
 
 
 MonthlyLookup = dict[str, dict[str, MonthFigure]]  # measure -> month ("2014-03") -> figure
-# the look-ups of each loaded data set, made once and shared by every Figures over it
-_LOOKUPS: dict[int, dict[str | None, MonthlyLookup]] = {}
-# the aggregates of measures with rows of their own, shared by every Figures over a data
-# set: the editions of a year ask for the same months' figures again and again. The key
-# holds the id of the measure's figures as a vintage sees them, a dict that _LOOKUPS
-# keeps alive as long as this cache, so one id is one set of figures
+# a measure with rows of its own over some months, as one vintage sees its figures (by
+# the id of the figures' dict, which the same _Shared keeps alive: one id, one set)
 OwnKey = tuple[str, Aggregation, int, int, tuple[Month, ...]]
-_OWN_AGGREGATES: dict[int, dict[OwnKey, Aggregate]] = {}
 
 
-def _forget(data_id: int) -> None:
-    _LOOKUPS.pop(data_id, None)
-    _OWN_AGGREGATES.pop(data_id, None)
+class _Shared:
+    """What every Figures over one loaded data set shares, made once: the look-ups per
+    vintage, the revised figures, and the aggregates of measures with rows of their own
+    (the editions of a year ask for the same months' figures again and again)."""
+
+    def __init__(self) -> None:
+        self.lookups: dict[str | None, MonthlyLookup] = {}
+        self.revised: list[MonthFigure] | None = None  # earliest vintage first
+        self.own_aggregates: dict[OwnKey, Aggregate] = {}
+
+
+_SHARED: dict[int, _Shared] = {}
+
+
+def _shared(data: PerformanceData) -> _Shared:
+    shared = _SHARED.get(id(data))
+    if shared is None:
+        shared = _SHARED[id(data)] = _Shared()
+        weakref.finalize(data, _SHARED.pop, id(data), None)
+    return shared
+
+
+def _figure(
+    measure_id: str,
+    month: str,
+    numerator: Fraction,
+    denominator: object,
+    source: str,
+    until_edition: str = "",
+) -> MonthFigure:
+    return MonthFigure(
+        measure_id,
+        Month.parse(month),
+        numerator,
+        denominator if isinstance(denominator, Fraction) else None,
+        source,
+        until_edition,
+    )
 
 
 def _lookup(data: PerformanceData, vintage: Month | None) -> MonthlyLookup:
     """The monthly figures as plain look-ups (as they stood for ``vintage``), built once
     per data set; a vintage changes only the few months a revision covers."""
-    if id(data) not in _LOOKUPS:
-        _LOOKUPS[id(data)] = {}
-        _OWN_AGGREGATES[id(data)] = {}
-        weakref.finalize(data, _forget, id(data))
-    made = _LOOKUPS[id(data)]
+    shared = _shared(data)
     key = None if vintage is None else str(vintage)
-    if key in made:
-        return made[key]
+    if key in shared.lookups:
+        return shared.lookups[key]
     if key is None:
         # one pass down the frame's columns (sorted by measure, then month): a groupby
         # made a frame per measure, which cost more than the figures themselves; each
@@ -95,41 +121,35 @@ def _lookup(data: PerformanceData, vintage: Month | None) -> MonthlyLookup:
         for (measure_id, month), numerator, denominator, source in zip(
             frame.index, *columns, strict=True
         ):
-            lookup.setdefault(str(measure_id), {})[month] = MonthFigure(
-                str(measure_id),
-                Month.parse(month),
-                numerator,
-                denominator if isinstance(denominator, Fraction) else None,
-                source,
+            lookup.setdefault(str(measure_id), {})[month] = _figure(
+                str(measure_id), month, numerator, denominator, source
             )
-        made[key] = lookup
+        shared.lookups[key] = lookup
         return lookup
     base = _lookup(data, None)
-    revisions = data.revisions
-    if revisions.empty:
-        made[key] = base
-        return base
+    if shared.revised is None:
+        # the revised figures in one pass too, earliest vintage first: a vintage then
+        # takes its own from this short list, not from a frame filtered and grouped
+        frame = data.revisions.sort_values("until_edition", kind="stable")
+        names = ("numerator", "denominator", "source", "until_edition")
+        columns = (frame[name].tolist() for name in names)
+        shared.revised = [
+            _figure(str(measure_id), month, numerator, denominator, source, until)
+            for (measure_id, month), numerator, denominator, source, until in zip(
+                frame.index, *columns, strict=True
+            )
+        ]
     # where several vintages cover the edition, the earliest still covering it wins
-    covering = revisions[revisions["until_edition"] >= key].sort_values("until_edition")
-    earliest = covering.groupby(level=["measure", "month"], sort=True).head(1)
-    lookup = dict(base)
-    columns = (
-        earliest[name].tolist() for name in ("numerator", "denominator", "source", "until_edition")
-    )
-    for (measure_id, month), numerator, denominator, source, until in zip(
-        earliest.index, *columns, strict=True
-    ):
+    earliest: dict[tuple[str, str], MonthFigure] = {}
+    for figure in shared.revised:
+        if figure.until_edition >= key:
+            earliest.setdefault((figure.measure_id, str(figure.month)), figure)
+    lookup = dict(base) if earliest else base
+    for (measure_id, month), figure in earliest.items():
         if lookup[measure_id] is base.get(measure_id):  # copy only what a revision changes
             lookup[measure_id] = dict(base[measure_id])
-        lookup[measure_id][month] = MonthFigure(
-            measure_id,
-            Month.parse(month),
-            numerator,
-            denominator if isinstance(denominator, Fraction) else None,
-            source,
-            until,
-        )
-    made[key] = lookup
+        lookup[measure_id][month] = figure
+    shared.lookups[key] = lookup
     return lookup
 
 
@@ -156,7 +176,7 @@ class Figures:
         self.data = data
         self.vintage = vintage
         self._by_measure = _lookup(data, vintage)
-        self._own_aggregates = _OWN_AGGREGATES[id(data)]
+        self._own_aggregates = _shared(data).own_aggregates
         self._months: dict[str, list[Month]] = {}
         self._vintages: dict[Month, Figures] = {}
 

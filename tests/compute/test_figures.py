@@ -205,6 +205,29 @@ def test_the_editions_share_each_aggregate_only_where_their_figures_are_the_same
     assert all(a is b for a, b in zip(ksi_then.parts, ksi_now.parts, strict=True))
 
 
+def test_where_several_vintages_cover_an_edition_the_earliest_wins(sample_report, report_copy):
+    from reportgen.compute.aggregate import Figures
+    from reportgen.load.data import load_data
+
+    revisions = report_copy / "data" / "revisions.csv"
+    # an earlier vintage of April 2013, written after the later one: the file's order
+    # is not the vintages' order
+    revisions.write_text(
+        revisions.read_text(encoding="utf-8") + "ksi_young_drivers,2013-04,14,,2014-01\n",
+        encoding="utf-8",
+    )
+    data = load_data(report_copy / "data", sample_report.catalogue, report_copy)
+    april = [Month(2013, 4)]
+
+    def as_of(edition: Month) -> int:
+        return Figures(sample_report.catalogue, data, edition).count("ksi_young_drivers", april)
+
+    today = Figures(sample_report.catalogue, data).count("ksi_young_drivers", april)
+    assert as_of(Month(2013, 12)) == as_of(Month(2014, 1)) == 14  # both cover: the earlier
+    assert as_of(FEBRUARY) == 13  # only the vintage until February covers it
+    assert as_of(MARCH) == today != 13
+
+
 def test_the_shared_aggregates_go_with_their_data(sample_report):
     import gc
 
@@ -217,10 +240,10 @@ def test_the_shared_aggregates_go_with_their_data(sample_report):
     figures = Figures(sample_report.catalogue, data, MARCH)
     figures.aggregate("da_incidents", Window(WindowKind.ROLLING_12_MONTHS).months(MARCH))
     key = id(data)
-    assert aggregate._OWN_AGGREGATES[key]  # the cache of this data set (private: a leak test)
+    assert aggregate._SHARED[key].own_aggregates  # this data set's (private: a leak test)
     del figures, data
     gc.collect()
-    assert key not in aggregate._OWN_AGGREGATES and key not in aggregate._LOOKUPS
+    assert key not in aggregate._SHARED
 
 
 def test_without_revisions_only_young_drivers_february_figures_change(
