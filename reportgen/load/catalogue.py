@@ -7,6 +7,7 @@ month last year's figure is comparable.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -69,13 +70,18 @@ class Window(msgspec.Struct, frozen=True):
 
     def months(self, edition: Month) -> list[Month]:
         """The months this window covers for an edition, oldest first."""
-        end = edition.shift(-self.lag)
-        if self.kind is WindowKind.MONTH:
-            return [end]
-        if self.kind is WindowKind.ROLLING_12_MONTHS:
-            return [end.shift(i) for i in range(-11, 1)]
-        start = end.financial_year_start
-        return [start.shift(i) for i in range(start.months_until(end) + 1)]
+        return list(_window_months(self, edition))
+
+
+@functools.lru_cache(maxsize=4096)  # every table, chart and wording asks for the same few
+def _window_months(window: Window, edition: Month) -> tuple[Month, ...]:
+    end = edition.shift(-window.lag)
+    if window.kind is WindowKind.MONTH:
+        return (end,)
+    if window.kind is WindowKind.ROLLING_12_MONTHS:
+        return tuple(end.shift(i) for i in range(-11, 1))
+    start = end.financial_year_start
+    return tuple(start.shift(i) for i in range(start.months_until(end) + 1))
 
 
 class Measure(msgspec.Struct, frozen=True):

@@ -236,6 +236,16 @@ def test_rolling_window():
     )
 
 
+def test_a_window_s_months_are_the_caller_s_own():
+    # the months are worked out once per window and edition: a caller that changes the
+    # list it got changes nobody else's
+    rolling = Window(WindowKind.ROLLING_12_MONTHS)
+    first = rolling.months(Month(2014, 3))
+    first.append(Month(2099, 1))
+    first.reverse()
+    assert rolling.months(Month(2014, 3)) == month_range(Month(2013, 4), Month(2014, 3))
+
+
 def test_financial_year_to_date_crosses_the_calendar_year():
     assert FYTD.months(Month(2014, 2)) == month_range(Month(2013, 4), Month(2014, 2))
     assert len(FYTD.months(Month(2014, 3))) == 12
