@@ -20,7 +20,7 @@ from pathlib import Path
 import msgspec
 
 from reportgen.assemble.dryrun import DryRun, DryRunWorker, Outcome
-from reportgen.errors import ProblemCollector
+from reportgen.errors import ProblemCollector, ReportgenError
 from reportgen.load.folder import (
     THEME,
     ReportFolder,
@@ -79,20 +79,26 @@ def check_folder(
         with problems.attempt():
             target = default_edition(root, folder.data.last_month)
     editions = sorted(set(editions_with_content(root)) | ({target} if target else set()))
-    pending: dict[Month, _EditionCheck] = {}
+    checked: dict[Month, _EditionCheck | ReportgenError] = {}
     # the edition build would make first: it is laid out while the others are computed
     for month in sorted(editions, key=lambda month: month != target):
-        with problems.attempt():
-            pending[month] = _check_edition(
+        try:
+            checked[month] = _check_edition(
                 folder, month, dry_run, full=month == target, draft=draft
             )
+        except ReportgenError as error:
+            checked[month] = error
     if layout_fonts is not None:
         with problems.attempt():
             layout_fonts.result()
+    # then what was found, edition by edition: of two problems alike (a month missing
+    # from two editions' windows) the one kept is the earliest edition's
     for month in editions:
-        if month in pending:
-            with problems.attempt():
-                report.lines.append(pending[month].line())
+        with problems.attempt():
+            found = checked[month]
+            if isinstance(found, ReportgenError):
+                raise found
+            report.lines.append(found.line())
     if target is not None:
         report.notes += [
             f"{name} is not read by any build (and not archived)"

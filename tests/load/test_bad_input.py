@@ -444,3 +444,19 @@ def test_a_theme_without_rag_marks_is_refused(report_copy, run_cli) -> None:
     (report_copy / theme).write_text("\n".join(text) + "\n", encoding="utf-8")
     expect = Expect(theme, (1, line), ("table: 'rag_marks' is missing", "add 'rag_marks:'"))
     assert_refused(run_cli("check", root=report_copy), expect, "check")
+
+
+def test_a_month_missing_from_several_editions_is_told_by_the_earliest(report_copy, run_cli):
+    # check computes the edition build would make first (so it is laid out meanwhile),
+    # yet the problem met by several editions is told as the earliest of them meets it
+    monthly = report_copy / MONTHLY
+    lines = monthly.read_text(encoding="utf-8").splitlines(keepends=True)
+    monthly.write_text(
+        "".join(line for line in lines if not line.startswith("satisfaction_contact,2013-02,")),
+        encoding="utf-8",
+    )
+    result = run_cli("check", root=report_copy)
+    assert result.code == EXIT_ERROR
+    [message] = result.err.splitlines()
+    assert "no figure for satisfaction_contact in 2013-02" in message
+    assert "(every month of the window 2012-05..2013-04 is needed)" in message, message
