@@ -60,7 +60,7 @@ class Aggregate(msgspec.Struct, frozen=True):
 
 MonthlyLookup = dict[str, dict[str, MonthFigure]]  # measure -> month ("2014-03") -> figure
 # a measure with rows of its own over some months, as one vintage sees its figures (by
-# the id of the figures' dict, which the same _Shared keeps alive: one id, one set)
+# the id of the figures' dict; the entry keeps the dict, and is used only with it)
 OwnKey = tuple[str, Aggregation, int, int, tuple[Month, ...]]
 
 
@@ -72,7 +72,9 @@ class _Shared:
     def __init__(self) -> None:
         self.lookups: dict[str | None, MonthlyLookup] = {}
         self.revised: list[MonthFigure] | None = None  # earliest vintage first
-        self.own_aggregates: dict[OwnKey, Aggregate] = {}
+        # with the figures each was made from: a key's id is only ever looked up with
+        # the figures it names (should a vintage's look-ups ever be let go)
+        self.own_aggregates: dict[OwnKey, tuple[dict[str, MonthFigure], Aggregate]] = {}
 
 
 _SHARED: dict[int, _Shared] = {}
@@ -233,7 +235,8 @@ class Figures:
         rows: tuple[MonthFigure, ...] = ()
         parts: tuple[Aggregate, ...] = ()
         denominator: Fraction | None = None
-        key: OwnKey | None = None  # a measure with figures of its own: its cache key
+        own: dict[str, MonthFigure] | None = None  # the measure's own figures, if any
+        key: OwnKey | None = None
         if kind is Aggregation.SUM_OF:
             parts = tuple(self.aggregate(part, months) for part in measure.components)
             numerator = exact_sum(part.numerator for part in parts)
@@ -241,12 +244,12 @@ class Figures:
             parts = tuple(self.aggregate(part, months) for part in measure.components)
             numerator, denominator = parts[0].numerator, parts[1].numerator
         else:
-            figures = self._by_measure.get(measure_id)
-            if figures is not None:
-                key = (measure_id, kind, measure.scale, id(figures), tuple(months))
+            own = self._by_measure.get(measure_id)
+            if own is not None:
+                key = (measure_id, kind, measure.scale, id(own), tuple(months))
                 known = self._own_aggregates.get(key)
-                if known is not None:
-                    return known
+                if known is not None and known[0] is own:
+                    return known[1]
             rows = self._own_rows(measure, months)
             numerator = exact_sum(row.numerator for row in rows)
             if kind is Aggregation.RATIO:
@@ -268,8 +271,8 @@ class Figures:
             rows,
             parts,
         )
-        if key is not None:
-            self._own_aggregates[key] = made
+        if own is not None and key is not None:
+            self._own_aggregates[key] = (own, made)
         return made
 
     def count(self, measure_id: str, months: list[Month]) -> Fraction:
