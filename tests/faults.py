@@ -178,6 +178,26 @@ def end_all(pids: list[int]) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
+def signal_with_its_worker(run: Run, signum: int) -> None:
+    """Send ``signum`` to a run paused with its one worker started: the worker ends with
+    it, nothing holds the run's pipes, and the exit status is the signal's."""
+    workers = children(run.pid)
+    try:
+        assert len(workers) == 1, f"expected one worker, found {workers}"
+        run.signal(signum)
+        code = run.finish()
+        assert still_running_after(workers, 2.0) == []
+        # whatever captured reportgen's output sees its end: no process holds the pipes
+        assert run.pipes_closed_within(2.0)
+    finally:
+        end_all(workers)
+    expected: dict[int, int] = {
+        signal.SIGKILL: -signal.SIGKILL,
+        signal.SIGTERM: 128 + signal.SIGTERM,
+    }
+    assert code == expected.get(signum, 130), run.stderr
+
+
 def needs_proc() -> None:
     if not Path("/proc/self/stat").exists():
         pytest.skip("these tests read processes from /proc (Linux)")

@@ -21,12 +21,11 @@ import os
 import pickle
 import queue
 import signal
-import subprocess
 import sys
 import threading
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 
-from reportgen.assemble.worker import SERIAL_ENV, end_child, relay_requests, start_child
+from reportgen.assemble.worker import SERIAL_ENV, WorkerProcess, relay_requests
 from reportgen.errors import ReportgenError
 
 if TYPE_CHECKING:
@@ -37,10 +36,11 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 # ("texts", list[PageText]) -> None, or ("fit", Edition) -> the page count
-Request = tuple[str, Any]
+Request = tuple[Literal["texts", "fit"], Any]
 # ("ok", value) or ("problem", ReportgenError); from the worker also ("failed", what went
 # wrong), and run here ("raised", the exception), which the outcome raises as it is
-Answer = tuple[str, Any]
+Answer = tuple[Literal["ok", "problem", "failed", "raised"], Any]
+ANSWERED = ("ok", "problem")  # what the worker's answer may be, to be used as it is
 
 
 class Checker:
@@ -82,40 +82,42 @@ class Checker:
             return ("problem", problem)
 
 
-class DryRunWorker:
-    """The worker process, started as early as possible; ``DryRun`` talks to it.
+class DryRunWorker(WorkerProcess):
+    """The worker process, started as early as possible; one ``DryRun`` talks to it.
 
-    ``start`` None starts one unless ``REPORTGEN_SERIAL`` is set or this process has
-    imported the layout's modules already (a test session, a library caller): the
-    worker is there to import them on the other core, and its start and font parsing
-    would cost more than the layout it takes over."""
+    ``start`` None starts one unless ``REPORTGEN_SERIAL`` is set, this process may run
+    on one core only, or it has imported the layout's modules already (a test session,
+    a library caller): the worker is there to import them on another core, and its
+    start and font parsing would cost more than the layout it takes over."""
 
     def __init__(self, *, start: bool | None = None) -> None:
-        self._process: subprocess.Popen[bytes] | None = None
         if start is None:
-            start = not os.environ.get(SERIAL_ENV) and "reportlab.platypus" not in sys.modules
-        if not start or not sys.executable:
-            return
-        try:
-            self._process = start_child("reportgen.assemble.dryrun")
-        except OSError:
-            self._process = None  # no worker: everything runs in this process
+            start = (
+                not os.environ.get(SERIAL_ENV)
+                and _usable_cores() > 1
+                and "reportlab.platypus" not in sys.modules
+            )
+        super().__init__("reportgen.assemble.dryrun", start=start)
+        self._claimed = False
 
-    @property
-    def pid(self) -> int | None:
-        """The worker's process id; None where there is none (any more)."""
-        return self._process.pid if self._process is not None else None
+    def claim(self) -> bool:
+        """True the first time only: answers are matched to requests by their order, so
+        a worker serves one ``DryRun`` (a second one runs in its own process)."""
+        claimed, self._claimed = self._claimed, True
+        return not claimed and self._process is not None
 
     def send(self, message: object) -> bool:
-        """Send a message; False where there is no worker (any more)."""
+        """Send a message; False where there is no worker (any more), or where the
+        message cannot be sent (the worker is then ended)."""
         process = self._process
         if process is None:
             return False
         assert process.stdin is not None
         try:
-            pickle.dump(message, process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+            process.stdin.write(data)
             process.stdin.flush()
-        except OSError:
+        except Exception:  # gone, or not picklable: nothing half-sent is read after
             self.close()
             return False
         return True
@@ -130,21 +132,15 @@ class DryRunWorker:
             answer = pickle.load(process.stdout)
         except Exception:  # EOF, a broken pipe, a torn answer: the worker is gone
             answer = None
-        if not (isinstance(answer, tuple) and len(answer) == 2 and answer[0] in ("ok", "problem")):
+        if not (isinstance(answer, tuple) and len(answer) == 2 and answer[0] in ANSWERED):
             self.close()  # "failed", or nothing readable: no later answer can be trusted
             return None
         return cast(Answer, answer)
 
-    def close(self) -> None:
-        process, self._process = self._process, None
-        if process is not None:
-            end_child(process)
 
-    def __enter__(self) -> DryRunWorker:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
+def _usable_cores() -> int:
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
 
 
 class Outcome(Generic[T]):
@@ -168,7 +164,8 @@ class DryRun:
 
     def __init__(self, theme: Theme, worker: DryRunWorker | None = None) -> None:
         self._here = Checker(theme)
-        self._worker = worker if worker is not None and worker.send(theme) else None
+        claimed = worker is not None and worker.claim() and worker.send(theme)
+        self._worker = worker if claimed else None
         self._requests: list[Request] = []
         self._answers: list[Answer] = []
         self.ran_here = 0  # requests this process ran itself, having no worker's answer
@@ -193,13 +190,16 @@ class DryRun:
             answer = self._worker.receive() if self._worker is not None else None
             if answer is None:
                 self._worker = None  # gone or failed: this and the rest run here
-                self.ran_here += 1
-                try:
-                    answer = self._here.answer(self._requests[len(self._answers)])
-                except Exception as error:  # not a problem of the input: raised as it is
-                    answer = ("raised", error)
+                answer = self._run_here(self._requests[len(self._answers)])
             self._answers.append(answer)
         return self._answers[index]
+
+    def _run_here(self, request: Request) -> Answer:
+        self.ran_here += 1
+        try:
+            return self._here.answer(request)
+        except Exception as error:  # not a problem of the input: raised as it is
+            return ("raised", error)
 
 
 # --- the worker's side ------------------------------------------------------------------
@@ -208,8 +208,8 @@ class DryRun:
 def serve() -> None:
     """Run as the worker: import the layout's modules, build the theme's styles, then
     answer each request from stdin in order."""
-    # Ctrl-C and SIGTERM to the process group are the parent's to handle; the worker
-    # ends when the parent does, through its stdin
+    # Ctrl-C to the process group is the parent's to handle (a SIGTERM ends the worker
+    # at once, which does no harm); the worker ends when the parent does, through its stdin
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     requests: queue.Queue[Any] = queue.Queue()
     threading.Thread(target=relay_requests, args=(sys.stdin.buffer, requests), daemon=True).start()

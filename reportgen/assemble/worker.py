@@ -26,7 +26,7 @@ import signal
 import subprocess
 import sys
 import threading
-from typing import IO, Any
+from typing import IO, Any, Self
 
 SERIAL_ENV = "REPORTGEN_SERIAL"  # no worker: charts and check's dry run here, e.g. to profile
 CLOSE_WAIT_SECONDS = 1.0
@@ -90,15 +90,40 @@ def end_child(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-class ChartWorker:
-    def __init__(self) -> None:
+class WorkerProcess:
+    """A worker running ``module``'s ``serve()`` (``start_child``), where ``start`` asks
+    for one and there is a Python to start; ended by ``close`` or the ``with`` block."""
+
+    def __init__(self, module: str, *, start: bool) -> None:
         self._process: subprocess.Popen[bytes] | None = None
-        if os.environ.get(SERIAL_ENV) or not sys.executable:
+        if not start or not sys.executable:
             return
         try:
-            self._process = start_child("reportgen.assemble.worker")
+            self._process = start_child(module)
         except OSError:
-            self._process = None  # no worker: the charts are drawn in this process
+            self._process = None  # no worker: its work is done in this process
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's process id; None where there is none (any more)."""
+        return self._process.pid if self._process is not None else None
+
+    def close(self) -> None:
+        """End the worker now (closing its stdin ends it) and reap it."""
+        process, self._process = self._process, None
+        if process is not None:
+            end_child(process)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+class ChartWorker(WorkerProcess):
+    def __init__(self) -> None:
+        super().__init__("reportgen.assemble.worker", start=not os.environ.get(SERIAL_ENV))
 
     def draw(self, charts: list[Any], style: Any) -> PendingCharts | None:
         """Send ``charts`` (``ChartData``) to the worker; None where there is no worker."""
@@ -113,18 +138,6 @@ class ChartWorker:
             return None  # the worker is gone already
         return PendingCharts(process.stdout)
 
-    def close(self) -> None:
-        """End the worker now (closing its stdin ends it) and reap it."""
-        process, self._process = self._process, None
-        if process is not None:
-            end_child(process)
-
-    def __enter__(self) -> ChartWorker:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
 
 # --- the worker's side ------------------------------------------------------------------
 
@@ -135,13 +148,13 @@ def relay_requests(requests: IO[bytes], jobs: queue.Queue[Any]) -> None:
         try:
             jobs.put(pickle.load(requests))
         except BaseException:  # EOF, a broken pipe: the parent ended or closed us
-            os._exit(0)  # even mid-drawing: nobody is waiting for the charts any more
+            os._exit(0)  # even mid-work: nobody is waiting for the answer any more
 
 
 def serve() -> None:
     """Run as the worker: import matplotlib, then draw each request from stdin."""
-    # Ctrl-C and SIGTERM to the process group are the parent's to handle; the worker
-    # ends when the parent does, through its stdin
+    # Ctrl-C to the process group is the parent's to handle (a SIGTERM ends the worker
+    # at once, which does no harm); the worker ends when the parent does, through its stdin
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
     jobs: queue.Queue[Any] = queue.Queue()

@@ -8,22 +8,26 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import shutil
 import signal
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from reportgen.assemble.dryrun import DryRun, DryRunWorker
+from reportgen.assemble.dryrun import DryRun, DryRunWorker, Outcome
 from reportgen.compute.edition import Edition, compute_edition
 from reportgen.errors import InputError, Problems
 from reportgen.load.folder import THEME, ReportFolder, inside, load_content
 from reportgen.load.theme import Theme, load_theme
 from reportgen.months import Month
 from reportgen.render.pagetexts import PageText, layout_texts, narrative_texts
-from tests.faults import Run, children, end_all, needs_proc, run_to_end, still_running_after
+from tests.conftest import REPO_ROOT, copy_sample
+from tests.faults import Run, needs_proc, signal_with_its_worker
 
 from .conftest import EDITION_PAGES
 
@@ -31,7 +35,6 @@ pytestmark = pytest.mark.slow
 
 MARCH = Month(2014, 3)
 NOT_IN_THE_FONT = "\u6f22"  # 漢: the sample theme's DejaVu Sans has no CJK glyphs
-TERMINATED = 128 + signal.SIGTERM
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +59,7 @@ def test_the_worker_answers_every_request_and_nothing_runs_here(
     with DryRunWorker(start=True) as worker:
         assert worker.pid is not None
         there = DryRun(theme, worker)
-        outcomes = [
+        outcomes: list[Outcome[Any]] = [
             there.check_texts(list(layout_texts(sample_report))),
             there.check_texts(narrative),
             there.fit(edition),
@@ -113,13 +116,22 @@ def test_a_worker_gone_midway_leaves_the_rest_to_this_process(
         assert worker.pid is None  # ended and reaped at the first answer it did not give
 
 
-def test_a_request_the_worker_fails_on_runs_here_and_fails_as_it_would(
-    march: tuple[Theme, Edition, list[PageText]],
+# a request the worker fails on (an object that is not an edition: a bug) and one that
+# cannot be sent to it (a lambda does not pickle): each runs here, failing as it would
+BAD_REQUESTS: dict[str, Callable[[DryRun], Outcome[Any]]] = {
+    "fails-in-the-worker": lambda dry_run: dry_run.fit(object()),  # type: ignore[arg-type]
+    "cannot-be-sent": lambda dry_run: dry_run.check_texts([lambda: None]),  # type: ignore[list-item]
+}
+
+
+@pytest.mark.parametrize("bad", BAD_REQUESTS)
+def test_a_request_the_worker_cannot_answer_runs_here_and_fails_as_it_would(
+    march: tuple[Theme, Edition, list[PageText]], bad: str
 ) -> None:
     theme, edition, _ = march
     with DryRunWorker(start=True) as worker:
         there = DryRun(theme, worker)
-        broken = there.fit(object())  # type: ignore[arg-type]  # not an edition: a bug
+        broken = BAD_REQUESTS[bad](there)
         after = there.fit(edition)
         with pytest.raises(AttributeError):
             broken.result()
@@ -136,8 +148,8 @@ def _replace(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def _glyph_in_an_earlier_edition(root: Path) -> None:
-    narrative = next((root / "content" / "2013-06").glob("01-*.md"))
+def _glyph_in_an_earlier_edition(root: Path, edition: str = "2013-06") -> None:
+    narrative = next((root / "content" / edition).glob("01-*.md"))
     text = narrative.read_text(encoding="utf-8")
     narrative.write_text(text.rstrip("\n") + f"\n\nCaf{NOT_IN_THE_FONT}.\n", encoding="utf-8")
 
@@ -186,25 +198,10 @@ CASES: dict[str, Callable[[Path], None]] = {
 }
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_check_says_the_same_with_its_worker_and_without(report_copy: Path, case: str) -> None:
-    CASES[case](report_copy)
-    with_worker = run_to_end(report_copy, "check")
-    alone = run_to_end(report_copy, "check", env={"REPORTGEN_SERIAL": "1"})
-    assert (with_worker.process.returncode, with_worker.stdout, with_worker.stderr) == (
-        alone.process.returncode,
-        alone.stdout,
-        alone.stderr,
-    )
-    assert "Traceback" not in with_worker.stderr
-    assert with_worker.process.returncode == (0 if case == "sample" else 1), with_worker.stderr
-    if case == "sample":
-        assert "22 pages fit" in with_worker.stdout
-
-
-def test_check_starts_one_worker_and_leaves_reportlab_to_it(report_copy: Path) -> None:
-    script = f"""
-import json, subprocess, sys
+# each check in one fresh process (so reportlab is not loaded and a worker starts), its
+# output and what it started; ONE_CORE=1 first limits the process to one core
+CHECKS = """
+import io, json, os, subprocess, sys
 started = []
 class Counting(subprocess.Popen):
     def __init__(self, *args, **kwargs):
@@ -218,22 +215,117 @@ def keep(self, *args, **kwargs):
     made_by(self, *args, **kwargs)
     made.append(self)
 dryrun.DryRun.__init__ = keep
+if os.environ.get("ONE_CORE"):
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 from reportgen.cli import main
-code = main(["--root", {str(report_copy)!r}, "check"])
-print(json.dumps({{"code": code, "started": started, "ran_here": [d.ran_here for d in made],
-    "reportlab": sorted(m for m in sys.modules if m.startswith("reportlab")),
-    "pandas": "pandas" in sys.modules}}))
+results = []
+for root in json.loads(sys.argv[1]):
+    started.clear()
+    made.clear()
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["--root", root, "check"], stdout=out, stderr=err)
+    results.append({"code": code, "out": out.getvalue(), "err": err.getvalue(),
+                    "workers": len(started), "ran_here": [d.ran_here for d in made]})
+print(json.dumps({"results": results,
+                  "reportlab": sorted(m for m in sys.modules if m.startswith("reportlab")),
+                  "pandas": "pandas" in sys.modules}))
 """
+
+
+def _checks(roots: list[Path], **env: str) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=180
+        [sys.executable, "-c", CHECKS, json.dumps([str(root) for root in roots])],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **env},
     )
     assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout.splitlines()[-1])
-    assert result["code"] == 0
-    assert len(result["started"]) == 1 and "reportgen.assemble.dryrun" in result["started"][0]
-    assert result["ran_here"] == [0], "the worker's answers were not used"
-    assert result["reportlab"] == [], "check imported reportlab itself"
-    assert result["pandas"]
+    result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return result
+
+
+def _said(result: dict[str, Any]) -> tuple[int, str, str]:
+    return result["code"], result["out"], result["err"]
+
+
+def test_check_says_the_same_with_its_worker_and_without(tmp_path: Path) -> None:
+    roots = []
+    for name, spoil in CASES.items():
+        root = copy_sample(tmp_path / name)
+        spoil(root)
+        roots.append(root)
+    with_worker = _checks(roots)
+    alone = _checks(roots, REPORTGEN_SERIAL="1")
+    for name, there, here in zip(CASES, with_worker["results"], alone["results"], strict=True):
+        assert _said(there) == _said(here), name
+        assert "Traceback" not in there["err"], name
+        assert there["code"] == (0 if name == "sample" else 1), there["err"]
+        # each check started its worker and used every answer it gave
+        assert (there["workers"], there["ran_here"]) == (1, [0]), name
+        assert here["workers"] == 0, name
+    assert "22 pages fit" in with_worker["results"][0]["out"]
+    # the command itself never imported reportlab: the worker did the checks needing it
+    assert with_worker["reportlab"] == [] and with_worker["pandas"]
+
+
+def test_mutated_folders_check_the_same_with_the_worker_and_without(tmp_path: Path) -> None:
+    from tests.load.test_fuzz import EDITIONS, _files, _mutate
+
+    base = tmp_path / "base"
+    for part in ("layouts", "data"):
+        shutil.copytree(REPO_ROOT / part, base / part)
+    shutil.copy(REPO_ROOT / "distribution.yaml", base / "distribution.yaml")
+    for edition in EDITIONS:
+        shutil.copytree(REPO_ROOT / "content" / edition, base / "content" / edition)
+    rng = random.Random(20140227)
+    roots = []
+    for case in range(24):
+        root = tmp_path / f"case{case}"
+        shutil.copytree(base, root)
+        target = rng.choice(_files(root))
+        target.write_bytes(_mutate(target.read_bytes(), rng))
+        roots.append(root)
+    with_worker = _checks(roots)
+    alone = _checks(roots, REPORTGEN_SERIAL="1")
+    codes = set()
+    for root, there, here in zip(roots, with_worker["results"], alone["results"], strict=True):
+        assert _said(there) == _said(here), root.name
+        assert all(count == 0 for count in there["ran_here"]), root.name
+        codes.add(there["code"])
+    assert codes == {0, 1}  # some mutations pass and some are refused
+
+
+def test_one_worker_serves_one_check(tmp_path: Path) -> None:
+    from reportgen.check import check_folder
+
+    first, second = copy_sample(tmp_path / "first"), copy_sample(tmp_path / "second")
+    for edition in (first / "content").iterdir():
+        if edition.is_dir() and edition.name != "2014-03":
+            shutil.rmtree(edition)
+    # the only edition's narrative fails its font check, so its page fit is never read
+    _glyph_in_an_earlier_edition(first, "2014-03")
+    _glyph_in_the_layout(second)
+    with DryRunWorker(start=True) as worker:
+        with pytest.raises(InputError, match="content/2014-03"):
+            check_folder(first, worker=worker)
+        # answers are matched by order: the first check's unread ones must not answer
+        # the second, which runs in this process
+        with pytest.raises(InputError, match="layouts/report.yaml") as found:
+            check_folder(second, worker=worker)
+    with pytest.raises(InputError) as alone:
+        check_folder(second)
+    assert str(found.value) == str(alone.value)
+
+
+def test_on_one_core_check_starts_no_worker(tmp_path: Path) -> None:
+    if not hasattr(os, "sched_setaffinity"):
+        pytest.skip("no CPU affinity on this platform")
+    root = copy_sample(tmp_path / "report")
+    [one_core] = _checks([root], ONE_CORE="1")["results"]
+    [usual] = _checks([root])["results"]
+    assert one_core["workers"] == 0 and usual["workers"] == 1
+    assert _said(one_core) == _said(usual)
 
 
 def test_the_layout_modules_load_no_pandas() -> None:
@@ -254,18 +346,7 @@ def test_the_dry_run_worker_ends_with_its_parent(report_copy: Path, signum: int)
     needs_proc()
     run = Run(report_copy, "check", pause_at="check: worker started")
     run.wait_paused()
-    workers = children(run.pid)
-    try:
-        assert len(workers) == 1, f"expected one dry-run worker, found {workers}"
-        run.signal(signum)
-        code = run.finish()
-        assert still_running_after(workers, 2.0) == []
-        assert run.pipes_closed_within(2.0)
-    finally:
-        end_all(workers)
-    assert code == {signal.SIGKILL: -signal.SIGKILL, signal.SIGTERM: TERMINATED}.get(signum, 130), (
-        run.stderr
-    )
+    signal_with_its_worker(run, signum)
     if signum != signal.SIGKILL:
         assert "Traceback" not in run.stderr
 

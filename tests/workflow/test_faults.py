@@ -24,6 +24,7 @@ from tests.faults import (
     end_all,
     needs_proc,
     run_to_end,
+    signal_with_its_worker,
     still_running_after,
 )
 
@@ -74,19 +75,7 @@ def test_the_chart_worker_ends_with_its_parent_and_holds_no_pipe(
     needs_proc()
     run = Run(cold_report, "build", pause_at="build: charts sent", tmpdir=private_tmp)
     run.wait_paused()
-    workers = children(run.pid)
-    try:
-        assert len(workers) == 1, f"expected one chart worker, found {workers}"
-        run.signal(signum)
-        code = run.finish()
-        assert still_running_after(workers, 2.0) == []
-        # whatever captured reportgen's output sees its end: no process holds the pipes
-        assert run.pipes_closed_within(2.0)
-    finally:
-        end_all(workers)
-    assert code == {signal.SIGKILL: -signal.SIGKILL, signal.SIGTERM: TERMINATED}.get(signum, 130), (
-        run.stderr
-    )
+    signal_with_its_worker(run, signum)
     if signum != signal.SIGKILL:
         assert "Traceback" not in run.stderr
         assert temporary_files(cold_report) == []
