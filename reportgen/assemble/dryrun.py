@@ -106,22 +106,6 @@ class DryRunWorker(WorkerProcess):
         claimed, self._claimed = self._claimed, True
         return not claimed and self._process is not None
 
-    def send(self, message: object) -> bool:
-        """Send a message; False where there is no worker (any more), or where the
-        message cannot be sent (the worker is then ended)."""
-        process = self._process
-        if process is None:
-            return False
-        assert process.stdin is not None
-        try:
-            data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-            process.stdin.write(data)
-            process.stdin.flush()
-        except Exception:  # gone, or not picklable: nothing half-sent is read after
-            self.close()
-            return False
-        return True
-
     def receive(self) -> Answer | None:
         """The next answer; None where the worker is gone or failed (it is then ended)."""
         process = self._process

@@ -108,6 +108,22 @@ class WorkerProcess:
         """The worker's process id; None where there is none (any more)."""
         return self._process.pid if self._process is not None else None
 
+    def send(self, message: object) -> bool:
+        """Send a request; False where there is no worker (any more), or where the
+        request cannot be sent (the worker is then ended)."""
+        process = self._process
+        if process is None:
+            return False
+        assert process.stdin is not None
+        try:
+            data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+            process.stdin.write(data)
+            process.stdin.flush()
+        except Exception:  # gone, or not picklable: nothing half-sent is read after
+            self.close()
+            return False
+        return True
+
     def close(self) -> None:
         """End the worker now (closing its stdin ends it) and reap it."""
         process, self._process = self._process, None
@@ -127,16 +143,10 @@ class ChartWorker(WorkerProcess):
 
     def draw(self, charts: list[Any], style: Any) -> PendingCharts | None:
         """Send ``charts`` (``ChartData``) to the worker; None where there is no worker."""
-        process = self._process
-        if process is None or not charts:
+        if not charts or not self.send((charts, style)):
             return None
-        assert process.stdin is not None and process.stdout is not None
-        try:
-            pickle.dump((charts, style), process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            process.stdin.flush()
-        except OSError:
-            return None  # the worker is gone already
-        return PendingCharts(process.stdout)
+        assert self._process is not None and self._process.stdout is not None
+        return PendingCharts(self._process.stdout)
 
 
 # --- the worker's side ------------------------------------------------------------------
