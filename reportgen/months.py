@@ -36,7 +36,7 @@ _NAMES = (
     "November",
     "December",
 )
-_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+_PATTERN = re.compile(r"([0-9]{4})-([0-9]{2})")  # ASCII: int() would read any script's digits
 FIRST_MONTH_OF_FINANCIAL_YEAR = 4
 # Editions and data months are written within these years; arithmetic (windows, lags)
 # may step a little outside, but never to a year that cannot be written as YYYY.
@@ -60,7 +60,7 @@ class Month(msgspec.Struct, frozen=True, order=True):
 
     @classmethod
     def _checked(cls, text: str) -> Month:
-        match = _PATTERN.match(text.strip())
+        match = _PATTERN.fullmatch(text.strip())
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise ValueError(f"{text!r} is not a month; write it as YYYY-MM, e.g. 2014-03")
         year = int(match.group(1))

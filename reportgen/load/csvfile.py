@@ -165,8 +165,8 @@ def _cells_hint(cells: list[str], columns: Sequence[str]) -> str:
         if (
             len(first) <= 4
             and len(second) <= 20
-            and re.fullmatch(r"-?\d{1,3}", first)
-            and re.fullmatch(r"\d{3}(\.\d+)?", second)
+            and re.fullmatch(r"-?[0-9]{1,3}", first)
+            and re.fullmatch(r"[0-9]{3}(\.[0-9]+)?", second)
         ):
             return (
                 f"'{first},{second}' looks like a number written with a thousands separator, "

@@ -130,7 +130,9 @@ def input_files(folder: ReportFolder, edition: Month) -> dict[str, Path]:
 
 
 def stray_files(folder: ReportFolder, edition: Month) -> list[str]:
-    """Files in ``data/`` and the edition's narrative folder that no build reads."""
+    """Files in ``data/``, ``content/`` and the edition's narrative folder that no build
+    reads, with the folders in ``content/`` that are not an edition's (``March 2014/``,
+    ``2014-3/``); a folder's name ends in ``/``."""
     read = set(input_files(folder, edition))
     stray = []
     for directory in (folder.root / DATA, folder.content_dir(edition)):
@@ -139,7 +141,15 @@ def stray_files(folder: ReportFolder, edition: Month) -> list[str]:
         for path in sorted(directory.iterdir()):
             name = folder.display(path)
             if name not in read and not _DOCUMENTATION.fullmatch(path.name):
-                stray.append(name)
+                stray.append(name + ("/" if path.is_dir() else ""))
+    content = folder.root / CONTENT
+    if content.is_dir():
+        stray += [
+            folder.display(path) + ("/" if path.is_dir() else "")
+            for path in sorted(content.iterdir())
+            if not (path.is_dir() and edition_of_folder(path))
+            and not _DOCUMENTATION.fullmatch(path.name)
+        ]
     return stray
 
 
@@ -178,14 +188,19 @@ def editions_with_content(root: Path) -> list[Month]:
     folder = Path(root) / CONTENT
     if not folder.is_dir():
         return []
-    found = []
-    for path in folder.iterdir():
-        if path.is_dir() and re.fullmatch(r"\d{4}-\d{2}", path.name):
-            try:
-                found.append(Month.parse(path.name))
-            except ValueError:
-                continue  # "0000-01" is not an edition folder
-    return sorted(found)
+    editions = (edition_of_folder(path) for path in folder.iterdir() if path.is_dir())
+    return sorted(edition for edition in editions if edition is not None)
+
+
+def edition_of_folder(path: Path) -> Month | None:
+    """The edition whose narrative a folder in ``content/`` holds: its name is the
+    month, ``YYYY-MM`` in ASCII digits ("0000-01" is no edition's)."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", path.name):
+        return None
+    try:
+        return Month.parse(path.name)
+    except ValueError:
+        return None
 
 
 def default_edition(root: Path, last_data_month: Month | None = None) -> Month:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.load.folder import input_files, load_report
+from reportgen.load.folder import editions_with_content, input_files, load_report
 from reportgen.months import Month
 
 MARCH = Month(2014, 3)
@@ -31,6 +31,24 @@ def test_a_stray_file_in_data_is_neither_read_nor_embedded(report_copy: Path, ru
     assert "reportgen: note: data/zz-extra.csv is not read by any build" in result.err
     names = set(input_files(load_report(report_copy), MARCH))
     assert "data/zz-extra.csv" not in names and "data/notes.txt" not in names
+
+
+def test_a_folder_in_content_that_is_no_edition_s_is_mentioned_not_read(
+    report_copy: Path, run_cli
+) -> None:
+    content = report_copy / "content"
+    # 2014-03 in fullwidth digits: Month.parse once read it as March 2014
+    for name in ("March 2014", "2014-3", "\uff12\uff10\uff11\uff14-\uff10\uff13"):
+        shutil.copytree(content / "2014-03", content / name)
+    (content / "notes.txt").write_text("scratch", encoding="utf-8")
+    result = run_cli("check", root=report_copy)
+    assert result.code == 0, result.err
+    for name in ("March 2014/", "2014-3/", "\uff12\uff10\uff11\uff14-\uff10\uff13/", "notes.txt"):
+        assert f"reportgen: note: content/{name} is not read by any build" in result.err
+    assert "content/README.md" not in result.err and "content/2014-03" not in result.err
+    assert editions_with_content(report_copy) == sorted(
+        Month.parse(path.name) for path in content.glob("20[0-9][0-9]-[0-9][0-9]")
+    )
 
 
 def test_input_files_are_exactly_what_a_build_reads(report_copy: Path) -> None:

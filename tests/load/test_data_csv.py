@@ -143,6 +143,20 @@ CASES = [
         ),
     ),
     Refusal(
+        "months-in-digits-other-than-ascii",
+        "monthly.csv",
+        # int() reads any script's digits: these were taken as 2013-05 and 2013-06
+        monthly(
+            "ksi_fatalities,2013-04,3,",
+            "ksi_fatalities,\uff12\uff10\uff11\uff13-\uff10\uff15,4,",
+            "ksi_fatalities,\u0662\u0660\u0661\u0663-\u0660\u0666,5,",
+        ),
+        (
+            (f"{M}:3:", ("column 'month'", "is not a month; write it as YYYY-MM")),
+            (f"{M}:4:", ("column 'month'", "is not a month; write it as YYYY-MM")),
+        ),
+    ),
+    Refusal(
         "a-long-cell-is-refused-without-a-slow-pattern",
         "monthly.csv",
         # long runs that make backtracking patterns take minutes: digits and separators
