@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import re
 import signal
 import sys
 import threading
@@ -66,9 +67,23 @@ EDITIONS_HELP = "YYYY-MM, or a range YYYY-MM..YYYY-MM (default: newest edition)"
 
 
 def _jobs(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 32:
+    if not re.fullmatch("[0-9]{1,2}", text) or not 1 <= int(text) <= 32:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of jobs from 1 to 32")
     return int(text)
+
+
+MAX_ATTACHMENT_MB = 1000
+
+
+def _megabytes(text: str) -> float:
+    # ASCII digits only: float() would take 'inf', 'nan', '1e308' and any script's digits
+    written = re.fullmatch(r"[0-9]{1,4}(\.[0-9]{1,3})?", text.strip())
+    if not written or not 0 < float(text) <= MAX_ATTACHMENT_MB:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a size in MB, more than 0 and at most {MAX_ATTACHMENT_MB} "
+            "(such as 10 or 2.5)"
+        )
+    return float(text)
 
 
 def _month(text: str) -> Month:
@@ -227,7 +242,7 @@ def _parser() -> argparse.ArgumentParser:
     send.add_argument("--dry-run", action="store_true", help="write the .eml file; send nothing")
     send.add_argument(
         "--max-mb",
-        type=float,
+        type=_megabytes,
         default=10.0,
         help="refuse attachments larger than this (default 10)",
     )
