@@ -88,6 +88,16 @@ class Problems(ReportgenError):
         return "\n".join(str(problem) for problem in self.problems)
 
 
+MAX_SHOWN = 40
+
+
+def shown(text: str) -> str:
+    """A value from the input for a message: quoted, and cut short if it is long."""
+    if len(text) > MAX_SHOWN:
+        return repr(text[: MAX_SHOWN - 1] + "…") + f" ({len(text)} characters)"
+    return repr(text)
+
+
 def error_lines(error: ReportgenError | OSError) -> tuple[str, ...]:
     """What an error says, one line per problem (``Problems`` split; an OSError — a full
     disk, a permission — names its file), as every command prints them."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import math
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from reportgen.deliver.distribution import check_address
-from reportgen.errors import DeliveryError
+from reportgen.errors import DeliveryError, shown
 
 Security = Literal["starttls", "ssl", "none"]
 
@@ -101,27 +102,26 @@ def smtp_settings_from_env(env: Mapping[str, str]) -> SmtpSettings:
 
     security = (security_raw or "starttls").lower()
     if security not in get_args(Security):
-        problems.append(f"{ENV_SECURITY} is {security_raw!r}; use starttls, ssl or none")
+        problems.append(f"{ENV_SECURITY} is {shown(security_raw or '')}; use starttls, ssl or none")
         security = "starttls"
     port = _DEFAULT_PORTS[security]
     if port_raw is not None:
-        if port_raw.isdigit() and 0 < int(port_raw) < 65536:
+        if re.fullmatch("[0-9]{1,5}", port_raw) and 0 < int(port_raw) < 65536:
             port = int(port_raw)
         else:
-            problems.append(f"{ENV_PORT} is {port_raw!r}; use a port number such as 587")
+            problems.append(f"{ENV_PORT} is {shown(port_raw)}; use a port number such as 587")
     timeout = DEFAULT_TIMEOUT
     if timeout_raw is not None:
-        try:
-            timeout = float(timeout_raw)
-        except ValueError:
-            timeout = math.nan
+        # ASCII digits only: float() would take 'inf', '1_0' and any script's digits
+        written = re.fullmatch(r"[0-9]{1,4}(\.[0-9]{1,3})?", timeout_raw)
+        timeout = float(timeout_raw) if written else math.nan
         if not 0 < timeout <= MAX_TIMEOUT:
             problems.append(
-                f"{ENV_TIMEOUT} is {timeout_raw!r}; use seconds, more than 0 and at most "
+                f"{ENV_TIMEOUT} is {shown(timeout_raw)}; use seconds, more than 0 and at most "
                 f"{MAX_TIMEOUT:g} (default {DEFAULT_TIMEOUT:g})"
             )
     if host and any(ch.isspace() for ch in host):
-        problems.append(f"{ENV_HOST} is {host!r}; use a host name without spaces")
+        problems.append(f"{ENV_HOST} is {shown(host)}; use a host name without spaces")
     from_address = check_address(from_raw) if from_raw else None
     if from_raw and from_address is None:
         problems.append(f"{ENV_FROM} is {from_raw!r}; use one address such as mpr@force.example")

@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 import msgspec
 
-from reportgen.errors import InputError, ProblemCollector, ReportgenError
+from reportgen.errors import InputError, ProblemCollector, ReportgenError, shown
 from reportgen.load.catalogue import Aggregation, Catalogue, Measure, Unit
 from reportgen.load.csvfile import read_csv
-from reportgen.load.rows import Cell, SourceRow, Where, shown
+from reportgen.load.rows import Cell, SourceRow, Where
 from reportgen.load.schema import did_you_mean
 from reportgen.months import Month
 

@@ -58,13 +58,3 @@ class SourceRow(msgspec.Struct, frozen=True):
 
     def __getitem__(self, column: str) -> Cell:
         return self.cells[column]
-
-
-MAX_SHOWN = 40
-
-
-def shown(text: str) -> str:
-    """A cell's text for a message: quoted, and cut short if it is long."""
-    if len(text) > MAX_SHOWN:
-        return repr(text[: MAX_SHOWN - 1] + "…") + f" ({len(text)} characters)"
-    return repr(text)

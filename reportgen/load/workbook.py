@@ -31,10 +31,10 @@ from xml.etree import ElementTree
 
 import msgspec
 
-from reportgen.errors import InputError
+from reportgen.errors import InputError, shown
 from reportgen.load import xlsxcells
 from reportgen.load.csvfile import read_data_bytes
-from reportgen.load.rows import Cell, SourceRow, Where, shown
+from reportgen.load.rows import Cell, SourceRow, Where
 from reportgen.months import Month
 
 MONTHLY_SHEET = "Monthly"

@@ -391,6 +391,18 @@ def test_the_password_never_shows() -> None:
     assert "clear text" in str(failed.value)
 
 
+@pytest.mark.parametrize("port", ["\u00b2", "\uff10587", "\u0665\u0668\u0667", "9" * 5000, "0",
+                                  "65536", "587.0"])  # fmt: skip
+def test_a_port_not_written_in_ascii_digits_or_out_of_range_is_refused(port: str) -> None:
+    env = {"REPORTGEN_SMTP_HOST": "smtp.force.example.org", "REPORTGEN_SMTP_FROM": FROM}
+    assert smtp_settings_from_env({**env, "REPORTGEN_SMTP_PORT": "2525"}).port == 2525
+    with pytest.raises(DeliveryError) as failed:
+        smtp_settings_from_env({**env, "REPORTGEN_SMTP_PORT": port})
+    message = str(failed.value)
+    assert "REPORTGEN_SMTP_PORT is" in message and "use a port number" in message
+    assert len(message) < 1000  # a long value is cut short
+
+
 # --- before any connection -----------------------------------------------------------
 
 

@@ -55,7 +55,8 @@ def test_the_timeout_is_a_setting() -> None:
     base = {"REPORTGEN_SMTP_HOST": "smtp.example.org", "REPORTGEN_SMTP_FROM": "a@example.org"}
     assert smtp_settings_from_env(base).timeout == 30.0
     assert smtp_settings_from_env({**base, "REPORTGEN_SMTP_TIMEOUT": "7.5"}).timeout == 7.5
-    for bad in ("soon", "0", "-3", "nan", "3600"):
+    # float() reads all of these; a timeout is written in ASCII digits
+    for bad in ("soon", "0", "-3", "nan", "inf", "1_0", "\u0661\u0660", "1e1", "3600"):
         with pytest.raises(DeliveryError, match="REPORTGEN_SMTP_TIMEOUT"):
             smtp_settings_from_env({**base, "REPORTGEN_SMTP_TIMEOUT": bad})
 
