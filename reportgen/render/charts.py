@@ -273,6 +273,7 @@ def draw_charts(charts: list[ChartData], style: ChartStyle) -> DrawnCharts:
     PDF backend would and records the text for the document to set in its own font.
     """
     import matplotlib
+    import matplotlib.style
     from matplotlib.figure import Figure
 
     from reportgen.render.chartpdf import ChartPage, ChartRenderer, pages_pdf
@@ -280,7 +281,9 @@ def draw_charts(charts: list[ChartData], style: ChartStyle) -> DrawnCharts:
     texts: list[tuple[ChartText, ...]] = []
     pages: list[ChartPage] = []
     width, height = style.width / POINTS_PER_INCH, style.height / POINTS_PER_INCH
-    with matplotlib.rc_context(chart_rc(style)):
+    # from matplotlib's own defaults, not the matplotlibrc of the current folder, of
+    # $MATPLOTLIBRC or of the user's config folder: the same inputs draw the same charts
+    with matplotlib.style.context("default"), matplotlib.rc_context(chart_rc(style)):
         for data in charts:
             figure = Figure(figsize=(width, height))
             _draw(figure, data, style)
