@@ -22,12 +22,15 @@ import json
 import os
 import pickle
 import queue
+import shutil
 import signal
 import subprocess
 import sys
 import threading
-from typing import IO, Any, Self
+from pathlib import Path
+from typing import IO, Any, NoReturn, Self
 
+MPLCONFIGDIR = "MPLCONFIGDIR"  # matplotlib's config and font-cache folder
 SERIAL_ENV = "REPORTGEN_SERIAL"  # no worker: charts and check's dry run here, e.g. to profile
 CLOSE_WAIT_SECONDS = 1.0
 
@@ -152,13 +155,24 @@ class ChartWorker(WorkerProcess):
 # --- the worker's side ------------------------------------------------------------------
 
 
-def relay_requests(requests: IO[bytes], jobs: queue.Queue[Any]) -> None:
-    """Pass each request on; when the parent is gone (end of stdin), end at once."""
+def relay_requests(
+    requests: IO[bytes], jobs: queue.Queue[Any], leftovers: list[Path] | None = None
+) -> None:
+    """Pass each request on; when the parent is gone (end of stdin), remove the folders
+    in ``leftovers`` and end at once."""
     while True:
         try:
             jobs.put(pickle.load(requests))
         except BaseException:  # EOF, a broken pipe: the parent ended or closed us
-            os._exit(0)  # even mid-work: nobody is waiting for the answer any more
+            end_worker(leftovers)  # even mid-work: nobody is waiting for the answer any more
+
+
+def end_worker(leftovers: list[Path] | None = None) -> NoReturn:
+    """End the worker now, without the interpreter's exit handlers (which would wait for
+    the main thread), removing the folders in ``leftovers`` first."""
+    for folder in leftovers or ():
+        shutil.rmtree(folder, ignore_errors=True)
+    os._exit(0)
 
 
 def serve() -> None:
@@ -168,10 +182,15 @@ def serve() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
     jobs: queue.Queue[Any] = queue.Queue()
-    threading.Thread(target=relay_requests, args=(requests, jobs), daemon=True).start()
-    from reportgen.render.charts import draw_charts, prepare
+    leftovers: list[Path] = []
+    threading.Thread(target=relay_requests, args=(requests, jobs, leftovers), daemon=True).start()
+    from reportgen.render.charts import draw_charts, matplotlib_temporary_folder, prepare
 
+    config_folder = os.environ.get(MPLCONFIGDIR)
     prepare()
+    # where the user's config folder cannot be written, matplotlib makes one in /tmp that
+    # only its exit handler removes, which a worker never runs
+    leftovers += filter(None, [matplotlib_temporary_folder(config_folder)])
     while True:
         charts, style = jobs.get()
         try:
@@ -182,4 +201,4 @@ def serve() -> None:
             pickle.dump(answer, answers, protocol=pickle.HIGHEST_PROTOCOL)
             answers.flush()
         except OSError:
-            os._exit(0)
+            end_worker(leftovers)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -243,6 +244,22 @@ def prepare() -> None:
     import matplotlib.ticker  # noqa: F401
 
     import reportgen.render.chartpdf  # noqa: F401
+
+
+def matplotlib_temporary_folder(config_folder: str | None) -> Path | None:
+    """The folder matplotlib made for its config and font cache when it was imported, where
+    the user's could not be written (``MPLCONFIGDIR`` was ``config_folder`` before): it
+    then names it in ``MPLCONFIGDIR``. None where it made none."""
+    import os
+    import tempfile
+
+    made = os.environ.get("MPLCONFIGDIR")
+    if not made or made == config_folder:
+        return None
+    folder = Path(made)
+    # as tempfile.mkdtemp(prefix="matplotlib-") names it: never a folder the user chose
+    in_tmp = folder.parent == Path(tempfile.gettempdir())
+    return folder if in_tmp and re.fullmatch(r"matplotlib-\w+", folder.name) else None
 
 
 def chart_rc(style: ChartStyle) -> dict[RcKeyType, Any]:

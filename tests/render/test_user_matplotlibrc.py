@@ -1,7 +1,11 @@
-"""The charts are drawn from matplotlib's own defaults and the theme, whatever settings
-the process has: a ``matplotlibrc`` in the current folder (often the report folder), in
+"""matplotlib's settings and config folder on the analyst's machine change nothing.
+
+The charts are drawn from matplotlib's own defaults and the theme, whatever settings the
+process has: a ``matplotlibrc`` in the current folder (often the report folder), in
 ``$MATPLOTLIBRC`` or in the user's config folder once changed line widths, colours and
-fonts of the published charts, so the same inputs gave other bytes on another desk."""
+fonts of the published charts, so the same inputs gave other bytes on another desk. And
+where the config folder cannot be written, the folder matplotlib makes in /tmp instead is
+removed by the chart worker too: each cold build once left one behind."""
 
 from __future__ import annotations
 
@@ -70,3 +74,28 @@ def test_a_matplotlibrc_in_the_report_folder_changes_no_byte(
     )
     assert done.returncode == 0, done.stderr
     assert out.read_bytes() == sample_build.pdf.read_bytes()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("serial", [False, True], ids=["chart-worker", "one-process"])
+def test_a_config_folder_that_cannot_be_written_leaves_nothing_in_tmp(
+    serial: bool, tmp_path: Path
+) -> None:
+    root = copy_sample(tmp_path / "report")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "REPORTGEN_SERIAL"}
+    # a folder under a file cannot be made, even by root
+    env |= {"MPLCONFIGDIR": str(root / "data" / "catalogue.yaml" / "mpl"), "TMPDIR": str(scratch)}
+    if serial:
+        env["REPORTGEN_SERIAL"] = "1"
+    done = subprocess.run(
+        [sys.executable, "-m", "reportgen", "build", "--no-cache"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert sorted(path.name for path in scratch.iterdir()) == []
