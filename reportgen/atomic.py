@@ -14,7 +14,8 @@ The one place reportgen writes files from:
 - An output of a report folder is never written through a symbolic link that leads out
   of it (``within=``); a path the user names outside the folder is theirs to choose.
 - The folder must exist (``ensure_folder`` makes one level, for the report's own
-  ``out/`` and cache); a read-only existing file is refused, not replaced.
+  ``out/`` and cache); a read-only existing file is refused, not replaced, and so is
+  anything that is not a file (a device, a FIFO: ``/dev/null`` stays a device).
 - Every OSError names the file it was about (a full disk too).
 """
 
@@ -138,11 +139,19 @@ def ensure_folder(folder: str | Path, *, within: str | Path | None = None) -> Pa
     return folder
 
 
-def _refuse_read_only(target: Path) -> None:
+def _refuse_to_replace(target: Path) -> None:
     try:
         info = os.lstat(target)
     except OSError:
         return  # nothing there (or nothing readable): the write itself will say
+    if not (stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode)):
+        # the rename would put a file where /dev/null or a FIFO was
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, FIFO or socket"
+        raise OutputError(
+            f"this is {kind}, not a file; reportgen replaces only a file",
+            file=target,
+            hint="name a file",
+        )
     writable = info.st_mode & 0o222 and os.access(target, os.W_OK)
     if stat.S_ISREG(info.st_mode) and not writable:
         raise OutputError(
@@ -234,7 +243,7 @@ def atomic_path(target: str | Path, *, within: str | Path | None = None) -> Iter
             file=folder,
             hint="create it first, or choose a file in an existing folder",
         )
-    _refuse_read_only(target)
+    _refuse_to_replace(target)
     sweep_stale(folder)
     try:
         fd, tmp_name = tempfile.mkstemp(

@@ -134,7 +134,7 @@ def _check_distribution(root: Path, problems: ProblemCollector, report: CheckRep
     from reportgen.deliver.distribution import load_distribution
 
     with problems.attempt():
-        lists = load_distribution(path, str(DISTRIBUTION))
+        lists = load_distribution(inside(root, DISTRIBUTION), str(DISTRIBUTION))
         report.lines.append(f"distribution: {len(lists)} list(s) ({DISTRIBUTION})")
 
 

@@ -622,10 +622,17 @@ def _verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _editions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from reportgen.deliver.archive import DamagedVersion, abandoned_attempts, list_archive
+    from reportgen.deliver.archive import (
+        DamagedVersion,
+        abandoned_attempts,
+        list_archive,
+        require_archive_root,
+    )
     from reportgen.workflow import abandoned_line, archive_root_for
 
     root = archive_root_for(args.root, args.archive, create=False)
+    if args.archive is not None:  # named: a mistyped path or an unmounted share must say so
+        require_archive_root(root)
     versions = list_archive(root) if root.is_dir() else []
     abandoned = abandoned_attempts(root) if root.is_dir() else []
     if not versions and not abandoned:

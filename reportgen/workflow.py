@@ -32,8 +32,9 @@ from reportgen.deliver.archive import (
 )
 from reportgen.deliver.pack import build_pack, read_pdf
 from reportgen.errors import DeliveryError, ReportgenError
-from reportgen.load.folder import ReportFolder, load_content, load_report
+from reportgen.load.folder import ReportFolder, inside, load_content, load_report
 from reportgen.load.folder import input_files as folder_input_files
+from reportgen.load.reportfolder import DEFAULT_ARCHIVE, kept_folder_of
 from reportgen.months import Month
 
 if TYPE_CHECKING:  # mail (and its smtplib) is imported only by a send
@@ -41,7 +42,6 @@ if TYPE_CHECKING:  # mail (and its smtplib) is imported only by a send
 
 FIGURES_ATTACHMENT = "figures.csv"
 PACK_INPUTS_KEY = "ReportgenInputs"  # pack metadata: the digest of the edition's inputs
-DEFAULT_ARCHIVE = Path("archive")
 OUT = Path("out")  # the report folder's outputs; scratch folders live there too
 
 
@@ -104,7 +104,8 @@ def make_pack(
     for number, paper in enumerate(appendices, start=1):
         read_pdf(paper, what=f"appendix {number}")
     if out is not None:
-        check_out(Path(out))
+        papers = [cover] if cover is not None else []
+        check_out(Path(out), folder.root, read=[*papers, *appendices])
     else:
         ensure_folder(pack_path(root, edition).parent, within=folder.root)
     with scratch_folder(folder.root / OUT, within=folder.root) as scratch:
@@ -327,11 +328,33 @@ def archive_root_for(root: Path, archive_dir: Path | None, *, create: bool = Tru
     Only storing an edition creates the default folder; reading commands do not.
     """
     if archive_dir is not None:
+        _refuse_archive_among_the_inputs(Path(archive_dir), root)
         return Path(archive_dir)
     default = Path(root).resolve() / DEFAULT_ARCHIVE
     if create:
         default.mkdir(exist_ok=True)
     return default
+
+
+def _refuse_archive_among_the_inputs(archive: Path, root: Path) -> None:
+    """An archive of its own: not the report folder, not in its inputs, cache or out/
+    (``archive/`` itself is the default)."""
+    real, real_root = archive.resolve(), Path(root).resolve()
+    kept = kept_folder_of(archive, root)
+    if real == real_root:
+        where = "the report folder itself"
+    elif real.is_relative_to(real_root / OUT):
+        where = f"in the report folder's {OUT}/, where builds write"
+    elif kept is not None and real != real_root / DEFAULT_ARCHIVE:
+        where = f"in the report folder's {kept}/"
+    else:
+        return
+    raise DeliveryError(
+        f"--archive is {where}; an archive needs a folder of its own",
+        file=str(archive),
+        hint=f"leave --archive out to use {DEFAULT_ARCHIVE}/, or name a folder outside the "
+        "report folder",
+    )
 
 
 SEND_LOG = "send-log.jsonl"
@@ -376,7 +399,9 @@ def send(
 
     root = Path(root).resolve()
     lists = mail.load_distribution(
-        Path(distribution_file) if distribution_file else root / DISTRIBUTION,
+        # --distribution names a file of the user's choosing; the report folder's own
+        # stays in it, as every other input does
+        Path(distribution_file) if distribution_file else inside(root, DISTRIBUTION),
         None if distribution_file else str(DISTRIBUTION),
     )
     if list_name not in lists:

@@ -9,7 +9,7 @@ second core while reportlab lays out the text) -> finish with pikepdf -> atomic 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import msgspec
@@ -28,6 +28,7 @@ from reportgen.load.folder import (
     load_report_theme,
     still_marked_for_review,
 )
+from reportgen.load.reportfolder import kept_folder_of
 from reportgen.months import Month
 from reportgen.render.chartcache import CACHE, ChartCache, chart_inputs_key
 from reportgen.render.charts import ChartStyle, ChartText, DrawnCharts, charts_digest, draw_charts
@@ -77,7 +78,7 @@ def build_edition(
     starting (or not) a ``worker``; it is noted in the cache's index with this edition's.
     """
     if out is not None:
-        check_out(Path(out))
+        check_out(Path(out), root)
     # the CLI may have started a worker already; otherwise one starts only if charts
     # need drawing. Whatever ends the build, the worker ends with it.
     workers = [worker] if worker is not None else []
@@ -112,11 +113,18 @@ class Clock:
             self.progress(name)
 
 
-def check_out(out: Path) -> None:
-    """``--out`` must name a file in a folder that exists (reportgen makes no folders)."""
+def check_out(out: Path, root: Path, *, read: Iterable[Path] = ()) -> None:
+    """``--out`` must name a PDF file (``.pdf``) in a folder that exists (reportgen makes
+    no folders), outside the report folder's inputs, archive and cache, and not one of
+    the files ``read`` to make it; an existing file there must be a PDF. A slip of the
+    finger must not replace data/monthly.csv, an archived version or /dev/null."""
     if out.is_dir():
         raise BuildError(
             "--out is a folder", file=str(out), hint="give a file name, e.g. out/edition.pdf"
+        )
+    if out.suffix.lower() != ".pdf" or not out.stem.strip():
+        raise BuildError(
+            "--out must name a PDF file, ending .pdf", file=str(out), hint="e.g. out/edition.pdf"
         )
     if not out.parent.is_dir():
         raise BuildError(
@@ -124,6 +132,33 @@ def check_out(out: Path) -> None:
             file=str(out.parent),
             hint="create it first, or write into an existing folder",
         )
+    kept = kept_folder_of(out, root)
+    if kept is not None:
+        raise BuildError(
+            f"--out is in the report folder's {kept}/, which no output goes into",
+            file=str(out),
+            hint="write into out/ (the default) or a folder of your own",
+        )
+    if any(out.resolve() == Path(path).resolve() for path in read):
+        raise BuildError(
+            "--out names a file this command reads", file=str(out), hint="name another file"
+        )
+    if out.exists() and not _is_pdf(out):
+        raise BuildError(
+            "--out names a file that is not a PDF; reportgen replaces only a PDF",
+            file=str(out),
+            hint="name a new file, or move that one away first",
+        )
+
+
+def _is_pdf(path: Path) -> bool:
+    if not path.is_file():  # a FIFO would block the open, a device is no PDF
+        return False
+    try:
+        with path.open("rb") as handle:
+            return handle.read(5) == b"%PDF-"
+    except OSError:
+        return False
 
 
 class EditionBuilder:

@@ -54,6 +54,7 @@ from reportgen.deliver.pack import check_pdf, read_pdf
 from reportgen.errors import DeliveryError, ReportgenError
 from reportgen.locks import exclusive_lock
 from reportgen.months import Month
+from reportgen.reading import NotAPlainFile, TooLarge, read_limited
 
 MANIFEST_NAME = "manifest.json"
 LOCK_NAME = ".lock"
@@ -67,6 +68,7 @@ _VERSION_FOLDER = re.compile(r"^v([1-9][0-9]*)$")
 _TEMP_PREFIX = ".incoming-"
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _CHUNK = 1 << 20
+MAX_MANIFEST_BYTES = 4 << 20  # a manifest lists a few dozen files: some KB
 # attachments' MIME types by file name suffix (PDF/A-3 asks for one on every attachment)
 _MIME_TYPES = {
     ".csv": "text/csv",
@@ -237,10 +239,17 @@ class ArchivedVersion(msgspec.Struct, frozen=True):
             problem = "is a link, not the stored file" if path.is_symlink() else "is missing"
             raise DeliveryError(f"the archived {role} file {problem}", file=path, hint=hint)
         try:
-            data = path.read_bytes()
+            data = read_limited(path, stored.size)
+        except TooLarge as error:
+            raise DeliveryError(
+                f"the archived {role} file does not match its manifest ({error.size} bytes; "
+                f"the manifest says {stored.size}): it was changed after it was archived",
+                file=path,
+                hint=hint,
+            ) from None
         except OSError as error:
             raise DeliveryError(
-                f"the archived {role} file cannot be read: {error.strerror}", file=path
+                f"the archived {role} file cannot be read: {error.strerror or error}", file=path
             ) from error
         sha256 = hashlib.sha256(data).hexdigest()
         if (sha256, len(data)) != (stored.sha256, stored.size):
@@ -337,7 +346,7 @@ def archive_edition(
         hook(name)
         steps.reached("archive: " + name.split(" ")[0])
 
-    _check_root(archive_root)
+    require_archive_root(archive_root)
 
     with _exclusive_lock(archive_root, lock_timeout):
         step("locked")
@@ -465,7 +474,7 @@ def list_editions(archive_root: Path) -> list[ArchivedVersion]:
 def list_archive(archive_root: Path) -> list[ArchivedVersion | DamagedVersion]:
     """Every version folder, readable or damaged, by edition then version."""
     archive_root = Path(archive_root)
-    _check_root(archive_root)
+    require_archive_root(archive_root)
     versions: list[ArchivedVersion | DamagedVersion] = []
     for edition, edition_dir in _edition_folders(archive_root):
         versions.extend(_load_edition(edition_dir, edition))
@@ -503,7 +512,7 @@ def find_version(archive_root: Path, edition: str, version: int | None = None) -
     """The current version of ``edition``, or the numbered ``version``."""
     archive_root = Path(archive_root)
     edition = _parse_edition(edition)
-    _check_root(archive_root)
+    require_archive_root(archive_root)
     versions = _load_edition(archive_root / edition, edition)
     if not versions:
         raise _not_archived(archive_root, edition)
@@ -530,7 +539,7 @@ def verify_archive(archive_root: Path, edition: str | None = None) -> list[Verif
     compare with ``manifest.files``.
     """
     archive_root = Path(archive_root)
-    _check_root(archive_root)
+    require_archive_root(archive_root)
     if edition is None:
         editions = _edition_folders(archive_root)
     else:
@@ -695,9 +704,15 @@ def _read_manifest(folder: Path, edition: str, number: int) -> Manifest:
     path = folder / MANIFEST_NAME
     hint = "run the archive verify; restore this version folder from backup"
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_limited(path, MAX_MANIFEST_BYTES).decode("utf-8")
     except FileNotFoundError as error:
         raise DeliveryError("manifest is missing", file=path, hint=hint) from error
+    except NotAPlainFile as error:
+        raise DeliveryError("manifest is not a plain file", file=path, hint=hint) from error
+    except TooLarge as error:
+        raise DeliveryError(
+            f"manifest is {error.size} bytes, far more than any manifest", file=path, hint=hint
+        ) from error
     except (OSError, UnicodeDecodeError) as error:
         raise DeliveryError(f"manifest cannot be read: {error}", file=path, hint=hint) from error
     try:
@@ -722,6 +737,9 @@ def _verify_version(folder: Path, edition: str, number: int) -> VerifyResult:
     changed, missing, problems = [], [], []
     for stored in manifest.files:
         path = folder / stored.name
+        if path.is_symlink():  # even to an identical copy: the archive holds the file
+            problems.append(f"{stored.name} is a link, not the stored file")
+            continue
         if not path.is_file():
             missing.append(stored.name)
             continue
@@ -755,8 +773,9 @@ def _parse_edition(edition: str) -> str:
         raise DeliveryError(str(error), hint="editions are named by month, e.g. 2014-03") from error
 
 
-def _check_root(archive_root: Path) -> None:
-    # never create it: a mistyped or unmounted share should fail, not fill a new folder
+def require_archive_root(archive_root: Path) -> None:
+    """Refuse an archive folder that does not exist: it is never created, so that a
+    mistyped path or an unmounted share fails rather than filling a new folder."""
     if not archive_root.is_dir():
         raise DeliveryError(
             "archive folder does not exist",

@@ -24,11 +24,14 @@ from pypdf.generic import ArrayObject, DictionaryObject
 from reportgen.atomic import atomic_path
 from reportgen.errors import DeliveryError
 from reportgen.pdfid import write_with_content_id
+from reportgen.reading import TooLarge, read_limited
 
 if TYPE_CHECKING:
     from pypdf.constants import PageLabelStyle
 
 COVER_TITLE = "Covering paper"
+# a board paper is a few MB; the pack is mailed with a 10 MB limit by default
+MAX_PAPER_BYTES = 100 << 20
 
 
 class PdfSource(msgspec.Struct, frozen=True):
@@ -68,10 +71,17 @@ def read_pdf(path: Path, *, what: str = "PDF") -> PdfSource:
     if not path.is_file():
         raise DeliveryError(f"{what} is not a file", file=path, hint="give the path of a PDF")
     try:
-        data = path.read_bytes()
+        data = read_limited(path, MAX_PAPER_BYTES)
+    except TooLarge as error:
+        raise DeliveryError(
+            f"{what} is {error.size / 1_048_576:.0f} MB; a paper in a board pack is limited "
+            f"to {MAX_PAPER_BYTES >> 20} MB",
+            file=path,
+            hint="compress it (print it to PDF again at a lower image resolution)",
+        ) from None
     except OSError as error:
         raise DeliveryError(
-            f"{what} cannot be read: {error.strerror}",
+            f"{what} cannot be read: {error.strerror or error}",
             file=path,
             hint="check the file's permissions",
         ) from error

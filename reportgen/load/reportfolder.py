@@ -12,6 +12,17 @@ from reportgen.errors import InputError
 
 CATALOGUE = Path("data/catalogue.yaml")
 LAYOUT = Path("layouts/report.yaml")
+DEFAULT_ARCHIVE = Path("archive")
+# where no output of a command may go: the inputs, the archive's versions, the chart cache
+KEPT_FOLDERS = (Path("data"), Path("layouts"), Path("content"), DEFAULT_ARCHIVE,
+                Path(".reportgen-cache"))  # fmt: skip
+
+
+def kept_folder_of(path: Path, root: Path) -> Path | None:
+    """The folder of ``KEPT_FOLDERS`` (relative to the report folder ``root``) that
+    ``path`` is in or is, links followed; None where it is in none."""
+    real, real_root = Path(path).resolve(), Path(root).resolve()
+    return next((kept for kept in KEPT_FOLDERS if real.is_relative_to(real_root / kept)), None)
 
 
 def is_report_folder(root: Path) -> bool:

@@ -22,6 +22,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.nodes import Node as YamlNode
 
 from reportgen.errors import InputError, Where
+from reportgen.reading import NotAPlainFile, TooLarge, read_limited
 
 MAX_BYTES = 2 * 1024 * 1024  # far above any catalogue, layout or theme a force would write
 MAX_NODES = 200_000  # values in the document once every alias is expanded
@@ -120,16 +121,17 @@ def read_bytes(path: Path, name: str, *, limit: int, too_large: str, hint: str) 
     is checked before reading, so a huge file costs nothing); ``too_large`` and ``hint``
     say what the limit is and what to do."""
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise InputError(
-                f"the file is {size / 1_048_576:.1f} MB; {too_large}", file=name, hint=hint
-            )
-        return path.read_bytes()
+        return read_limited(path, limit)
+    except TooLarge as exc:
+        raise InputError(
+            f"the file is {exc.size / 1_048_576:.1f} MB; {too_large}", file=name, hint=hint
+        ) from None
     except FileNotFoundError:
         raise InputError("file not found", file=name, hint="create it or check --root") from None
     except IsADirectoryError:
         raise InputError("is a folder, not a file", file=name) from None
+    except NotAPlainFile:
+        raise InputError("is not a plain file", file=name, hint="it must be a file") from None
     except OSError as exc:
         raise InputError(f"cannot be read: {exc.strerror or exc}", file=name) from None
 

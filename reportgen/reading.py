@@ -1,0 +1,59 @@
+"""Reading a file the analyst (or anyone) could have replaced: a plain file only, and no
+more of it than a limit.
+
+In: a path and a byte limit. Out: the file's bytes; or ``FileNotFoundError`` for a
+missing file (the caller knows whether that is fine), ``IsADirectoryError`` for a folder,
+``NotAPlainFile`` or ``TooLarge``, both ``OSError``\\ s so a caller's ``except OSError``
+still catches them.
+
+A FIFO blocks a plain ``open`` until someone writes to it, ``/dev/zero`` never ends,
+and ``stat()`` gives both a size of 0, so a size check before ``read_bytes()`` passes
+them: the file is opened without blocking, checked with ``fstat`` on the open file (no
+swap between check and read), and read only up to the limit, so a file that grows
+meanwhile is refused too.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+
+class NotAPlainFile(OSError):
+    """A FIFO, a device, a socket: nothing reportgen reads."""
+
+
+class TooLarge(OSError):
+    """Over the limit; ``size`` is what was seen (at least ``limit + 1``)."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"{size} bytes, over the limit of {limit}")
+        self.size = size
+        self.limit = limit
+
+
+def read_limited(path: Path | str, limit: int) -> bytes:
+    """The bytes of the plain file at ``path`` (a link is followed), at most ``limit``."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    descriptor = os.open(path, flags)
+    with open(descriptor, "rb", buffering=0, closefd=True) as handle:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(21, "Is a directory", str(path))
+        if not stat.S_ISREG(info.st_mode):
+            raise NotAPlainFile(f"{path} is not a plain file (a FIFO, device or socket)")
+        if info.st_size > limit:
+            raise TooLarge(info.st_size, limit)
+        chunks: list[bytes] = []
+        left = limit + 1  # one byte more tells a file that grew past the limit
+        while left > 0:
+            chunk = handle.read(min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise TooLarge(len(data), limit)
+    return data
