@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Mapping
+from email.errors import MessageError
 from email.headerregistry import Address
 from email.utils import getaddresses
 from pathlib import Path
@@ -226,25 +227,91 @@ def _parse_list(name: str, raw: object, path: Path, shown: str, line: int) -> Di
     return DistributionList(name, to, cc, subject, body, path, line)
 
 
+# RFC 5321 4.5.3.1: the longest local part, domain and address a server must accept, so
+# the longest worth sending; a longer one is a paste gone wrong, not an address
+MAX_LOCAL_PART = 64
+MAX_DOMAIN = 255
+MAX_ADDRESS = 254  # a path is at most 256 characters with its angle brackets
+# a name and address together: no longer than the longest line a header may hold
+# (RFC 5322), checked before parsing so a huge value costs nothing
+MAX_ENTRY = 998
+
+
 def check_address(item: object) -> str | None:
     """The address normalised as 'Name <a@b>' or 'a@b', or None if it is not exactly one."""
-    if not isinstance(item, str) or line_break_in(item):
-        return None
+    return _read_address(item)[0]
+
+
+def address_problem(item: object) -> str | None:
+    """Why ``item`` is not exactly one email address, in plain words; None if it is."""
+    return _read_address(item)[1]
+
+
+def _read_address(item: object) -> tuple[str | None, str | None]:
+    """(the address normalised, None) or (None, what is wrong with it)."""
+    if not isinstance(item, str):
+        return None, "it is not text"
+    if found := line_break_in(item):
+        return None, f"it contains {found}"
+    if len(item) > MAX_ENTRY:
+        return None, f"it is too long: a name with its address is at most {MAX_ENTRY} characters"
+    if problem := _bracket_problem(item):
+        return None, problem
     # parseaddr would quietly take the first of "a@b, c@d"; getaddresses shows both.
     parsed = getaddresses([item])
-    if len(parsed) != 1:
-        return None
+    if not parsed:
+        return None, "it holds no address"
+    if len(parsed) > 1:
+        return None, "it holds more than one address; give one per entry"
     display, address = parsed[0]
     local, at, domain = address.rpartition("@")
     if not at or not local or "." not in domain or any(ch.isspace() for ch in address):
-        return None
+        return None, "it is not written name@domain"
     if not address.isascii():
-        return None  # smtplib cannot put it in RCPT TO unless the server offers SMTPUTF8
+        # smtplib cannot put it in RCPT TO unless the server offers SMTPUTF8
+        return None, "the address itself is not ASCII"
+    for part, length, limit in (
+        ("the part before the @", len(local), MAX_LOCAL_PART),
+        ("the domain", len(domain), MAX_DOMAIN),
+        ("the address", len(address), MAX_ADDRESS),
+    ):
+        if length > limit:
+            return None, f"{part} is {length} characters long; email allows at most {limit}"
     try:
         # str(Address) quotes a display name that needs it, without encoding it.
-        return str(Address(display_name=display, addr_spec=address))
-    except (ValueError, IndexError):
+        return str(Address(display_name=display, addr_spec=address)), None
+    except (ValueError, IndexError, MessageError):  # MessageError: "a@b..example"
+        return None, "it is not written name@domain"
+
+
+def _bracket_problem(item: str) -> str | None:
+    """An unclosed or stray angle bracket, which getaddresses quietly mends or drops:
+    "Name <a@b.example" would otherwise be sent as if it were written whole."""
+    brackets = []
+    quoted = escaped = False
+    comment = 0
+    for ch in item:
+        if escaped:
+            escaped = False
+        elif ch == "\\" and (quoted or comment):
+            escaped = True
+        elif quoted:
+            quoted = ch != '"'
+        elif comment:
+            comment += {"(": 1, ")": -1}.get(ch, 0)
+        elif ch == '"':
+            quoted = True
+        elif ch == "(":
+            comment = 1
+        elif ch in "<>":
+            brackets.append(ch)
+    if quoted:
+        return 'its quoted name has no closing "'
+    if brackets == [] or brackets == ["<", ">"]:
         return None
+    if brackets == ["<"]:
+        return "its < has no closing >"
+    return "its < and > do not pair up"
 
 
 def _template_syntax_problem(template: str) -> str | None:

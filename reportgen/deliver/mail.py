@@ -118,6 +118,11 @@ class _NoStartTls(smtplib.SMTPException):
     """security=starttls but the server does not offer it."""
 
 
+class _BadHost(smtplib.SMTPException):
+    """The host name cannot be looked up or put in a TLS handshake (the IDNA codec
+    refuses it). The settings refuse such a name; this catches any that gets past."""
+
+
 class _AfterData(Exception):
     """DATA was sent and no reply came: the server may or may not have the message."""
 
@@ -503,10 +508,15 @@ def _send_once(
     the server cannot have accepted the message.
     """
     client: smtplib.SMTP
-    if settings.security == "ssl":
-        client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=timeout, context=context)
-    else:
-        client = smtplib.SMTP(settings.host, settings.port, timeout=timeout)
+    try:
+        if settings.security == "ssl":
+            client = smtplib.SMTP_SSL(
+                settings.host, settings.port, timeout=timeout, context=context
+            )
+        else:
+            client = smtplib.SMTP(settings.host, settings.port, timeout=timeout)
+    except UnicodeError as exc:  # from socket's and ssl's IDNA encoding of the name
+        raise _BadHost(f"the host name cannot be looked up ({exc})") from exc
     polite = True
     try:
         client.ehlo_or_helo_if_needed()
@@ -514,7 +524,10 @@ def _send_once(
             # Never fall back to plain text: a stripped STARTTLS is how downgrades look.
             if not client.has_extn("starttls"):
                 raise _NoStartTls("the server does not offer STARTTLS")
-            client.starttls(context=context)
+            try:
+                client.starttls(context=context)
+            except UnicodeError as exc:  # the name as TLS sends it (IDNA)
+                raise _BadHost(f"the host name cannot be sent in TLS ({exc})") from exc
             client.ehlo_or_helo_if_needed()
         _log_in(client, settings, token)
         sender = getaddresses([settings.from_address])[0][1]
@@ -542,10 +555,11 @@ def _send_once(
             raise smtplib.SMTPDataError(code, reply)
         return accepted, refused
     except BaseException as error:
-        # say QUIT only to a server that is answering: after a time-out, a lost connection
-        # or Ctrl-C/SIGTERM, waiting for its reply would only delay the exit
+        # say QUIT only to a server that is answering: after a time-out, a lost connection,
+        # a TLS handshake cut short or Ctrl-C/SIGTERM, waiting for its reply would only
+        # delay the exit
         polite = isinstance(error, smtplib.SMTPException) and not isinstance(
-            error, smtplib.SMTPServerDisconnected
+            error, smtplib.SMTPServerDisconnected | _BadHost
         )
         raise
     finally:
@@ -616,7 +630,7 @@ def _auth_xoauth2(client: smtplib.SMTP, user: str, token: str) -> None:
 
 def _is_temporary(exc: BaseException) -> bool:
     # Order matters: SMTPException and SSLError are both OSErrors.
-    if isinstance(exc, ssl.SSLError | _NoStartTls):
+    if isinstance(exc, ssl.SSLError | _NoStartTls | _BadHost):
         return False
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return all(400 <= code < 500 for code, _reply in exc.recipients.values())
@@ -641,6 +655,8 @@ def _refusals(exc: BaseException) -> dict[str, str]:
 
 
 def _describe(exc: BaseException, timeout: float) -> str:
+    if isinstance(exc, _BadHost):
+        return str(exc)
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         refused = _refusals(exc)
         return "every recipient was refused: " + "; ".join(
@@ -712,6 +728,11 @@ def _final_error(
         hint = (
             f"reportgen will not send in plain text; use {ENV_SECURITY}=ssl with the "
             "server's TLS port, or enable STARTTLS on the server"
+        )
+    elif isinstance(exc, _BadHost):
+        hint = (
+            f"set {ENV_HOST} to the server's name (letters, digits and hyphens, in parts "
+            "of at most 63 between dots) or its IP address"
         )
     elif isinstance(exc, ssl.SSLError):
         hint = (

@@ -33,6 +33,7 @@ import msgspec
 from reportgen import atomic
 from reportgen.errors import DeliveryError
 from reportgen.locks import exclusive_lock
+from reportgen.reading import NotAPlainFile, TooLarge, read_limited
 
 Outcome = Literal["sending", "sent", "partial", "failed", "unknown", "dry-run"]
 DELIVERED_OUTCOMES: frozenset[str] = frozenset({"sent", "partial"})
@@ -40,6 +41,9 @@ UNCERTAIN_OUTCOMES: frozenset[str] = frozenset({"sending", "unknown"})
 LOCK_NAME = ".send.lock"
 # room asked for beyond the log itself: a whole copy is written before each rename
 ROOM_MARGIN = 64 * 1024
+# a send log of years is a few hundred KB; far more is not a log reportgen wrote
+MAX_LOG_BYTES = 16 * 1024 * 1024
+_RESTORE = "put the real send-log.jsonl back from backup: it records what was already sent"
 
 
 class SendRecord(msgspec.Struct, frozen=True):
@@ -85,11 +89,14 @@ class SendRecord(msgspec.Struct, frozen=True):
 def read_send_log(path: Path) -> tuple[SendRecord, ...]:
     """Every record in the send log, oldest first; no file means no records."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return ()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DeliveryError(f"cannot read the send log: {exc}", file=path) from exc
+        text = _read_log(Path(path)).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DeliveryError(
+            f"the send log is not UTF-8 text (byte {exc.start + 1} is not), so reportgen "
+            "did not write it",
+            file=path,
+            hint=_RESTORE,
+        ) from exc
     records = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -129,12 +136,7 @@ def read_send_log(path: Path) -> tuple[SendRecord, ...]:
 
 def append_record(path: Path, record: SendRecord) -> None:
     """Add ``record`` durably (rewrite whole, fsync, rename); DeliveryError naming the log."""
-    try:
-        existing = path.read_bytes()
-    except FileNotFoundError:
-        existing = b""
-    except OSError as exc:
-        raise DeliveryError(f"cannot read the send log: {exc.strerror or exc}", file=path) from exc
+    existing = _read_log(path)
     if existing and not existing.endswith(b"\n"):
         existing += b"\n"
     try:
@@ -145,6 +147,31 @@ def append_record(path: Path, record: SendRecord) -> None:
             file=path,
             hint="check the archive folder is writable and the disk is not full",
         ) from exc
+
+
+def _read_log(path: Path) -> bytes:
+    """The send log's bytes; none if there is no log yet; else a DeliveryError naming it.
+
+    Read through ``read_limited``: a FIFO in its place would hang a plain read, and a
+    link to /dev/zero would fill the memory."""
+    try:
+        return read_limited(path, MAX_LOG_BYTES)
+    except FileNotFoundError:
+        return b""
+    except NotAPlainFile:
+        problem, hint = "the send log is not a plain file (a FIFO, device or socket)", _RESTORE
+    except TooLarge as exc:
+        problem = (
+            f"the send log is over {exc.limit // (1024 * 1024)} MB, far more than years of "
+            "sends write"
+        )
+        hint = f"check what replaced it; {_RESTORE}"
+    except IsADirectoryError:
+        problem, hint = "the send log is a folder, not a file", _RESTORE
+    except OSError as exc:
+        problem = f"cannot read the send log: {exc.strerror or exc}"
+        hint = "check that the archive folder and the log are readable"
+    raise DeliveryError(problem, file=path, hint=hint)
 
 
 def check_room(path: Path, record: SendRecord, records_to_come: int) -> None:
