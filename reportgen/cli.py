@@ -20,7 +20,7 @@ from typing import Any, TextIO
 
 import reportgen
 from reportgen import discard_output, end_process, notices, tune_collector
-from reportgen.errors import ReportgenError, error_lines
+from reportgen.errors import ReportgenError, error_lines, one_line
 from reportgen.months import Month
 
 EXIT_OK = 0
@@ -73,6 +73,21 @@ def _jobs(text: str) -> int:
 
 
 MAX_ATTACHMENT_MB = 1000
+MAX_REASON = 300  # characters: a sentence or two, kept in the manifest and listed by editions
+
+
+def _reason(text: str) -> str:
+    # kept in the manifest for good and printed in the editions table: one line of text
+    reason = text.strip()
+    if not any(ch.isalnum() for ch in reason) or one_line(reason) != reason:
+        raise argparse.ArgumentTypeError(
+            "the reason must be one line of text (such as 'corrected the road deaths figure')"
+        )
+    if len(reason) > MAX_REASON:
+        raise argparse.ArgumentTypeError(
+            f"the reason is {len(reason)} characters; keep it to {MAX_REASON}"
+        )
+    return reason
 
 
 def _megabytes(text: str) -> float:
@@ -223,7 +238,9 @@ def _parser() -> argparse.ArgumentParser:
     archive.add_argument("--archive", type=Path, help=archive_help)
     archive.add_argument("--pack", type=Path, help="the pack to store (default: out/board-pack-…)")
     archive.add_argument("--reissue", action="store_true", help="store a corrected re-issue")
-    archive.add_argument("--reason", help="why the re-issue replaces the last version")
+    archive.add_argument(
+        "--reason", type=_reason, help="why the re-issue replaces the last version"
+    )
 
     verify = commands.add_parser("verify", help="re-hash the archive and rebuild its figures")
     verify.add_argument("--edition", type=_month, help="only this edition (default: all)")
@@ -278,7 +295,7 @@ def main(
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
 
     def tell(notice: notices.Notice) -> None:
-        print(f"reportgen: {notice.kind}: {notice.text}", file=err, flush=True)
+        print(f"reportgen: {notice.kind}: {one_line(notice.text)}", file=err, flush=True)
 
     try:
         with _sigterm_unwinds(), notices.listening(tell):
@@ -355,7 +372,7 @@ def _batch(args: argparse.Namespace, out: TextIO, err: TextIO, request: Any) -> 
     failed = [o for o in outcomes if not o.ok]
     for outcome in outcomes:
         for kind, text in outcome.notices:
-            print(f"reportgen: {kind}: {text}", file=err)
+            print(f"reportgen: {kind}: {one_line(text)}", file=err)
         for problem in outcome.errors:
             print(f"reportgen: error: {problem}", file=err)
         if outcome.ok:
@@ -384,14 +401,14 @@ def _figures(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     text, notes = edition_figures(folder, _edition(args), args.format)
     _warn(folder.data.warnings, err)
     for note in notes:
-        print(f"reportgen: note: {note}", file=err)
+        print(f"reportgen: note: {one_line(note)}", file=err)
     out.write(text)
     return EXIT_OK
 
 
 def _warn(warnings: Sequence[str], err: TextIO) -> None:
     for warning in warnings:
-        print(f"reportgen: warning: {warning}", file=err)
+        print(f"reportgen: warning: {one_line(warning)}", file=err)
 
 
 def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -457,7 +474,7 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for line in report.lines:
         print(line, file=out)
     for note in report.notes:
-        print(f"reportgen: note: {note}", file=err)
+        print(f"reportgen: note: {one_line(note)}", file=err)
     return EXIT_OK
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn, TypedDict
@@ -45,7 +46,7 @@ class ReportgenError(Exception):
         text = f"{where}{self.message}"
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return one_line(text)
 
     def __reduce__(self) -> tuple[object, ...]:
         # whole, whatever the subclass's constructor takes: a worker process sends its
@@ -89,6 +90,15 @@ class Problems(ReportgenError):
 
 
 MAX_SHOWN = 40
+# control characters, lone surrogates (bytes that were not UTF-8) and line separators
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` as one line that any terminal or log shows as it is: a line break in a
+    file name or a value would split one problem over two lines, and a lone surrogate
+    cannot be written at all, so each is shown escaped (``\\n``, ``\\udcff``)."""
+    return _UNPRINTABLE.sub(lambda found: found[0].encode("unicode_escape").decode(), text)
 
 
 def shown(text: str) -> str:

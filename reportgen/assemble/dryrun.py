@@ -25,7 +25,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 
-from reportgen.assemble.worker import SERIAL_ENV, WorkerProcess, relay_requests
+from reportgen.assemble.worker import WorkerProcess, relay_requests, serial_requested
 from reportgen.errors import ReportgenError
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ class DryRunWorker(WorkerProcess):
     def __init__(self, *, start: bool | None = None) -> None:
         if start is None:
             start = (
-                not os.environ.get(SERIAL_ENV)
+                not serial_requested()
                 and _usable_cores() > 1
                 and "reportlab.platypus" not in sys.modules
             )

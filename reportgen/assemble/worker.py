@@ -35,6 +35,12 @@ SERIAL_ENV = "REPORTGEN_SERIAL"  # no worker: charts and check's dry run here, e
 CLOSE_WAIT_SECONDS = 1.0
 
 
+def serial_requested() -> bool:
+    """``REPORTGEN_SERIAL`` set to anything but nothing, 0, false, no or off: a
+    ``REPORTGEN_SERIAL=0`` meant to turn it off must not turn it on."""
+    return os.environ.get(SERIAL_ENV, "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
 class WorkerGone(Exception):
     """The worker ended before answering (killed, crashed): draw in this process."""
 
@@ -142,7 +148,7 @@ class WorkerProcess:
 
 class ChartWorker(WorkerProcess):
     def __init__(self) -> None:
-        super().__init__("reportgen.assemble.worker", start=not os.environ.get(SERIAL_ENV))
+        super().__init__("reportgen.assemble.worker", start=not serial_requested())
 
     def draw(self, charts: list[Any], style: Any) -> PendingCharts | None:
         """Send ``charts`` (``ChartData``) to the worker; None where there is no worker."""

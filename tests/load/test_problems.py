@@ -45,6 +45,22 @@ def test_cli_prints_one_line_per_problem_with_a_count() -> None:
     ]
 
 
+def test_a_line_break_or_undecodable_byte_in_a_name_stays_on_its_problem_s_line() -> None:
+    err = io.StringIO()
+    # a folder named with a line break, a value holding a byte that was not UTF-8
+    problems = [
+        InputError("bad\nvalue \udcff", file="content/March\n2014/x.md", line=2),
+        InputError("is not a plain file\u2028", file="data/x\r.csv"),
+    ]
+    report_errors(Problems(problems), err)
+    assert err.getvalue().splitlines() == [
+        "reportgen: error: content/March\\n2014/x.md:2: bad\\nvalue \\udcff",
+        "reportgen: error: data/x\\r.csv: is not a plain file\\u2028",
+        "reportgen: 2 errors",
+    ]
+    err.getvalue().encode("utf-8")  # and every line can be written
+
+
 def test_cli_caps_the_list() -> None:
     err = io.StringIO()
     many = [InputError("bad", file="x.csv", line=n) for n in range(MAX_REPORTED + 5)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from reportgen.assemble.worker import SERIAL_ENV, serial_requested
 from reportgen.cli import EXIT_USAGE, _parser
 
 FULLWIDTH_MARCH = "\uff12\uff10\uff11\uff14-\uff10\uff13"  # 2014-03 in fullwidth digits
@@ -24,6 +25,12 @@ ARABIC_MARCH = "\u0662\u0660\u0661\u0664-\u0660\u0663"
             (("send", "--to", "pcc-office", "--max-mb", size), "is not a size in MB")
             for size in ("inf", "nan", "1e308", "-1", "0", "1001", "\u0661\u0660", "")
         ),
+        # kept in the manifest for good and listed by 'editions': one line of text
+        *(
+            (("archive", "--reissue", "--reason", reason), "the reason must be one line")
+            for reason in ("", "  ", "\u202e", "line one\nline two", "bad byte \udcff")
+        ),
+        (("archive", "--reissue", "--reason", "x" * 301), "keep it to 300"),
     ],
 )
 def test_a_number_not_written_in_ascii_digits_or_out_of_range_is_a_usage_error(
@@ -31,8 +38,21 @@ def test_a_number_not_written_in_ascii_digits_or_out_of_range_is_a_usage_error(
 ) -> None:
     result = run_cli(*arguments)
     assert result.code == EXIT_USAGE, result
-    assert f"argument {'--edition' if 'month' in says else arguments[-2]}: " in result.err
+    option = "--edition" if "month" in says else arguments[-2]
+    assert f"argument {option}: " in result.err
     assert says in result.err and "Traceback" not in result.err, result.err
+
+
+@pytest.mark.parametrize(
+    ("value", "serial"),
+    [("", False), ("0", False), ("false", False), ("No", False), (" off ", False),
+     ("1", True), ("yes", True), ("true", True)],
+)  # fmt: skip
+def test_reportgen_serial_0_means_off(
+    value: str, serial: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(SERIAL_ENV, value)
+    assert serial_requested() is serial
 
 
 def test_sizes_and_jobs_written_plainly_are_read() -> None:
@@ -40,3 +60,5 @@ def test_sizes_and_jobs_written_plainly_are_read() -> None:
     assert parsed.max_mb == 2.5
     parsed = _parser().parse_args(["build", "--edition", "2013-04..2013-05", "--jobs", "2"])
     assert parsed.jobs == 2
+    parsed = _parser().parse_args(["archive", "--reissue", "--reason", " corrected road deaths "])
+    assert parsed.reason == "corrected road deaths"
