@@ -12,7 +12,9 @@ the archive uses it too.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+import logging
+from collections.abc import Iterator, Mapping, Sequence
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -21,6 +23,7 @@ import msgspec
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject
 
+from reportgen import notices
 from reportgen.atomic import atomic_path
 from reportgen.errors import DeliveryError
 from reportgen.pdfid import write_with_content_id
@@ -98,6 +101,11 @@ def check_pdf(path: Path, data: bytes, *, what: str = "PDF") -> PdfSource:
             file=path,
             hint="export or print it to PDF and give that file instead",
         )
+    with _repairs_told(f"{path}: {what}"):
+        return _checked_pdf(path, data, what)
+
+
+def _checked_pdf(path: Path, data: bytes, what: str) -> PdfSource:
     try:
         reader = PdfReader(BytesIO(data), strict=False)
         encrypted = reader.is_encrypted
@@ -171,16 +179,8 @@ def build_pack(
     writer = PdfWriter()
     labels: list[LabelRange] = []
     try:
-        for title, source, prefix in parts:
-            offset = len(writer.pages)
-            # only the edition's sections matter in the pack; other papers' own
-            # bookmarks would clutter it
-            writer.append(source.reader, outline_item=title, import_outline=source is edition)
-            if prefix is None:
-                labels.extend(_shifted(_edition_labels(source), offset))
-            else:
-                last = offset + source.page_count - 1
-                labels.append(LabelRange(offset, last, "/D", prefix, None))
+        with _repairs_told(f"{out}: joining the papers"):
+            _join(writer, parts, labels, edition)
         for label in labels:
             writer.set_page_label(
                 label.first,
@@ -201,6 +201,56 @@ def build_pack(
     with atomic_path(out) as tmp:
         write_with_content_id(writer, tmp)
     return Path(out)
+
+
+def _join(
+    writer: PdfWriter,
+    parts: list[tuple[str, PdfSource, str | None]],
+    labels: list[LabelRange],
+    edition: PdfSource,
+) -> None:
+    for title, source, prefix in parts:
+        offset = len(writer.pages)
+        # only the edition's sections matter in the pack; other papers' own bookmarks
+        # would clutter it
+        writer.append(source.reader, outline_item=title, import_outline=source is edition)
+        if prefix is None:
+            labels.extend(_shifted(_edition_labels(source), offset))
+        else:
+            last = offset + source.page_count - 1
+            labels.append(LabelRange(offset, last, "/D", prefix, None))
+
+
+@contextlib.contextmanager
+def _repairs_told(what: str) -> Iterator[None]:
+    """pypdf logs what it mended in a damaged file it could still read (no %%EOF, a
+    wrong xref offset) as warnings, which reached stderr as bare lines: here they become
+    one ``reportgen: warning:`` for ``what``, once the work has succeeded."""
+    mended: list[str] = []
+    handler = _Keep(mended)
+    logger = logging.getLogger("pypdf")
+    propagate, logger.propagate = logger.propagate, False
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+    if mended:
+        more = f" and {len(mended) - 1} more" if len(mended) > 1 else ""
+        notices.warn(
+            f"{what}: damaged, but it could be read ({mended[0]}{more}); check the board "
+            "pack shows it whole"
+        )
+
+
+class _Keep(logging.Handler):
+    def __init__(self, kept: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.kept = kept
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.kept.append(record.getMessage())
 
 
 def _info_dictionary(metadata: Mapping[str, str], *, default_title: str) -> dict[str, str]:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader, PdfWriter
 
+from reportgen import notices
 from reportgen.deliver.pack import build_pack
 from reportgen.errors import DeliveryError
 
@@ -253,3 +254,20 @@ def test_bad_input_leaves_no_output_file_at_all(inputs: Inputs, tmp_path: Path) 
         build_pack(inputs.edition, out, edition_title=TITLE, appendices=[inputs.appendix, missing])
 
     assert not out.parent.exists()
+
+
+def test_a_damaged_paper_that_can_be_read_is_one_warning_not_bare_lines(
+    inputs: Inputs, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = inputs.cover.read_bytes()
+    at = data.rindex(b"startxref")
+    offset = int(data[at:].split()[1])
+    damaged = tmp_path / "cover.pdf"  # its cross-reference table is not where it says
+    damaged.write_bytes(data[:at] + f"startxref\n{offset + 7}\n%%EOF\n".encode())
+    heard: list[notices.Notice] = []
+    with notices.listening(heard.append):
+        pack = build_pack(inputs.edition, tmp_path / "pack.pdf", edition_title=TITLE, cover=damaged)
+    assert len(PdfReader(pack).pages) == 2 + 4
+    assert [n.kind for n in heard] == ["warning"]
+    assert heard[0].text.startswith(f"{damaged}: covering paper: damaged, but it could be read")
+    assert capsys.readouterr().err == ""  # pypdf's own log lines no longer reach stderr
