@@ -290,8 +290,17 @@ def staged_folder(target: str | Path) -> Iterator[Path]:
     """A new folder that appears at ``target`` whole or not at all: the block writes into
     the staging folder yielded (beside ``target``), which is renamed into place when the
     block ends and removed if it fails. A killed run's staging folder is swept by the
-    next."""
-    parent = Path(target).absolute().parent
+    next.
+
+    An empty folder already at ``target`` (often the one the analyst is in: ``init .``)
+    is filled instead, from a staging folder inside it, entry by entry: renaming a folder
+    over it would leave their shell in a deleted folder, and over "." cannot be done."""
+    target = Path(target).absolute()
+    if target.is_dir():
+        with _filled_in_place(target) as staging:
+            yield staging
+        return
+    parent = target.parent
     sweep_stale(parent)
     staging = Path(tempfile.mkdtemp(prefix=scratch_prefix(), dir=parent))
     try:
@@ -300,6 +309,29 @@ def staged_folder(target: str | Path) -> Iterator[Path]:
         os.rename(staging, target)  # the whole folder appears at once
         fsync_dir(parent)
     except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+@contextlib.contextmanager
+def _filled_in_place(folder: Path) -> Iterator[Path]:
+    sweep_stale(folder)
+    staging = Path(tempfile.mkdtemp(prefix=scratch_prefix(), dir=folder))
+    moved: list[Path] = []
+    try:
+        usual_permissions(staging, directory=True)
+        yield staging
+        for entry in sorted(staging.iterdir()):
+            os.rename(entry, folder / entry.name)
+            moved.append(folder / entry.name)
+        staging.rmdir()
+        fsync_dir(folder)
+    except BaseException:
+        for path in moved:  # the folder was empty: what is in it now is ours
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
         raise
 

@@ -15,6 +15,7 @@ sample report folder.
 from __future__ import annotations
 
 import fnmatch
+import os
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -22,7 +23,7 @@ from pathlib import Path
 import msgspec
 
 from reportgen.atomic import named, staged_folder
-from reportgen.errors import InputError
+from reportgen.errors import InputError, one_line
 from reportgen.load.reportfolder import is_report_folder
 
 # The files of the sample report folder, as globs relative to it. pyproject.toml's
@@ -110,6 +111,14 @@ def start_report_folder(target: Path) -> StartedFolder:
 
 
 def _check_target(target: Path) -> None:
+    name = Path(os.path.abspath(target)).name  # "." is the folder it names
+    if not name.strip() or one_line(name) != name or name != name.strip():
+        raise InputError(
+            "is not a folder name to work in: it is blank, starts or ends with a space, or "
+            "holds a line break or another control character",
+            file=one_line(str(target)),
+            hint="give a plain name, such as mpr-2014",
+        )
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise InputError(
             "exists and is not a folder",

@@ -5,6 +5,7 @@ every other command saying first when it is run outside a report folder."""
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 import tomllib
@@ -68,6 +69,28 @@ def test_init_may_fill_an_empty_folder(run_cli, tmp_path: Path) -> None:
     assert (target / "layouts" / "report.yaml").is_file()
 
 
+def test_init_fills_the_folder_it_is_run_in(
+    run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 'init .' once failed (a folder cannot be renamed over "."), and a folder renamed over
+    # the one the analyst's shell is in would leave the shell in a deleted folder
+    target = tmp_path / "board"
+    target.mkdir()
+    monkeypatch.chdir(target)
+    before = os.stat(".").st_ino
+    result = run_cli("init", ".")
+    assert result.code == 0, result.err
+    assert os.stat(".").st_ino == before and Path("layouts/report.yaml").is_file()
+    assert not [p for p in target.iterdir() if p.name.startswith(".reportgen-scratch")]
+
+
+@pytest.mark.parametrize("name", [" ", " board", "board ", "board\nnew", "board\tnew"])
+def test_init_refuses_a_name_no_one_could_work_in(run_cli, tmp_path: Path, name: str) -> None:
+    result = run_cli("init", str(tmp_path / name))
+    assert result.code == 1 and "is not a folder name to work in" in result.err, result.err
+    assert len(result.err.splitlines()) == 1 and list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("what", ["a file in it", "a hidden file in it", "a file", "a link"])
 def test_init_refuses_anything_but_a_new_or_empty_folder(
     run_cli, tmp_path: Path, what: str
@@ -103,10 +126,13 @@ def test_init_needs_the_folder_it_is_made_in(run_cli, tmp_path: Path) -> None:
     assert not (tmp_path / "missing").exists()
 
 
+@pytest.mark.parametrize("empty_folder", [False, True], ids=["new-folder", "empty-folder"])
 def test_an_init_that_fails_midway_leaves_nothing(
-    run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty_folder: bool
 ) -> None:
     target = tmp_path / "board"
+    if empty_folder:
+        target.mkdir()
     real_entry = starter._entry
     copied: list[str] = []
 
@@ -121,7 +147,9 @@ def test_an_init_that_fails_midway_leaves_nothing(
     assert result.code == 1
     assert result.err.startswith(f"reportgen: error: {target / copied[-1]}: No space left")
     assert len(copied) == 50
-    assert list(tmp_path.iterdir()) == []  # no folder, no scratch folder beside it
+    # no folder (or the empty one as it was), no scratch folder beside it or in it
+    assert list(tmp_path.iterdir()) == ([target] if empty_folder else [])
+    assert not empty_folder or list(target.iterdir()) == []
 
 
 def test_the_wheel_carries_what_init_copies() -> None:
