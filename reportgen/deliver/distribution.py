@@ -30,6 +30,7 @@ import msgspec
 from msgspec import Meta
 
 from reportgen.errors import DeliveryError, InputError, ProblemCollector, Problems
+from reportgen.errors import shown as quoted
 from reportgen.load.schema import Spec, convert_into, did_you_mean
 from reportgen.load.yamlfile import Node, parse_yaml, read_text
 
@@ -189,7 +190,8 @@ def _parse_list(name: str, raw: object, path: Path, shown: str, line: int) -> Di
             address = check_address(item)
             if address is None:
                 fail(
-                    f"{key} entry {item!r} is not one email address",
+                    f"{key} entry {quoted(item) if isinstance(item, str) else repr(item)} is "
+                    f"not one email address: {address_problem(item)}",
                     where,
                     "write name@domain or 'Full Name <name@domain>', one per entry; "
                     "the address itself must be ASCII",

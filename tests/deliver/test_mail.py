@@ -510,6 +510,12 @@ BAD_LISTS = {
         4,
         "'not-an-address' is not one email address",
     ),
+    "a-pasted-page-as-an-address": (  # cut short, and told why
+        "board:\n  to:\n    - a@pcc.example.org\n    - 'Name <" + "a" * 5000 + "@b.example>'\n"
+        "  subject: s\n  body: b\n",
+        4,
+        "(5017 characters) is not one email address: it is too long",
+    ),
     "two-addresses-in-one": (
         "board:\n  to: ['a@pcc.example.org, b@pcc.example.org']\n  subject: s\n  body: b\n",
         2,
