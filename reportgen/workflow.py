@@ -240,6 +240,8 @@ class VerifyReport(msgspec.Struct, frozen=True):
                 + ("match" if problem is None else f"DO NOT MATCH: {problem}")
             )
         text.extend(abandoned_line(folder) for folder in self.abandoned)
+        if not self.results:  # a mistyped --archive that happens to exist says so
+            text.insert(0, "no editions archived yet: nothing to verify")
         return text
 
 

@@ -109,5 +109,8 @@ def test_the_commands_refuse_before_writing(report_copy: Path, run_cli) -> None:
     assert result.code == 1 and "an archive needs a folder of its own" in result.err
     result = run_cli("editions", "--archive", str(report_copy / "no-such"), root=report_copy)
     assert result.code == 1 and "archive folder does not exist" in result.err
+    (report_copy / "empty").mkdir()
+    result = run_cli("verify", "--archive", str(report_copy / "empty"), root=report_copy)
+    assert result.out == "no editions archived yet: nothing to verify\n", result
     assert (report_copy / "data" / "monthly.csv").read_bytes() == monthly
     assert sorted(p.name for p in (report_copy / "content").iterdir() if p.name[0] == "v") == []
