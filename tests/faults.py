@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -239,3 +239,21 @@ def fill(disk: Path, leave: int = 0) -> Path:
             except OSError:
                 break
     return filler
+
+
+def within_seconds(seconds: float, work: Callable[[], object]) -> object:
+    """``work()``'s result or exception, failing the test (not hanging it) if it blocks:
+    a read of a FIFO, say, that must be refused at once."""
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as error:  # handed to the test
+            outcome.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert outcome, f"still running after {seconds} s"
+    return outcome[0]

@@ -7,8 +7,6 @@ from __future__ import annotations
 import base64
 import os
 import sys
-import threading
-from collections.abc import Callable
 
 import pytest
 
@@ -17,6 +15,7 @@ from reportgen.deliver.mail import SmtpSettings, read_send_log, smtp_settings_fr
 from reportgen.deliver.sendlog import SendRecord, append_record
 from reportgen.deliver.smtpsettings import access_token, redact
 from reportgen.errors import DeliveryError
+from tests.faults import within_seconds
 
 from .mail_fixtures import FROM, Edition, outcomes, plain
 from .smtp_fixtures import free_port
@@ -250,23 +249,6 @@ def test_addresses_within_the_limits_are_taken(address: str, normalised: str) ->
 
 
 # --- 8. the send log: a plain file of bounded size --------------------------------------
-
-
-def within_seconds(seconds: float, work: Callable[[], object]) -> object:
-    """``work()``'s result or exception, failing the test (not hanging it) if it blocks."""
-    outcome: list[object] = []
-
-    def run() -> None:
-        try:
-            outcome.append(work())
-        except BaseException as error:  # handed to the test
-            outcome.append(error)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert outcome, f"still running after {seconds} s"
-    return outcome[0]
 
 
 def a_record() -> SendRecord:

@@ -5,7 +5,6 @@ a size of 0: a size check before ``read_bytes()`` let both through."""
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 import pytest
@@ -13,37 +12,21 @@ import pytest
 from reportgen.errors import InputError
 from reportgen.load.yamlfile import read_text
 from reportgen.reading import NotAPlainFile, TooLarge, read_limited
-
-
-def _within_seconds(seconds: float, work) -> object:
-    """``work()``'s result or exception, failing the test (not hanging it) if it blocks."""
-    outcome: list[object] = []
-
-    def run() -> None:
-        try:
-            outcome.append(work())
-        except BaseException as error:  # handed to the test
-            outcome.append(error)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert outcome, f"still reading after {seconds} s"
-    return outcome[0]
+from tests.faults import within_seconds
 
 
 def test_a_fifo_is_refused_at_once(tmp_path: Path) -> None:
     fifo = tmp_path / "distribution.yaml"
     os.mkfifo(fifo)
-    assert isinstance(_within_seconds(5, lambda: read_limited(fifo, 1000)), NotAPlainFile)
-    refused = _within_seconds(5, lambda: read_text(fifo, "distribution.yaml"))
+    assert isinstance(within_seconds(5, lambda: read_limited(fifo, 1000)), NotAPlainFile)
+    refused = within_seconds(5, lambda: read_text(fifo, "distribution.yaml"))
     assert isinstance(refused, InputError) and "is not a plain file" in refused.message
 
 
 def test_a_device_is_refused_not_read_for_ever(tmp_path: Path) -> None:
     link = tmp_path / "manifest.json"
     link.symlink_to("/dev/zero")
-    assert isinstance(_within_seconds(5, lambda: read_limited(link, 1000)), NotAPlainFile)
+    assert isinstance(within_seconds(5, lambda: read_limited(link, 1000)), NotAPlainFile)
 
 
 def test_a_folder_is_a_folder(tmp_path: Path) -> None:
@@ -61,4 +44,4 @@ def test_no_more_than_the_limit_is_read(tmp_path: Path) -> None:
     sparse = tmp_path / "sparse"
     with sparse.open("wb") as handle:
         handle.truncate(1 << 40)  # a terabyte, on no disk: refused before a byte is read
-    assert isinstance(_within_seconds(5, lambda: read_limited(sparse, 1 << 20)), TooLarge)
+    assert isinstance(within_seconds(5, lambda: read_limited(sparse, 1 << 20)), TooLarge)

@@ -50,6 +50,23 @@ def test_charts_drawn_under_other_settings_are_the_same() -> None:
     assert changed.pdf == plain.pdf
 
 
+def cold_build(root: Path, serial: bool, *args: str, **env: str) -> None:
+    """``reportgen build --no-cache`` in ``root``, charts drawn by the chart worker or
+    (``serial``) in the process itself."""
+    environment = {k: v for k, v in os.environ.items() if k != "REPORTGEN_SERIAL"} | env
+    if serial:
+        environment["REPORTGEN_SERIAL"] = "1"
+    done = subprocess.run(
+        [sys.executable, "-m", "reportgen", "build", "--no-cache", *args],
+        cwd=root,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("serial", [False, True], ids=["chart-worker", "one-process"])
 def test_a_matplotlibrc_in_the_report_folder_changes_no_byte(
@@ -61,18 +78,7 @@ def test_a_matplotlibrc_in_the_report_folder_changes_no_byte(
         encoding="utf-8",
     )
     out = tmp_path / "edition.pdf"
-    env = {k: v for k, v in os.environ.items() if k != "REPORTGEN_SERIAL"}
-    if serial:
-        env["REPORTGEN_SERIAL"] = "1"
-    done = subprocess.run(
-        [sys.executable, "-m", "reportgen", "build", "--no-cache", "--out", str(out)],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
+    cold_build(root, serial, "--out", str(out))
     assert out.read_bytes() == sample_build.pdf.read_bytes()
 
 
@@ -84,18 +90,7 @@ def test_a_config_folder_that_cannot_be_written_leaves_nothing_in_tmp(
     root = copy_sample(tmp_path / "report")
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    env = {k: v for k, v in os.environ.items() if k != "REPORTGEN_SERIAL"}
     # a folder under a file cannot be made, even by root
-    env |= {"MPLCONFIGDIR": str(root / "data" / "catalogue.yaml" / "mpl"), "TMPDIR": str(scratch)}
-    if serial:
-        env["REPORTGEN_SERIAL"] = "1"
-    done = subprocess.run(
-        [sys.executable, "-m", "reportgen", "build", "--no-cache"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
+    unwritable = str(root / "data" / "catalogue.yaml" / "mpl")
+    cold_build(root, serial, MPLCONFIGDIR=unwritable, TMPDIR=str(scratch))
     assert sorted(path.name for path in scratch.iterdir()) == []
