@@ -249,8 +249,8 @@ def atomic_path(target: str | Path, *, within: str | Path | None = None) -> Iter
         fd, tmp_name = tempfile.mkstemp(
             prefix=f".{target.name}.reportgen-{_tag()}", suffix=".tmp", dir=folder
         )
-    except OSError as error:
-        raise named(error, target) from error
+    except OSError as error:  # named by the file it was for, not the temporary name
+        raise OSError(error.errno, error.strerror or str(error), str(target)) from error
     os.close(fd)
     tmp = Path(tmp_name)
     try:

@@ -115,7 +115,7 @@ def error_lines(error: ReportgenError | OSError) -> tuple[str, ...]:
         found = error.problems if isinstance(error, Problems) else (error,)
         return tuple(str(problem) for problem in found)
     where = f"{error.filename}: " if error.filename else ""
-    return (f"{where}{error.strerror or error}",)
+    return (one_line(f"{where}{error.strerror or error}"),)
 
 
 def problem_order(problem: ReportgenError) -> tuple[str, int, str, int, int, str]:

@@ -713,8 +713,12 @@ def _read_manifest(folder: Path, edition: str, number: int) -> Manifest:
         raise DeliveryError(
             f"manifest is {error.size} bytes, far more than any manifest", file=path, hint=hint
         ) from error
-    except (OSError, UnicodeDecodeError) as error:
-        raise DeliveryError(f"manifest cannot be read: {error}", file=path, hint=hint) from error
+    except UnicodeDecodeError as error:
+        raise DeliveryError(f"manifest is not UTF-8: {error}", file=path, hint=hint) from error
+    except OSError as error:
+        raise DeliveryError(
+            f"manifest cannot be read: {error.strerror or error}", file=path, hint=hint
+        ) from error
     try:
         manifest = Manifest.from_json(text)
     except ValueError as error:

@@ -74,10 +74,12 @@ def inside(
     path = root / relative
     name = str(relative)
     where = Where(file=file or name, line=line)
+    # where the problem is told by the file's own name, the message need not repeat it
+    subject = name if file else "it"
     real = path.resolve()
     if not real.is_relative_to(root):
         raise InputError(
-            f"{name} leads outside the report folder (to {real})",
+            f"{subject} leads outside the report folder (to {real})",
             **where,
             hint="copy the file into the report folder rather than linking to it",
         )
@@ -86,10 +88,10 @@ def inside(
     except FileNotFoundError:
         return path
     except OSError as error:
-        raise InputError(f"{name} cannot be read: {error.strerror}", **where) from None
+        raise InputError(f"{subject} cannot be read: {error.strerror}", **where) from None
     if not stat.S_ISREG(mode):
         kind = "a folder" if stat.S_ISDIR(mode) else "not a plain file"
-        raise InputError(f"{name} is {kind}", **where, hint="it must be a file")
+        raise InputError(f"{subject} is {kind}", **where, hint="it must be a file")
     return path
 
 

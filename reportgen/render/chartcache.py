@@ -138,9 +138,11 @@ class ChartCache:
             self._path(f"charts-{digest}.pdf"),
             self._path(f"charts-{digest}.json"),
         )
-        if not (pdf_path.exists() and json_path.exists()):
-            return None
         try:
+            # inside the try: a cache folder that cannot be searched (no x permission)
+            # makes exists() raise, not say False
+            if not (pdf_path.exists() and json_path.exists()):
+                return None
             pdf = pdf_path.read_bytes()
             entry = json.loads(json_path.read_text(encoding="utf-8"))
         except OSError as error:
@@ -186,7 +188,10 @@ class ChartCache:
             self._unwritable(error)
 
     def knows_digest(self, digest: str) -> bool:
-        return all(self._path(f"charts-{digest}.{ext}").is_file() for ext in ("pdf", "json"))
+        try:
+            return all(self._path(f"charts-{digest}.{ext}").is_file() for ext in ("pdf", "json"))
+        except OSError:  # a folder that cannot be searched: as good as no entry
+            return False
 
     def _unwritable(self, error: OSError | OutputError) -> None:
         if isinstance(error, OSError):

@@ -81,7 +81,7 @@ def test_a_symlink_out_of_the_folder_is_refused(
     (report_copy / relative).symlink_to(outside)
     for command in ("check", "build"):
         message = one_error(run_cli(command, root=report_copy))
-        assert f"error: {relative}: {relative} leads outside the report folder" in message
+        assert f"error: {relative}: it leads outside the report folder" in message
         assert "copy the file into the report folder" in message
     assert not (report_copy / "out").exists()
 
@@ -115,7 +115,7 @@ def test_a_fifo_is_refused_not_waited_on(report_copy: Path, run_cli) -> None:
     monthly.unlink()
     os.mkfifo(monthly)
     message = one_error(run_cli("check", root=report_copy))
-    assert "data/monthly.csv is not a plain file" in message
+    assert "data/monthly.csv: it is not a plain file" in message
 
 
 def test_new_does_not_copy_a_link_out_of_the_folder(report_copy: Path, run_cli) -> None:

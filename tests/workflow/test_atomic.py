@@ -83,3 +83,15 @@ def test_a_scratch_folder_is_removed_on_the_way_out(tmp_path: Path) -> None:
         assert scratch.parent == tmp_path / "out"
         raise RuntimeError
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_folder_that_cannot_be_written_is_told_by_the_file_not_the_temporary_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(*_args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied", f"{kwargs['dir']}/.x.reportgen-1.tmp")
+
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", refused)
+    with pytest.raises(PermissionError) as failed:
+        write_bytes(tmp_path / "edition.pdf", b"%PDF-")
+    assert failed.value.filename == str(tmp_path / "edition.pdf")
