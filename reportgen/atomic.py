@@ -302,7 +302,7 @@ def staged_folder(target: str | Path) -> Iterator[Path]:
         return
     parent = target.parent
     sweep_stale(parent)
-    staging = Path(tempfile.mkdtemp(prefix=scratch_prefix(), dir=parent))
+    staging = _staging_in(parent, target)
     try:
         usual_permissions(staging, directory=True)
         yield staging
@@ -313,10 +313,17 @@ def staged_folder(target: str | Path) -> Iterator[Path]:
         raise
 
 
+def _staging_in(parent: Path, target: Path) -> Path:
+    try:
+        return Path(tempfile.mkdtemp(prefix=scratch_prefix(), dir=parent))
+    except OSError as error:  # named by the folder it was for, not the staging name
+        raise OSError(error.errno, error.strerror or str(error), str(target)) from error
+
+
 @contextlib.contextmanager
 def _filled_in_place(folder: Path) -> Iterator[Path]:
     sweep_stale(folder)
-    staging = Path(tempfile.mkdtemp(prefix=scratch_prefix(), dir=folder))
+    staging = _staging_in(folder, folder)
     moved: list[Path] = []
     try:
         usual_permissions(staging, directory=True)

@@ -95,3 +95,15 @@ def test_a_folder_that_cannot_be_written_is_told_by_the_file_not_the_temporary_n
     with pytest.raises(PermissionError) as failed:
         write_bytes(tmp_path / "edition.pdf", b"%PDF-")
     assert failed.value.filename == str(tmp_path / "edition.pdf")
+
+
+def test_a_new_folder_that_cannot_be_made_is_told_by_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(*_args: object, **kwargs: object) -> str:
+        raise PermissionError(13, "Permission denied", f"{kwargs['dir']}/.reportgen-scratch-1")
+
+    monkeypatch.setattr(atomic.tempfile, "mkdtemp", refused)
+    with pytest.raises(PermissionError) as failed, atomic.staged_folder(tmp_path / "2014-04"):
+        pass
+    assert failed.value.filename == str(tmp_path / "2014-04")
