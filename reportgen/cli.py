@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import re
 import signal
 import sys
@@ -81,7 +82,8 @@ def _reason(text: str) -> str:
     reason = text.strip()
     if not any(ch.isalnum() for ch in reason) or one_line(reason) != reason:
         raise argparse.ArgumentTypeError(
-            "the reason must be one line of text (such as 'corrected the road deaths figure')"
+            "the reason must say why in words, on one line, with no control or invisible "
+            "characters (such as 'corrected the road deaths figure')"
         )
     if len(reason) > MAX_REASON:
         raise argparse.ArgumentTypeError(
@@ -714,7 +716,11 @@ def _init(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from reportgen.starter import start_report_folder
 
     started = start_report_folder(args.folder)
+    import shlex
+
     first, last = started.editions[0], started.editions[-1]
+    here = Path(os.path.abspath(started.folder)) == Path.cwd()
+    go = "" if here else f"cd {shlex.quote(str(started.folder))} && "
     out.write(
         f"Started the report folder {started.folder} from the sample "
         f"({len(started.files)} files):\n"
@@ -724,7 +730,7 @@ def _init(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         "  data/*.csv            the monthly figures (data/README.md says how)\n"
         f"  content/YYYY-MM/      each edition's narrative ({first} to {last})\n"
         "  distribution.yaml     who the edition is emailed to\n"
-        f"Next: cd {started.folder} && reportgen check && reportgen build\n"
+        f"Next: {go}reportgen check && reportgen build\n"
         "Then make it yours: your measures, figures and narrative; "
         "'reportgen new YYYY-MM' starts each month's narrative.\n"
     )

@@ -90,8 +90,11 @@ class Problems(ReportgenError):
 
 
 MAX_SHOWN = 40
-# control characters, lone surrogates (bytes that were not UTF-8) and line separators
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+# control characters, lone surrogates (bytes that were not UTF-8), line separators, and
+# the invisible ones that reorder or hide text (bidi overrides, zero-width characters)
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 
 
 def one_line(text: str) -> str:

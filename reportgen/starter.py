@@ -22,7 +22,7 @@ from pathlib import Path
 
 import msgspec
 
-from reportgen.atomic import named, staged_folder
+from reportgen.atomic import named, staged_folder, sweep_stale
 from reportgen.errors import InputError, one_line
 from reportgen.load.reportfolder import is_report_folder
 
@@ -125,6 +125,8 @@ def _check_target(target: Path) -> None:
             file=str(target),
             hint="give the name of a new folder, which init makes",
         )
+    if target.is_dir():
+        sweep_stale(target)  # what a killed 'init .' left in it is not the analyst's
     if target.is_dir() and any(target.iterdir()):
         raise InputError(
             "the folder is not empty: init writes a new report folder, never into one "

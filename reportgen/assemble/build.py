@@ -143,7 +143,7 @@ def check_out(out: Path, root: Path, *, read: Iterable[Path] = ()) -> None:
         raise BuildError(
             "--out names a file this command reads", file=str(out), hint="name another file"
         )
-    if out.exists() and not _is_pdf(out):
+    if out.exists() and not _is_pdf_or_empty(out):
         raise BuildError(
             "--out names a file that is not a PDF; reportgen replaces only a PDF",
             file=str(out),
@@ -151,12 +151,13 @@ def check_out(out: Path, root: Path, *, read: Iterable[Path] = ()) -> None:
         )
 
 
-def _is_pdf(path: Path) -> bool:
+def _is_pdf_or_empty(path: Path) -> bool:
+    """A PDF, or an empty file (as ``mktemp --suffix=.pdf`` makes for a script)."""
     if not path.is_file():  # a FIFO would block the open, a device is no PDF
         return False
     try:
         with path.open("rb") as handle:
-            return handle.read(5) == b"%PDF-"
+            return handle.read(5) in (b"%PDF-", b"")
     except OSError:
         return False
 

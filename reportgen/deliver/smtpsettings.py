@@ -60,7 +60,9 @@ DEFAULT_TIMEOUT = 30.0
 MIN_TIMEOUT = 1.0
 MAX_TIMEOUT = 600.0
 # RFC 1035 / RFC 1123: a host name is labels of letters, digits and inner hyphens
-_HOST_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+# RFC 1123 labels, with the underscore some internal (Active Directory) DNS names carry,
+# which the resolver and TLS take as they are
+_HOST_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
 MAX_HOST = 253
 MAX_LABEL = 63
 # an access token is a few KB (a JWT with its claims); anything much longer is not one

@@ -28,11 +28,13 @@ from typing import TYPE_CHECKING, Any
 
 from reportgen import notices
 from reportgen.atomic import OutputError, check_within, ensure_folder, write_bytes, write_text
+from reportgen.reading import read_limited
 
 if TYPE_CHECKING:
     from reportgen.render.charts import DrawnCharts
 
 CACHE = Path(".reportgen-cache")
+MAX_INPUT_BYTES = 64 << 20  # more than any input the load accepts
 # the files whose bytes the charts are made from (the narrative is not one of them)
 CHART_INPUTS = (
     Path("data/catalogue.yaml"),
@@ -88,9 +90,10 @@ def chart_inputs_key(root: Path, edition: object | None) -> str:
             if path.is_symlink():
                 _framed(digest, b"link:" + os.readlink(path).encode())
             else:
-                _framed(digest, path.read_bytes())
+                # bounded, and never a FIFO (the load refuses both, after this look-ahead)
+                _framed(digest, read_limited(path, MAX_INPUT_BYTES))
         except OSError as error:
-            _framed(digest, f"unreadable:{error.errno}".encode())
+            _framed(digest, f"unreadable:{type(error).__name__}:{error.errno}".encode())
     return digest.hexdigest()
 
 

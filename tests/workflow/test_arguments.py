@@ -27,8 +27,17 @@ ARABIC_MARCH = "\u0662\u0660\u0661\u0664-\u0660\u0663"
         ),
         # kept in the manifest for good and listed by 'editions': one line of text
         *(
-            (("archive", "--reissue", "--reason", reason), "the reason must be one line")
-            for reason in ("", "  ", "\u202e", "line one\nline two", "bad byte \udcff")
+            (("archive", "--reissue", "--reason", reason), "the reason must say why in words")
+            for reason in (
+                "",
+                "  ",
+                "\u202e",
+                "\U0001f693",
+                "line one\nline two",
+                "bad byte \udcff",
+                "corrected \u202eerugif eht",
+                "zero\u200bwidth",
+            )
         ),
         (("archive", "--reissue", "--reason", "x" * 301), "keep it to 300"),
     ],

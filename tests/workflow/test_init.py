@@ -84,6 +84,24 @@ def test_init_fills_the_folder_it_is_run_in(
     assert not [p for p in target.iterdir() if p.name.startswith(".reportgen-scratch")]
 
 
+@pytest.mark.slow  # runs a process, to have a pid whose run is over
+def test_init_sweeps_what_a_killed_init_left_in_the_folder(
+    run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reportgen import atomic
+    from tests.workflow.test_atomic import a_dead_pid
+
+    target = tmp_path / "board"
+    target.mkdir()
+    # a hidden staging folder of an 'init .' killed midway: plain ls does not show it
+    left = target / f".reportgen-scratch-{atomic._HOST}-{a_dead_pid()}-abcd1234"
+    (left / "layouts").mkdir(parents=True)
+    monkeypatch.chdir(target)
+    result = run_cli("init", ".")
+    assert result.code == 0, result.err
+    assert not left.exists() and Path("layouts/report.yaml").is_file()
+
+
 @pytest.mark.parametrize("name", [" ", " board", "board ", "board\nnew", "board\tnew"])
 def test_init_refuses_a_name_no_one_could_work_in(run_cli, tmp_path: Path, name: str) -> None:
     result = run_cli("init", str(tmp_path / name))

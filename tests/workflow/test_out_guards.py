@@ -58,10 +58,12 @@ def test_out_may_replace_a_pdf_or_be_new_in_or_out_of_the_report_folder(
 ) -> None:
     (report_copy / "out").mkdir(exist_ok=True)
     (report_copy / "out" / "old.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")
+    (tmp_path / "mktemp.pdf").write_bytes(b"")  # as 'mktemp --suffix=.pdf' makes for a script
     for out in (
         report_copy / "out" / "old.pdf",
         report_copy / "out" / "new.PDF",
         tmp_path / "x.pdf",
+        tmp_path / "mktemp.pdf",
     ):
         check_out(out, report_copy)
 

@@ -94,3 +94,48 @@ def test_a_covering_paper_over_the_limit_is_refused_before_it_is_read(tmp_path: 
     with pytest.raises(DeliveryError) as refused:
         read_pdf(huge, what="covering paper")
     assert "a paper in a board pack is limited to 100 MB" in refused.value.message
+
+
+def test_a_stored_file_that_grew_is_refused_without_reading_it_all(
+    archived_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reportgen.deliver import archive
+    from reportgen.deliver.archive import find_version
+
+    version = find_version(archived_copy / "archive", EDITION)
+    stored = version.path("edition")
+    size = stored.stat().st_size
+    stored.chmod(0o644)
+    with stored.open("ab") as handle:
+        handle.write(b"%% appended after it was archived\n" * 1000)
+    asked: list[int] = []
+    real = archive.read_limited
+
+    def read(path: Path | str, limit: int) -> bytes:
+        asked.append(limit)
+        return real(path, limit)
+
+    monkeypatch.setattr(archive, "read_limited", read)
+    with pytest.raises(DeliveryError) as refused:
+        version.read_verified("edition")
+    assert f"the manifest says {size}): it was changed after it was archived" in str(refused.value)
+    assert asked == [size]  # never more than the manifest's size is read
+
+
+def test_a_note_about_a_folder_named_with_a_line_break_stays_one_line(
+    report_copy: Path, run_cli
+) -> None:
+    (report_copy / "content" / "March\n2014").mkdir()
+    result = run_cli("check", root=report_copy)
+    assert result.code == 0, result.err
+    assert "reportgen: note: content/March\\n2014/ is not read by any build" in result.err
+    assert all(line.startswith("reportgen: ") for line in result.err.splitlines())
+
+
+def test_a_fifo_among_the_data_files_does_not_stop_the_look_ahead(report_copy: Path) -> None:
+    from reportgen.render.chartcache import chart_inputs_key
+    from tests.faults import within_seconds
+
+    os.mkfifo(report_copy / "data" / "extra.csv")  # no build reads it; check says so
+    key = within_seconds(10, lambda: chart_inputs_key(report_copy, None))
+    assert isinstance(key, str) and len(key) == 64
