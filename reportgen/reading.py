@@ -15,6 +15,7 @@ meanwhile is refused too.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -42,7 +43,9 @@ def read_limited(path: Path | str, limit: int) -> bytes:
         if stat.S_ISDIR(info.st_mode):
             raise IsADirectoryError(21, "Is a directory", str(path))
         if not stat.S_ISREG(info.st_mode):
-            raise NotAPlainFile(f"{path} is not a plain file (a FIFO, device or socket)")
+            raise NotAPlainFile(
+                errno.EINVAL, "not a plain file (a FIFO, a device or a socket)", str(path)
+            )
         if info.st_size > limit:
             raise TooLarge(info.st_size, limit)
         chunks: list[bytes] = []

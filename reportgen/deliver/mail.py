@@ -80,6 +80,7 @@ from reportgen.deliver.smtpsettings import (
 )
 from reportgen.errors import DeliveryError
 from reportgen.months import Month
+from reportgen.reading import read_limited
 
 __all__ = [
     "DELIVERED_OUTCOMES",
@@ -435,7 +436,7 @@ def _read_pdf(pdf: Path, max_bytes: int) -> bytes:
                 hint="shrink the PDF (fewer or smaller images) or raise the limit if the "
                 "recipients' mail server accepts more",
             )
-        data = pdf.read_bytes()
+        data = read_limited(pdf, max_bytes)  # a FIFO or a file grown since: refused
     except OSError as exc:
         raise DeliveryError(f"cannot read the PDF: {exc.strerror or exc}", file=pdf) from exc
     if not data.startswith(b"%PDF-"):

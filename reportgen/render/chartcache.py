@@ -128,7 +128,7 @@ class ChartCache:
         if not self.usable:
             return False
         try:
-            digest = self._path(f"inputs-{key}").read_text(encoding="ascii").strip()
+            digest = read_limited(self._path(f"inputs-{key}"), 1024).decode("ascii").strip()
         except (OSError, UnicodeDecodeError):
             return False
         return bool(_DIGEST.match(digest)) and self.knows_digest(digest)
@@ -146,12 +146,13 @@ class ChartCache:
             # makes exists() raise, not say False
             if not (pdf_path.exists() and json_path.exists()):
                 return None
-            pdf = pdf_path.read_bytes()
-            entry = json.loads(json_path.read_text(encoding="utf-8"))
+            # bounded, and never a FIFO: a cache is never a reason to hang
+            pdf = read_limited(pdf_path, MAX_INPUT_BYTES)
+            entry = json.loads(read_limited(json_path, MAX_INPUT_BYTES).decode("utf-8"))
         except OSError as error:
             self._give_up(
                 f"cannot read the chart cache ({error.filename or json_path}: "
-                f"{error.strerror}); drawing the charts instead"
+                f"{error.strerror or error}); drawing the charts instead"
             )
             return None
         except ValueError as error:  # not UTF-8, not JSON: a truncated or damaged entry
@@ -180,7 +181,7 @@ class ChartCache:
         if not self.usable or not self.knows_digest(digest):
             return
         try:
-            current = self._path(f"inputs-{key}").read_text(encoding="ascii").strip()
+            current = read_limited(self._path(f"inputs-{key}"), 1024).decode("ascii").strip()
         except (OSError, UnicodeDecodeError):
             current = None
         if current == digest:

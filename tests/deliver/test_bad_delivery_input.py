@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import os
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -299,3 +300,12 @@ def test_a_send_log_that_is_not_a_log_is_named_not_read(edition: Edition, kind: 
         assert isinstance(outcome, DeliveryError), outcome
         assert expected in outcome.message and outcome.file == str(log)
         assert outcome.hint and "send-log.jsonl" in outcome.hint
+
+
+def test_an_archived_pdf_that_is_a_fifo_is_refused_not_read_for_ever(tmp_path: Path) -> None:
+    from reportgen.deliver.mail import _read_pdf
+
+    fifo = tmp_path / "edition.pdf"
+    os.mkfifo(fifo)
+    refused = within_seconds(10, lambda: _read_pdf(fifo, 10 << 20))
+    assert isinstance(refused, DeliveryError) and "not a plain file" in refused.message

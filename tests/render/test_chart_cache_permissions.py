@@ -1,15 +1,18 @@
-"""A chart cache folder that cannot be searched (no x permission, for a user other than
-its owner) is one warning and a build without the cache: Path.exists() raises there
-rather than saying False, and the build once ended on that PermissionError."""
+"""A chart cache that cannot be used is one warning and a build without it: a folder
+that cannot be searched (no x permission, for a user other than its owner), where
+Path.exists() raises rather than saying False and the build once ended on that
+PermissionError; an entry that is a FIFO, which once hung the build."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from reportgen import notices
 from reportgen.render.chartcache import CACHE, ChartCache
+from tests.faults import within_seconds
 
 DIGEST = "0" * 64
 
@@ -35,3 +38,16 @@ def test_a_cache_folder_that_cannot_be_searched_is_a_warning(
         assert cache.load(DIGEST) is None
     assert [n.kind for n in heard] == ["warning"]
     assert "cannot read the chart cache" in heard[0].text and "Permission denied" in heard[0].text
+
+
+def test_an_entry_that_is_a_fifo_is_a_warning_not_a_hang(tmp_path: Path) -> None:
+    (tmp_path / CACHE).mkdir()
+    (tmp_path / CACHE / f"charts-{DIGEST}.pdf").write_bytes(b"%PDF-")
+    os.mkfifo(tmp_path / CACHE / f"charts-{DIGEST}.json")
+    os.mkfifo(tmp_path / CACHE / "inputs-key")
+    heard: list[notices.Notice] = []
+    with notices.listening(heard.append):
+        cache = ChartCache(tmp_path)
+        assert within_seconds(10, lambda: cache.knows("key")) is False
+        assert within_seconds(10, lambda: cache.load(DIGEST)) is None
+    assert [n.kind for n in heard] == ["warning"] and "not a plain file" in heard[0].text
