@@ -300,7 +300,7 @@ def main(
         print(f"reportgen: {notice.kind}: {one_line(notice.text)}", file=err, flush=True)
 
     try:
-        with _sigterm_unwinds(), notices.listening(tell):
+        with _sigterm_unwinds(), notices.listening(tell), _library_warnings_told():
             if args.command not in OUTSIDE_A_REPORT_FOLDER:
                 from reportgen.load.reportfolder import require_report_folder
 
@@ -334,6 +334,27 @@ def run() -> typing.NoReturn:
 
 
 MAX_REPORTED = 50  # a folder with more problems than this has one cause worth fixing first
+
+
+@contextlib.contextmanager
+def _library_warnings_told() -> Iterator[None]:
+    """What a library logs as a warning (pypdf mending a damaged PDF it still reads, say)
+    reached stderr through Python's last-resort handler as a bare line; during a command
+    each is told as a ``reportgen: warning:`` instead. Only for the command line: a
+    library caller keeps its own logging."""
+    import logging
+
+    class Told(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            notices.warn(f"{record.name.split('.')[0]}: {record.getMessage()}")
+
+    handler = Told(logging.WARNING)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
 
 
 def report_errors(exc: ReportgenError, err: TextIO) -> None:
@@ -633,7 +654,7 @@ def _verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     finally:
         progress.finish()
     for line in report.lines():
-        print(line, file=out)
+        print(one_line(line), file=out)  # names and reasons come from the archive
     if not report.ok:
         print("reportgen: error: the archive does not match its manifests", file=err)
         return EXIT_ERROR
@@ -660,7 +681,7 @@ def _editions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     print(f"{'edition':8} {'version':7} {'status':10} {'archived (UTC)':20} {'size':>9}", file=out)
     for v in versions:
         if isinstance(v, DamagedVersion):
-            print(f"{v.edition:8} v{v.version:<6} {'DAMAGED':10} {v.problem}", file=out)
+            print(one_line(f"{v.edition:8} v{v.version:<6} {'DAMAGED':10} {v.problem}"), file=out)
             continue
         print(
             f"{v.edition:8} v{v.version:<6} {v.status:10} "
@@ -668,9 +689,10 @@ def _editions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             file=out,
         )
         if v.superseded_reason:
-            print(f"{'':8} superseded by v{v.superseded_by}: {v.superseded_reason}", file=out)
+            superseded = f"superseded by v{v.superseded_by}: {v.superseded_reason}"
+            print(f"{'':8} {one_line(superseded)}", file=out)
     for folder in abandoned:
-        print(abandoned_line(folder), file=out)
+        print(one_line(abandoned_line(folder)), file=out)
     if any(isinstance(v, DamagedVersion) for v in versions):
         print(
             "reportgen: error: damaged versions above: run 'reportgen verify' and restore "

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import msgspec
 
-from reportgen import steps
+from reportgen import notices, steps
 from reportgen.assemble.worker import ChartWorker, PendingCharts, WorkerGone
 from reportgen.atomic import ensure_folder, write_bytes
 from reportgen.compute.chartdata import ChartData
 from reportgen.compute.edition import Edition, compute_edition
-from reportgen.errors import BuildError, InputError
+from reportgen.errors import BuildError, InputError, ReportgenError
 from reportgen.load.folder import (
     ReportFolder,
     default_edition,
@@ -195,7 +195,30 @@ class EditionBuilder:
         clock: Clock | None = None,
         cache_key: str | None = None,
     ) -> BuildResult:
-        """Build ``edition`` and write its PDF atomically (to ``out``, or ``out/``)."""
+        """Build ``edition`` and write its PDF atomically (to ``out``, or ``out/``).
+
+        Charts kept from before are used where their digest matches; where they then
+        cannot be placed (an entry damaged in a way its checks do not see), the charts
+        are drawn again, with one warning, and the build goes on."""
+        try:
+            return self._build(edition, out, draft, clock, cache_key, kept_charts=True)
+        except _KeptChartsUnusable as unusable:
+            notices.warn(
+                f"the charts kept in {CACHE}/ could not be used ({unusable}); drawing them again"
+            )
+            self.memory.clear()
+            return self._build(edition, out, draft, clock, cache_key, kept_charts=False)
+
+    def _build(
+        self,
+        edition: Month,
+        out: Path | None,
+        draft: bool,
+        clock: Clock | None,
+        cache_key: str | None,
+        *,
+        kept_charts: bool,
+    ) -> BuildResult:
         clock = clock or Clock()
         folder, theme = self.folder, self.theme
         texts = load_content(folder, edition)
@@ -208,7 +231,11 @@ class EditionBuilder:
         charts = computed.charts()
         style = ChartStyle.from_theme(theme)
         digest = charts_digest(charts, style)
-        cached = self.memory.get(digest) or (self.cache.load(digest) if self.cache else None)
+        cached = None
+        if kept_charts:
+            cached = self.memory.get(digest) or (
+                self.cache.load(digest, len(charts)) if self.cache else None
+            )
         background: PendingCharts | None = None
         if cached is None and charts and self.chart_worker is not None:
             background = self.chart_worker().draw(charts, style)
@@ -239,11 +266,20 @@ class EditionBuilder:
         check_page_texts(layout_texts(folder), styles)
         check_page_texts(narrative_texts(texts), styles)
 
-        layout_pdf, layout = lay_out(computed, styles, chart_texts)
-        charts_pdf = drawn[0].pdf
-        if len(layout.chart_slots) != len(charts):
-            raise BuildError(f"{len(charts) - len(layout.chart_slots)} chart(s) were not placed")
-        pdf = finish(layout_pdf, charts_pdf, layout, computed, language=folder.layout.language)
+        try:
+            layout_pdf, layout = lay_out(computed, styles, chart_texts)
+            charts_pdf = drawn[0].pdf
+            if len(layout.chart_slots) != len(charts):
+                raise BuildError(
+                    f"{len(charts) - len(layout.chart_slots)} chart(s) were not placed"
+                )
+            pdf = finish(layout_pdf, charts_pdf, layout, computed, language=folder.layout.language)
+        except (ReportgenError, OSError):
+            raise
+        except Exception as error:
+            if cached is None:
+                raise
+            raise _KeptChartsUnusable(f"{type(error).__name__}: {error}") from error
         if out:
             target = Path(out)
         else:
@@ -256,6 +292,10 @@ class EditionBuilder:
         return BuildResult(
             target, edition, layout.page_count, len(pdf), layout.section_pages, clock.timings
         )
+
+
+class _KeptChartsUnusable(Exception):
+    """Charts from the cache or memory failed to be placed: draw them again."""
 
 
 def _drawn_charts(

@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 import os
 import re
 from pathlib import Path
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from reportgen import notices
 from reportgen.atomic import OutputError, check_within, ensure_folder, write_bytes, write_text
+from reportgen.errors import one_line
 from reportgen.reading import read_limited
 
 if TYPE_CHECKING:
@@ -35,6 +37,10 @@ if TYPE_CHECKING:
 
 CACHE = Path(".reportgen-cache")
 MAX_INPUT_BYTES = 64 << 20  # more than any input the load accepts
+# bounds of a chart's text as matplotlib lays it out (points; a chart is a page wide)
+MAX_CHART_POINTS = 10_000
+MAX_TEXT_SIZE = 200
+MAX_TEXT_LENGTH = 1_000
 # the files whose bytes the charts are made from (the narrative is not one of them)
 CHART_INPUTS = (
     Path("data/catalogue.yaml"),
@@ -133,8 +139,9 @@ class ChartCache:
             return False
         return bool(_DIGEST.match(digest)) and self.knows_digest(digest)
 
-    def load(self, digest: str) -> DrawnCharts | None:
-        """The charts kept under ``digest``, or None (never kept, unreadable, damaged)."""
+    def load(self, digest: str, count: int) -> DrawnCharts | None:
+        """The ``count`` charts kept under ``digest``, or None (never kept, unreadable,
+        damaged)."""
         if not self.usable:
             return None
         pdf_path, json_path = (
@@ -155,12 +162,18 @@ class ChartCache:
                 f"{error.strerror or error}); drawing the charts instead"
             )
             return None
-        except ValueError as error:  # not UTF-8, not JSON: a truncated or damaged entry
-            self._warn(f"the chart cache entry {json_path} is damaged ({error}); drawing again")
+        except (ValueError, RecursionError) as error:  # not UTF-8, not JSON, too deep
+            self._warn(
+                f"the chart cache entry {json_path} is damaged ({type(error).__name__}); "
+                "drawing again"
+            )
             return None
         try:
-            return _drawn(entry, pdf)
-        except (KeyError, TypeError, ValueError) as error:
+            drawn = _drawn(entry, pdf)
+            if len(drawn.texts) != count:
+                raise ValueError(f"it holds {len(drawn.texts)} charts, not {count}")
+            return drawn
+        except (KeyError, TypeError, ValueError, OverflowError) as error:
             self._warn(f"the chart cache entry {pdf_path} is damaged ({error}); drawing again")
             return None
 
@@ -234,4 +247,19 @@ def _run(run: Any, chart_text: Any) -> Any:
         isinstance(n, int | float) and not isinstance(n, bool) for n in numbers
     ):
         raise ValueError("a chart text entry has a value of the wrong type")
+    # what matplotlib lays out on a chart: anything else would be drawn as it is (a NaN
+    # written into the page makes the PDF invalid)
+    x, y, size, angle, *rgb = (float(n) for n in numbers)
+    text = run["text"]
+    if not (
+        all(math.isfinite(n) for n in (x, y, size, angle, *rgb))
+        and abs(x) <= MAX_CHART_POINTS
+        and abs(y) <= MAX_CHART_POINTS
+        and 0 < size <= MAX_TEXT_SIZE
+        and -360 <= angle <= 360
+        and all(0 <= c <= 1 for c in rgb)
+        and len(text) <= MAX_TEXT_LENGTH
+        and one_line(text) == text
+    ):
+        raise ValueError("a chart text entry has a value no chart has")
     return chart_text(**{**run, "rgb": tuple(run["rgb"])})

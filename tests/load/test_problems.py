@@ -5,8 +5,11 @@ from __future__ import annotations
 import io
 import pickle
 
+import pytest
+
 from reportgen.cli import MAX_REPORTED, report_errors
 from reportgen.errors import InputError, ProblemCollector, Problems
+from tests.conftest import REPO_ROOT
 
 
 def test_collector_flattens_and_sorts() -> None:
@@ -90,3 +93,39 @@ def test_problems_survive_pickling_whole() -> None:
     assert [vars(p) for p in copy.problems] == [vars(p) for p in found.problems]
     template = next(p for p in copy.problems if isinstance(p, TemplateError))
     assert template.token == "{x}"
+
+
+def test_a_library_s_logged_warning_is_a_reportgen_warning_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import logging
+
+    from reportgen import cli
+
+    def mends(_args: object, _out: object, _err: object) -> int:
+        logging.getLogger("pypdf._reader").warning("incorrect startxref pointer(%d)", 3)
+        return 0
+
+    monkeypatch.setitem(cli._COMMANDS, "figures", mends)
+    err = io.StringIO()
+    assert cli.main(["--root", str(REPO_ROOT), "figures"], io.StringIO(), err) == 0
+    assert err.getvalue() == "reportgen: warning: pypdf: incorrect startxref pointer(3)\n"
+    assert not [h for h in logging.getLogger().handlers if type(h).__name__ == "Told"]
+
+
+def test_what_verify_reads_from_the_archive_is_printed_one_line_each(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    from reportgen import cli, workflow
+    from reportgen.deliver.archive import VerifyResult
+
+    # a stored file named with a line break and a byte that was not UTF-8
+    forged = VerifyResult("2014-03", 1, tmp_path, changed=("x\nreportgen: error: forged\udcff",))
+    report = workflow.VerifyReport(results=(forged,), rebuilds=())
+    monkeypatch.setattr(workflow, "verify", lambda *args, **kwargs: report)
+    (tmp_path / "archive").mkdir()
+    out, err = io.StringIO(), io.StringIO()
+    cli.main(["--root", str(REPO_ROOT), "verify", "--archive", str(tmp_path / "archive")], out, err)
+    [line] = out.getvalue().splitlines()
+    assert line.startswith("2014-03 v1: ") and "x\\nreportgen: error: forged\\udcff" in line
+    out.getvalue().encode("utf-8")

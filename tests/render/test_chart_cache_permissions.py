@@ -35,7 +35,7 @@ def test_a_cache_folder_that_cannot_be_searched_is_a_warning(
     with notices.listening(heard.append):
         cache = ChartCache(tmp_path)
         assert cache.knows_digest(DIGEST) is False
-        assert cache.load(DIGEST) is None
+        assert cache.load(DIGEST, 1) is None
     assert [n.kind for n in heard] == ["warning"]
     assert "cannot read the chart cache" in heard[0].text and "Permission denied" in heard[0].text
 
@@ -49,5 +49,5 @@ def test_an_entry_that_is_a_fifo_is_a_warning_not_a_hang(tmp_path: Path) -> None
     with notices.listening(heard.append):
         cache = ChartCache(tmp_path)
         assert within_seconds(10, lambda: cache.knows("key")) is False
-        assert within_seconds(10, lambda: cache.load(DIGEST)) is None
+        assert within_seconds(10, lambda: cache.load(DIGEST, 1)) is None
     assert [n.kind for n in heard] == ["warning"] and "not a plain file" in heard[0].text

@@ -6,6 +6,8 @@ and the build goes on)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -183,3 +185,59 @@ def test_stale_temporary_files_of_earlier_versions_are_swept(report: Path, run_c
     assert result.code == 0, result.err
     assert not old.exists() and recent.exists()
     assert "reportgen: note: removed 1 temporary file(s)" in result.err
+
+
+def _respoil(entry: Path, change) -> None:
+    """Rewrite a cache entry (not in place: it is hard-linked to the session's cache)."""
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    pdf = entry.with_suffix(".pdf")
+    pdf_bytes = pdf.read_bytes()
+    new_pdf = change(data, pdf_bytes)
+    if new_pdf is not None:  # a new PDF, with the sha256 that matches it: self-consistent
+        pdf.unlink()
+        pdf.write_bytes(new_pdf)
+        data["pdf_sha256"] = hashlib.sha256(new_pdf).hexdigest()
+    entry.unlink()
+    entry.write_text(json.dumps(data), encoding="utf-8")
+
+
+def _nan_x(data: dict, _pdf: bytes) -> None:
+    data["texts"][0][0]["x"] = float("nan")
+
+
+def _one_chart_short(data: dict, _pdf: bytes) -> None:
+    data["texts"].pop()
+
+
+def _huge_size(data: dict, _pdf: bytes) -> None:
+    data["texts"][0][0]["size"] = 1e308
+
+
+def _not_a_pdf(_data: dict, _pdf: bytes) -> bytes:
+    return b"these bytes are no PDF, but their sha256 is the one recorded"
+
+
+@pytest.mark.parametrize(
+    "change", [_nan_x, _one_chart_short, _huge_size, _not_a_pdf], ids=lambda f: f.__name__
+)
+def test_a_self_consistent_but_wrong_cache_entry_is_drawn_again(
+    report: Path, tmp_path: Path, run_cli, change
+) -> None:
+    # its sha256 matches its PDF, so only what it holds can tell: a NaN written into the
+    # page made the PDF invalid, a short list or no PDF at all ended the build
+    fresh = run_cli("build", "--no-cache", "--out", str(tmp_path / "fresh.pdf"), root=report)
+    assert fresh.code == 0, fresh.err
+    [entry] = (report / CACHE).glob("charts-*.json")
+    _respoil(entry, change)
+    result = run_cli("build", "--out", str(tmp_path / "cached.pdf"), root=report)
+    assert result.code == 0, result.err
+    assert len(warnings_in(result.err)) == 1, result.err
+    assert (tmp_path / "cached.pdf").read_bytes() == (tmp_path / "fresh.pdf").read_bytes()
+
+
+def test_a_cache_entry_nested_too_deep_is_a_warning(report: Path, tmp_path: Path, run_cli) -> None:
+    [entry] = (report / CACHE).glob("charts-*.json")
+    entry.unlink()
+    entry.write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+    result = run_cli("build", "--out", str(tmp_path / "x.pdf"), root=report)
+    assert result.code == 0 and len(warnings_in(result.err)) == 1, result.err
