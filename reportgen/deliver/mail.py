@@ -59,6 +59,7 @@ from reportgen.deliver.sendlog import (
     SendRecord,
     append_record,
     check_room,
+    message_id_problem,
     read_send_log,
     send_lock,
 )
@@ -461,9 +462,18 @@ def _message_id_for(
     """
     last = history.records[-1] if history.records else None
     if last is not None and not (resend and last.outcome in DELIVERED_OUTCOMES):
-        return last.message_id
+        return last.message_id  # read_send_log has checked it is one Message-ID
     domain = getaddresses([from_address])[0][1].rpartition("@")[2] or _DRY_RUN_DOMAIN
-    return make_msgid(idstring=f"reportgen.{edition}.v{version}.{list_name}", domain=domain)
+    full = f"reportgen.{edition}.v{version}.{list_name}"
+    short = f"reportgen.{edition}.v{version}"
+    # only an ID the send log will read back (message_id_problem): a very long list name
+    # or a sender's domain that is not a dot-atom ("force.example.") would otherwise leave
+    # a log that stops the next run; the last choice always is one
+    for idstring, right in ((full, domain), (short, domain), (short, _DRY_RUN_DOMAIN)):
+        message_id = make_msgid(idstring=idstring, domain=right)
+        if message_id_problem(message_id) is None:
+            break
+    return message_id
 
 
 def _build_message(

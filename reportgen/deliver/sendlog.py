@@ -23,15 +23,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Annotated, Literal
 
 import msgspec
 
 from reportgen import atomic
-from reportgen.errors import DeliveryError
+from reportgen.errors import DeliveryError, shown
 from reportgen.locks import exclusive_lock
 from reportgen.reading import NotAPlainFile, TooLarge, read_limited
 
@@ -44,6 +45,17 @@ ROOM_MARGIN = 64 * 1024
 # a send log of years is a few hundred KB; far more is not a log reportgen wrote
 MAX_LOG_BYTES = 16 * 1024 * 1024
 _RESTORE = "put the real send-log.jsonl back from backup: it records what was already sent"
+# The longest Message-ID reportgen writes is about 330 characters (make_msgid's numbers,
+# the edition, version and list, a domain of up to 255); a header line holds 998.
+MAX_MESSAGE_ID = 500
+# RFC 5322 3.6.4 msg-id without its obsolete forms, as email.utils.make_msgid writes it:
+# dot-atom-text, @, dot-atom-text or a domain literal. The email package silently cuts
+# anything else short ("<a(b)@c>" is sent as "<a"), and a line break would add a header.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_DOT_ATOM = rf"{_ATEXT}(?:\.{_ATEXT})*"
+_MESSAGE_ID = re.compile(rf"<{_DOT_ATOM}@(?:{_DOT_ATOM}|\[[!-Z^-~]*\])>")
+# counts as the log holds them; far beyond any real one is not a line reportgen wrote
+_COUNT_LIMIT = 2**31 - 1
 
 
 class SendRecord(msgspec.Struct, frozen=True):
@@ -86,6 +98,45 @@ class SendRecord(msgspec.Struct, frozen=True):
         )
 
 
+class _LogLine(msgspec.Struct, frozen=True):
+    """One line of the log as reportgen writes it (``SendRecord.to_json``), with exactly
+    its types: an int is not a float, a bool or a string, a list of addresses is not one
+    address (whose characters would each be taken for an address that had accepted the
+    message). Keys reportgen does not write are passed over."""
+
+    message_id: str
+    edition: str
+    version: Annotated[int, msgspec.Meta(ge=1, le=_COUNT_LIMIT)]
+    list_name: str = msgspec.field(name="list")
+    recipients: tuple[str, ...]
+    attachment_sha256: str
+    attachment_name: str
+    time: str
+    outcome: Outcome
+    attempts: Annotated[int, msgspec.Meta(ge=0, le=_COUNT_LIMIT)]
+    delivered: tuple[str, ...] = ()
+    refused: dict[str, str] = msgspec.field(default_factory=dict)
+    server: str | None = None
+    error: str | None = None
+
+
+# strict JSON: no NaN or Infinity, no float or string for an int; nesting too deep for
+# the decoder is a RecursionError, caught below
+_DECODER = msgspec.json.Decoder(_LogLine)
+
+
+def message_id_problem(message_id: str) -> str | None:
+    """Why ``message_id`` is not one Message-ID as reportgen writes them; None if it is."""
+    if len(message_id) > MAX_MESSAGE_ID:
+        return f"it is {len(message_id)} characters long; reportgen writes at most {MAX_MESSAGE_ID}"
+    if not _MESSAGE_ID.fullmatch(message_id):
+        return (
+            "it is not one Message-ID as reportgen writes them (<left@right>, in letters, "
+            "digits, dots and the like: printable ASCII without spaces or brackets inside)"
+        )
+    return None
+
+
 def read_send_log(path: Path) -> tuple[SendRecord, ...]:
     """Every record in the send log, oldest first; no file means no records."""
     try:
@@ -97,41 +148,60 @@ def read_send_log(path: Path) -> tuple[SendRecord, ...]:
             file=path,
             hint=_RESTORE,
         ) from exc
-    records = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    records: list[SendRecord] = []
+    # lines end at a line feed only, as reportgen writes them and editors count them:
+    # str.splitlines() would also break at a U+2028 or U+0085 inside a JSON string, which
+    # json.dumps(ensure_ascii=False) leaves as it is
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
+        problem = None
         try:
-            raw = json.loads(line)
-            outcome = raw["outcome"]
-            if outcome not in get_args(Outcome):
-                raise ValueError(f"unknown outcome {outcome!r}")
-            records.append(
-                SendRecord(
-                    message_id=str(raw["message_id"]),
-                    edition=str(raw["edition"]),
-                    version=int(raw["version"]),
-                    list_name=str(raw["list"]),
-                    recipients=tuple(raw["recipients"]),
-                    delivered=tuple(raw.get("delivered", ())),
-                    refused=dict(raw.get("refused", {})),
-                    attachment_sha256=str(raw["attachment_sha256"]),
-                    attachment_name=str(raw["attachment_name"]),
-                    server=raw.get("server"),
-                    time=str(raw["time"]),
-                    outcome=outcome,
-                    error=raw.get("error"),
-                    attempts=int(raw["attempts"]),
-                )
-            )
-        except (ValueError, KeyError, TypeError) as exc:
+            raw = _DECODER.decode(line)
+        except msgspec.ValidationError as exc:
+            problem = _plain(str(exc))
+        except msgspec.DecodeError as exc:
+            problem = f"it is not one JSON record: {exc}"
+        except RecursionError:
+            problem = "it is not one JSON record: it is nested too deeply to read"
+        else:
+            # reused as the Message-ID header of the next send: checked before it can be
+            if found := message_id_problem(raw.message_id):
+                problem = f"message_id {shown(raw.message_id)}: {found}"
+        if problem is not None:
             raise DeliveryError(
-                f"the send log has a line reportgen did not write ({exc})",
+                f"the send log has a line reportgen did not write ({problem})",
                 file=path,
                 line=number,
                 hint="reportgen only appends to this file; restore it or fix that line by hand",
-            ) from exc
+            )
+        records.append(
+            SendRecord(
+                message_id=raw.message_id,
+                edition=raw.edition,
+                version=raw.version,
+                list_name=raw.list_name,
+                recipients=raw.recipients,
+                delivered=raw.delivered,
+                refused=raw.refused,
+                attachment_sha256=raw.attachment_sha256,
+                attachment_name=raw.attachment_name,
+                server=raw.server,
+                time=raw.time,
+                outcome=raw.outcome,
+                error=raw.error,
+                attempts=raw.attempts,
+            )
+        )
     return tuple(records)
+
+
+def _plain(validation: str) -> str:
+    """msgspec's "Expected `int`, got `float` - at `$.version`" as "version: Expected
+    `int`, got `float`": the key first, as the line names it."""
+    what, _, where = validation.partition(" - at `$")
+    where = where.rstrip("`").lstrip(".")
+    return f"{where}: {what}" if where else what
 
 
 def append_record(path: Path, record: SendRecord) -> None:
