@@ -26,6 +26,8 @@ from reportgen.months import Month
 FIGURE_COLUMNS = ("last_year", "this_year", "diff", "msg_rank", "movement")
 DIFF_COLUMNS = ("section", "kind", "label", "column", "before", "after")
 ABSENT = "(no row)"
+# an edition's figures are a hundred rows or so; a file far longer was not made by reportgen
+MAX_FIGURE_ROWS = 100_000
 
 
 class Change(msgspec.Struct, frozen=True):
@@ -49,26 +51,58 @@ class FigureDiff(msgspec.Struct, frozen=True):
 RowKey = tuple[str, str, str, int]
 
 
+def figure_rows(figures_csv: str, *, file: str | Path | None = None) -> list[dict[str, str]]:
+    """The rows of a figures CSV, each with every column; DeliveryError (naming ``file``,
+    the PDF it came from) unless it is the shape reportgen writes: the figures embedded
+    in an archived PDF may have been edited by anyone."""
+    hint = "restore the archived PDF from backup; reportgen wrote it with every column filled"
+    reader = csv.reader(io.StringIO(figures_csv, newline=""))
+    rows: list[dict[str, str]] = []
+    try:
+        header = tuple(next(reader, ()))
+        if header != CSV_COLUMNS:
+            raise DeliveryError(
+                f"the figures do not have the columns {','.join(CSV_COLUMNS)}",
+                file=file,
+                hint="the archived figures.csv was made by another version of reportgen",
+            )
+        for cells in reader:
+            if not cells:
+                continue  # a blank line, as csv.DictReader skips it
+            if len(cells) != len(CSV_COLUMNS):
+                raise DeliveryError(
+                    f"line {reader.line_num} of the figures has {len(cells)} cells, not "
+                    f"{len(CSV_COLUMNS)}",
+                    file=file,
+                    hint=hint,
+                )
+            if len(rows) == MAX_FIGURE_ROWS:
+                raise DeliveryError(
+                    f"the figures have more than {MAX_FIGURE_ROWS} rows", file=file, hint=hint
+                )
+            rows.append(dict(zip(CSV_COLUMNS, cells, strict=True)))
+    except csv.Error as error:  # a cell over the csv module's size limit, say
+        raise DeliveryError(
+            f"line {reader.line_num} of the figures cannot be read: {error}", file=file, hint=hint
+        ) from None
+    return rows
+
+
 def keyed_rows(figures_csv: str) -> dict[RowKey, dict[str, str]]:
     """Rows by (section, kind, label — a confidence interval's by its measure — repeat)."""
-    reader = csv.DictReader(io.StringIO(figures_csv, newline=""))
-    if tuple(reader.fieldnames or ()) != CSV_COLUMNS:
-        raise DeliveryError(
-            f"the figures do not have the columns {','.join(CSV_COLUMNS)}",
-            hint="the archived figures.csv was made by another version of reportgen",
-        )
     rows: dict[RowKey, dict[str, str]] = {}
+    repeats: dict[tuple[str, str, str], int] = {}  # rows so far with each key: linear time
     measure = ""
-    for row in reader:
+    for row in figure_rows(figures_csv):
         label = row["label"]
         if row["kind"] == "measure":
             measure = label
         elif row["kind"] == "confidence_interval":
             label = f"{measure}: {label}"
-        repeat = 0
-        while (row["section"], row["kind"], label, repeat) in rows:
-            repeat += 1
-        rows[(row["section"], row["kind"], label, repeat)] = row
+        key = (row["section"], row["kind"], label)
+        repeat = repeats.get(key, 0)
+        repeats[key] = repeat + 1
+        rows[(*key, repeat)] = row
     return rows
 
 
@@ -126,16 +160,30 @@ def archived_figures(
 
     stored = find_version(archive_root, str(edition), version)
     pdf = stored.path("edition")
-    attachments = read_attachments(pdf)
-    if FIGURES_ATTACHMENT not in attachments:
+    # the bytes the manifest vouches for, and of them only the figures are unpacked
+    data = stored.read_verified("edition")
+    figures = read_attachments(pdf, data, only={FIGURES_ATTACHMENT}).get(FIGURES_ATTACHMENT)
+    if figures is None:
         raise DeliveryError(f"{pdf.name} carries no {FIGURES_ATTACHMENT}", file=str(pdf))
+    text = checked_figures(figures, pdf)
+    return text, f"{edition} v{stored.version} (archived)"
+
+
+def checked_figures(figures: bytes, pdf: Path) -> str:
+    """The ``figures.csv`` embedded in ``pdf`` as text, refused (naming the PDF) unless it
+    is a figures CSV as reportgen writes it."""
+    from reportgen.workflow import FIGURES_ATTACHMENT
+
     try:
-        text = attachments[FIGURES_ATTACHMENT].decode("utf-8")
+        text = figures.decode("utf-8")
     except UnicodeDecodeError:
         raise DeliveryError(
-            f"the embedded {FIGURES_ATTACHMENT} is not text", file=str(pdf)
+            f"the embedded {FIGURES_ATTACHMENT} is not UTF-8 text",
+            file=str(pdf),
+            hint="restore the archived PDF from backup",
         ) from None
-    return text, f"{edition} v{stored.version} (archived)"
+    figure_rows(text, file=pdf)
+    return text
 
 
 def diff_versions(archive_root: Path, edition: Month) -> FigureDiff:

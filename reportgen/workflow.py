@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,7 @@ from reportgen.atomic import ensure_folder, named, scratch_folder
 from reportgen.compute.edition import compute_tables, figures_csv
 from reportgen.deliver.archive import (
     ArchivedVersion,
+    InputDigest,
     VerifyResult,
     abandoned_attempts,
     archive_edition,
@@ -31,7 +32,7 @@ from reportgen.deliver.archive import (
     verify_archive,
 )
 from reportgen.deliver.pack import build_pack, read_pdf
-from reportgen.errors import DeliveryError, ReportgenError
+from reportgen.errors import DeliveryError, ReportgenError, one_line, shown
 from reportgen.load.folder import ReportFolder, inside, load_content, load_report
 from reportgen.load.folder import input_files as folder_input_files
 from reportgen.load.reportfolder import DEFAULT_ARCHIVE, kept_folder_of
@@ -242,7 +243,8 @@ class VerifyReport(msgspec.Struct, frozen=True):
         text.extend(abandoned_line(folder) for folder in self.abandoned)
         if not self.results:  # a mistyped --archive that happens to exist says so
             text.insert(0, "no editions archived yet: nothing to verify")
-        return text
+        # one line each, printable as it is, whatever names the damage brought with it
+        return [one_line(line) for line in text]
 
 
 def abandoned_line(folder: Path) -> str:
@@ -252,29 +254,39 @@ def abandoned_line(folder: Path) -> str:
     )
 
 
-def rebuild_figures(pdf: Path, edition: Month, scratch_parent: Path | None = None) -> str | None:
+def rebuild_figures(
+    pdf: Path,
+    edition: Month,
+    scratch_parent: Path | None = None,
+    *,
+    recorded: Collection[InputDigest],
+) -> str | None:
     """Recompute the figures from the inputs embedded in ``pdf``; None when they match.
 
-    The inputs are unpacked into a scratch folder in ``scratch_parent`` (the report's
-    ``out/``, if it exists; else the system's temporary folder).
+    The embedded files must be exactly the ``recorded`` inputs (the manifest's: name,
+    sha256 and size) and the figures: anything else is damage, reported without
+    rebuilding. The inputs are unpacked into a scratch folder in ``scratch_parent`` (the
+    report's ``out/``, if it exists; else the system's temporary folder).
     """
     attachments = read_attachments(pdf)
     if FIGURES_ATTACHMENT not in attachments:
         return f"{pdf.name} carries no {FIGURES_ATTACHMENT}"
+    problem = _unlike_the_manifest(attachments, recorded)
+    if problem is not None:
+        return problem
+    try:
+        stored = attachments[FIGURES_ATTACHMENT].decode("utf-8")
+    except UnicodeDecodeError:
+        return f"the embedded {FIGURES_ATTACHMENT} is not UTF-8 text"
     report_root = None if scratch_parent is None else Path(scratch_parent).parent
     with scratch_folder(scratch_parent, create=False, within=report_root) as scratch:
-        for name, data in attachments.items():
-            relative = input_name(name)
-            if (
-                name == FIGURES_ATTACHMENT
-                or ".." in Path(relative).parts
-                or Path(relative).is_absolute()
-            ):
-                continue  # never write outside the scratch folder
-            target = scratch / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
+        # only what the manifest records: its names were checked to be plain relative
+        # paths when it was read, so nothing is written outside the scratch folder
+        for digest in recorded:
+            target = scratch / digest.name
             try:
-                target.write_bytes(data)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(attachments[attachment_name(digest.name)])
             except OSError as error:
                 raise named(error, target) from error
         try:
@@ -282,15 +294,46 @@ def rebuild_figures(pdf: Path, edition: Month, scratch_parent: Path | None = Non
             rebuilt = figures_csv(compute_tables(folder, edition, load_content(folder, edition)))
         except ReportgenError as exc:
             return f"the embedded inputs do not build: {exc}"
-    stored = attachments[FIGURES_ATTACHMENT].decode("utf-8")
     if rebuilt == stored:
         return None
     for number, (old, new) in enumerate(
         zip(stored.splitlines(), rebuilt.splitlines(), strict=False), start=1
     ):
         if old != new:
-            return f"line {number} of {FIGURES_ATTACHMENT} was {old!r}, rebuilt {new!r}"
+            return f"line {number} of {FIGURES_ATTACHMENT} was {shown(old)}, rebuilt {shown(new)}"
     return "the number of rows differs"
+
+
+def _unlike_the_manifest(
+    attachments: dict[str, bytes], recorded: Collection[InputDigest]
+) -> str | None:
+    """How the files embedded in the PDF differ from the inputs its manifest records."""
+    expected = {attachment_name(digest.name): digest for digest in recorded}
+    differ = [
+        name
+        for name, digest in expected.items()
+        if name in attachments
+        and (hashlib.sha256(attachments[name]).hexdigest(), len(attachments[name]))
+        != (digest.sha256, digest.size)
+    ]
+    missing = sorted(expected.keys() - attachments.keys())
+    extra = sorted(attachments.keys() - expected.keys() - {FIGURES_ATTACHMENT})
+    parts = []
+    for label, names in (
+        ("changed since they were recorded in the manifest", sorted(differ)),
+        ("recorded in the manifest but not embedded", missing),
+        ("embedded but not recorded in the manifest", extra),
+    ):
+        if names:
+            # whole unless absurdly long: an analyst looks these up in the PDF
+            shown_names = ", ".join(
+                repr(name) if len(name) <= 120 else shown(name) for name in names[:5]
+            )
+            more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+            parts.append(f"{label}: {shown_names}{more}")
+    if not parts:
+        return None
+    return "the embedded files do not match the manifest's inputs (" + "; ".join(parts) + ")"
 
 
 def verify(
@@ -311,9 +354,14 @@ def verify(
         if not result.ok:
             report(month, "failed")
             continue
-        version = find_version(archive_root, result.edition, result.version)
         report(month, f"v{result.version} figures")
-        problem = rebuild_figures(version.path("edition"), month, scratch_parent)
+        try:
+            version = find_version(archive_root, result.edition, result.version)
+            problem = rebuild_figures(
+                version.path("edition"), month, scratch_parent, recorded=version.manifest.inputs
+            )
+        except ReportgenError as error:  # this version's damage: the others are still checked
+            problem = error.message if error.file is None else f"{error.file}: {error.message}"
         rebuilds.append((result.edition, result.version, problem))
         report(month, "done" if problem is None else "failed")
     abandoned = [
@@ -366,12 +414,11 @@ DISTRIBUTION = Path("distribution.yaml")
 
 def headline(figures: str, per_section: int = 1) -> str:
     """A few lines of headline figures for the email body, from the figures CSV."""
-    import csv
-    import io
+    from reportgen.figurediff import figure_rows
 
     lines: list[str] = []
     seen: dict[str, int] = {}
-    for row in csv.DictReader(io.StringIO(figures)):
+    for row in figure_rows(figures):
         if row["kind"] != "measure" or seen.get(row["section"], 0) >= per_section:
             continue
         seen[row["section"]] = seen.get(row["section"], 0) + 1
@@ -398,6 +445,7 @@ def send(
     import os
 
     from reportgen.deliver import mail
+    from reportgen.figurediff import checked_figures
 
     root = Path(root).resolve()
     lists = mail.load_distribution(
@@ -433,7 +481,11 @@ def send(
     if use_pack:
         month = readable_name("", "", edition)  # "March-2014.pdf"
         attachment = edition_name.removesuffix(month) + "Board-Pack-" + month
-    figures = read_attachments(version.path("edition"), edition_data).get(FIGURES_ATTACHMENT, b"")
+    # the figures only: the inputs are not needed to write the email
+    figures = read_attachments(
+        version.path("edition"), edition_data, only={FIGURES_ATTACHMENT}
+    ).get(FIGURES_ATTACHMENT)
+    body = "" if figures is None else headline(checked_figures(figures, version.path("edition")))
     settings = None if dry_run_dir else mail.smtp_settings_from_env(env or os.environ)
     if dry_run_dir is not None:
         ensure_folder(Path(dry_run_dir), within=root)
@@ -448,7 +500,7 @@ def send(
         settings=settings,
         # the pack and the edition are different documents: each has its own send record
         send_log=Path(archive_root) / str(edition) / (PACK_SEND_LOG if use_pack else SEND_LOG),
-        template_values={"headline": headline(figures.decode("utf-8"))},
+        template_values={"headline": body},
         resend=resend,
         expected_sha256=version.stored(role).sha256,
         dry_run_dir=dry_run_dir,

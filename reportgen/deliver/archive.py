@@ -39,19 +39,22 @@ import os
 import re
 import shutil
 import tempfile
+import zlib
 from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 import pikepdf
+from pypdf.generic import ArrayObject, DictionaryObject, NullObject, StreamObject
 
 from reportgen import notices, steps
 from reportgen.assemble.archival import as_pdfa3, save
 from reportgen.atomic import atomic_path, fsync_dir, usual_permissions, write_text
+from reportgen.compat import stored_stream_bytes
 from reportgen.deliver.pack import check_pdf, read_pdf
-from reportgen.errors import DeliveryError, ReportgenError
+from reportgen.errors import DeliveryError, ReportgenError, one_line, shown
 from reportgen.locks import exclusive_lock
 from reportgen.months import Month
 from reportgen.reading import NotAPlainFile, TooLarge, read_limited
@@ -69,6 +72,13 @@ _TEMP_PREFIX = ".incoming-"
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _CHUNK = 1 << 20
 MAX_MANIFEST_BYTES = 4 << 20  # a manifest lists a few dozen files: some KB
+# An edition PDF carries its figures and inputs: a dozen or two files, a few MB at most.
+# Anything far beyond is not what reportgen attached (a small PDF can unpack to GBs).
+MAX_ATTACHMENTS = 200
+MAX_ATTACHMENT_BYTES = 64 << 20  # all of a PDF's attachments together, unpacked
+_NAME_MAX = 255  # bytes in one file name (the usual file systems' limit)
+_INPUT_NAME_MAX = 1024  # characters in an input's path in the report folder
+_INPUT_DEPTH_MAX = 16  # folders deep
 # attachments' MIME types by file name suffix (PDF/A-3 asks for one on every attachment)
 _MIME_TYPES = {
     ".csv": "text/csv",
@@ -134,38 +144,100 @@ class Manifest(msgspec.Struct, frozen=True):
 
     @classmethod
     def from_json(cls, text: str) -> Manifest:
-        """Parse a manifest; ValueError (with what is wrong) if it is not a valid one."""
+        """Parse a manifest; ValueError (with what is wrong) if it is not a valid one.
+
+        Strict, because anyone may have edited the file: every field must have the type
+        reportgen writes (a size of 214333.7 or "214333" is damage, not a size), numbers
+        are plain JSON numbers (no NaN, Infinity or 1e400), unknown fields are refused
+        (so nothing, however deeply nested, is parsed beyond what is expected), and text
+        must be printable on one line (it is listed by verify and editions).
+        """
         try:
-            document: Any = json.loads(text)
-            if document.get("format") != MANIFEST_FORMAT:
-                raise ValueError(f"unknown manifest format {document.get('format')!r}")
-            archived_at = datetime.strptime(document["archived_at"], _TIME_FORMAT)
-            reason = document.get("reissue_reason")
-            return cls(
-                edition=str(document["edition"]),
-                version=int(document["version"]),
-                archived_at=archived_at.replace(tzinfo=UTC),
-                archived_by=str(document["archived_by"]),
-                reportgen_version=str(document["reportgen_version"]),
-                reissue_reason=None if reason is None else str(reason),
-                files=tuple(
-                    StoredFile(
-                        str(f["role"]),
-                        _plain_name(str(f["name"])),
-                        str(f["sha256"]),
-                        int(f["size"]),
-                    )
-                    for f in document["files"]
-                ),
-                inputs=tuple(
-                    InputDigest(str(i["name"]), str(i["sha256"]), int(i["size"]))
-                    for i in document["inputs"]
-                ),
-            )
-        except (AttributeError, KeyError, TypeError, ValueError) as error:
-            if isinstance(error, KeyError):
-                raise ValueError(f"missing field {error}") from error
-            raise ValueError(str(error)) from error
+            document = msgspec.json.decode(text, type=_ManifestDocument)
+        except msgspec.ValidationError as error:
+            raise ValueError(str(error).replace("Object missing required", "missing")) from None
+        except msgspec.DecodeError as error:
+            raise ValueError(f"it is not valid JSON ({error})") from None
+        if document.format != MANIFEST_FORMAT:
+            raise ValueError(f"unknown manifest format {document.format!r}")
+        try:
+            archived_at = datetime.strptime(document.archived_at, _TIME_FORMAT)
+        except ValueError:
+            raise ValueError(
+                f"archived_at {shown(document.archived_at)} is not a time like 2014-04-02T09:30:00Z"
+            ) from None
+        for label, value in (
+            ("edition", document.edition),
+            ("archived_by", document.archived_by),
+            ("reportgen_version", document.reportgen_version),
+            ("reissue_reason", document.reissue_reason or ""),
+            *(("a file's role", f.role) for f in document.files),
+        ):
+            _printable(label, value)
+        names = [_plain_name(f.name) for f in document.files]
+        roles = [f.role for f in document.files]
+        inputs = [_input_path(i.name) for i in document.inputs]
+        for what, values in (("file name", names), ("role", roles), ("input", inputs)):
+            if len(set(values)) != len(values):
+                raise ValueError(f"it lists a {what} twice")
+        # unpacked by verify into one folder: "data" and "data/monthly.csv" cannot both be
+        folders = {
+            "/".join(i.split("/")[:end]) for i in inputs for end in range(1, i.count("/") + 1)
+        }
+        clash = sorted(set(inputs) & folders)
+        if clash:
+            raise ValueError(f"input {shown(clash[0])} is listed both as a file and a folder")
+        return cls(
+            edition=document.edition,
+            version=document.version,
+            archived_at=archived_at.replace(tzinfo=UTC),
+            archived_by=document.archived_by,
+            reportgen_version=document.reportgen_version,
+            reissue_reason=document.reissue_reason,
+            files=tuple(StoredFile(f.role, f.name, f.sha256, f.size) for f in document.files),
+            inputs=tuple(InputDigest(i.name, i.sha256, i.size) for i in document.inputs),
+        )
+
+
+# what a manifest may hold: exact JSON types, sizes within reason, text within reason
+_Size = Annotated[int, msgspec.Meta(ge=0, le=1 << 50)]
+_Sha256 = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")]
+_Text = Annotated[str, msgspec.Meta(max_length=4096)]
+
+
+class _StoredFileDocument(msgspec.Struct, forbid_unknown_fields=True):
+    role: _Text
+    name: _Text
+    sha256: _Sha256
+    size: _Size
+
+
+class _InputDocument(msgspec.Struct, forbid_unknown_fields=True):
+    name: _Text
+    sha256: _Sha256
+    size: _Size
+
+
+class _ManifestDocument(msgspec.Struct, forbid_unknown_fields=True):
+    """``manifest.json`` exactly as ``Manifest.to_json`` writes it."""
+
+    format: int
+    edition: _Text
+    version: Annotated[int, msgspec.Meta(ge=1, le=1 << 31)]
+    archived_at: _Text
+    archived_by: _Text
+    reportgen_version: _Text
+    files: Annotated[list[_StoredFileDocument], msgspec.Meta(max_length=1000)]
+    inputs: Annotated[list[_InputDocument], msgspec.Meta(max_length=MAX_ATTACHMENTS)]
+    reissue_reason: _Text | None = None
+
+
+def _printable(label: str, text: str) -> str:
+    """``text`` as it is, refused if it would not print as it is on one line (a line
+    break, a control character, or a lone surrogate, which cannot be printed at all)."""
+    if one_line(text) != text:
+        raise ValueError(f"{label} {shown(text)} holds control or invalid characters")
+    return text
 
 
 def _plain_name(name: str) -> str:
@@ -176,8 +248,33 @@ def _plain_name(name: str) -> str:
         or name.startswith(".")
         or any(ch in name for ch in "/\\\0")
         or name == MANIFEST_NAME
+        or one_line(name) != name
+        # longer than a file system allows: every look-up of it would fail
+        or len(name.encode("utf-8")) > _NAME_MAX
     ):
-        raise ValueError(f"stored file name {name!r} is not a plain file name in its folder")
+        raise ValueError(f"stored file name {shown(name)} is not a plain file name in its folder")
+    return name
+
+
+def _input_path(name: str) -> str:
+    """An input's name ("data/monthly.csv"): a relative path of plain names, which verify
+    unpacks under a scratch folder, so nothing that could lead out of it or that no file
+    system could hold; "__" is how attachments spell "/", so no name may contain it."""
+    parts = name.split("/")
+    if (
+        not name
+        or len(name) > _INPUT_NAME_MAX
+        or len(parts) > _INPUT_DEPTH_MAX
+        or one_line(name) != name
+        or any(
+            part in ("", ".", "..")
+            or "__" in part
+            or any(ch in part for ch in "\\\0")
+            or len(part.encode("utf-8")) > _NAME_MAX
+            for part in parts
+        )
+    ):
+        raise ValueError(f"input name {shown(name)} is not a path inside a report folder")
     return name
 
 
@@ -335,7 +432,19 @@ def archive_edition(
                 f"the re-issue of {edition} has an empty reason",
                 hint="say what was corrected, e.g. --reason 'burglary figure for Feb corrected'",
             )
+        if one_line(reissue_reason) != reissue_reason:
+            raise DeliveryError(
+                f"the re-issue reason of {edition} is not one line of plain text",
+                hint="give the reason on one line, with no control or invisible characters",
+            )
     sources = _check_deliverables(files)
+    for name in inputs:
+        try:
+            _input_path(name)  # what the manifest records, and verify unpacks, must be read back
+        except ValueError as error:
+            raise DeliveryError(
+                str(error), file=inputs[name], hint="rename it within the report folder"
+            ) from None
     input_digests = tuple(_digest_input(name, Path(path)) for name, path in sorted(inputs.items()))
     # a naive ``now`` is taken as local time, as datetime.astimezone does
     archived_at = (now or datetime.now(UTC)).astimezone(UTC)
@@ -611,19 +720,53 @@ def attach_files(
     return Path(pdf_out)
 
 
-def read_attachments(pdf: Path, data: bytes | None = None) -> dict[str, bytes]:
-    """The files embedded in ``pdf`` (its ``data`` where already read), by name."""
+def read_attachments(
+    pdf: Path, data: bytes | None = None, *, only: Collection[str] | None = None
+) -> dict[str, bytes]:
+    """The files embedded in ``pdf`` (its ``data`` where already read), by name; with
+    ``only``, just those of them (the rest are counted and their names checked, not
+    unpacked).
+
+    The PDF may have been edited by anyone, so every name must be a plain file name and
+    there may be at most MAX_ATTACHMENTS files of MAX_ATTACHMENT_BYTES together: a PDF
+    of a few MB can unpack to gigabytes, and reportgen attaches a few MB at most.
+    """
     source = read_pdf(Path(pdf)) if data is None else check_pdf(Path(pdf), data)
+    hint = "restore the file from another copy; reportgen never attaches such files"
     found: dict[str, bytes] = {}
+    seen: set[str] = set()
+    budget = MAX_ATTACHMENT_BYTES
     try:
-        for name, contents in source.reader.attachments.items():
-            if len(set(contents)) > 1:
+        for count, entry in enumerate(source.reader.attachment_list, start=1):
+            if count > MAX_ATTACHMENTS:
                 raise DeliveryError(
-                    f"the PDF has several different attachments named {name!r}",
-                    file=pdf,
-                    hint="rebuild it; reportgen never attaches two files with one name",
+                    f"the PDF has more than {MAX_ATTACHMENTS} attachments", file=pdf, hint=hint
                 )
-            found[name] = contents[0]
+            names = {entry.name}
+            if entry.alternative_name is not None:
+                names.add(entry.alternative_name)
+            for name in names:
+                _check_attachment_name(name, pdf, hint)
+            wanted = names if only is None else names & set(only)
+            seen.update(names)
+            if not wanted:
+                continue
+            contents = _unpacked(entry.pdf_object, budget)
+            if contents is None:
+                raise DeliveryError(
+                    f"the PDF's attachments unpack to more than {MAX_ATTACHMENT_BYTES >> 20} MB",
+                    file=pdf,
+                    hint=hint,
+                )
+            budget -= len(contents)
+            for name in wanted:
+                if found.get(name, contents) != contents:
+                    raise DeliveryError(
+                        f"the PDF has several different attachments named {name!r}",
+                        file=pdf,
+                        hint="rebuild it; reportgen never attaches two files with one name",
+                    )
+                found[name] = contents
     except DeliveryError:
         raise
     except Exception as error:  # pypdf raises many types for damaged files
@@ -633,6 +776,53 @@ def read_attachments(pdf: Path, data: bytes | None = None) -> dict[str, bytes]:
             hint="restore the file from another copy",
         ) from error
     return found
+
+
+def _check_attachment_name(name: object, pdf: Path, hint: str) -> None:
+    # pypdf gives a name it cannot decode as text (one with a NUL, say) as bytes
+    if not isinstance(name, str):
+        raise DeliveryError("the PDF has an attachment whose name is not text", file=pdf, hint=hint)
+    if (
+        name in ("", ".", "..")
+        or any(ch in name for ch in "/\\\0")
+        or one_line(name) != name
+        or len(name.encode("utf-8")) > _INPUT_NAME_MAX
+    ):
+        raise DeliveryError(
+            f"the PDF has an attachment named {shown(name)}, which is not a plain file name",
+            file=pdf,
+            hint=hint,
+        )
+
+
+def _unpacked(spec: DictionaryObject, limit: int) -> bytes | None:
+    """The contents of the file specification ``spec`` (pypdf's), or None if they come to
+    more than ``limit`` bytes: they are inflated at most ``limit`` + 1 bytes far, never
+    whole, so a small stream of zeros cannot fill the memory."""
+    files = spec["/EF"].get_object()
+    if not isinstance(files, DictionaryObject):
+        raise TypeError("an attachment has no file dictionary (/EF)")
+    stream = files["/UF" if "/UF" in files else "/F"].get_object()
+    if not isinstance(stream, StreamObject):
+        raise TypeError("an attachment is not a stream")
+    # the stream's bytes as stored: get_data() would inflate them all, however large
+    raw = stored_stream_bytes(stream)
+    method = stream.get("/Filter")
+    if isinstance(method, ArrayObject) and len(method) == 1:
+        method = method[0]
+    if method is None:
+        return raw if len(raw) <= limit else None
+    params = stream.get("/DecodeParms")
+    if method != "/FlateDecode" or not (params is None or isinstance(params, NullObject)):
+        # reportgen (through qpdf) stores attachments deflated and nothing else
+        raise ValueError(f"an attachment is stored encoded as {method}, which reportgen never uses")
+    inflater = zlib.decompressobj()
+    contents = inflater.decompress(raw, limit + 1)
+    if len(contents) > limit:
+        return None
+    if not inflater.eof:
+        raise ValueError("an attachment's compressed data is cut short")
+    return contents
 
 
 # --- reading the archive ---------------------------------------------------------------
@@ -741,21 +931,28 @@ def _verify_version(folder: Path, edition: str, number: int) -> VerifyResult:
     changed, missing, problems = [], [], []
     for stored in manifest.files:
         path = folder / stored.name
-        if path.is_symlink():  # even to an identical copy: the archive holds the file
-            problems.append(f"{stored.name} is a link, not the stored file")
-            continue
-        if not path.is_file():
-            missing.append(stored.name)
-            continue
         try:
+            if path.is_symlink():  # even to an identical copy: the archive holds the file
+                problems.append(f"{stored.name} is a link, not the stored file")
+                continue
+            if not path.is_file():
+                missing.append(stored.name)
+                continue
             sha256, size = _hash_file(path)
-        except OSError as error:
-            problems.append(f"{stored.name} cannot be read: {error.strerror}")
+        except OSError as error:  # one unreadable file must not stop the check of the rest
+            problems.append(f"{stored.name} cannot be read: {error.strerror or error}")
             continue
         if (sha256, size) != (stored.sha256, stored.size):
             changed.append(stored.name)
     expected = {MANIFEST_NAME, *(f.name for f in manifest.files)}
-    added = sorted(entry.name for entry in folder.iterdir() if entry.name not in expected)
+    try:
+        # names as one_line shows them: a file put there by hand may have any name
+        added = sorted(
+            one_line(entry.name) for entry in folder.iterdir() if entry.name not in expected
+        )
+    except OSError as error:
+        added = []
+        problems.append(f"the folder cannot be listed: {error.strerror or error}")
     return VerifyResult(
         edition,
         number,
@@ -806,6 +1003,14 @@ def _check_deliverables(files: Mapping[str, Path]) -> list[tuple[str, Path]]:
                 file=path,
                 hint=f"{MANIFEST_NAME} and names starting with '.' are the archive's own",
             )
+        try:
+            _plain_name(name)  # the manifest records it, and a reader refuses anything else
+        except ValueError:
+            raise DeliveryError(
+                f"the {role} file cannot be archived under the name {shown(name)}",
+                file=path,
+                hint="rename it: a name of at most 255 bytes with no control characters",
+            ) from None
         if name in names:
             raise DeliveryError(
                 f"the {role} and {names[name]} files have the same name {name!r}",

@@ -131,8 +131,16 @@ def _checked_pdf(path: Path, data: bytes, what: str) -> PdfSource:
         raise _damaged(what, path, error) from error
     if not pages:
         raise DeliveryError(f"{what} has no pages", file=path, hint="rebuild or re-export it")
+    # a page count that is not a whole number (/Count /F, /Count 2.5) is damage too;
+    # pypdf's integers are int, its reals and names are not
+    if declared is not None and (isinstance(declared, bool) or not isinstance(declared, int)):
+        raise DeliveryError(
+            f"{what} is damaged: its page count (/Count) is not a whole number",
+            file=path,
+            hint="rebuild or re-export it; if it was copied, copy it again",
+        )
     # pypdf skips page-tree entries it cannot read; a short count is the only sign
-    if declared is not None and int(declared) != len(pages):
+    if declared is not None and declared != len(pages):
         raise DeliveryError(
             f"{what} is damaged: it declares {declared} pages but only {len(pages)} can be read",
             file=path,

@@ -14,7 +14,8 @@ read with ``ast`` and refused where it:
 A private attribute "of theirs" is a single-underscore name that occurs in the
 libraries' own source; a private name reportgen defines for itself (outside classes
 derived from theirs) is its own business. Where no public API can do the job, one
-module may hold the work-around: ``reportgen/compat.py`` (none is needed today).
+module may hold the work-around: ``reportgen/compat.py`` (one today: the stored bytes
+of a pypdf stream, read without inflating them).
 """
 
 from __future__ import annotations
