@@ -166,11 +166,12 @@ class Manifest(msgspec.Struct, frozen=True):
             raise ValueError(
                 f"archived_at {shown(document.archived_at)} is not a time like 2014-04-02T09:30:00Z"
             ) from None
+        # the names reportgen makes must print as they are; archived_by and a re-issue's
+        # reason are free text that earlier versions took as typed (a tab, a line
+        # break, any length), so they are read as they are and escaped where printed
         for label, value in (
             ("edition", document.edition),
-            ("archived_by", document.archived_by),
             ("reportgen_version", document.reportgen_version),
-            ("reissue_reason", document.reissue_reason or ""),
             *(("a file's role", f.role) for f in document.files),
         ):
             _printable(label, value)
@@ -225,11 +226,11 @@ class _ManifestDocument(msgspec.Struct, forbid_unknown_fields=True):
     edition: _Text
     version: Annotated[int, msgspec.Meta(ge=1, le=1 << 31)]
     archived_at: _Text
-    archived_by: _Text
+    archived_by: str
     reportgen_version: _Text
     files: Annotated[list[_StoredFileDocument], msgspec.Meta(max_length=1000)]
     inputs: Annotated[list[_InputDocument], msgspec.Meta(max_length=MAX_ATTACHMENTS)]
-    reissue_reason: _Text | None = None
+    reissue_reason: str | None = None
 
 
 def _printable(label: str, text: str) -> str:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, cast
 
 import msgspec
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from reportgen import notices
 from reportgen.atomic import atomic_path
@@ -125,6 +125,8 @@ def _checked_pdf(path: Path, data: bytes, what: str) -> PdfSource:
         if not isinstance(page_tree, DictionaryObject):
             raise TypeError("its page tree (/Pages) is not a dictionary")
         declared = page_tree.get("/Count")
+        if isinstance(declared, IndirectObject):  # "/Count 5 0 R" is allowed, if rare
+            declared = declared.get_object()
         _ = reader.outline
         _ = reader.page_labels
     except Exception as error:  # pypdf raises many types for damaged files

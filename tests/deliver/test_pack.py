@@ -273,3 +273,37 @@ def test_a_damaged_paper_that_can_be_read_is_one_warning_not_bare_lines(
     # pypdf's own records stop at its logger: none reaches the root logger, whose
     # last-resort handler printed them on stderr
     assert [r.getMessage() for r in caplog.records if r.name.startswith("pypdf")] == []
+
+
+def _one_page_with_indirect_count(path: Path) -> Path:
+    """A one-page PDF written by hand whose page tree says "/Count 5 0 R" (qpdf and
+    reportlab write the count directly, but the standard allows a reference)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 5 0 R >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length 0 >>\nstream\n\nendstream",
+        b"1",
+    ]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    path.write_bytes(bytes(out))
+    return path
+
+
+def test_a_page_count_stored_as_an_indirect_object_is_a_page_count(
+    inputs: Inputs, tmp_path: Path
+) -> None:
+    cover = _one_page_with_indirect_count(tmp_path / "indirect-count.pdf")
+    pack = build_pack(inputs.edition, tmp_path / "pack.pdf", edition_title=TITLE, cover=cover)
+    assert len(PdfReader(pack).pages) == 1 + 4
