@@ -188,14 +188,18 @@ def checked_figures(figures: bytes, pdf: Path) -> str:
 
 def diff_versions(archive_root: Path, edition: Month) -> FigureDiff:
     """The edition's latest archived version against the one it replaced."""
-    from reportgen.deliver.archive import list_editions
+    from reportgen.deliver.archive import DamagedVersion, list_archive
 
     root = Path(archive_root)
-    versions = (
-        [v.version for v in list_editions(root) if v.edition == str(edition)]
-        if root.is_dir()
-        else []
-    )
+    found = [v for v in list_archive(root) if v.edition == str(edition)] if root.is_dir() else []
+    # the last two, damaged or not: passing over a damaged one would compare others
+    for damaged in (v for v in found[-2:] if isinstance(v, DamagedVersion)):
+        raise DeliveryError(
+            f"{edition} v{damaged.version} is damaged ({damaged.problem.message})",
+            file=str(damaged.folder),
+            hint="run 'reportgen verify' and restore it from backup",
+        )
+    versions = [v.version for v in found]
     if len(versions) < 2:
         raise DeliveryError(
             f"{edition} has {'only v' + str(versions[0]) if versions else 'no version'} archived: "

@@ -41,6 +41,23 @@ def test_a_reissue_that_changed_one_figure_shows_exactly_that_cell(archived_copy
 
 
 @pytest.mark.slow
+def test_a_damaged_latest_version_is_told_not_passed_over(archived_copy, run_cli):
+    reissue_with(archived_copy, run_cli, "2014-03,all_crime,6,", "2014-03,all_crime,5,", "MSG rank")
+    msg = archived_copy / "data" / "msg.csv"
+    msg.write_text(msg.read_text(encoding="utf-8").replace(",all_crime,5,", ",all_crime,4,"))
+    again = run_cli("archive", "--reissue", "--reason", "again", root=archived_copy)
+    assert again.code == 0, again.err
+    manifest = archived_copy / "archive" / EDITION / "v3" / "manifest.json"
+    manifest.parent.chmod(0o755)
+    manifest.unlink()
+    manifest.write_text("{", encoding="utf-8")
+    # v1 -> v2 would be an answer to another question, given without a word
+    result = run_cli("diff", EDITION, root=archived_copy)
+    assert result.code == 1 and result.out == "", result
+    assert "2014-03 v3 is damaged" in result.err and "reportgen verify" in result.err
+
+
+@pytest.mark.slow
 def test_one_archived_version_has_nothing_to_compare(archived, run_cli):
     result = run_cli("diff", EDITION, root=archived.root)
     assert result.code == 1 and result.out == ""
