@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 import reportgen
 from reportgen import discard_output, end_process, notices, tune_collector
-from reportgen.errors import ReportgenError, error_lines, one_line
+from reportgen.errors import ReportgenError, error_lines, one_line, prints_as_is
 from reportgen.months import Month
 
 EXIT_OK = 0
@@ -80,7 +80,7 @@ MAX_REASON = 300  # characters: a sentence or two, kept in the manifest and list
 def _reason(text: str) -> str:
     # kept in the manifest for good and printed in the editions table: one line of text
     reason = text.strip()
-    if not any(ch.isalnum() for ch in reason) or one_line(reason) != reason:
+    if not any(ch.isalnum() for ch in reason) or not prints_as_is(reason):
         raise argparse.ArgumentTypeError(
             "the reason must say why in words, on one line, with no control or invisible "
             "characters (such as 'corrected the road deaths figure')"
@@ -297,7 +297,7 @@ def main(
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
 
     def tell(notice: notices.Notice) -> None:
-        print(f"reportgen: {notice.kind}: {one_line(notice.text)}", file=err, flush=True)
+        say(err, notice.kind, notice.text)
 
     try:
         with _sigterm_unwinds(), notices.listening(tell), _library_warnings_told():
@@ -334,6 +334,12 @@ def run() -> typing.NoReturn:
 
 
 MAX_REPORTED = 50  # a folder with more problems than this has one cause worth fixing first
+
+
+def say(err: TextIO, kind: str, text: str) -> None:
+    """One ``reportgen: <kind>: <text>`` line: a note, a warning or an error about the
+    input, whose names and values may hold a line break (escaped by ``one_line``)."""
+    print(f"reportgen: {kind}: {one_line(text)}", file=err, flush=True)
 
 
 @contextlib.contextmanager
@@ -395,7 +401,7 @@ def _batch(args: argparse.Namespace, out: TextIO, err: TextIO, request: Any) -> 
     failed = [o for o in outcomes if not o.ok]
     for outcome in outcomes:
         for kind, text in outcome.notices:
-            print(f"reportgen: {kind}: {one_line(text)}", file=err)
+            say(err, kind, text)
         for problem in outcome.errors:
             print(f"reportgen: error: {problem}", file=err)
         if outcome.ok:
@@ -424,14 +430,14 @@ def _figures(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     text, notes = edition_figures(folder, _edition(args), args.format)
     _warn(folder.data.warnings, err)
     for note in notes:
-        print(f"reportgen: note: {one_line(note)}", file=err)
+        say(err, "note", note)
     out.write(text)
     return EXIT_OK
 
 
 def _warn(warnings: Sequence[str], err: TextIO) -> None:
     for warning in warnings:
-        print(f"reportgen: warning: {one_line(warning)}", file=err)
+        say(err, "warning", warning)
 
 
 def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -497,7 +503,7 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for line in report.lines:
         print(line, file=out)
     for note in report.notes:
-        print(f"reportgen: note: {one_line(note)}", file=err)
+        say(err, "note", note)
     return EXIT_OK
 
 
@@ -654,7 +660,7 @@ def _verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     finally:
         progress.finish()
     for line in report.lines():
-        print(one_line(line), file=out)  # names and reasons come from the archive
+        print(line, file=out)  # one line each: the report escapes what the archive holds
     if not report.ok:
         print("reportgen: error: the archive does not match its manifests", file=err)
         return EXIT_ERROR
@@ -724,7 +730,7 @@ def _send(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_OK
     print(f"{result.outcome}: {result.message_id} to {', '.join(result.delivered)}", file=out)
     for address, reply in result.refused.items():
-        print(f"reportgen: refused by the server: {address}: {reply}", file=err)
+        say(err, "refused by the server", f"{address}: {reply}")  # a reply may span lines
     if result.refused:
         print(
             "reportgen: note: once those addresses are fixed, run the same send again "
@@ -735,11 +741,11 @@ def _send(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _init(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import shlex
+
     from reportgen.starter import start_report_folder
 
     started = start_report_folder(args.folder)
-    import shlex
-
     first, last = started.editions[0], started.editions[-1]
     here = Path(os.path.abspath(started.folder)) == Path.cwd()
     go = "" if here else f"cd {shlex.quote(str(started.folder))} && "

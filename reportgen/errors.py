@@ -104,6 +104,12 @@ def one_line(text: str) -> str:
     return _UNPRINTABLE.sub(lambda found: found[0].encode("unicode_escape").decode(), text)
 
 
+def prints_as_is(text: str) -> bool:
+    """Whether ``text`` holds nothing ``one_line`` would escape: what is kept and printed
+    as one line (a name, a reason) must."""
+    return _UNPRINTABLE.search(text) is None
+
+
 def shown(text: str) -> str:
     """A value from the input for a message: quoted, and cut short if it is long."""
     if len(text) > MAX_SHOWN:

@@ -23,7 +23,7 @@ from pathlib import Path
 import msgspec
 
 from reportgen.atomic import named, staged_folder, sweep_stale
-from reportgen.errors import InputError, one_line
+from reportgen.errors import InputError, prints_as_is
 from reportgen.load.reportfolder import is_report_folder
 
 # The files of the sample report folder, as globs relative to it. pyproject.toml's
@@ -112,11 +112,11 @@ def start_report_folder(target: Path) -> StartedFolder:
 
 def _check_target(target: Path) -> None:
     name = Path(os.path.abspath(target)).name  # "." is the folder it names
-    if not name.strip() or one_line(name) != name or name != name.strip():
+    if not name.strip() or not prints_as_is(name) or name != name.strip():
         raise InputError(
             "is not a folder name to work in: it is blank, starts or ends with a space, or "
             "holds a line break or another control character",
-            file=one_line(str(target)),
+            file=str(target),  # escaped with the message, as every problem is
             hint="give a plain name, such as mpr-2014",
         )
     if target.is_symlink() or (target.exists() and not target.is_dir()):

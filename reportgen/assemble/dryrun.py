@@ -25,7 +25,12 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 
-from reportgen.assemble.worker import WorkerProcess, relay_requests, serial_requested
+from reportgen.assemble.worker import (
+    WorkerProcess,
+    end_worker,
+    relay_requests,
+    serial_requested,
+)
 from reportgen.errors import ReportgenError
 
 if TYPE_CHECKING:
@@ -217,4 +222,4 @@ def serve() -> None:
             answers.write(answer)
             answers.flush()
         except OSError:
-            os._exit(0)
+            end_worker()

@@ -54,7 +54,7 @@ from reportgen.assemble.archival import as_pdfa3, save
 from reportgen.atomic import atomic_path, fsync_dir, usual_permissions, write_text
 from reportgen.compat import stored_stream_bytes
 from reportgen.deliver.pack import check_pdf, read_pdf
-from reportgen.errors import DeliveryError, ReportgenError, one_line, shown
+from reportgen.errors import DeliveryError, ReportgenError, prints_as_is, shown
 from reportgen.locks import exclusive_lock
 from reportgen.months import Month
 from reportgen.reading import NotAPlainFile, TooLarge, read_limited
@@ -96,21 +96,28 @@ _MIME_TYPES = {
 StepHook = Callable[[str], None]
 
 
-class StoredFile(msgspec.Struct, frozen=True):
+# what a manifest may hold, checked when one is read (msgspec checks these constraints
+# only when it decodes): exact JSON types, sizes and text within reason
+_Size = Annotated[int, msgspec.Meta(ge=0, le=1 << 50)]
+_Sha256 = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")]
+_Text = Annotated[str, msgspec.Meta(max_length=4096)]
+
+
+class StoredFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """A deliverable kept in a version folder."""
 
-    role: str  # what it is for the caller: "edition", "pack", ...
-    name: str  # its file name in the version folder
-    sha256: str
-    size: int
+    role: _Text  # what it is for the caller: "edition", "pack", ...
+    name: _Text  # its file name in the version folder
+    sha256: _Sha256
+    size: _Size
 
 
-class InputDigest(msgspec.Struct, frozen=True):
+class InputDigest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """One input the edition was built from, by logical name ("data/monthly.csv")."""
 
-    name: str
-    sha256: str
-    size: int
+    name: _Text
+    sha256: _Sha256
+    size: _Size
 
 
 class Manifest(msgspec.Struct, frozen=True):
@@ -195,28 +202,9 @@ class Manifest(msgspec.Struct, frozen=True):
             archived_by=document.archived_by,
             reportgen_version=document.reportgen_version,
             reissue_reason=document.reissue_reason,
-            files=tuple(StoredFile(f.role, f.name, f.sha256, f.size) for f in document.files),
-            inputs=tuple(InputDigest(i.name, i.sha256, i.size) for i in document.inputs),
+            files=tuple(document.files),
+            inputs=tuple(document.inputs),
         )
-
-
-# what a manifest may hold: exact JSON types, sizes within reason, text within reason
-_Size = Annotated[int, msgspec.Meta(ge=0, le=1 << 50)]
-_Sha256 = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")]
-_Text = Annotated[str, msgspec.Meta(max_length=4096)]
-
-
-class _StoredFileDocument(msgspec.Struct, forbid_unknown_fields=True):
-    role: _Text
-    name: _Text
-    sha256: _Sha256
-    size: _Size
-
-
-class _InputDocument(msgspec.Struct, forbid_unknown_fields=True):
-    name: _Text
-    sha256: _Sha256
-    size: _Size
 
 
 class _ManifestDocument(msgspec.Struct, forbid_unknown_fields=True):
@@ -228,15 +216,15 @@ class _ManifestDocument(msgspec.Struct, forbid_unknown_fields=True):
     archived_at: _Text
     archived_by: str
     reportgen_version: _Text
-    files: Annotated[list[_StoredFileDocument], msgspec.Meta(max_length=1000)]
-    inputs: Annotated[list[_InputDocument], msgspec.Meta(max_length=MAX_ATTACHMENTS)]
+    files: Annotated[list[StoredFile], msgspec.Meta(max_length=1000)]
+    inputs: Annotated[list[InputDigest], msgspec.Meta(max_length=MAX_ATTACHMENTS)]
     reissue_reason: str | None = None
 
 
 def _printable(label: str, text: str) -> str:
     """``text`` as it is, refused if it would not print as it is on one line (a line
     break, a control character, or a lone surrogate, which cannot be printed at all)."""
-    if one_line(text) != text:
+    if not prints_as_is(text):
         raise ValueError(f"{label} {shown(text)} holds control or invalid characters")
     return text
 
@@ -249,7 +237,7 @@ def _plain_name(name: str) -> str:
         or name.startswith(".")
         or any(ch in name for ch in "/\\\0")
         or name == MANIFEST_NAME
-        or one_line(name) != name
+        or not prints_as_is(name)
         # longer than a file system allows: every look-up of it would fail
         or len(name.encode("utf-8")) > _NAME_MAX
     ):
@@ -266,7 +254,7 @@ def _input_path(name: str) -> str:
         not name
         or len(name) > _INPUT_NAME_MAX
         or len(parts) > _INPUT_DEPTH_MAX
-        or one_line(name) != name
+        or not prints_as_is(name)
         or any(
             part in ("", ".", "..")
             or "__" in part
@@ -433,7 +421,7 @@ def archive_edition(
                 f"the re-issue of {edition} has an empty reason",
                 hint="say what was corrected, e.g. --reason 'burglary figure for Feb corrected'",
             )
-        if one_line(reissue_reason) != reissue_reason:
+        if not prints_as_is(reissue_reason):
             raise DeliveryError(
                 f"the re-issue reason of {edition} is not one line of plain text",
                 hint="give the reason on one line, with no control or invisible characters",
@@ -786,7 +774,7 @@ def _check_attachment_name(name: object, pdf: Path, hint: str) -> None:
     if (
         name in ("", ".", "..")
         or any(ch in name for ch in "/\\\0")
-        or one_line(name) != name
+        or not prints_as_is(name)
         or len(name.encode("utf-8")) > _INPUT_NAME_MAX
     ):
         raise DeliveryError(
@@ -947,10 +935,9 @@ def _verify_version(folder: Path, edition: str, number: int) -> VerifyResult:
             changed.append(stored.name)
     expected = {MANIFEST_NAME, *(f.name for f in manifest.files)}
     try:
-        # names as one_line shows them: a file put there by hand may have any name
-        added = sorted(
-            one_line(entry.name) for entry in folder.iterdir() if entry.name not in expected
-        )
+        # names as they are: a file put there by hand may have any name, which the
+        # report escapes where it prints it (VerifyReport.lines)
+        added = sorted(entry.name for entry in folder.iterdir() if entry.name not in expected)
     except OSError as error:
         added = []
         problems.append(f"the folder cannot be listed: {error.strerror or error}")

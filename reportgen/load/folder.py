@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -136,23 +137,27 @@ def stray_files(folder: ReportFolder, edition: Month) -> list[str]:
     reads, with the folders in ``content/`` that are not an edition's (``March 2014/``,
     ``2014-3/``); a folder's name ends in ``/``."""
     read = set(input_files(folder, edition))
-    stray = []
-    for directory in (folder.root / DATA, folder.content_dir(edition)):
+
+    def unread(directory: Path, is_read: Callable[[Path], bool]) -> list[str]:
         if not directory.is_dir():
-            continue
-        for path in sorted(directory.iterdir()):
-            name = folder.display(path)
-            if name not in read and not _DOCUMENTATION.fullmatch(path.name):
-                stray.append(name + ("/" if path.is_dir() else ""))
-    content = folder.root / CONTENT
-    if content.is_dir():
-        stray += [
+            return []
+        return [
             folder.display(path) + ("/" if path.is_dir() else "")
-            for path in sorted(content.iterdir())
-            if not (path.is_dir() and edition_of_folder(path))
-            and not _DOCUMENTATION.fullmatch(path.name)
+            for path in sorted(directory.iterdir())
+            if not is_read(path) and not _DOCUMENTATION.fullmatch(path.name)
         ]
-    return stray
+
+    def an_input(path: Path) -> bool:
+        return folder.display(path) in read
+
+    def an_edition_s(path: Path) -> bool:
+        return path.is_dir() and edition_of_folder(path) is not None
+
+    return [
+        *unread(folder.root / DATA, an_input),
+        *unread(folder.content_dir(edition), an_input),
+        *unread(folder.root / CONTENT, an_edition_s),
+    ]
 
 
 def data_end(root: Path) -> Month | None:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from reportgen import notices
 from reportgen.atomic import OutputError, check_within, ensure_folder, write_bytes, write_text
-from reportgen.errors import one_line
+from reportgen.errors import prints_as_is
 from reportgen.reading import read_limited
 
 if TYPE_CHECKING:
@@ -133,11 +133,16 @@ class ChartCache:
         """Whether the charts for inputs ``key`` were drawn and kept (a cheap hint)."""
         if not self.usable:
             return False
+        digest = self._indexed(key)
+        return digest is not None and bool(_DIGEST.match(digest)) and self.knows_digest(digest)
+
+    def _indexed(self, key: str) -> str | None:
+        """The digest the index notes for inputs ``key``; None where it notes none
+        (bounded, and never a FIFO: the index is only a hint)."""
         try:
-            digest = read_limited(self._path(f"inputs-{key}"), 1024).decode("ascii").strip()
+            return read_limited(self._path(f"inputs-{key}"), 1024).decode("ascii").strip()
         except (OSError, UnicodeDecodeError):
-            return False
-        return bool(_DIGEST.match(digest)) and self.knows_digest(digest)
+            return None
 
     def load(self, digest: str, count: int) -> DrawnCharts | None:
         """The ``count`` charts kept under ``digest``, or None (never kept, unreadable,
@@ -193,11 +198,7 @@ class ChartCache:
         """Note that inputs ``key`` make the charts kept under ``digest``."""
         if not self.usable or not self.knows_digest(digest):
             return
-        try:
-            current = read_limited(self._path(f"inputs-{key}"), 1024).decode("ascii").strip()
-        except (OSError, UnicodeDecodeError):
-            current = None
-        if current == digest:
+        if self._indexed(key) == digest:
             return
         try:
             write_text(self._path(f"inputs-{key}"), digest + "\n", within=self.root)
@@ -259,7 +260,7 @@ def _run(run: Any, chart_text: Any) -> Any:
         and -360 <= angle <= 360
         and all(0 <= c <= 1 for c in rgb)
         and len(text) <= MAX_TEXT_LENGTH
-        and one_line(text) == text
+        and prints_as_is(text)
     ):
         raise ValueError("a chart text entry has a value no chart has")
     return chart_text(**{**run, "rgb": tuple(run["rgb"])})
