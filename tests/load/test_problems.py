@@ -129,3 +129,31 @@ def test_what_verify_reads_from_the_archive_is_printed_one_line_each(
     [line] = out.getvalue().splitlines()
     assert line.startswith("2014-03 v1: ") and "x\\nreportgen: error: forged\\udcff" in line
     out.getvalue().encode("utf-8")
+
+
+def test_a_refusal_the_server_wrote_over_two_lines_is_printed_on_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    from reportgen import cli, workflow
+    from reportgen.deliver.mail import SendResult
+
+    refusal = "550-5.1.1 mailbox unavailable\n550 5.1.1 see the administrator"
+    result = SendResult("<1.r@x.example>", "partial", ("a@x.example",), {"b@x.example": refusal}, 1)
+    monkeypatch.setattr(workflow, "send", lambda *args, **kwargs: result)
+    (tmp_path / "archive").mkdir()
+    err = io.StringIO()
+    argv = [
+        "--root",
+        str(REPO_ROOT),
+        "send",
+        "--to",
+        "pcc-office",
+        "--archive",
+        str(tmp_path / "archive"),
+    ]
+    cli.main(argv, io.StringIO(), err)
+    refused = [line for line in err.getvalue().splitlines() if "refused by the server" in line]
+    assert refused == [
+        "reportgen: refused by the server: b@x.example: 550-5.1.1 mailbox unavailable\\n"
+        "550 5.1.1 see the administrator"
+    ]
