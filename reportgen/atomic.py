@@ -22,6 +22,7 @@ The one place reportgen writes files from:
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
@@ -153,12 +154,21 @@ def _refuse_to_replace(target: Path) -> None:
             hint="name a file",
         )
     writable = info.st_mode & 0o222 and os.access(target, os.W_OK)
+    if stat.S_ISREG(info.st_mode) and not writable and _on_read_only_disk(target):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(target))
     if stat.S_ISREG(info.st_mode) and not writable:
         raise OutputError(
             "the file is read-only; reportgen does not replace a read-only file",
             file=target,
             hint="make it writable if it may be replaced (chmod u+w), or write elsewhere",
         )
+
+
+def _on_read_only_disk(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs (Windows): the file's mode says it
+        return False
 
 
 # --- temporary files and their sweeping -----------------------------------------------
@@ -264,8 +274,9 @@ def atomic_path(target: str | Path, *, within: str | Path | None = None) -> Iter
     except BaseException as error:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        if isinstance(error, OSError) and not error.filename:
-            raise named(error, target) from error
+        if isinstance(error, OSError) and error.filename in (None, "", str(tmp)):
+            # the file the analyst knows of, not its temporary name
+            raise OSError(error.errno, error.strerror or str(error), str(target)) from error
         raise
 
 
@@ -374,5 +385,16 @@ def scratch_folder(
             raise named(error, fallback) from error
     try:
         yield path
+    except OSError as error:
+        name = error.filename
+        if isinstance(name, (str, bytes)) and _is_within(Path(os.fsdecode(name)), path):
+            # a full disk, say, met by a file of this scratch folder: name the folder it
+            # is in (out/), where the room is wanted, not a name nobody has seen
+            raise OSError(error.errno, error.strerror or str(error), str(path.parent)) from error
+        raise
     finally:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,7 +125,16 @@ def error_lines(error: ReportgenError | OSError) -> tuple[str, ...]:
         found = error.problems if isinstance(error, Problems) else (error,)
         return tuple(str(problem) for problem in found)
     where = f"{error.filename}: " if error.filename else ""
-    return (one_line(f"{where}{error.strerror or error}"),)
+    hint = _OS_HINTS.get(error.errno or 0, "")
+    return (one_line(f"{where}{error.strerror or error}{hint}"),)
+
+
+# what to do about the errors a disk gives (their own words say what, not what next)
+_OS_HINTS = {
+    errno.ENOSPC: " (the disk is full: free some space on it, then run the command again)",
+    errno.EDQUOT: " (your disk quota is used up: free some space, then run the command again)",
+    errno.EROFS: " (the disk is mounted read-only: write elsewhere, or mount it read-write)",
+}
 
 
 def problem_order(problem: ReportgenError) -> tuple[str, int, str, int, int, str]:

@@ -10,15 +10,18 @@ content.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import BinaryIO
 
 import pikepdf
 from pypdf import PdfWriter
 
 
-def write_with_content_id(writer: PdfWriter, target: Path | BinaryIO) -> None:
-    """Write ``writer``'s PDF to ``target`` as a new file with a content-derived /ID."""
+def write_with_content_id(writer: PdfWriter, target: BinaryIO) -> None:
+    """Write ``writer``'s PDF to ``target`` as a new file with a content-derived /ID.
+
+    ``target`` is a stream, never a path: qpdf writing a file itself ends the whole
+    process (an uncaught C++ exception) when the disk fills, leaving its temporary file;
+    the caller writes the bytes with ``reportgen.atomic``."""
     buffer = io.BytesIO()
     writer.write(buffer)
     with pikepdf.open(buffer) as pdf:

@@ -7,6 +7,7 @@ so the CLI stays argument parsing and messages only.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import re
 from collections.abc import Callable, Collection
@@ -278,6 +279,37 @@ def rebuild_figures(
         stored = attachments[FIGURES_ATTACHMENT].decode("utf-8")
     except UnicodeDecodeError:
         return f"the embedded {FIGURES_ATTACHMENT} is not UTF-8 text"
+    try:
+        rebuilt = _rebuilt_figures(attachments, edition, recorded, scratch_parent)
+    except OSError as error:
+        if scratch_parent is None or error.errno not in _NO_ROOM:
+            raise
+        # out/ is on a full or read-only disk: verifying writes nothing of the analyst's,
+        # so unpack in the system's temporary folder instead
+        rebuilt = _rebuilt_figures(attachments, edition, recorded, None)
+    except ReportgenError as exc:
+        return f"the embedded inputs do not build: {exc}"
+    if rebuilt == stored:
+        return None
+    for number, (old, new) in enumerate(
+        zip(stored.splitlines(), rebuilt.splitlines(), strict=False), start=1
+    ):
+        if old != new:
+            return f"line {number} of {FIGURES_ATTACHMENT} was {shown(old)}, rebuilt {shown(new)}"
+    return "the number of rows differs"
+
+
+_NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+
+
+def _rebuilt_figures(
+    attachments: dict[str, bytes],
+    edition: Month,
+    recorded: Collection[InputDigest],
+    scratch_parent: Path | None,
+) -> str:
+    """The figures CSV computed from the ``recorded`` inputs among ``attachments``,
+    unpacked into a scratch folder in ``scratch_parent`` (else the system's)."""
     report_root = None if scratch_parent is None else Path(scratch_parent).parent
     with scratch_folder(scratch_parent, create=False, within=report_root) as scratch:
         # only what the manifest records: its names were checked to be plain relative
@@ -289,19 +321,8 @@ def rebuild_figures(
                 target.write_bytes(attachments[attachment_name(digest.name)])
             except OSError as error:
                 raise named(error, target) from error
-        try:
-            folder = load_report(scratch)
-            rebuilt = figures_csv(compute_tables(folder, edition, load_content(folder, edition)))
-        except ReportgenError as exc:
-            return f"the embedded inputs do not build: {exc}"
-    if rebuilt == stored:
-        return None
-    for number, (old, new) in enumerate(
-        zip(stored.splitlines(), rebuilt.splitlines(), strict=False), start=1
-    ):
-        if old != new:
-            return f"line {number} of {FIGURES_ATTACHMENT} was {shown(old)}, rebuilt {shown(new)}"
-    return "the number of rows differs"
+        folder = load_report(scratch)
+        return figures_csv(compute_tables(folder, edition, load_content(folder, edition)))
 
 
 def _unlike_the_manifest(

@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 from html import escape
 from importlib.resources import files
-from pathlib import Path
 from typing import BinaryIO
 
 import msgspec
@@ -123,9 +122,10 @@ def as_pdfa3(pdf: pikepdf.Pdf) -> None:
     pdf.Root.Metadata.write(packet)
 
 
-def save(pdf: pikepdf.Pdf, target: Path | BinaryIO) -> None:
+def save(pdf: pikepdf.Pdf, target: BinaryIO) -> None:
     """Write with the PDF 1.7 header and a /ID derived from the content (qpdf keeps a
-    first, permanent, identifier that the PDF already has)."""
+    first, permanent, identifier that the PDF already has). ``target`` is a stream,
+    never a path: qpdf writing a file itself aborts the process on a full disk."""
     pdf.save(
         target,
         deterministic_id=True,

@@ -246,8 +246,6 @@ class EditionBuilder:
             # asked for once the text is laid out: wait here for the chart worker
             clock.step("assemble")
             result = cached or _drawn_charts(background, charts, style)
-            if cached is None and self.cache:
-                self.cache.store(digest, result)
             self.memory.clear()  # one edition's charts: a preview's next build, say
             self.memory[digest] = result
             drawn.append(result)
@@ -287,6 +285,9 @@ class EditionBuilder:
             ensure_folder(target.parent, within=folder.root)
         write_bytes(target, pdf, within=folder.root)
         if self.cache:
+            # only now: on a nearly full disk the edition comes first, the cache after
+            if cached is None and drawn:
+                self.cache.store(digest, drawn[0])
             _remember(self.cache, folder, edition, digest, cache_key)
         clock.step("finish")
         return BuildResult(

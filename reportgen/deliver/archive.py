@@ -50,8 +50,8 @@ import pikepdf
 from pypdf.generic import ArrayObject, DictionaryObject, NullObject, StreamObject
 
 from reportgen import notices, steps
-from reportgen.assemble.archival import as_pdfa3, save
-from reportgen.atomic import atomic_path, fsync_dir, usual_permissions, write_text
+from reportgen.assemble.archival import as_pdfa3, saved
+from reportgen.atomic import fsync_dir, usual_permissions, write_bytes, write_text
 from reportgen.compat import stored_stream_bytes
 from reportgen.deliver.pack import check_pdf, read_pdf
 from reportgen.errors import DeliveryError, ReportgenError, prints_as_is, shown
@@ -704,8 +704,8 @@ def attach_files(
         associated.append(spec.obj)
     pdf.Root.AF = associated
     as_pdfa3(pdf)
-    with atomic_path(pdf_out) as tmp:
-        save(pdf, tmp)
+    # into memory first: qpdf writing a file itself aborts the process on a full disk
+    write_bytes(pdf_out, saved(pdf))
     return Path(pdf_out)
 
 

@@ -24,7 +24,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from reportgen import notices
-from reportgen.atomic import atomic_path
+from reportgen.atomic import write_bytes
 from reportgen.errors import DeliveryError
 from reportgen.pdfid import write_with_content_id
 from reportgen.reading import TooLarge, read_limited
@@ -208,8 +208,10 @@ def build_pack(
             file=out,
             hint="open each input in a PDF viewer and re-export any that look wrong",
         ) from error
-    with atomic_path(out) as tmp:
-        write_with_content_id(writer, tmp)
+    # into memory first: qpdf writing a file itself aborts the process on a full disk
+    buffer = BytesIO()
+    write_with_content_id(writer, buffer)
+    write_bytes(out, buffer.getvalue())
     return Path(out)
 
 

@@ -18,6 +18,7 @@ sha256 and each chart's text) and ``inputs-<key>`` (a digest).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -187,11 +188,14 @@ class ChartCache:
             return
         runs = [[_run_json(run) for run in chart] for chart in drawn.texts]
         entry = {"pdf_sha256": hashlib.sha256(drawn.pdf).hexdigest(), "texts": runs}
+        pdf = self._path(f"charts-{digest}.pdf")
         try:
             ensure_folder(self.folder, within=self.root)
-            write_bytes(self._path(f"charts-{digest}.pdf"), drawn.pdf, within=self.root)
+            write_bytes(pdf, drawn.pdf, within=self.root)
             write_text(self._path(f"charts-{digest}.json"), json.dumps(entry), within=self.root)
         except (OSError, OutputError) as error:
+            with contextlib.suppress(OSError):
+                pdf.unlink()  # half an entry is never used, and a full disk needs the room
             self._unwritable(error)
 
     def remember(self, key: str, digest: str) -> None:
