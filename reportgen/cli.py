@@ -689,6 +689,11 @@ def _editions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if isinstance(v, DamagedVersion):
             print(one_line(f"{v.edition:8} v{v.version:<6} {'DAMAGED':10} {v.problem}"), file=out)
             continue
+        damage = v.at_a_glance()
+        if damage is not None:
+            problem = f"{damage} (reportgen verify --edition {v.edition} checks it in full)"
+            print(one_line(f"{v.edition:8} v{v.version:<6} {'DAMAGED':10} {problem}"), file=out)
+            continue
         print(
             f"{v.edition:8} v{v.version:<6} {v.status:10} "
             f"{v.archived_at:%Y-%m-%d %H:%M:%S} {v.size / 1024:7.0f} KB",

@@ -38,6 +38,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 import zlib
 from collections.abc import Callable, Collection, Iterator, Mapping
@@ -300,6 +301,25 @@ class ArchivedVersion(msgspec.Struct, frozen=True):
     @property
     def file_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.manifest.files)
+
+    def at_a_glance(self) -> str | None:
+        """What a look at the folder (no reading) shows wrong with the stored files: one
+        missing, not a plain file, or not the size its manifest records; None where
+        nothing shows. ``verify`` re-hashes them."""
+        for stored in self.manifest.files:
+            try:
+                info = os.lstat(self.folder / stored.name)
+            except FileNotFoundError:
+                return f"{stored.name} is missing"
+            except OSError as error:
+                return f"{stored.name} cannot be looked at ({error.strerror or error})"
+            if not stat.S_ISREG(info.st_mode):
+                return f"{stored.name} is not a plain file"
+            if info.st_size != stored.size:
+                return (
+                    f"{stored.name} is {info.st_size} bytes; the manifest says {stored.size}"
+                )
+        return None
 
     def stored(self, role: str) -> StoredFile:
         for stored in self.manifest.files:

@@ -420,6 +420,27 @@ def test_reissue_adds_v2_and_keeps_v1_marked_superseded(archived_copy: Path, run
     assert [line for line in lines if re.match(rf"{EDITION}\s+v2\s+current\s", line)]
 
 
+@pytest.mark.parametrize("spoil", ["truncated", "missing", "a folder"])
+def test_editions_lists_a_version_whose_stored_file_is_plainly_damaged(
+    archived_copy: Path, run_cli, spoil: str
+) -> None:
+    stored = archived_copy / "archive" / EDITION / "v1" / EDITION_PDF
+    stored.chmod(0o644)
+    if spoil == "truncated":
+        stored.write_bytes(stored.read_bytes()[:100_000])
+        said = f"{EDITION_PDF} is 100000 bytes; the manifest says"
+    else:
+        stored.unlink()
+        if spoil == "a folder":
+            stored.mkdir()
+        said = f"{EDITION_PDF} is {'missing' if spoil == 'missing' else 'not a plain file'}"
+    listing = run_cli("editions", root=archived_copy)
+    assert listing.code == 0, listing.err
+    [line] = [line for line in listing.out.splitlines() if line.startswith(EDITION)]
+    assert re.match(rf"{EDITION}\s+v1\s+DAMAGED\s", line), line
+    assert said in line and f"reportgen verify --edition {EDITION}" in line, line
+
+
 # --- verify -----------------------------------------------------------------------------
 
 
