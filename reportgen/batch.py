@@ -20,6 +20,7 @@ import os
 import pickle
 import queue
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -31,7 +32,7 @@ from typing import IO, Any, Literal
 import msgspec
 
 from reportgen import collect_after_edition, notices
-from reportgen.assemble.worker import end_child, start_child
+from reportgen.assemble.worker import CLOSE_WAIT_SECONDS, end_child, start_child
 from reportgen.errors import ReportgenError, error_lines
 from reportgen.months import Month
 
@@ -168,7 +169,7 @@ def _in_jobs(requests: list[Request], progress: Progress) -> list[EditionOutcome
             threading.Thread(
                 target=_relay, args=(number, process.stdout, events), daemon=True
             ).start()
-        return _collect(requests, events, progress)
+        return _collect(requests, events, progress, processes)
     finally:
         for process in processes:
             end_child(process)
@@ -184,23 +185,34 @@ def _relay(number: int, lines: IO[bytes], events: queue.Queue[Any]) -> None:
 
 
 def _collect(
-    requests: list[Request], events: queue.Queue[Any], progress: Progress
+    requests: list[Request],
+    events: queue.Queue[Any],
+    progress: Progress,
+    processes: list[subprocess.Popen[bytes]],
 ) -> list[EditionOutcome]:
     outcomes: list[EditionOutcome] = []
     running = len(requests)
+    working: dict[int, Month] = {}  # the edition each job was last heard working on
     while running:
         number, event = events.get()
         if event is None:
             running -= 1
             done = {o.edition for o in outcomes}
+            how = _how_it_ended(processes[number])
+            doing = _DOING[requests[number].task]
             for edition in requests[number].editions:  # a job that died: say which
-                if edition not in done:
-                    message = "the job building it ended unexpectedly"
-                    outcomes.append(EditionOutcome(edition, None, (message,), 0.0))
-                    progress(edition, "failed")
+                if edition in done:
+                    continue
+                if edition == working.get(number):
+                    message = f"the job {doing} it ended unexpectedly ({how}) while on it"
+                else:
+                    message = f"not started: the job that was to do it ended unexpectedly ({how})"
+                outcomes.append(EditionOutcome(edition, None, (message,), 0.0))
+                progress(edition, "failed")
             continue
         edition = Month.parse(event["edition"])
         if "stage" in event:
+            working[number] = edition
             progress(edition, event["stage"])
             continue
         outcome = EditionOutcome(
@@ -214,6 +226,24 @@ def _collect(
         outcomes.append(outcome)
         progress(edition, "done" if outcome.ok else "failed")
     return outcomes
+
+
+_DOING: dict[Task, str] = {"build": "building", "pack": "packing", "archive": "archiving"}
+
+
+def _how_it_ended(process: subprocess.Popen[bytes]) -> str:
+    """ "killed by SIGKILL", "exit status 134": all there is to say of a job's end (its
+    stderr is not ours)."""
+    try:
+        code = process.wait(timeout=CLOSE_WAIT_SECONDS)
+    except subprocess.TimeoutExpired:
+        return "it closed its output and is still running"
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit status {code}"
 
 
 def _lifeline(stdin: int) -> None:

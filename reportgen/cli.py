@@ -399,11 +399,16 @@ def _batch(args: argparse.Namespace, out: TextIO, err: TextIO, request: Any) -> 
     finally:
         progress.finish()
     failed = [o for o in outcomes if not o.ok]
+    told: set[tuple[str, str]] = set()
     for outcome in outcomes:
         for kind, text in outcome.notices:
-            say(err, kind, text)
+            if (kind, text) not in told:  # each job hears it (a cache it cannot write): once
+                told.add((kind, text))
+                say(err, kind, text)
         for problem in outcome.errors:
-            print(f"reportgen: error: {problem}", file=err)
+            # each line names its edition: the lines come after all the progress
+            named = problem if str(outcome.edition) in problem else f"{outcome.edition}: {problem}"
+            print(f"reportgen: error: {named}", file=err)
         if outcome.ok:
             print(outcome.path, file=out)
         if getattr(args, "verbose", False):

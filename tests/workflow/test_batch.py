@@ -204,3 +204,60 @@ print("frozen", gc.get_freeze_count())  # in the caller's process: nothing of it
     unreachable = [int(line) for line in counts]
     assert len(unreachable) == 6
     assert max(unreachable[:-1]) < 200, unreachable  # (after the last there is no next)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_a_job_that_dies_is_told_by_edition_with_how_it_ended(
+    make_report: MakeReport, tmp_path: Path
+) -> None:
+    root = make_report(tmp_path / "report")
+    # each job stops before writing its first PDF (at most PAUSE_LIMIT_SECONDS), so both
+    # are at work on an edition when they are killed
+    environment = {**os.environ, "REPORTGEN_PAUSE_AT": "write: temporary file"}
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "reportgen", "--root", str(root), "build", "--no-cache",
+         "--edition", "2014-01..2014-03", "--jobs", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=root,
+        env=environment,
+        text=True,
+    )  # fmt: skip
+    assert parent.stderr is not None
+    heard: list[str] = []
+    while not all(any(e in line for line in heard) for e in ("2014-01", "2014-02")):
+        heard.append(parent.stderr.readline())
+        assert heard[-1], heard  # the parent ended before both jobs were at work
+    jobs = _jobs_of(parent.pid)
+    assert len(jobs) == 2
+    for pid in jobs:
+        os.kill(pid, signal.SIGKILL)
+    rest = parent.stderr.read()
+    assert parent.wait(timeout=30) == 1
+    errors = [line for line in rest.splitlines() if "error" in line]
+    # job 1 had 2014-01 then 2014-03, job 2 had 2014-02
+    for edition in ("2014-01", "2014-02"):
+        [line] = [line for line in errors if edition in line]
+        assert line == (
+            f"reportgen: error: {edition}: the job building it ended unexpectedly "
+            "(killed by SIGKILL) while on it"
+        )
+    [line] = [line for line in errors if "2014-03" in line]
+    assert line == (
+        "reportgen: error: 2014-03: not started: the job that was to do it ended "
+        "unexpectedly (killed by SIGKILL)"
+    )
+    assert not (root / "out").exists() or not list((root / "out").glob("*.pdf"))
+
+
+def test_a_warning_every_job_hears_is_told_once(make_report: MakeReport, tmp_path: Path) -> None:
+    root = make_report(tmp_path / "report")
+    cache = root / ".reportgen-cache"
+    for entry in cache.iterdir():
+        entry.unlink()
+    cache.rmdir()
+    cache.write_text("not a folder")  # each job finds it cannot keep its charts
+    result = _cli("build", "--edition", RANGE, "--jobs", "2", root=root)
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "chart cache" in warnings[0], result.stderr
