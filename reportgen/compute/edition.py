@@ -27,6 +27,7 @@ from reportgen.compute.tables import (
     statement_table,
 )
 from reportgen.compute.wording import Wording
+from reportgen.errors import ProblemCollector
 from reportgen.load.content import NarrativeBlock, NarrativeFile, Statement
 from reportgen.load.folder import ReportFolder, load_content
 from reportgen.load.layout import (
@@ -142,17 +143,20 @@ def compute_tables(
     """
     figures = Figures(folder.catalogue, folder.data, edition)
     check_edition_in_data(figures, edition)
+    problems = ProblemCollector()  # every table's and chart's problems at once
     for section in folder.layout.sections:
         for chart in section.charts():
-            check_chart_data(chart, figures)
+            with problems.attempt():
+                check_chart_data(chart, figures)
     wording = Wording(edition, folder.catalogue, folder.data)
-    return [
-        _table_rows(
-            table, section, figures, wording, texts[section.number].statements if texts else ()
-        )
-        for section in folder.layout.sections
-        for table in section.tables()
-    ]
+    tables = []
+    for section in folder.layout.sections:
+        statements = texts[section.number].statements if texts else ()
+        for table in section.tables():
+            with problems.attempt():
+                tables.append(_table_rows(table, section, figures, wording, statements))
+    problems.raise_if_any()
+    return tables
 
 
 def edition_figures(
@@ -251,20 +255,19 @@ def compute_edition(
     wording = Wording(edition, folder.catalogue, folder.data)
     layout = folder.layout
     sections = []
+    problems = ProblemCollector()  # every table's and chart's problems at once
     for section in layout.sections:
         narrative = narratives[section.number]
-        blocks = (
-            _edition_block(block, section, narrative, figures, wording, edition)
-            for block in section.blocks
-        )
+        blocks: list[EditionBlock] = []
+        for block in section.blocks:
+            with problems.attempt():
+                made = _edition_block(block, section, narrative, figures, wording, edition)
+                if made is not None:
+                    blocks.append(made)
         sections.append(
-            EditionSection(
-                section.number,
-                section.heading,
-                section.contents_entry,
-                tuple(block for block in blocks if block is not None),
-            )
+            EditionSection(section.number, section.heading, section.contents_entry, tuple(blocks))
         )
+    problems.raise_if_any()
     return Edition(
         month=edition,
         organisation=layout.organisation,

@@ -15,7 +15,7 @@ import msgspec
 from reportgen.compute import rules
 from reportgen.compute.aggregate import Aggregate, Figures
 from reportgen.compute.wording import Wording
-from reportgen.errors import InputError
+from reportgen.errors import InputError, ProblemCollector
 from reportgen.load.catalogue import Aggregation, Measure
 from reportgen.load.content import Statement
 from reportgen.load.data import MsgEntry, SurveyEstimate
@@ -312,15 +312,19 @@ def performance_rows(
     table: PerformanceTable, section: int, figures: Figures, edition: Month
 ) -> list[Row]:
     rows: list[Row] = []
+    problems = ProblemCollector()  # every measure's missing figure at once, not the first
     for measure_id in table.measures:
         measure = figures.catalogue[measure_id]
-        derivation = derive(
-            figures,
-            measure,
-            edition,
-            percent_sign=table.diff_percent_sign,
-            msg_ranking=table.msg_ranking,
-        )
+        with problems.attempt():
+            derivation = derive(
+                figures,
+                measure,
+                edition,
+                percent_sign=table.diff_percent_sign,
+                msg_ranking=table.msg_ranking,
+            )
+        if problems.problems:
+            continue  # the table is not printed: only its problems are wanted now
         rows.append(
             Row(
                 section=section,
@@ -351,6 +355,7 @@ def performance_rows(
                     derivation=derivation,
                 )
             )
+    problems.raise_if_any()
     return rows
 
 
