@@ -316,9 +316,7 @@ class ArchivedVersion(msgspec.Struct, frozen=True):
             if not stat.S_ISREG(info.st_mode):
                 return f"{stored.name} is not a plain file"
             if info.st_size != stored.size:
-                return (
-                    f"{stored.name} is {info.st_size} bytes; the manifest says {stored.size}"
-                )
+                return f"{stored.name} is {info.st_size} bytes; the manifest says {stored.size}"
         return None
 
     def stored(self, role: str) -> StoredFile:
