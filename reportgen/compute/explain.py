@@ -19,12 +19,12 @@ from typing import Any
 
 from reportgen.compute import rules
 from reportgen.compute.aggregate import Aggregate, Figures, MonthFigure
-from reportgen.compute.edition import compute_tables
 from reportgen.compute.tables import Derivation, YearFigure, check_edition_in_data, derive
 from reportgen.compute.wording import describe_months
 from reportgen.errors import InputError
 from reportgen.load.catalogue import Aggregation, Measure, Unit
 from reportgen.load.folder import ReportFolder
+from reportgen.load.layout import PerformanceTable
 from reportgen.load.schema import did_you_mean
 from reportgen.months import Month
 
@@ -46,13 +46,22 @@ def explain_measure(
             file=folder.catalogue.file,
             hint="give a measure id from the catalogue",
         )
-    for table in compute_tables(folder, edition):
-        for row in table.rows:
-            if row.measure_id == measure_id and row.derivation is not None:
-                return row.derivation, table.section
-    # a chart-only or component measure: its row as a table without MSG ranking would print it
     figures = Figures(folder.catalogue, folder.data, edition)
     check_edition_in_data(figures, edition)
+    # the measure's row as its table derives it (the other rows are not wanted: a gap in
+    # another measure's figures is no reason not to explain this one)
+    for section in folder.layout.sections:
+        for table in section.tables():
+            if isinstance(table, PerformanceTable) and measure_id in table.measures:
+                derivation = derive(
+                    figures,
+                    measure,
+                    edition,
+                    percent_sign=table.diff_percent_sign,
+                    msg_ranking=table.msg_ranking,
+                )
+                return derivation, section.number
+    # a chart-only or component measure: its row as a table without MSG ranking would print it
     return derive(figures, measure, edition), None
 
 

@@ -306,6 +306,18 @@ def test_explain_the_printed_ksi_through_the_cli(run_cli) -> None:
     assert as_json["diff"]["printed"] == "6.9"
 
 
+def test_a_gap_in_another_measure_s_figures_does_not_stop_explaining_this_one(run_cli) -> None:
+    # the sample's figures do not reach back far enough for every measure of March 2013
+    assert run_cli("figures", "--edition", "2013-03").code == 1
+    result = run_cli("explain", "ksi", "--edition", "2013-03")
+    assert result.code == 0, result.err
+    assert result.out.startswith("ksi: All people killed or seriously injured"), result.out
+    assert "section 5" in result.out.splitlines()[1]
+    # and a measure whose own figures are missing is told so
+    gap = run_cli("explain", "satisfaction_contact", "--edition", "2013-03")
+    assert gap.code == 1 and "no figure for satisfaction_contact in 2011-03" in gap.err
+
+
 def test_explain_an_unknown_measure(run_cli) -> None:
     result = run_cli("explain", "ksi_cyclist", "--edition", "2014-03")
     assert result.code == 1
