@@ -8,12 +8,16 @@ Out: the workbook in the shape ``reportgen.load.workbook`` reads: the ``Monthly`
      tables. With ``next_month``, the month's column is added empty; the cells the
      next edition needs are highlighted, allow only what belongs there (whole numbers
      from 0 for counts), and a note on the header says which measures need them.
-     Written atomically; an existing workbook is replaced only when asked.
+     Written whole or not at all (made in memory, then written by
+     ``reportgen.atomic``); an existing workbook is replaced only when asked, and a
+     sheet of it that reportgen does not write (an analyst's ``Notes``) is named in a
+     warning, since the new workbook does not carry it over.
 """
 
 from __future__ import annotations
 
 import datetime
+import io
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -21,7 +25,8 @@ from typing import Any, cast
 
 import msgspec
 
-from reportgen.atomic import atomic_path
+from reportgen import notices
+from reportgen.atomic import write_bytes
 from reportgen.errors import InputError
 from reportgen.load.catalogue import Aggregation, Catalogue, Measure, load_catalogue
 from reportgen.load.data import (
@@ -36,10 +41,9 @@ from reportgen.load.data import (
     load_data,
 )
 from reportgen.load.folder import CATALOGUE, DATA
-from reportgen.load.workbook import DENOMINATOR, MONTHLY_SHEET, NUMERATOR
+from reportgen.load.workbook import DENOMINATOR, GRID_HEADER, MONTHLY_SHEET, NUMERATOR, sheet_names
 from reportgen.months import Month, month_range
 
-HEADER = ("measure", "numerator or denominator", "label")
 NEEDED_FILL = "FFF2CC"  # the pale yellow analysts use for "to fill in"
 HEADER_FILL = "D9E1F2"
 
@@ -103,8 +107,15 @@ def write_workbook(
     months = month_range(data.first_month, max(last, next_month or last))
     needed = needed_figures(catalogue, data, next_month) if next_month else []
     book = _workbook(catalogue, data, months, next_month, needed)
-    with atomic_path(target) as temporary:
-        book.save(temporary)
+    dropped = (
+        [s for s in sheet_names(target) if s not in book.sheetnames] if target.exists() else []
+    )
+    # made in memory, then written whole: a full disk fails the write, not a zip half made
+    buffer = io.BytesIO()
+    book.save(buffer)
+    write_bytes(target, buffer.getvalue(), within=root)
+    for sheet in dropped:
+        notices.warn(f"{shown}: sheet {sheet!r} is not carried over into the new workbook")
     measures = sum(1 for m in catalogue.values() if m.has_own_rows)
     csv_files = sorted({f for files in data.files.values() for f in files if f.endswith(".csv")})
     return WrittenWorkbook(target, measures, months[0], months[-1], tuple(needed), tuple(csv_files))
@@ -143,12 +154,12 @@ def _monthly_sheet(
     from openpyxl.utils import get_column_letter
 
     bold, header_fill = Font(bold=True), PatternFill("solid", fgColor=HEADER_FILL)
-    sheet.append([*HEADER, *(datetime.datetime(m.year, m.month, 1) for m in months)])
+    sheet.append([*GRID_HEADER, *(datetime.datetime(m.year, m.month, 1) for m in months)])
     for cell in sheet[1]:
         cell.font, cell.fill = bold, header_fill
-        if cell.column > len(HEADER):
+        if cell.column > len(GRID_HEADER):
             cell.number_format = "mmm yyyy"
-    column_of = {m: len(HEADER) + 1 + index for index, m in enumerate(months)}
+    column_of = {m: len(GRID_HEADER) + 1 + index for index, m in enumerate(months)}
     figures = {key: row for key, row in data.monthly.iterrows()}
     row_of: dict[tuple[str, str], int] = {}
     for measure in catalogue.values():

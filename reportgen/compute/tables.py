@@ -174,13 +174,7 @@ def _year(
 def _survey_years(
     figures: Figures, measure: Measure, edition: Month
 ) -> tuple[YearFigure, YearFigure]:
-    estimate = figures.data.survey.get((str(edition), measure.id))
-    if estimate is None:
-        raise InputError(
-            f"no survey estimate for {measure.id} in edition {edition}",
-            file=figures.data.survey_file,
-            hint=f"add a row '{edition},{measure.id},last,this,period_end'",
-        )
+    estimate = figures.data.survey_estimate(edition, measure.id)
     this_months = measure.window.months(edition)
     last_months = [m.shift(-12) for m in this_months]
     return tuple(  # type: ignore[return-value]
@@ -291,15 +285,7 @@ def previous_derivation(
 def _msg_cell(
     figures: Figures, measure: Measure, edition: Month, this_year: Fraction | None
 ) -> MsgCell:
-    entry = figures.data.msg.get((str(edition), measure.id))
-    if entry is None:
-        # an absent row is a gap in the data, not the published "n/a"
-        raise InputError(
-            f"no MSG ranking for {measure.id} in edition {edition}",
-            file=figures.data.msg_file,
-            hint=f"add '{edition},{measure.id},RANK,MSG_AVERAGE,PERIOD_END' "
-            f"(or '{edition},{measure.id},n/a,,' where no ranking is published)",
-        )
+    entry = figures.data.msg_ranking(edition, measure.id)
     if entry.rank == rules.NOT_AVAILABLE:
         return MsgCell(rules.NOT_AVAILABLE, entry, None, None, NO_MSG_RANKING)
     if this_year is None or entry.msg_average is None:

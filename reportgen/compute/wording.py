@@ -98,10 +98,14 @@ class Wording(msgspec.Struct, frozen=True):
                 )
             return measure.comparable_from.name
         if name in ("msg_period_end", "survey_period_end"):
-            table = self.data.msg if name == "msg_period_end" else self.data.survey
             source = self.data.msg_file if name == "msg_period_end" else self.data.survey_file
-            entry = table.get((str(self.edition), measure_id))
-            if entry is None or entry.period_end is None:
+            # a missing row is told as the table that needs it tells it: one problem
+            entry = (
+                self.data.msg_ranking(self.edition, measure_id)
+                if name == "msg_period_end"
+                else self.data.survey_estimate(self.edition, measure_id)
+            )
+            if entry.period_end is None:
                 raise InputError(
                     f"{{{name}:{measure_id}}} needs a period_end for {measure_id} in edition "
                     f"{self.edition}",

@@ -128,7 +128,7 @@ def parse_number(cell: Cell, column: str, percent_hint: str = COUNTS_HINT) -> Fr
     if folded in _MISSING:
         raise refuse(
             f"column {column!r} is {shown(text)}: the figure is missing (missing is not zero)",
-            "enter the figure, or remove the row if the month has no data",
+            cell.where.missing_advice,
         )
     if folded in _NAN:
         raise refuse(
@@ -416,11 +416,54 @@ class PerformanceData(msgspec.Struct, frozen=True, weakref=True):
     files: Mapping[str, tuple[str, ...]] = msgspec.field(default_factory=dict)  # kind -> files
     warnings: tuple[str, ...] = ()
 
+    def msg_ranking(self, edition: Month, measure_id: str) -> MsgEntry:
+        """The edition's MSG row for the measure; its absence is a gap in the data (only
+        an explicit "n/a" row prints n/a), told the same wherever it is met."""
+        entry = self.msg.get((str(edition), measure_id))
+        if entry is None:
+            row = f"{edition},{measure_id},RANK,MSG_AVERAGE,PERIOD_END"
+            if self.msg_file.endswith(WORKBOOK):
+                hint = (
+                    f"add a row to the {MSG.sheet} sheet: {_cells(row)} (rank n/a and the "
+                    "rest empty where no ranking is published)"
+                )
+            else:
+                hint = (
+                    f"add '{row}' (or '{edition},{measure_id},n/a,,' where no ranking is published)"
+                )
+            raise InputError(
+                f"no MSG ranking for {measure_id} in edition {edition}",
+                file=self.msg_file,
+                hint=hint,
+            )
+        return entry
+
+    def survey_estimate(self, edition: Month, measure_id: str) -> SurveyEstimate:
+        """The edition's survey estimate for the measure, told the same wherever missed."""
+        estimate = self.survey.get((str(edition), measure_id))
+        if estimate is None:
+            row = f"{edition},{measure_id},last,this,period_end"
+            if self.survey_file.endswith(WORKBOOK):
+                hint = f"add a row to the {SURVEY.sheet} sheet: {_cells(row)}"
+            else:
+                hint = f"add a row '{row}'"
+            raise InputError(
+                f"no survey estimate for {measure_id} in edition {edition}",
+                file=self.survey_file,
+                hint=hint,
+            )
+        return estimate
+
     def how_to_add(self, measure_id: str, month: str) -> str:
         """Where an analyst types a missing monthly figure, for a hint."""
         if self.monthly_file.endswith(WORKBOOK):
             return f"enter it in the Monthly sheet of {self.monthly_file}: {measure_id}, {month}"
         return f"add a row '{measure_id},{month},…' to {self.monthly_file}"
+
+
+def _cells(row: str) -> str:
+    """A CSV row as the cells of a sheet's row: "2014-03 | ksi | …"."""
+    return " | ".join(row.split(","))
 
 
 class _Sources(msgspec.Struct):

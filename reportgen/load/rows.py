@@ -22,6 +22,9 @@ class Where(msgspec.Struct, frozen=True):
     file: str
     line: int | None = None
     cell: str | None = None  # "Monthly!F12"
+    # what to do where the figure here is missing: right for a CSV row; a cell of the
+    # workbook's grid (a measure's whole history in one row) says its own
+    missing_advice: str = "enter the figure, or remove the row if the month has no data"
 
     def __str__(self) -> str:
         if self.cell:

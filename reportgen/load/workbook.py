@@ -3,10 +3,18 @@
 Sheets, in the shape analysts keep them:
 
 ``Monthly``   a grid: column A the measure id, B ``numerator`` or ``denominator`` (blank
-              = numerator), C the label, then one column per month whose header (row 1)
-              is an Excel date or ``YYYY-MM`` text. An empty cell is "no figure".
+              = numerator), C the label, headed ``measure``, ``numerator or
+              denominator`` and ``label`` in row 1; then one column per month whose
+              header is an Excel date or ``YYYY-MM`` text. An empty cell is "no figure".
 ``MSG``, ``Survey``, ``Revisions``  tables with the columns of ``msg.csv``,
               ``survey_estimates.csv`` and ``revisions.csv``, header in row 1.
+
+A fixed column whose header is not its own (a deleted label column puts a month in C1)
+is refused by cell, and the sheet is not read further: its cells would be read in the
+wrong columns. While the grid is unread, so are the revisions of its figures. A sheet
+reportgen reads that is missing while a sheet named like it is there (``Revisions
+(old)``, ``msg``) is an error naming that sheet; other sheets (``Notes``) are left
+alone.
 
 Out: per sheet, long-format ``SourceRow``s with the CSVs' column names, each cell
 carrying its sheet and cell (``Monthly!F12``), so ``reportgen.load.data`` checks them
@@ -20,6 +28,7 @@ workbook exists); ``reportgen.load.xlsxcells`` adds what calamine does not repor
 from __future__ import annotations
 
 import datetime
+import difflib
 import io
 import zipfile
 import zlib
@@ -38,8 +47,12 @@ from reportgen.load.rows import Cell, SourceRow, Where
 from reportgen.months import Month
 
 MONTHLY_SHEET = "Monthly"
-GRID_COLUMNS = 3  # A measure, B numerator/denominator, C label; months from D
+REVISIONS_SHEET = "Revisions"  # reportgen.load.data's REVISIONS.sheet (a test holds them equal)
+# row 1 of columns A to C, as ``reportgen workbook`` writes it; months from D
+GRID_HEADER = ("measure", "numerator or denominator", "label")
+GRID_COLUMNS = len(GRID_HEADER)
 NUMERATOR, DENOMINATOR = "numerator", "denominator"
+LOOKALIKE_CUTOFF = 0.75  # difflib ratio: "Montly", "Revsions", "Surveys"; not "Summary"
 
 
 class Label(msgspec.Struct, frozen=True):
@@ -123,13 +136,77 @@ def read_workbook(path: Path, name: str, tables: dict[str, Sequence[str]]) -> Wo
         raise InputError(f"cannot be read as an Excel workbook: {exc}", file=name) from None
     grids = _calamine_grids(data, name, list(facts))
     result = WorkbookRows(sheet_names=names)
+    grid_read = True
     for sheet, grid in grids.items():
         if sheet == MONTHLY_SHEET:
-            rows = _monthly_rows(grid, name, facts[sheet], result)
+            monthly = _monthly_rows(grid, name, facts[sheet], result)
+            grid_read = monthly is not None
+            rows = monthly or []
         else:
             rows = _table_rows(grid, name, sheet, tables[sheet], facts[sheet], result)
         result.sheets[sheet] = rows
+    renamed = _renamed_sheets(name, wanted, names, result)
+    if REVISIONS_SHEET in result.sheets and (not grid_read or MONTHLY_SHEET in renamed):
+        # each revision would be reported as revising a figure that is not there: the
+        # revisions are checked once the grid is read
+        result.sheets[REVISIONS_SHEET] = []
     return result
+
+
+def _looks_like(name: str, sheet: str) -> bool:
+    """Whether a sheet named ``name`` looks like ``sheet`` renamed: the same but for case,
+    holding it (``Revisions (old)``, ``MSG ranks``), or close to it (``Montly``)."""
+    name, sheet = name.strip().casefold(), sheet.casefold()
+    if sheet in name:
+        return True
+    return difflib.SequenceMatcher(None, name, sheet).ratio() >= LOOKALIKE_CUTOFF
+
+
+def _renamed_sheets(
+    name: str, wanted: list[str], names: list[str], result: WorkbookRows
+) -> set[str]:
+    """A sheet reportgen reads that is missing while one named like it is there: an error
+    naming that sheet, never its rows silently left out. The sheet then counts as present
+    with no rows, so the rename is the one problem said about it. Returns the sheets
+    found renamed."""
+    others = [other for other in names if other not in wanted]
+    renamed = set()
+    for sheet in wanted:
+        if sheet in names:
+            continue
+        for other in [other for other in others if _looks_like(other, sheet)]:
+            others.remove(other)  # one problem per renamed sheet
+            result.problems.append(
+                InputError(
+                    f"sheet {other!r}: reportgen reads a sheet named {sheet!r}",
+                    file=name,
+                    hint=f"rename it back; a sheet kept for reference needs a name unlike "
+                    f"{sheet!r}",
+                )
+            )
+            result.sheets.setdefault(sheet, [])
+            renamed.add(sheet)
+    return renamed
+
+
+def sheet_names(path: Path) -> list[str]:
+    """Every sheet of the workbook at ``path``, in order (none if it cannot be read)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return list(xlsxcells.sheet_parts(archive))
+    except (
+        OSError,
+        zipfile.BadZipFile,
+        zlib.error,
+        ElementTree.ParseError,
+        xlsxcells.WorkbookProblem,
+        KeyError,
+        ValueError,
+        EOFError,
+        RuntimeError,
+        NotImplementedError,
+    ):
+        return []
 
 
 def _calamine_grids(data: bytes, name: str, sheets: list[str]) -> dict[str, list[list[Any]]]:
@@ -166,10 +243,23 @@ def _texts(
 
 def _monthly_rows(
     grid: list[list[Any]], name: str, facts: xlsxcells.SheetFacts, result: WorkbookRows
-) -> list[SourceRow]:
+) -> list[SourceRow] | None:
+    """The grid's rows; None if its fixed columns are not where they belong (the problem
+    is in ``result``)."""
     texts = _texts(grid, MONTHLY_SHEET, facts)
     if not texts:
         return []
+    wrong = _fixed_header_problem(
+        texts[0],
+        GRID_HEADER,
+        name,
+        MONTHLY_SHEET,
+        months_follow=True,
+        row_hint="row 1 is " + ", ".join(GRID_HEADER) + ", then one month per column",
+    )
+    if wrong is not None:  # a column missing or moved: every cell would be misread
+        result.problems.append(wrong)
+        return None
     months = _grid_months(texts, name, result)
     lines: dict[tuple[str, str], int] = {}  # (measure, numerator|denominator) -> row index
     for index, row in enumerate(texts[1:], start=1):
@@ -222,6 +312,69 @@ def _monthly_rows(
     return rows
 
 
+def _same_header(text: str, expected: str, *, folded: bool) -> bool:
+    if folded:  # the grid's headers are read as an analyst reads them: "Label" is label
+        return " ".join(text.split()).casefold() == expected
+    return text == expected
+
+
+def _fixed_header_problem(
+    header: list[tuple[str, str]],
+    columns: Sequence[str],
+    name: str,
+    sheet: str,
+    *,
+    months_follow: bool,
+    row_hint: str,
+) -> InputError | None:
+    """The first fixed column (``columns``, from A) whose row-1 header is not its own, or
+    a header after them on a sheet that has no more columns (``months_follow`` False).
+
+    A month or a later column's header where a column belongs means that column was
+    deleted, and says so; the columns after it are not reported (they moved with it).
+    """
+    texts = [text for text, _ in header]
+    texts += [""] * (len(columns) - len(texts))
+    for index, expected in enumerate(columns):
+        text = texts[index]
+        if _same_header(text, expected, folded=months_follow):
+            continue
+        cell = Where(name, cell=cell_reference(sheet, 0, index))
+        letter = xlsxcells.column_letters(index)
+        month = _header_month(text) if months_follow else None
+        later = [c for c in columns[index + 1 :] if _same_header(text, c, folded=months_follow)]
+        if month is not None or later:
+            found = f"a month ({month.abbr})" if month is not None else shown(text)
+            return cell.error(
+                f"the header is {found}, where the {expected} column belongs: the {expected} "
+                "column is missing",
+                f"insert it back at column {letter}, headed {expected!r}",
+            )
+        if not text:
+            return cell.error(
+                f"no header where the {expected} column belongs",
+                f"head column {letter} {expected!r}; {row_hint}",
+            )
+        return cell.error(
+            f"the header is {shown(text)}, where the {expected} column belongs",
+            f"head column {letter} {expected!r}; {row_hint}",
+        )
+    extra = [(text, ref) for text, ref in header[len(columns) :] if text]
+    if extra and not months_follow:
+        text, ref = extra[0]
+        return Where(name, cell=ref).error(
+            f"the header has a column {shown(text)} after {columns[-1]}", row_hint
+        )
+    return None
+
+
+def _header_month(text: str) -> Month | None:
+    try:
+        return Month.parse(text) if len(text) <= 20 else None
+    except ValueError:
+        return None
+
+
 def _grid_months(
     texts: list[list[tuple[str, str]]], name: str, result: WorkbookRows
 ) -> dict[int, Cell]:
@@ -242,10 +395,8 @@ def _grid_months(
                     )
                 )
             continue
-        try:
-            month = str(Month.parse(text)) if len(text) <= 20 else None
-        except ValueError:
-            month = None
+        parsed = _header_month(text)
+        month = None if parsed is None else str(parsed)
         if month is None:
             result.problems.append(
                 Where(name, cell=ref).error(
@@ -279,12 +430,25 @@ def _grid_rows(
     below = texts[denominator_index] if denominator_index is not None else None
     measure_cell = Cell(measure, Where(name, cell=row[0][1]))
     # with no denominator row, a missing denominator is the row's, not each month's
-    no_denominator = Where(name, cell=cell_reference(MONTHLY_SHEET, index, 1))
+    no_denominator = Where(
+        name,
+        cell=cell_reference(MONTHLY_SHEET, index, 1),
+        missing_advice=f"add {measure}'s denominator row below this one: {measure} in column "
+        "A, denominator in column B",
+    )
     rows = []
     for column, month in months.items():
-        numerator = _at(row, column, MONTHLY_SHEET, index, name)
+        refs = [cell_reference(MONTHLY_SHEET, index, column)]
         if below is not None and denominator_index is not None:
-            denominator = _at(below, column, MONTHLY_SHEET, denominator_index, name)
+            refs.append(cell_reference(MONTHLY_SHEET, denominator_index, column))
+        advice = (
+            f"enter the figure, or empty both {refs[0]} and {refs[1]} if {month.text} has no figure"
+            if len(refs) == 2
+            else f"enter the figure, or empty the cell if {month.text} has no figure"
+        )
+        numerator = _figure(row, column, refs[0], name, advice)
+        if below is not None:
+            denominator = _figure(below, column, refs[1], name, advice)
         else:
             denominator = Cell("", no_denominator)
         if not numerator.text and not denominator.text:
@@ -301,6 +465,11 @@ def _grid_rows(
             )
         )
     return rows
+
+
+def _figure(row: list[tuple[str, str]], column: int, ref: str, name: str, advice: str) -> Cell:
+    text = row[column][0] if column < len(row) else ""
+    return Cell(text, Where(name, cell=ref, missing_advice=advice))
 
 
 def _at(row: list[tuple[str, str]], column: int, sheet: str, index: int, name: str) -> Cell:
@@ -321,16 +490,16 @@ def _table_rows(
     texts = _texts(grid, sheet, facts)
     if not texts:
         return []
-    header = [text for text, _ in texts[0]]
-    while header and not header[-1]:
-        header.pop()
-    if tuple(header) != tuple(columns):
-        result.problems.append(
-            Where(name, cell=cell_reference(sheet, 0, 0)).error(
-                f"the header row is {','.join(header)[:200] or '(empty)'}",
-                f"row 1 must be exactly {','.join(columns)}, one per column from A",
-            )
-        )
+    wrong = _fixed_header_problem(
+        texts[0],
+        columns,
+        name,
+        sheet,
+        months_follow=False,
+        row_hint=f"row 1 must be exactly {','.join(columns)}, one per column from A",
+    )
+    if wrong is not None:
+        result.problems.append(wrong)
         return []
     rows = []
     for index, row in enumerate(texts[1:], start=1):

@@ -327,7 +327,7 @@ CASES = [
     Refusal(
         "revisions-header",
         sheet_rows("Revisions", [["measure", "month", "numerator"]]),
-        (("Revisions!A1", ("the header row is measure,month,numerator",)),),
+        (("Revisions!D1", ("no header where the denominator column belongs",)),),
     ),
     Refusal(
         "two-bad-cells-of-one-row-are-two-problems",
