@@ -473,7 +473,7 @@ def _workbook(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.next:
         print(
             f"reportgen: {len(written.needed)} figure(s) to add for {args.next}, highlighted "
-            "in the Monthly sheet",
+            "in the Monthly sheet; add the edition's rows to the MSG and Survey sheets too",
             file=err,
         )
     return EXIT_OK
