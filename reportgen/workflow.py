@@ -7,8 +7,10 @@ so the CLI stays argument parsing and messages only.
 
 from __future__ import annotations
 
+import csv
 import errno
 import hashlib
+import io
 import re
 from collections.abc import Callable, Collection
 from pathlib import Path
@@ -38,6 +40,7 @@ from reportgen.load.folder import ReportFolder, inside, load_content, load_repor
 from reportgen.load.folder import input_files as folder_input_files
 from reportgen.load.reportfolder import DEFAULT_ARCHIVE, kept_folder_of
 from reportgen.months import Month
+from reportgen.reading import TooLarge, read_limited
 
 if TYPE_CHECKING:  # mail (and its smtplib) is imported only by a send
     from reportgen.deliver.mail import SendResult
@@ -137,40 +140,52 @@ def archive(
     pack: Path | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> ArchivedVersion:
-    """Build the edition, embed its figures and inputs, and store it write-once."""
+    """Build the edition, embed its figures and inputs, and store it write-once.
+
+    Every input (and the pack) is read once, into a scratch copy of the report folder,
+    and everything stored comes from that copy: the figures, the PDF, the embedded files,
+    the manifest's digests and the pack's check. An input saved while the archive runs
+    is then either wholly in it or wholly not, never in the embedded files and not in
+    the printed edition."""
     root = Path(root).resolve()
-    folder = load_report(root)
-    texts = load_content(folder, edition)
-    figures = figures_csv(compute_tables(folder, edition, texts))
+    folder = load_report(root)  # the folder's problems, named as the analyst has it
     inputs = input_files(folder, edition)
-    name = readable_name(folder.layout.organisation, folder.layout.title, edition)
     # a pack asked for by name must be there; the default one is stored only if built
     explicit_pack = pack is not None
     pack = Path(pack) if pack is not None else pack_path(root, edition)
-    if explicit_pack or pack.exists():
-        check_pack_matches(pack, inputs, required=not explicit_pack)
-    replaces = None
     if reissue_reason is None:
         refuse_if_archived(archive_root, edition)  # before spending a build on it
-    else:
-        replaces = version_to_replace(archive_root, edition, inputs, pack)
     with scratch_folder(root / OUT, within=root) as scratch:
-        built: BuildResult = build_edition(root, edition, scratch / "built.pdf")
-        attachments = {FIGURES_ATTACHMENT: figures.encode("utf-8")}
-        attachments.update(
-            {attachment_name(key): path.read_bytes() for key, path in inputs.items()}
+        copy = _snapshot(inputs, scratch / "inputs")
+        kept_pack = None
+        if explicit_pack or pack.exists():
+            kept_pack = scratch / "pack" / pack.name
+            kept_pack.parent.mkdir()
+            kept_pack.write_bytes(read_pdf(pack, what="board pack").data)
+            check_pack_matches(kept_pack, copy, required=not explicit_pack, shown_as=pack)
+        replaces = None
+        if reissue_reason is not None:
+            replaces = version_to_replace(archive_root, edition, copy, kept_pack or pack)
+        copied = load_report(scratch / "inputs")
+        texts = load_content(copied, edition)
+        figures = figures_csv(compute_tables(copied, edition, texts))
+        built: BuildResult = build_edition(
+            copied.root, edition, scratch / "built.pdf", cache_root=root
         )
+        attachments = {FIGURES_ATTACHMENT: figures.encode("utf-8")}
+        attachments.update({attachment_name(key): path.read_bytes() for key, path in copy.items()})
+        name = readable_name(copied.layout.organisation, copied.layout.title, edition)
         edition_pdf = attach_files(
             built.path, scratch / name, attachments, data_files={FIGURES_ATTACHMENT}
         )
         files = {"edition": edition_pdf}
-        if explicit_pack or pack.exists():
-            files["pack"] = pack
+        if kept_pack is not None:
+            files["pack"] = kept_pack
         return archive_edition(
             archive_root,
             str(edition),
             files,
-            inputs,
+            copy,
             reportgen_version=__version__,
             reissue_reason=reissue_reason,
             on_step=on_step,
@@ -178,8 +193,39 @@ def archive(
         )
 
 
-def check_pack_matches(pack: Path, inputs: dict[str, Path], *, required: bool) -> None:
-    """Refuse a board pack built from other inputs than the edition being archived."""
+MAX_INPUT_BYTES = 64 << 20  # more than any input the load accepts
+
+
+def _read_input(path: Path) -> bytes:
+    """An input's bytes, read once: a plain file, within bounds (it may have been
+    replaced by anything since it was loaded)."""
+    try:
+        return read_limited(path, MAX_INPUT_BYTES)
+    except TooLarge as error:
+        raise DeliveryError(
+            f"is {error.size} bytes, more than an input may be ({error.limit})",
+            file=str(path),
+            hint="it changed while the archive ran: run the archive again",
+        ) from None
+
+
+def _snapshot(inputs: dict[str, Path], into: Path) -> dict[str, Path]:
+    """Each input copied into ``into`` under its name in the report folder (a report
+    folder of its own); the copies, by the same names."""
+    copies = {}
+    for name, path in sorted(inputs.items()):
+        target = into / name  # a plain relative path: load.folder named it
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(_read_input(path))
+        copies[name] = target
+    return copies
+
+
+def check_pack_matches(
+    pack: Path, inputs: dict[str, Path], *, required: bool, shown_as: Path | None = None
+) -> None:
+    """Refuse a board pack built from other inputs than the edition being archived
+    (``shown_as``: the pack's name in messages, where ``pack`` is a copy of it)."""
     source = read_pdf(pack, what="board pack")
     metadata = source.reader.metadata
     stamp = metadata.get("/" + PACK_INPUTS_KEY) if metadata is not None else None
@@ -188,7 +234,7 @@ def check_pack_matches(pack: Path, inputs: dict[str, Path], *, required: bool) -
     if stamp != inputs_digest(inputs):
         raise DeliveryError(
             "the board pack was built from other data, layouts or narrative than this edition",
-            file=str(pack),
+            file=str(shown_as or pack),
             hint="run 'reportgen pack' again, then archive",
         )
 
@@ -291,12 +337,27 @@ def rebuild_figures(
         return f"the embedded inputs do not build: {exc}"
     if rebuilt == stored:
         return None
-    for number, (old, new) in enumerate(
-        zip(stored.splitlines(), rebuilt.splitlines(), strict=False), start=1
-    ):
-        if old != new:
-            return f"line {number} of {FIGURES_ATTACHMENT} was {shown(old)}, rebuilt {shown(new)}"
-    return "the number of rows differs"
+    return _first_difference(stored, rebuilt)
+
+
+def _first_difference(stored: str, rebuilt: str) -> str:
+    """Where two figures CSVs first differ, down to the cell: a whole line, cut short to
+    be printed, can read the same on both sides."""
+    stored_rows = list(csv.reader(io.StringIO(stored)))
+    rebuilt_rows = list(csv.reader(io.StringIO(rebuilt)))
+    header = stored_rows[0] if stored_rows else []
+    for number, (old, new) in enumerate(zip(stored_rows, rebuilt_rows, strict=False), start=1):
+        if old == new:
+            continue
+        row = f"line {number} of {FIGURES_ATTACHMENT}"
+        if number > 1 and len(old) == len(new) == len(header) and "label" in header:
+            row += f" ({shown(old[header.index('label')])})"
+        for column, (was, now) in enumerate(zip(old, new, strict=False)):
+            if was != now:
+                name = header[column] if column < len(header) else f"column {column + 1}"
+                return f"{row}, {name}: was {shown(was)}, rebuilt {shown(now)}"
+        return f"{row} has {len(old)} cells, rebuilt {len(new)}"
+    return f"{len(stored_rows)} lines in {FIGURES_ATTACHMENT}, rebuilt {len(rebuilt_rows)}"
 
 
 _NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)

@@ -67,6 +67,7 @@ def build_edition(
     progress: Callable[[str], None] | None = None,
     worker: ChartWorker | None = None,
     cache_key: str | None = None,
+    cache_root: Path | None = None,
 ) -> BuildResult:
     """Build ``edition`` from the report folder ``root``; write the PDF atomically.
 
@@ -76,7 +77,9 @@ def build_edition(
     so a rebuild after a narrative edit does not draw them again; the bytes are the
     same either way. ``cache_key``: the ``chart_inputs_key`` the caller looked up before
     starting (or not) a ``worker``; it is noted in the cache's index with this edition's.
-    """
+    ``cache_root``: the report folder whose chart cache to use, where ``root`` is a copy
+    of its inputs (the archive's); the cache is keyed by what the charts show, so it
+    serves any folder."""
     if out is not None:
         check_out(Path(out), root)
     # the CLI may have started a worker already; otherwise one starts only if charts
@@ -90,7 +93,9 @@ def build_edition(
 
     try:
         clock = Clock(progress)
-        builder = EditionBuilder(root, use_cache=use_cache, chart_worker=chart_worker)
+        builder = EditionBuilder(
+            root, use_cache=use_cache, chart_worker=chart_worker, cache_root=cache_root
+        )
         return builder.build(edition, out, draft=draft, clock=clock, cache_key=cache_key)
     finally:
         for started in workers:
@@ -179,10 +184,11 @@ class EditionBuilder:
         use_cache: bool = True,
         chart_worker: Callable[[], ChartWorker] | None = None,
         memory: dict[str, DrawnCharts] | None = None,
+        cache_root: Path | None = None,
     ) -> None:
         self.folder = load_report(root)
         self.theme = load_report_theme(self.folder)
-        self.cache = ChartCache(self.folder.root) if use_cache else None
+        self.cache = ChartCache(cache_root or self.folder.root) if use_cache else None
         self.chart_worker = chart_worker
         self.memory = memory if memory is not None else {}
 
