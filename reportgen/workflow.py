@@ -114,7 +114,12 @@ def make_pack(
     else:
         ensure_folder(pack_path(root, edition).parent, within=folder.root)
     with scratch_folder(folder.root / OUT, within=folder.root) as scratch:
-        built = build_edition(root, edition, scratch / "edition.pdf")
+        # built from a copy of the inputs read once, so the stamp below is of what it
+        # shows, whatever is saved meanwhile (the archive trusts the stamp)
+        copy = _snapshot(input_files(folder, edition), scratch / "inputs")
+        built = build_edition(
+            scratch / "inputs", edition, scratch / "edition.pdf", cache_root=folder.root
+        )
         layout = folder.layout
         return build_pack(
             built.path,
@@ -126,7 +131,7 @@ def make_pack(
                 "title": f"{layout.organisation} Board Pack: {edition.name}",
                 "author": layout.author,
                 "subject": f"{layout.title}: {edition.name}",
-                PACK_INPUTS_KEY: inputs_digest(input_files(folder, edition)),
+                PACK_INPUTS_KEY: inputs_digest(copy),
             },
         )
 

@@ -83,3 +83,20 @@ def test_a_pack_rebuilt_during_the_archive_is_not_stored_beside_the_old_edition(
     assert sha256(_stored(root) / PACK_PDF) == packed  # the pack that matched what was read
     verified = run_to_end(root, "verify")
     assert verified.process.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_a_pack_is_stamped_with_the_inputs_it_shows(
+    make_report: MakeReport, tmp_path: Path
+) -> None:
+    root = _cold(make_report(tmp_path / "report"))
+    run = Run(root, "pack", pause_at="build: charts sent")
+    run.wait_paused()
+    _edit_inputs(root)  # saved after the pack's inputs were read
+    run.signal(signal.SIGUSR1)
+    assert run.finish() == 0, run.stderr
+    pack = root / "out" / PACK_PDF
+    assert not any(EDIT in page for page in page_texts(pack))
+    # so the archive of the edited inputs does not take it for theirs
+    archived = run_to_end(root, "archive")
+    assert archived.process.returncode == 1
+    assert "the board pack was built from other data, layouts or narrative" in archived.stderr
