@@ -294,7 +294,8 @@ class EditionBuilder:
             # only now: on a nearly full disk the edition comes first, the cache after
             if cached is None and drawn:
                 self.cache.store(digest, drawn[0])
-            _remember(self.cache, folder, edition, digest, cache_key)
+            if self.cache.root == folder.root:  # a copy's inputs are not the folder's to index
+                _remember(self.cache, folder, edition, digest, cache_key)
         clock.step("finish")
         return BuildResult(
             target, edition, layout.page_count, len(pdf), layout.section_pages, clock.timings
