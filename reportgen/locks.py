@@ -36,11 +36,19 @@ def exclusive_lock(
 ) -> Iterator[None]:
     """Hold the lock ``path`` (created if missing); ``error(busy)`` after ``timeout`` s."""
     path = Path(path)
+    if path.is_symlink():
+        # opening it would make (and lock) a file wherever the link points
+        raise error(
+            "the lock file is a symbolic link; reportgen makes its own lock file here",
+            file=path,
+            hint="remove the link (no reportgen run is using it)",
+        )
     try:
         # made here first: filelock reports a lock it cannot create as merely busy. Not
         # for a soft lock (no fcntl): there the file's existence is the lock
         if has_fcntl or sys.platform == "win32":
-            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o666))
+            no_follow = getattr(os, "O_NOFOLLOW", 0)  # a link made since the look above
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | no_follow, 0o666))
     except OSError as problem:
         raise error(
             f"cannot open the lock file: {problem.strerror or problem}",

@@ -324,10 +324,16 @@ class ArchivedVersion(msgspec.Struct, frozen=True):
             if stored.role == role:
                 return stored
         roles = ", ".join(f.role for f in self.manifest.files)
+        hint = f"it holds: {roles}"
+        if role == "pack":
+            hint += (
+                "; no board pack was archived with it: send the edition without --pack, or "
+                "run 'reportgen pack' and archive it again with --reissue --reason"
+            )
         raise DeliveryError(
             f"{self.edition} v{self.version} has no stored file for {role!r}",
             file=self.folder,
-            hint=f"it holds: {roles}",
+            hint=hint,
         )
 
     def path(self, role: str) -> Path:

@@ -116,6 +116,62 @@ class SendResult(msgspec.Struct, frozen=True):
     eml_path: Path | None = None
 
 
+_QUIT_SECONDS = 2.0  # QUIT is politeness once the message is taken: not worth a long wait
+
+
+class _ReplyWithin:
+    """The connection's reply stream, read line by line as smtplib reads it, giving up
+    once the reply has taken longer than the client allows for one reply: the socket's
+    time-out only bounds each read, and a server that trickles continuation lines
+    ("250-still working") forever would otherwise hold the send for good."""
+
+    def __init__(self, lines: Any, client: _BoundedReplies) -> None:
+        self._lines = lines
+        self._client = client
+
+    def readline(self, size: int = -1) -> bytes:
+        remaining = self._client.reply_deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(f"no complete reply within {self._client.reply_seconds:g} s")
+        if self._client.sock is not None:
+            self._client.sock.settimeout(remaining)
+        line: bytes = self._lines.readline(size)
+        return line
+
+    def close(self) -> None:
+        self._lines.close()
+
+
+class _BoundedReplies(smtplib.SMTP):
+    """smtplib's client, each whole reply bounded by ``reply_seconds`` (the greeting,
+    read as it connects, too)."""
+
+    def __init__(self, *args: Any, reply_seconds: float, **options: Any) -> None:
+        self.reply_seconds = reply_seconds
+        self.reply_deadline = 0.0
+        super().__init__(*args, **options)
+
+    def getreply(self) -> tuple[int, bytes]:
+        # the stream is made anew after STARTTLS (smtplib drops it): wrap whatever is there
+        if not isinstance(self.file, _ReplyWithin) and self.sock is not None:
+            self.file = _ReplyWithin(self.file or self.sock.makefile("rb"), self)
+        self.reply_deadline = time.monotonic() + self.reply_seconds
+        try:
+            return super().getreply()
+        finally:
+            if self.sock is not None:
+                with contextlib.suppress(OSError):
+                    self.sock.settimeout(self.timeout)
+
+
+class _Client(_BoundedReplies):
+    pass
+
+
+class _ClientSSL(_BoundedReplies, smtplib.SMTP_SSL):
+    pass
+
+
 class _NoStartTls(smtplib.SMTPException):
     """security=starttls but the server does not offer it."""
 
@@ -138,6 +194,8 @@ class _Attempt(msgspec.Struct):
 
     reached_data: bool = False
     accepted: tuple[str, ...] = ()  # the recipients the server was handed the message for
+    # once the server said it took the message: (accepted, refused with their replies)
+    taken: tuple[tuple[str, ...], dict[str, tuple[int, bytes]]] | None = None
 
 
 def send_edition(
@@ -324,6 +382,18 @@ def send_edition(
                 )
                 _interruptible(sleep, delay, record, message_id, targets, attempted)
             except BaseException as stop:  # Ctrl-C, SIGTERM, no room for the log
+                if attempt.taken is not None:  # stopped while saying QUIT: it was delivered
+                    taken, refused_then = attempt.taken
+                    with contextlib.suppress(DeliveryError, OSError):
+                        record(
+                            "partial" if refused_then else "sent",
+                            message_id,
+                            targets,
+                            delivered=taken,
+                            refused={a: _reply(*r) for a, r in refused_then.items()},
+                            attempts=attempted,
+                        )
+                    raise
                 handed = attempt.accepted if attempt.reached_data else targets
                 _record_stop(record, message_id, handed, attempted, attempt.reached_data, stop)
                 raise
@@ -411,9 +481,12 @@ def _targets(
             "to send it anyway run again with --resend (it keeps the Message-ID, so mail "
             "clients can drop a duplicate)",
         )
-    if resend:
-        return recipients
     pending = tuple(r for r in recipients if r.lower() not in history.accepted)
+    if resend:
+        # after a send that may or may not have arrived, --resend settles that send: it
+        # goes to whoever is not known to have accepted the message. Otherwise (everyone
+        # has it) it is the deliberate second sending to the whole list
+        return pending if uncertain is not None and pending else recipients
     if not pending:
         last = history.last_delivered
         assert last is not None  # everyone accepted it, so something was delivered
@@ -431,8 +504,8 @@ def _read_pdf(pdf: Path, max_bytes: int) -> bytes:
         size = pdf.stat().st_size
         if size > max_bytes:
             raise DeliveryError(
-                f"the PDF is {size / 1_048_576:.1f} MiB, over the "
-                f"{max_bytes / 1_048_576:.1f} MiB attachment limit ({size} > {max_bytes} bytes)",
+                f"the PDF is {size / 1_048_576:.3g} MiB, over the "
+                f"{max_bytes / 1_048_576:.3g} MiB attachment limit ({size} > {max_bytes} bytes)",
                 file=pdf,
                 hint="shrink the PDF (fewer or smaller images) or raise the limit if the "
                 "recipients' mail server accepts more",
@@ -518,14 +591,18 @@ def _send_once(
     Raises ``_AfterData`` when DATA was begun and no reply came; any other error means
     the server cannot have accepted the message.
     """
-    client: smtplib.SMTP
+    client: _BoundedReplies
     try:
         if settings.security == "ssl":
-            client = smtplib.SMTP_SSL(
-                settings.host, settings.port, timeout=timeout, context=context
+            client = _ClientSSL(
+                settings.host,
+                settings.port,
+                timeout=timeout,
+                context=context,
+                reply_seconds=timeout,
             )
         else:
-            client = smtplib.SMTP(settings.host, settings.port, timeout=timeout)
+            client = _Client(settings.host, settings.port, timeout=timeout, reply_seconds=timeout)
     except UnicodeError as exc:  # from socket's and ssl's IDNA encoding of the name
         raise _BadHost(f"the host name cannot be looked up ({exc})") from exc
     polite = True
@@ -559,11 +636,15 @@ def _send_once(
             code, reply = client.data(data)
         except smtplib.SMTPDataError:
             raise  # the DATA command itself was refused: no byte of the message was sent
-        except (smtplib.SMTPServerDisconnected, OSError) as exc:
-            raise _AfterData(exc) from exc
-        if code != 250:
+        except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException, OSError) as exc:
+            raise _AfterData(exc) from exc  # no reply, or one that cannot be read
+        if 400 <= code < 600:
             # an explicit refusal of the message: the server says it did not take it
             raise smtplib.SMTPDataError(code, reply)
+        if not 200 <= code < 300:
+            # no reply code at all (-1: unreadable), or one that means neither yes nor no
+            raise _AfterData(smtplib.SMTPResponseException(code, reply))
+        attempt.taken = (accepted, refused)  # any 2xx: the server has it
         return accepted, refused
     except BaseException as error:
         # say QUIT only to a server that is answering: after a time-out, a lost connection,
@@ -575,6 +656,7 @@ def _send_once(
         raise
     finally:
         if polite:
+            client.reply_seconds = min(timeout, _QUIT_SECONDS)
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 client.quit()
         client.close()
@@ -666,8 +748,10 @@ def _refusals(exc: BaseException) -> dict[str, str]:
 
 
 def _describe(exc: BaseException, timeout: float) -> str:
-    if isinstance(exc, _BadHost):
+    if isinstance(exc, _BadHost | _NoStartTls):
         return str(exc)
+    if isinstance(exc, TimeoutError) and str(exc):
+        return str(exc)  # a reply that took too long as a whole says so itself
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         refused = _refusals(exc)
         return "every recipient was refused: " + "; ".join(
@@ -744,6 +828,11 @@ def _final_error(
         hint = (
             f"set {ENV_HOST} to the server's name (letters, digits and hyphens, in parts "
             "of at most 63 between dots) or its IP address"
+        )
+    elif isinstance(exc, ssl.SSLError) and exc.reason == "WRONG_VERSION_NUMBER":
+        hint = (
+            f"the server did not answer in TLS on port {settings.port}: with "
+            f"{ENV_SECURITY}=ssl use its TLS port (usually 465); on port 587 use starttls"
         )
     elif isinstance(exc, ssl.SSLError):
         hint = (

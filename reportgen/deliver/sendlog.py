@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import shutil
 from collections.abc import Iterator, Mapping
@@ -224,6 +225,15 @@ def _read_log(path: Path) -> bytes:
 
     Read through ``read_limited``: a FIFO in its place would hang a plain read, and a
     link to /dev/zero would fill the memory."""
+    if path.is_symlink():
+        # it would be read there, then replaced here by a plain file on the next record:
+        # the history split in two without a word
+        raise DeliveryError(
+            f"the send log is a symbolic link (to {shown(os.readlink(path))}); reportgen "
+            "keeps its own log as a plain file in the edition's folder",
+            file=path,
+            hint=f"replace the link by the file it points to, or {_RESTORE}",
+        )
     try:
         return read_limited(path, MAX_LOG_BYTES)
     except FileNotFoundError:

@@ -287,7 +287,7 @@ def test_a_send_log_that_is_not_a_log_is_named_not_read(edition: Edition, kind: 
         log.write_bytes(b'{"outcome": "\xff"}\n')
     expected = {
         "fifo": "the send log is not a plain file",
-        "device": "the send log is not a plain file",
+        "device": "the send log is a symbolic link (to '/dev/zero')",
         "folder": "the send log is a folder",
         "huge": "the send log is over 16 MB",
         "not-utf8": "the send log is not UTF-8 text",
@@ -309,3 +309,32 @@ def test_an_archived_pdf_that_is_a_fifo_is_refused_not_read_for_ever(tmp_path: P
     os.mkfifo(fifo)
     refused = within_seconds(10, lambda: _read_pdf(fifo, 10 << 20))
     assert isinstance(refused, DeliveryError) and "not a plain file" in refused.message
+
+
+def test_a_send_log_linked_out_of_the_folder_is_refused_not_split(
+    edition: Edition, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere.jsonl"
+    elsewhere.write_text("", encoding="utf-8")
+    edition.send_log.symlink_to(elsewhere)
+    for work in (
+        lambda: read_send_log(edition.send_log),
+        lambda: edition.send(None, dry_run_dir=edition.tmp),
+        lambda: append_record(edition.send_log, a_record()),
+    ):
+        outcome = within_seconds(10, work)
+        assert isinstance(outcome, DeliveryError), outcome
+        assert "the send log is a symbolic link" in outcome.message
+    # read there and then replaced here by a plain file, the history would split in two
+    assert edition.send_log.is_symlink() and elsewhere.read_text(encoding="utf-8") == ""
+
+
+def test_a_send_lock_that_is_a_link_is_refused_and_nothing_made_where_it_points(
+    edition: Edition, tmp_path: Path
+) -> None:
+    target = tmp_path / "made-by-lock"
+    (edition.send_log.parent / ".send.lock").symlink_to(target)
+    outcome = within_seconds(10, lambda: edition.send(None, dry_run_dir=edition.tmp))
+    assert isinstance(outcome, DeliveryError), outcome
+    assert "the lock file is a symbolic link" in outcome.message and outcome.hint
+    assert not target.exists()

@@ -310,6 +310,27 @@ def test_starttls_refuses_a_certificate_that_does_not_verify(
 
 
 @pytest.mark.slow
+def test_resend_after_an_unknown_goes_only_to_those_not_known_to_have_it(
+    edition: Edition,
+) -> None:
+    refused = RECIPIENTS[1]
+    partly = RecordingHandler(refuse={refused: "550 5.1.1 No such user"})
+    with running_smtp(partly) as port:
+        assert edition.send(plain(port)).outcome == "partial"
+    dropped = RecordingHandler(data_replies=[DROP])  # the address fixed, then no answer
+    with running_smtp(dropped) as port, pytest.raises(DeliveryError, match="may or may not"):
+        edition.send(plain(port))
+    assert dropped.data_attempts[0].rcpt_tos == [refused]
+    settled = RecordingHandler()
+    with running_smtp(settled) as port:
+        result = edition.send(plain(port), resend=True)
+    # the two who accepted at first do not get it twice
+    [received] = settled.received
+    assert received.rcpt_tos == [refused] and result.delivered == (refused,)
+    assert outcomes(edition) == ["sending", "partial", "sending", "unknown", "sending", "sent"]
+
+
+@pytest.mark.slow
 def test_starttls_missing_on_the_server_never_falls_back_to_plain_text(
     edition: Edition,
 ) -> None:
@@ -318,6 +339,7 @@ def test_starttls_missing_on_the_server_never_falls_back_to_plain_text(
         edition.send(plain(port, security="starttls"), ssl_context=make_tls().trusting_client)
 
     assert "does not offer STARTTLS" in str(failed.value)
+    assert "_NoStartTls" not in str(failed.value)  # a class name means nothing to a reader
     assert "plain text" in str(failed.value)
     assert handler.data_attempts == [] and edition.sleeps == []
 
@@ -401,6 +423,16 @@ def test_a_port_not_written_in_ascii_digits_or_out_of_range_is_refused(port: str
     message = str(failed.value)
     assert "REPORTGEN_SMTP_PORT is" in message and "use a port number" in message
     assert len(message) < 1000  # a long value is cut short
+
+
+@pytest.mark.slow
+def test_tls_spoken_to_a_plain_port_says_which_port_to_use(edition: Edition) -> None:
+    handler = RecordingHandler()
+    with running_smtp(handler) as port, pytest.raises(DeliveryError) as failed:
+        edition.send(plain(port, security="ssl"), ssl_context=make_tls().trusting_client)
+    assert "WRONG_VERSION_NUMBER" in failed.value.message
+    assert failed.value.hint and "did not answer in TLS" in failed.value.hint
+    assert "certificate" not in failed.value.hint  # not the problem here
 
 
 # --- before any connection -----------------------------------------------------------
