@@ -8,7 +8,11 @@ display strings) -> ``render`` (rows, charts, narrative -> reportlab flowables) 
 
 from __future__ import annotations
 
-from typing import NoReturn, TextIO
+# typing only for the type checker: ``python -m reportgen`` imports this package before
+# it can cover Ctrl-C (reportgen.__main__), so it imports nothing
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NoReturn, TextIO
 
 # the one place the version is written: pyproject.toml reads it from here (setuptools'
 # dynamic attr, read without importing), so it needs no scan of the installed metadata

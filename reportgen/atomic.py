@@ -31,11 +31,12 @@ import socket
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from reportgen import notices, steps
 from reportgen.errors import ReportgenError
+from reportgen.links import LinkLoop, real_path
 
 # a run on another machine sharing the folder cannot be asked whether it is alive; no
 # reportgen command runs for a day, so after that its files are stale whatever it says
@@ -95,14 +96,19 @@ def check_within(target: str | Path, root: str | Path) -> None:
     Only a path inside ``root`` as written is checked: one the user names elsewhere
     (``--out /srv/reports/x.pdf``) is their choice.
     """
-    root = Path(root)
-    real_root = root.resolve()
-    lexical = Path(os.path.abspath(target))
-    if not (
-        lexical.is_relative_to(Path(os.path.abspath(root))) or lexical.is_relative_to(real_root)
-    ):
-        return
-    real_folder = lexical.parent.resolve()
+    root, lexical = Path(root), Path(os.path.abspath(target))
+    try:
+        real_root = real_path(root)
+        if not (
+            lexical.is_relative_to(Path(os.path.abspath(root))) or lexical.is_relative_to(real_root)
+        ):
+            return
+        real_folder = real_path(lexical.parent)
+    except LinkLoop as loop:  # out/ linked to itself, say
+        where = Path(os.path.abspath(root))
+        raise OutputError(
+            loop.says(_shown_in(loop.path, where), root=where), file=loop.link, hint=loop.hint
+        ) from None
     if real_folder.is_relative_to(real_root):
         return
     link = next(
@@ -116,6 +122,13 @@ def check_within(target: str | Path, root: str | Path) -> None:
         hint="make it a real folder inside the report folder, or name an output path "
         "outside the report folder explicitly (e.g. --out)",
     )
+
+
+def _shown_in(path: Path, root: Path) -> str:
+    """``path`` as the analyst knows it: relative to the report folder ``root``."""
+    if path == root or not path.is_relative_to(root):
+        return str(path)
+    return str(path.relative_to(root))
 
 
 def ensure_folder(folder: str | Path, *, within: str | Path | None = None) -> Path:
@@ -214,18 +227,11 @@ def sweep_stale(folder: str | Path) -> list[Path]:
         entries = sorted(folder.iterdir())
     except OSError:
         return []
-    removed: list[Path] = []
-    for entry in entries:
-        if not entry.name.startswith(".") or not _is_stale(entry):
-            continue
-        try:
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
-        except OSError:
-            continue
-        removed.append(entry)
+    removed = [
+        entry
+        for entry in entries
+        if entry.name.startswith(".") and _is_stale(entry) and _removed(entry)
+    ]
     if removed:
         names = ", ".join(p.name for p in removed[:3])
         more = f" and {len(removed) - 3} more" if len(removed) > 3 else ""
@@ -234,6 +240,35 @@ def sweep_stale(folder: str | Path) -> list[Path]:
             f"stopped: {names}{more}"
         )
     return removed
+
+
+def sweep_left_by(folder: str | Path, pids: Collection[int]) -> list[Path]:
+    """Remove the temporary files and scratch folders in ``folder`` that the processes
+    ``pids`` (of this host) left: a run's own jobs, which it has ended and reaped, so
+    nothing of theirs is left for the next run to sweep. Quietly: they were this run's."""
+    folder = Path(folder)
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    removed = []
+    for entry in entries:
+        match = _TEMP_FILE.match(entry.name) or _SCRATCH.match(entry.name)
+        if match and match["host"] == _HOST and int(match["pid"]) in pids and _removed(entry):
+            removed.append(entry)
+    return removed
+
+
+def _removed(entry: Path) -> bool:
+    """Remove a temporary file or scratch folder; False where it cannot be."""
+    try:
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    except OSError:
+        return False
+    return True
 
 
 @contextlib.contextmanager
@@ -307,6 +342,7 @@ def staged_folder(target: str | Path) -> Iterator[Path]:
     is filled instead, from a staging folder inside it, entry by entry: renaming a folder
     over it would leave their shell in a deleted folder, and over "." cannot be done."""
     target = Path(target).absolute()
+    real_path(target)  # a link there that leads round in a loop is named, not renamed over
     if target.is_dir():
         with _filled_in_place(target) as staging:
             yield staging
@@ -317,10 +353,58 @@ def staged_folder(target: str | Path) -> Iterator[Path]:
     try:
         usual_permissions(staging, directory=True)
         yield staging
-        os.rename(staging, target)  # the whole folder appears at once
+        try:
+            os.rename(staging, target)  # the whole folder appears at once
+        except OSError as error:
+            if error.errno in _TAKEN:
+                raise FilledMeanwhile(target) from None
+            raise
         fsync_dir(parent)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+# what a rename says where another run put its folder (or a file) there first
+_TAKEN = {errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR, errno.EISDIR}
+
+
+class FilledMeanwhile(OutputError):
+    """The folder ``staged_folder`` was to make (or fill) was made or filled by another
+    run while this one wrote: nothing of this one is kept, nothing of the other lost."""
+
+    def __init__(self, target: Path) -> None:
+        super().__init__(
+            "was filled by something else while this command ran (another reportgen init "
+            "or new at the same time?); nothing of this one was kept",
+            file=target,
+            hint="look at what it holds now; if it is not what you wanted, remove it and "
+            "run the command again",
+        )
+
+
+def _move_in(entry: Path, destination: Path, folder: Path) -> None:
+    """Move ``entry`` of the staging folder into ``folder``, never over what another run
+    put there meanwhile (``FilledMeanwhile``): a folder is renamed, which fails over a
+    folder that holds anything; a file is linked, which fails over anything."""
+    try:
+        if entry.is_dir() and not entry.is_symlink():
+            os.rename(entry, destination)
+            return
+        try:
+            os.link(entry, destination, follow_symlinks=False)
+        except OSError as error:
+            if error.errno in _TAKEN:
+                raise
+            # a file system without hard links: look, then rename (a narrow race)
+            if os.path.lexists(destination):
+                raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST)) from error
+            os.rename(entry, destination)
+            return
+        os.unlink(entry)
+    except OSError as error:
+        if error.errno in _TAKEN:
+            raise FilledMeanwhile(folder) from None
         raise
 
 
@@ -340,7 +424,7 @@ def _filled_in_place(folder: Path) -> Iterator[Path]:
         usual_permissions(staging, directory=True)
         yield staging
         for entry in sorted(staging.iterdir()):
-            os.rename(entry, folder / entry.name)
+            _move_in(entry, folder / entry.name, folder)
             moved.append(folder / entry.name)
         staging.rmdir()
         fsync_dir(folder)

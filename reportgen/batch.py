@@ -10,7 +10,9 @@ with one job everything runs in this process; with more, each job is a fresh
 ``python`` process building its share of the editions in turn, drawing its charts
 itself (a job is already one process per core, so there is no separate chart worker).
 Like the chart worker, a job holds none of the caller's file descriptors, and its
-stdin is its lifeline: when this process ends, however it ends, its jobs end too.
+stdin is its lifeline: when this process ends, however it ends, its jobs end too. A job
+ended that way (or killed) ends at once, leaving what it was writing; once its jobs are
+reaped, this process removes that (``_sweep_after_jobs``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import queue
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -31,7 +34,7 @@ from typing import IO, Any, Literal
 
 import msgspec
 
-from reportgen import collect_after_edition, notices
+from reportgen import collect_after_edition, notices, stops
 from reportgen.assemble.worker import CLOSE_WAIT_SECONDS, end_child, start_child
 from reportgen.errors import ReportgenError, error_lines
 from reportgen.months import Month
@@ -39,6 +42,7 @@ from reportgen.months import Month
 Task = Literal["build", "pack", "archive"]
 Progress = Callable[[Month, str], None]  # an edition and the stage it has reached
 MAX_EDITIONS = 120  # ten years of monthly editions in one command
+STOP_CHECK_SECONDS = 0.25  # how often the caller of jobs looks for a stop it missed
 
 
 class EditionOutcome(msgspec.Struct, frozen=True):
@@ -99,6 +103,9 @@ def _in_this_process(
     """Each edition in turn, the report folder loaded once (a problem there fails all)."""
     made = _maker(request)
     for edition in request.editions:
+        # a stop asked for while a finalizer ran (the collection after an edition, say)
+        # was swallowed there: it stops the range here
+        stops.check()
         started = time.perf_counter()
         heard: list[tuple[str, str]] = []
         errors: tuple[str, ...] = ()
@@ -173,14 +180,35 @@ def _in_jobs(requests: list[Request], progress: Progress) -> list[EditionOutcome
     finally:
         for process in processes:
             end_child(process)
+        if processes:
+            _sweep_after_jobs(requests[0].root, [process.pid for process in processes])
+
+
+def _sweep_after_jobs(root: Path, pids: list[int]) -> None:
+    """A job ended by its lifeline (or killed) leaves what it was writing: a scratch
+    folder, a temporary file beside a PDF or a chart. Once every job has ended and been
+    reaped, those are removed, so an interrupted range leaves nothing behind. (The
+    archive's incoming folders are not touched: ``editions`` reports them by design.)"""
+    from reportgen.atomic import sweep_left_by
+    from reportgen.render.chartcache import CACHE
+
+    # out/ is workflow.OUT, which the caller does not import (it would import pandas)
+    for folder in (root / "out", root / CACHE, Path(tempfile.gettempdir())):
+        sweep_left_by(folder, pids)
 
 
 def _relay(number: int, lines: IO[bytes], events: queue.Queue[Any]) -> None:
-    for line in lines:
-        try:
-            events.put((number, json.loads(line)))
-        except ValueError:
-            continue
+    """Pass on each event a job writes; then say it has ended. Its pipe may be closed
+    under this thread (``end_child``, as the caller stops): that is its end too."""
+    try:
+        for line in lines:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            events.put((number, event))
+    except (OSError, ValueError):
+        pass  # closed while being read: the job is being ended
     events.put((number, None))  # this job has ended
 
 
@@ -194,7 +222,11 @@ def _collect(
     running = len(requests)
     working: dict[int, Month] = {}  # the edition each job was last heard working on
     while running:
-        number, event = events.get()
+        try:
+            number, event = events.get(timeout=STOP_CHECK_SECONDS)
+        except queue.Empty:
+            stops.check()  # Ctrl-C or SIGTERM whose raise a finalizer swallowed
+            continue
         if event is None:
             running -= 1
             done = {o.edition for o in outcomes}

@@ -12,47 +12,21 @@ import os
 import re
 import signal
 import sys
-import threading
 import typing
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from types import FrameType
 from typing import Any, TextIO
 
 import reportgen
-from reportgen import discard_output, end_process, notices, tune_collector
+from reportgen import discard_output, end_process, notices, stops, tune_collector
 from reportgen.errors import ReportgenError, error_lines, one_line, prints_as_is
 from reportgen.months import Month
+from reportgen.stops import EXIT_INTERRUPTED, INTERRUPTED, Terminated
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_TERMINATED = 128 + signal.SIGTERM
-
-
-class Terminated(BaseException):
-    """SIGTERM, raised where the process is, so every ``finally`` runs on the way out.
-
-    A BaseException, like KeyboardInterrupt, so no ``except Exception`` swallows it.
-    """
-
-
-def _terminate(signum: int, frame: FrameType | None) -> None:
-    # a second SIGTERM while cleaning up is ignored; SIGKILL still ends a stuck run
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    raise Terminated
-
-
-@contextlib.contextmanager
-def _sigterm_unwinds() -> Iterator[None]:
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread may set signal handlers
-        return
-    previous = signal.signal(signal.SIGTERM, _terminate)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _range(text: str) -> list[Month]:
@@ -300,12 +274,15 @@ def main(
         say(err, notice.kind, notice.text)
 
     try:
-        with _sigterm_unwinds(), notices.listening(tell), _library_warnings_told():
+        with stops.Stoppable(), notices.listening(tell), _library_warnings_told():
+            _refuse_link_loops(args)
             if args.command not in OUTSIDE_A_REPORT_FOLDER:
                 from reportgen.load.reportfolder import require_report_folder
 
                 require_report_folder(args.root)
-            return _COMMANDS[args.command](args, out, err)
+            code = _COMMANDS[args.command](args, out, err)
+            stops.check()  # a stop whose raise a finalizer swallowed still stops it
+            return code
     except ReportgenError as exc:
         report_errors(exc, err)
         return EXIT_ERROR
@@ -317,18 +294,37 @@ def main(
         print(f"reportgen: error: {error_lines(exc)[0]}", file=err)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print("reportgen: interrupted; nothing was left half-written", file=err)
-        return 130
+        print(INTERRUPTED, file=err)
+        return EXIT_INTERRUPTED
     except Terminated:
         print("reportgen: stopped (SIGTERM); nothing was left half-written", file=err)
         return EXIT_TERMINATED
+
+
+# the options (and init's argument) that name a file or folder
+PATH_ARGUMENTS = ("root", "out", "archive", "cover", "append", "pack", "distribution", "folder")
+
+
+def _refuse_link_loops(args: argparse.Namespace) -> None:
+    """A path named on the command line that leads round a loop of symbolic links is one
+    error naming it, before any command follows it (``LinkLoop``)."""
+    from reportgen.links import real_path
+
+    for name in PATH_ARGUMENTS:
+        value = getattr(args, name, None)
+        for path in value if isinstance(value, list) else [value]:
+            if isinstance(path, Path):
+                real_path(path)
 
 
 def run() -> typing.NoReturn:
     """The ``reportgen`` script and ``python -m reportgen``: ``main``, then the process
     ends at once (``reportgen.end_process``: everything ``main`` must finish has
     finished when it returns, each in a ``finally``, so Python's slow teardown is
-    skipped). A caller of ``main`` is not affected."""
+    skipped). A caller of ``main`` is not affected. Ctrl-C before ``main`` has parsed
+    the command line ends the process at once (``stops.exit_on_ctrl_c``; the script
+    set that before importing this module)."""
+    stops.exit_on_ctrl_c()
     code = main()
     end_process(code)
 
@@ -578,6 +574,7 @@ def _preview(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         watch(args.root, edition, report)  # main() found it a report folder
     except KeyboardInterrupt:
+        stops.forget()  # honoured: Ctrl-C is how a preview ends
         print("reportgen: preview stopped", file=err)
     return EXIT_OK
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import msgspec
 
-from reportgen import collect_after_edition
+from reportgen import collect_after_edition, stops
 from reportgen.assemble.build import EditionBuilder
 from reportgen.errors import ReportgenError, error_lines
 from reportgen.load.folder import CATALOGUE, CONTENT, DATA, LAYOUT, THEME
@@ -98,6 +98,7 @@ def watch(
     report(preview.rebuild(reload=True))
     collect_after_edition()  # after the report, not in the time it shows
     while True:
+        stops.check()  # Ctrl-C whose raise a finalizer swallowed (in the collection)
         time.sleep(POLL_SECONDS)
         now = snapshot(root, edition)
         if now == seen:

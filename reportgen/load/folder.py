@@ -19,6 +19,7 @@ from pathlib import Path
 import msgspec
 
 from reportgen.errors import InputError, ProblemCollector, Where
+from reportgen.links import LinkLoop, real_path
 from reportgen.load.catalogue import Catalogue, load_catalogue
 from reportgen.load.content import NarrativeFile, load_narrative_file
 from reportgen.load.csvfile import MAX_DATA_BYTES
@@ -68,16 +69,19 @@ def inside(
 ) -> Path:
     """``root / relative``, checked to stay inside the report folder and to be a file.
 
-    A symlink is followed only while it stays in the folder. Raises InputError naming
-    the file (or ``file``:``line``, the place that named it); a missing file is left to
-    the reader, which knows whether it is optional.
+    A symlink is followed only while it stays in the folder, and never round a loop.
+    Raises InputError naming the file (or ``file``:``line``, the place that named it); a
+    missing file is left to the reader, which knows whether it is optional.
     """
     path = root / relative
     name = str(relative)
     where = Where(file=file or name, line=line)
     # where the problem is told by the file's own name, the message need not repeat it
     subject = name if file else "it"
-    real = path.resolve()
+    try:
+        real = real_path(path)
+    except LinkLoop as loop:
+        raise InputError(loop.says(subject, root=root), **where, hint=loop.hint) from None
     if not real.is_relative_to(root):
         raise InputError(
             f"{subject} leads outside the report folder (to {real})",
@@ -165,7 +169,7 @@ def data_end(root: Path) -> Month | None:
 
     A quick look only: the full load reports what is wrong with either file.
     """
-    root = Path(root).resolve()
+    root = real_path(root)
     found = []
     try:
         path = inside(root, DATA / "monthly.csv")

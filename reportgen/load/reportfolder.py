@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reportgen.errors import InputError
+from reportgen.links import real_path
 
 CATALOGUE = Path("data/catalogue.yaml")
 LAYOUT = Path("layouts/report.yaml")
@@ -21,7 +22,7 @@ KEPT_FOLDERS = (Path("data"), Path("layouts"), Path("content"), DEFAULT_ARCHIVE,
 def kept_folder_of(path: Path, root: Path) -> Path | None:
     """The folder of ``KEPT_FOLDERS`` (relative to the report folder ``root``) that
     ``path`` is in or is, links followed; None where it is in none."""
-    real, real_root = Path(path).resolve(), Path(root).resolve()
+    real, real_root = real_path(path), real_path(root)
     return next((kept for kept in KEPT_FOLDERS if real.is_relative_to(real_root / kept)), None)
 
 
@@ -32,8 +33,9 @@ def is_report_folder(root: Path) -> bool:
 
 
 def require_report_folder(root: Path) -> Path:
-    """The report folder, resolved; says plainly when ``root`` is not one."""
-    resolved = Path(root).resolve()
+    """The report folder, resolved; says plainly when ``root`` is not one (or is a
+    symbolic link that leads round in a loop)."""
+    resolved = real_path(root)
     if not is_report_folder(resolved):
         raise InputError(
             "not a report folder (no layouts/report.yaml or data/catalogue.yaml)",
