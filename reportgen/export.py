@@ -28,7 +28,7 @@ import msgspec
 from reportgen import notices
 from reportgen.atomic import write_bytes
 from reportgen.errors import InputError
-from reportgen.load.catalogue import Aggregation, Catalogue, Measure, load_catalogue
+from reportgen.load.catalogue import Aggregation, Catalogue, Measure
 from reportgen.load.data import (
     MSG,
     MSG_COLUMNS,
@@ -38,9 +38,8 @@ from reportgen.load.data import (
     SURVEY_COLUMNS,
     WORKBOOK,
     PerformanceData,
-    load_data,
 )
-from reportgen.load.folder import CATALOGUE, DATA
+from reportgen.load.folder import DATA, load_figures
 from reportgen.load.workbook import DENOMINATOR, GRID_HEADER, MONTHLY_SHEET, NUMERATOR, sheet_names
 from reportgen.months import Month, month_range
 
@@ -95,8 +94,7 @@ def write_workbook(
             file=shown,
             hint="pass --force to replace it with the folder's current data",
         )
-    catalogue = load_catalogue(root / CATALOGUE, str(CATALOGUE))
-    data = load_data(root / DATA, catalogue, root)
+    catalogue, data = load_figures(root)
     last = data.last_month
     if next_month is not None and next_month <= last:
         raise InputError(

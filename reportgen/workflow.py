@@ -36,6 +36,7 @@ from reportgen.deliver.archive import (
 )
 from reportgen.deliver.pack import build_pack, read_pdf
 from reportgen.errors import DeliveryError, ReportgenError, one_line, shown
+from reportgen.links import real_path
 from reportgen.load.folder import ReportFolder, inside, load_content, load_report
 from reportgen.load.folder import input_files as folder_input_files
 from reportgen.load.reportfolder import DEFAULT_ARCHIVE, kept_folder_of
@@ -468,6 +469,7 @@ def archive_root_for(root: Path, archive_dir: Path | None, *, create: bool = Tru
         _refuse_archive_among_the_inputs(Path(archive_dir), root)
         return Path(archive_dir)
     default = Path(root).resolve() / DEFAULT_ARCHIVE
+    real_path(default)  # a link that loops is named as one, not "File exists"
     if create:
         default.mkdir(exist_ok=True)
     return default

@@ -111,12 +111,24 @@ def load_report(root: Path) -> ReportFolder:
     with problems.attempt():
         layout = load_layout(inside(root, LAYOUT), catalogue, str(LAYOUT))
     with problems.attempt():
-        for name in DATA_FILES:
-            inside(root, DATA / name)
-        data = load_data(root / DATA, catalogue, root)
+        data = _load_data(root, catalogue)
     problems.raise_if_any()
     assert layout is not None and data is not None
     return ReportFolder(root, catalogue, data, layout)
+
+
+def load_figures(root: Path) -> tuple[Catalogue, PerformanceData]:
+    """The folder's catalogue and data only (what ``reportgen workbook`` writes out),
+    read as ``load_report`` reads them: every file within the report folder."""
+    root = require_report_folder(root)
+    catalogue = load_catalogue(inside(root, CATALOGUE), str(CATALOGUE))
+    return catalogue, _load_data(root, catalogue)
+
+
+def _load_data(root: Path, catalogue: Catalogue) -> PerformanceData:
+    for name in DATA_FILES:
+        inside(root, DATA / name)  # no link out of the folder, no loop, no FIFO
+    return load_data(root / DATA, catalogue, root)
 
 
 def load_report_theme(folder: ReportFolder) -> Theme:

@@ -112,3 +112,27 @@ def test_a_new_edition_s_folder_that_loops_is_named_not_renamed_over(
         f"reportgen: error: {folder}: it {LOOP} {HINT}"
     )
     assert folder.is_symlink() and not list(folder.parent.glob(".reportgen-scratch-*"))
+
+
+@pytest.mark.parametrize("command", [["archive"], ["editions"], ["verify"]])
+def test_the_archive_folder_that_loops_is_named(
+    report_copy: Path, run_cli, command: list[str]
+) -> None:
+    loop_in_place_of(report_copy / "archive")
+    line = one_error(run_cli(*command, root=report_copy))
+    assert line == f"reportgen: error: {report_copy / 'archive'}: it {LOOP} {HINT}"
+
+
+@pytest.mark.parametrize("name", ["data/monthly.csv", "data/catalogue.yaml"])
+def test_the_workbook_is_written_only_from_inputs_within_the_folder(
+    name: str, report_copy: Path, tmp_path: Path, run_cli
+) -> None:
+    outside = tmp_path / "elsewhere" / Path(name).name
+    outside.parent.mkdir()
+    shutil.move(report_copy / name, outside)
+    (report_copy / name).symlink_to(outside)  # read from outside the folder, and written in
+    line = one_error(run_cli("workbook", root=report_copy))
+    assert f"{name}: it leads outside the report folder" in line
+    assert not (report_copy / "data" / "performance.xlsx").exists()
+    loop_in_place_of(report_copy / name)
+    assert f"{name}: it {LOOP}" in one_error(run_cli("workbook", root=report_copy))
