@@ -19,7 +19,13 @@ from typing import Any
 
 from reportgen.compute import rules
 from reportgen.compute.aggregate import Aggregate, Figures, MonthFigure
-from reportgen.compute.tables import Derivation, YearFigure, check_edition_in_data, derive
+from reportgen.compute.tables import (
+    Derivation,
+    YearFigure,
+    check_edition_in_data,
+    derive,
+    row_derivation,
+)
 from reportgen.compute.wording import describe_months
 from reportgen.errors import InputError
 from reportgen.load.catalogue import Aggregation, Measure, Unit
@@ -53,14 +59,7 @@ def explain_measure(
     for section in folder.layout.sections:
         for table in section.tables():
             if isinstance(table, PerformanceTable) and measure_id in table.measures:
-                derivation = derive(
-                    figures,
-                    measure,
-                    edition,
-                    percent_sign=table.diff_percent_sign,
-                    msg_ranking=table.msg_ranking,
-                )
-                return derivation, section.number
+                return row_derivation(table, figures, measure, edition), section.number
     # a chart-only or component measure: its row as a table without MSG ranking would print it
     return derive(figures, measure, edition), None
 

@@ -294,6 +294,19 @@ def _msg_cell(
     return MsgCell(entry.rank, entry, colour, colour.colour)
 
 
+def row_derivation(
+    table: PerformanceTable, figures: Figures, measure: Measure, edition: Month
+) -> Derivation:
+    """The measure's row as ``table`` derives it (its difference's sign, its MSG rank)."""
+    return derive(
+        figures,
+        measure,
+        edition,
+        percent_sign=table.diff_percent_sign,
+        msg_ranking=table.msg_ranking,
+    )
+
+
 def performance_rows(
     table: PerformanceTable, section: int, figures: Figures, edition: Month
 ) -> list[Row]:
@@ -302,13 +315,7 @@ def performance_rows(
     for measure_id in table.measures:
         measure = figures.catalogue[measure_id]
         with problems.attempt():
-            derivation = derive(
-                figures,
-                measure,
-                edition,
-                percent_sign=table.diff_percent_sign,
-                msg_ranking=table.msg_ranking,
-            )
+            derivation = row_derivation(table, figures, measure, edition)
         if problems.problems:
             continue  # the table is not printed: only its problems are wanted now
         rows.append(

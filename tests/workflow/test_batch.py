@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import REPO_ROOT, MakeReport, sha256
+from .ranges import both_at_work, jobs_of, paused_range
 
 pytestmark = pytest.mark.slow
 RANGE = "2014-02..2014-03"
@@ -107,24 +108,6 @@ def test_range_arguments_that_make_no_sense_are_refused(
     assert result.code == 2 and says in result.err, result.err
 
 
-def _jobs_of(parent: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes()
-                status = (entry / "status").read_text()
-            except OSError:
-                continue
-            ppid = next(
-                (int(line.split()[1]) for line in status.splitlines() if line.startswith("PPid:")),
-                0,
-            )
-            if b"reportgen.batch import serve" in cmdline and ppid in (parent, 1):
-                found.append(int(entry.name))
-    return found
-
-
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
 def test_jobs_end_when_their_caller_is_killed(make_report: MakeReport, tmp_path: Path) -> None:
     root = make_report(tmp_path / "report")
@@ -137,7 +120,7 @@ def test_jobs_end_when_their_caller_is_killed(make_report: MakeReport, tmp_path:
     )  # fmt: skip
     assert parent.stderr is not None
     assert b"build started" in parent.stderr.readline()  # the jobs are at work
-    jobs = _jobs_of(parent.pid)
+    jobs = jobs_of(parent.pid)
     assert len(jobs) == 2
     os.kill(parent.pid, signal.SIGKILL)
     parent.wait(timeout=10)
@@ -211,27 +194,11 @@ def test_a_job_that_dies_is_told_by_edition_with_how_it_ended(
     make_report: MakeReport, tmp_path: Path
 ) -> None:
     root = make_report(tmp_path / "report")
-    # each job stops before writing its first PDF (at most PAUSE_LIMIT_SECONDS), so both
-    # are at work on an edition when they are killed
-    environment = {**os.environ, "REPORTGEN_PAUSE_AT": "write: temporary file"}
-    parent = subprocess.Popen(
-        [sys.executable, "-m", "reportgen", "--root", str(root), "build", "--no-cache",
-         "--edition", "2014-01..2014-03", "--jobs", "2"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        cwd=root,
-        env=environment,
-        text=True,
-    )  # fmt: skip
-    assert parent.stderr is not None
-    heard: list[str] = []
-    while not all(any(e in line for line in heard) for e in ("2014-01", "2014-02")):
-        heard.append(parent.stderr.readline())
-        assert heard[-1], heard  # the parent ended before both jobs were at work
-    jobs = _jobs_of(parent.pid)
-    assert len(jobs) == 2
-    for pid in jobs:
+    # each job stops before writing its first PDF, so both are at work when killed
+    parent = paused_range(root, "build")
+    for pid in both_at_work(parent, root):
         os.kill(pid, signal.SIGKILL)
+    assert parent.stderr is not None
     rest = parent.stderr.read()
     assert parent.wait(timeout=30) == 1
     errors = [line for line in rest.splitlines() if "error" in line]

@@ -10,7 +10,6 @@ import queue
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from reportgen.batch import _relay
 from tests.faults import interruptible
 
 from .conftest import MakeReport
-from .test_batch import _jobs_of
+from .ranges import both_at_work, left_behind, paused_range
 
 
 def test_a_relay_whose_pipe_is_closed_under_it_says_the_job_ended() -> None:
@@ -48,50 +47,6 @@ def test_a_relay_whose_pipe_is_closed_under_it_says_the_job_ended() -> None:
     ]
 
 
-def _range(root: Path, task: str) -> subprocess.Popen[str]:
-    """``task`` over three editions by two jobs, each of which stops where its first
-    file is written (a temporary file; pack's scratch folder beside it)."""
-    extra = ["--no-cache"] if task == "build" else []
-    return subprocess.Popen(
-        [sys.executable, "-m", "reportgen", "--root", str(root), task,
-         "--edition", "2014-01..2014-03", "--jobs", "2", *extra],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        cwd=root,
-        env={**os.environ, "REPORTGEN_PAUSE_AT": "write: temporary file"},
-        text=True,
-        preexec_fn=interruptible,
-    )  # fmt: skip
-
-
-def _left(root: Path) -> list[str]:
-    """What a run names as temporary, anywhere in the report folder."""
-    return sorted(
-        str(p.relative_to(root))
-        for p in root.rglob(".*")
-        if p.name.startswith(".reportgen-scratch-")
-        or (".reportgen-" in p.name and p.name.endswith(".tmp"))
-    )
-
-
-def _both_at_work(parent: subprocess.Popen[str], root: Path) -> list[int]:
-    """Wait until both jobs have a temporary file in the report folder; their pids."""
-    assert parent.stderr is not None
-    heard: list[str] = []
-    while not all(any(e in line for line in heard) for e in ("2014-01", "2014-02")):
-        heard.append(parent.stderr.readline())
-        assert heard[-1], heard  # the parent ended before both jobs were at work
-    jobs = _jobs_of(parent.pid)
-    assert len(jobs) == 2
-    deadline = time.monotonic() + 90  # each pauses at its first temporary file
-    while time.monotonic() < deadline and parent.poll() is None:
-        left = _left(root)
-        if all(any(f"-{pid}-" in name for name in left) for pid in jobs):
-            return jobs
-        time.sleep(0.05)
-    pytest.fail(f"the jobs never paused: {_left(root)}")
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
 @pytest.mark.parametrize(
@@ -112,9 +67,9 @@ def test_an_interrupted_range_leaves_nothing_its_jobs_were_writing(
     # the jobs are ended by closing their lifeline, and end at once (os._exit): what
     # they were writing was left for the next command to sweep, with a note
     root = make_report(tmp_path / "report")
-    parent = _range(root, task)
+    parent = paused_range(root, task)
     try:
-        jobs = _both_at_work(parent, root)
+        jobs = both_at_work(parent, root)
         parent.send_signal(signum)
         assert parent.stderr is not None
         rest = parent.stderr.read()
@@ -124,7 +79,7 @@ def test_an_interrupted_range_leaves_nothing_its_jobs_were_writing(
         parent.wait()
     assert rest.splitlines()[-1] == says and "Traceback" not in rest
     assert not any(Path(f"/proc/{pid}").exists() for pid in jobs)
-    assert _left(root) == []
+    assert left_behind(root) == []
 
 
 @pytest.mark.slow
@@ -133,9 +88,9 @@ def test_what_a_killed_job_was_writing_is_removed_by_its_caller(
     make_report: MakeReport, tmp_path: Path
 ) -> None:
     root = make_report(tmp_path / "report")
-    parent = _range(root, "pack")
+    parent = paused_range(root, "pack")
     try:
-        for pid in _both_at_work(parent, root):
+        for pid in both_at_work(parent, root):
             os.kill(pid, signal.SIGKILL)
         assert parent.stderr is not None
         rest = parent.stderr.read()
@@ -144,7 +99,7 @@ def test_what_a_killed_job_was_writing_is_removed_by_its_caller(
         parent.kill()
         parent.wait()
     assert "killed by SIGKILL" in rest and "removed" not in rest
-    assert _left(root) == []
+    assert left_behind(root) == []
 
 
 def test_the_sweep_after_jobs_takes_only_theirs(tmp_path: Path) -> None:
