@@ -17,6 +17,7 @@ is refused here, by file and line, at ``reportgen check`` time rather than mid-s
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import string
 from collections.abc import Mapping
@@ -279,11 +280,36 @@ def _read_address(item: object) -> tuple[str | None, str | None]:
     ):
         if length > limit:
             return None, f"{part} is {length} characters long; email allows at most {limit}"
+    if problem := _domain_problem(domain):
+        return None, problem
     try:
         # str(Address) quotes a display name that needs it, without encoding it.
         return str(Address(display_name=display, addr_spec=address)), None
     except (ValueError, IndexError, MessageError):  # MessageError: "a@b..example"
         return None, "it is not written name@domain"
+
+
+_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+
+
+def _domain_problem(domain: str) -> str | None:
+    """What is wrong with the domain of an address (RFC 5321 4.1.2): letters, digits and
+    hyphens between dots, no label starting or ending with a hyphen; or an IP address in
+    brackets."""
+    if domain.startswith("[") and domain.endswith("]"):
+        literal = domain[1:-1]
+        literal = literal[5:] if literal[:5].lower() == "ipv6:" else literal
+        try:
+            ipaddress.ip_address(literal)
+        except ValueError:
+            return f"the domain {domain} is not an IP address"
+        return None
+    if not all(_LABEL.fullmatch(label) for label in domain.split(".")):
+        return (
+            f"the domain {domain!r} is not a mail domain: letters, digits and hyphens "
+            "between dots, each part starting and ending with a letter or digit"
+        )
+    return None
 
 
 def _bracket_problem(item: str) -> str | None:

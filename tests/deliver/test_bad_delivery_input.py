@@ -226,7 +226,10 @@ def test_ordinary_users_are_taken(user: str) -> None:
         ("<mpr@force.example.org", "its < has no closing >"),
         ("Name <<mpr@force.example.org>>", "do not pair up"),
         ('"Name <mpr@force.example.org>', 'its quoted name has no closing "'),
-        ("mpr@force..example.org", "not written name@domain"),
+        ("mpr@force..example.org", "the domain 'force..example.org' is not a mail domain"),
+        ("mpr@-force-.example.org", "the domain '-force-.example.org' is not a mail domain"),
+        ("mpr@force_hq.example.org", "the domain 'force_hq.example.org' is not a mail domain"),
+        ("mpr@[300.1.1.1]", "the domain [300.1.1.1] is not an IP address"),
     ],
 )
 def test_an_address_too_long_or_unclosed_is_refused(address: str, problem: str) -> None:
@@ -243,6 +246,8 @@ def test_an_address_too_long_or_unclosed_is_refused(address: str, problem: str) 
         ("Name <mpr@force.example.org>", "Name <mpr@force.example.org>"),
         ('"Team <MPR>" <mpr@force.example.org>', '"Team <MPR>" <mpr@force.example.org>'),
         ("Team (MPR <x>) <mpr@force.example.org>", '"Team (MPR <x>)" <mpr@force.example.org>'),
+        ("mpr@[192.0.2.7]", "mpr@[192.0.2.7]"),
+        ("mpr@xn--bcher-kva.example", "mpr@xn--bcher-kva.example"),
     ],
 )
 def test_addresses_within_the_limits_are_taken(address: str, normalised: str) -> None:
