@@ -346,7 +346,13 @@ class ArchivedVersion(msgspec.Struct, frozen=True):
         path = self.folder / stored.name
         hint = "run 'reportgen verify'; restore the version folder from backup"
         if path.is_symlink() or not path.is_file():
-            problem = "is a link, not the stored file" if path.is_symlink() else "is missing"
+            problem = (
+                "is a link, not the stored file"
+                if path.is_symlink()
+                else "is not a plain file"
+                if path.exists()
+                else "is missing"
+            )
             raise DeliveryError(f"the archived {role} file {problem}", file=path, hint=hint)
         try:
             data = read_limited(path, stored.size)
@@ -947,6 +953,9 @@ def _verify_version(folder: Path, edition: str, number: int) -> VerifyResult:
         try:
             if path.is_symlink():  # even to an identical copy: the archive holds the file
                 problems.append(f"{stored.name} is a link, not the stored file")
+                continue
+            if path.exists() and not path.is_file():  # a folder, a FIFO: never read
+                problems.append(f"{stored.name} is not a plain file")
                 continue
             if not path.is_file():
                 missing.append(stored.name)

@@ -441,6 +441,18 @@ def test_editions_lists_a_version_whose_stored_file_is_plainly_damaged(
     assert said in line and f"reportgen verify --edition {EDITION}" in line, line
 
 
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_stored_file_replaced_by_something_not_a_file_is_named_so(
+    archived_copy: Path, run_cli, kind: str
+) -> None:
+    stored = archived_copy / "archive" / EDITION / "v1" / EDITION_PDF
+    stored.unlink()
+    os.mkfifo(stored) if kind == "fifo" else stored.mkdir()
+    result = run_cli("verify", root=archived_copy)
+    assert result.code == 1
+    assert f"{EDITION} v1: {EDITION_PDF} is not a plain file" in result.out.splitlines()
+
+
 # --- verify -----------------------------------------------------------------------------
 
 
