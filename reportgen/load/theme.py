@@ -70,6 +70,12 @@ class ChartSide(Length):
 MARKERS = frozenset(".,ov^<>12348spP*hH+xXDd|_") | {"none", ""}
 LINE_STYLES = frozenset({"-", "--", "-.", ":", "solid", "dashed", "dashdot", "dotted"})
 HATCH_CHARACTERS = frozenset("/\\|-+xoO.*")
+# each character doubles the pattern's density, and so its paths: "OOOOOOOO" took a
+# build 30 s and 37 MB; three ("///", "...") is as dense as print needs
+MAX_HATCH = 3
+# render.charts draws with fixed margins (78 pt above and below the axes of a bar chart,
+# 54 pt beside them): a chart must leave room for its axes inside them
+MIN_CHART_WIDTH, MIN_CHART_HEIGHT = 6 * _CM, 4 * _CM
 
 
 class PageSize(str, Enum):
@@ -331,14 +337,24 @@ def _chart_look(chart: ChartLook, node: Node, frame: tuple[float, float]) -> lis
                     )
                 )
     for index, hatch in enumerate(chart.hatches):
-        if len(hatch) > 8 or not set(hatch) <= HATCH_CHARACTERS:
+        if len(hatch) > MAX_HATCH or not set(hatch) <= HATCH_CHARACTERS:
             found.append(
                 InputError(
-                    f"chart hatches item {index + 1} is {hatch!r}; a hatch is up to 8 of "
-                    "the characters / \\ | - + x o O . *",
+                    f"chart hatches item {index + 1} is {hatch!r}; a hatch is up to "
+                    f"{MAX_HATCH} of the characters / \\ | - + x o O . *",
                     file=node.file,
                     line=node.item_line("hatches", index),
                     hint='use e.g. "///" or "..."; "" for no hatch',
+                )
+            )
+    for side, least in (("width", MIN_CHART_WIDTH), ("height", MIN_CHART_HEIGHT)):
+        if getattr(chart, side) < least:
+            found.append(
+                InputError(
+                    f"the chart {side} is {getattr(chart, side) / _CM:.1f}cm; a chart needs at "
+                    f"least {least / _CM:g}cm for its axes, labels and legend",
+                    **where(node, side),
+                    hint=f"make it {least / _CM:g}cm or more",
                 )
             )
     width, height = frame

@@ -79,7 +79,7 @@ def _font(path: str, size: float) -> Any:
 
 
 def _draw(figure: Any, data: ChartData, style: ChartStyle) -> None:
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     regular = _font(style.font_path, style.font_size)
     small = _font(style.font_path, style.font_size - 1)
@@ -146,11 +146,22 @@ def _draw(figure: Any, data: ChartData, style: ChartStyle) -> None:
     axes.set_xticks(positions, labels, fontproperties=small if comparison else regular)
     if data.y_label:
         axes.set_ylabel(data.y_label, fontproperties=regular)
+    values = [v for series in data.series for v in series.values if v is not None]
+    if values and min(values) == max(values):
+        # a flat series (every month 7, or none at all): matplotlib centres a sliver of
+        # axis on it, whose ticks print as "7 7 7 7" or "0 −0"; show it from zero
+        axes.set_ylim(0, max(values[0] * 1.25, 1.0))
     low, high = axes.get_ylim()
+    if not data.percent and high - low < 10:
+        # a handful of counts: whole-number ticks, not "1 1 1 2 2 2"
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     decimals = 1 if high - low < 5 else 0  # a narrow range needs a decimal to tell ticks apart
-    axes.yaxis.set_major_formatter(
-        FuncFormatter(lambda v, _: f"{v:.{decimals}f}%" if data.percent else f"{v:,.0f}")
-    )
+
+    def tick(value: float, _position: object) -> str:
+        value = round(value, decimals if data.percent else 0) + 0.0  # never "−0"
+        return f"{value:.{decimals}f}%" if data.percent else f"{value:,.0f}"
+
+    axes.yaxis.set_major_formatter(FuncFormatter(tick))
     for label in axes.get_yticklabels():
         label.set_fontproperties(regular)
     axes.grid(axis="y", color=style.grid_colour, linewidth=0.4, alpha=0.7)

@@ -280,6 +280,23 @@ CASES = {
     "bad-hatch": spoil(
         THEME, 'hatches: ["", "///",', 'hatches: ["", "abc",', 'hatches: ["", "abc"', "'abc'"
     ),
+    # each character doubles a hatch's paths: eight made a build take 30 s and 37 MB
+    "dense-hatch": spoil(
+        THEME,
+        'hatches: ["", "///",',
+        'hatches: ["", "OOOO",',
+        'hatches: ["", "OOOO"',
+        "'OOOO'",
+        "up to 3 of the characters",
+    ),
+    # check passed, and build ended in matplotlib's "bottom cannot be >= top"
+    "chart-too-low": spoil(
+        THEME,
+        "  height: 7.2cm",
+        "  height: 2.7cm",
+        "height: 2.7cm",
+        "the chart height is 2.7cm; a chart needs at least 4cm",
+    ),
     "empty-colour-list": spoil(
         THEME,
         '  colours: ["#00205B", "#8A8D8F", "#4F7CAC", "#C5CAD3", "#1A1A1A"]',

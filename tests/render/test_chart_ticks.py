@@ -1,0 +1,57 @@
+"""A chart's value axis says what its ticks are, whatever the figures: a flat series
+(every month 7, or all zero) and a handful of counts drew ticks that read "7 7 7 7",
+"1 1 1 2 2 2" or "0 0 0 −0 −0" (a sweep found them; the sample's charts are unchanged).
+"""
+
+from __future__ import annotations
+
+import msgspec
+import pytest
+
+from reportgen.compute.chartdata import ChartData, Series
+from reportgen.compute.edition import compute_edition
+from reportgen.load.folder import load_content, load_report, load_report_theme
+from reportgen.months import Month
+from reportgen.render.charts import ChartStyle, draw_charts
+from tests.conftest import REPO_ROOT
+
+pytestmark = pytest.mark.slow  # draws with matplotlib
+
+
+@pytest.fixture(scope="module")
+def trend() -> tuple[ChartData, ChartStyle]:
+    """The sample's first line chart, to be given other figures."""
+    folder = load_report(REPO_ROOT)
+    march = Month(2014, 3)
+    edition = compute_edition(folder, march, load_content(folder, march))
+    [chart] = [c for c in edition.charts() if c.kind.value == "trend"][:1]
+    return chart, ChartStyle.from_theme(load_report_theme(folder))
+
+
+def y_ticks(chart: ChartData, style: ChartStyle) -> list[str]:
+    """The value axis's tick labels, as the chart's text gives them (bottom to top)."""
+    [texts] = draw_charts([chart], style).texts
+    left = [t for t in texts if t.angle == 0 and t.x < 46 and any(c.isdigit() for c in t.text)]
+    return [t.text for t in sorted(left, key=lambda t: t.y)]
+
+
+@pytest.mark.parametrize(
+    ("value", "percent"), [(7.0, False), (0.0, False), (0.0, True), (100.0, True)]
+)
+def test_a_flat_series_has_distinct_ticks_from_zero(trend, value: float, percent: bool) -> None:
+    chart, style = trend
+    months = len(chart.x_labels)
+    flat = msgspec.structs.replace(
+        chart, series=(Series("all the same", (value,) * months),), percent=percent
+    )
+    ticks = y_ticks(flat, style)
+    assert len(ticks) >= 2 and len(set(ticks)) == len(ticks), ticks
+    assert ticks[0] in ("0", "0.0%", "0%") and not any("−" in t or "-" in t for t in ticks)
+
+
+def test_a_handful_of_counts_has_whole_number_ticks(trend) -> None:
+    chart, style = trend
+    values = tuple(float(1 + i % 2) for i in range(len(chart.x_labels)))
+    ticks = y_ticks(msgspec.structs.replace(chart, series=(Series("1 or 2", values),)), style)
+    assert len(set(ticks)) == len(ticks), ticks
+    assert all(t.isdigit() for t in ticks), ticks
