@@ -405,12 +405,34 @@ def parse_body(body: str, name: str, first_line: int) -> tuple[NarrativeBlock, .
     return tuple(blocks)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _refuse_control_characters(text: str, name: str) -> None:
+    """A control character (NUL, an escape) is not text: Markdown prints NUL as "�", and
+    the rest as nothing or a box. Every line holding one, at once."""
+    problems = ProblemCollector()
+    for number, line in enumerate(text.split("\n"), start=1):
+        found = _CONTROL.search(line)
+        if found:
+            problems.add(
+                InputError(
+                    f"character U+{ord(found.group()):04X} is a control character, not text",
+                    file=name,
+                    line=number,
+                    hint="remove it (it often comes with text pasted from another program)",
+                )
+            )
+    problems.raise_if_any()
+
+
 def parse_narrative_file(text: str, name: str, *, body: bool = True) -> NarrativeFile:
     """A narrative file's text -> ``NarrativeFile``; every front-matter problem at once.
 
     ``body=False`` reads the front matter only (the figures need its statements, not
     the Markdown).
     """
+    _refuse_control_characters(text, name)
     header, markdown, body_line = _front_matter(text, name)
     problems = ProblemCollector()
     front = convert_into(header, FrontMatter, problems, file=name, line=2)

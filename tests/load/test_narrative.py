@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.errors import InputError
+from reportgen.errors import InputError, Problems
 from reportgen.load.content import (
     BulletList,
     NarrativeBreak,
@@ -166,3 +166,14 @@ def test_the_sample_narrative_parses_as_before(repo_root: Path) -> None:
             isinstance(b, NarrativeParagraph | SubHeading | BulletList | NarrativeBreak)
             for b in section.blocks
         )
+
+
+def test_a_control_character_in_the_narrative_is_refused_by_line() -> None:
+    # Markdown prints NUL as "\ufffd" (which the font has), the rest as nothing or a box
+    text = "---\nsection: 1\n---\n\nFirst line.\nA NUL \x00 here.\nAn escape \x1b[1m.\n"
+    with pytest.raises(Problems) as refused:
+        parse_narrative_file(text, "content/2014-03/01.md")
+    assert [(p.line, p.message) for p in refused.value.problems] == [
+        (6, "character U+0000 is a control character, not text"),
+        (7, "character U+001B is a control character, not text"),
+    ]
