@@ -501,7 +501,12 @@ def _read_sources(
         name = display(WORKBOOK)
         try:
             book = read_workbook(
-                book_path, name, {k.sheet: k.columns for k in KINDS if k is not MONTHLY}
+                book_path,
+                name,
+                {k.sheet: k.columns for k in KINDS if k is not MONTHLY},
+                elsewhere={
+                    k.sheet for k in KINDS if k.key in sources.files and sources.files[k.key]
+                },
             )
         except ReportgenError as error:
             problems.append(error)

@@ -30,9 +30,10 @@ from __future__ import annotations
 import datetime
 import difflib
 import io
+import re
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,8 @@ REVISIONS_SHEET = "Revisions"  # reportgen.load.data's REVISIONS.sheet (a test h
 GRID_HEADER = ("measure", "numerator or denominator", "label")
 GRID_COLUMNS = len(GRID_HEADER)
 NUMERATOR, DENOMINATOR = "numerator", "denominator"
-LOOKALIKE_CUTOFF = 0.75  # difflib ratio: "Montly", "Revsions", "Surveys"; not "Summary"
+LOOKALIKE_CUTOFF = 0.85  # difflib ratio: "Montly", "Revsions", "Surveys"; not "Month"
+_RENAMED_COPY = re.compile(r"\s*(\(.*\)|\d+|old|copy|backup|bak|v\d+)")
 
 
 class Label(msgspec.Struct, frozen=True):
@@ -109,8 +111,15 @@ def cell_text(value: Any, reference: str, facts: xlsxcells.SheetFacts) -> str:
     return str(value).strip()
 
 
-def read_workbook(path: Path, name: str, tables: dict[str, Sequence[str]]) -> WorkbookRows:
-    """Read ``Monthly`` (the grid) and the sheets named in ``tables`` (sheet -> columns)."""
+def read_workbook(
+    path: Path,
+    name: str,
+    tables: dict[str, Sequence[str]],
+    elsewhere: Collection[str] = (),
+) -> WorkbookRows:
+    """Read ``Monthly`` (the grid) and the sheets named in ``tables`` (sheet -> columns);
+    ``elsewhere``: sheets whose rows the folder has in a CSV instead (a sheet named like
+    one of them is the analyst's own, not that sheet renamed)."""
     data = read_data_bytes(path, name)
     wanted = [MONTHLY_SHEET, *tables]
     try:
@@ -145,7 +154,7 @@ def read_workbook(path: Path, name: str, tables: dict[str, Sequence[str]]) -> Wo
         else:
             rows = _table_rows(grid, name, sheet, tables[sheet], facts[sheet], result)
         result.sheets[sheet] = rows
-    renamed = _renamed_sheets(name, wanted, names, result)
+    renamed = _renamed_sheets(name, [w for w in wanted if w not in elsewhere], names, result)
     if REVISIONS_SHEET in result.sheets and (not grid_read or MONTHLY_SHEET in renamed):
         # each revision would be reported as revising a figure that is not there: the
         # revisions are checked once the grid is read
@@ -154,10 +163,14 @@ def read_workbook(path: Path, name: str, tables: dict[str, Sequence[str]]) -> Wo
 
 
 def _looks_like(name: str, sheet: str) -> bool:
-    """Whether a sheet named ``name`` looks like ``sheet`` renamed: the same but for case,
-    holding it (``Revisions (old)``, ``MSG ranks``), or close to it (``Montly``)."""
-    name, sheet = name.strip().casefold(), sheet.casefold()
-    if sheet in name:
+    """Whether a sheet named ``name`` looks like ``sheet`` renamed: the same but for case
+    (``msg``), the name with a note or number after it, as Excel and analysts rename a
+    copy (``Revisions (old)``, ``Revisions 2``, ``MSG old``), or a typing slip
+    (``Montly``). Not a sheet of one's own that only mentions it (``MSG chart``)."""
+    name, sheet = " ".join(name.split()).casefold(), sheet.casefold()
+    if name == sheet:
+        return True
+    if name.startswith(sheet) and _RENAMED_COPY.fullmatch(name[len(sheet) :]):
         return True
     return difflib.SequenceMatcher(None, name, sheet).ratio() >= LOOKALIKE_CUTOFF
 
@@ -350,6 +363,10 @@ def _fixed_header_problem(
                 "column is missing",
                 f"insert it back at column {letter}, headed {expected!r}",
             )
+        if months_follow:
+            # the grid's own words for its columns are the analyst's ("Measure ID"); only
+            # a column gone (a month or a later column's header in its place) misreads it
+            continue
         if not text:
             return cell.error(
                 f"no header where the {expected} column belongs",
