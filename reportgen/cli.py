@@ -403,8 +403,7 @@ def _batch(args: argparse.Namespace, out: TextIO, err: TextIO, request: Any) -> 
                 say(err, kind, text)
         for problem in outcome.errors:
             # each line names its edition: the lines come after all the progress
-            named = problem if str(outcome.edition) in problem else f"{outcome.edition}: {problem}"
-            print(f"reportgen: error: {named}", file=err)
+            print(f"reportgen: error: {outcome.edition}: {problem}", file=err)
         if outcome.ok:
             print(outcome.path, file=out)
         if getattr(args, "verbose", False):
@@ -695,12 +694,12 @@ def _editions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if damage is not None:
             problem = f"{damage} (reportgen verify --edition {v.edition} checks it in full)"
             print(one_line(f"{v.edition:8} v{v.version:<6} {'DAMAGED':10} {problem}"), file=out)
-            continue
-        print(
-            f"{v.edition:8} v{v.version:<6} {v.status:10} "
-            f"{v.archived_at:%Y-%m-%d %H:%M:%S} {v.size / 1024:7.0f} KB",
-            file=out,
-        )
+        else:
+            print(
+                f"{v.edition:8} v{v.version:<6} {v.status:10} "
+                f"{v.archived_at:%Y-%m-%d %H:%M:%S} {v.size / 1024:7.0f} KB",
+                file=out,
+            )
         if v.superseded_reason:
             superseded = f"superseded by v{v.superseded_by}: {v.superseded_reason}"
             print(f"{'':8} {one_line(superseded)}", file=out)

@@ -296,11 +296,9 @@ def _domain_problem(domain: str) -> str | None:
     """What is wrong with the domain of an address (RFC 5321 4.1.2): letters, digits and
     hyphens between dots, no label starting or ending with a hyphen; or an IP address in
     brackets."""
-    if domain.startswith("[") and domain.endswith("]"):
-        literal = domain[1:-1]
-        literal = literal[5:] if literal[:5].lower() == "ipv6:" else literal
+    if domain.startswith("[") and domain.endswith("]"):  # IPv4: an IPv6 one has no dot
         try:
-            ipaddress.ip_address(literal)
+            ipaddress.IPv4Address(domain[1:-1])
         except ValueError:
             return f"the domain {domain} is not an IP address"
         return None

@@ -384,6 +384,10 @@ def send_edition(
             except BaseException as stop:  # Ctrl-C, SIGTERM, no room for the log
                 if attempt.taken is not None:  # stopped while saying QUIT: it was delivered
                     taken, refused_then = attempt.taken
+                    notices.note(
+                        f"{edition} version {version} was delivered to list {list_name!r} "
+                        f"(Message-ID {message_id}) before the stop; the send log says so"
+                    )
                     with contextlib.suppress(DeliveryError, OSError):
                         record(
                             "partial" if refused_then else "sent",
@@ -482,11 +486,14 @@ def _targets(
             "clients can drop a duplicate)",
         )
     pending = tuple(r for r in recipients if r.lower() not in history.accepted)
+    if resend and uncertain is not None:
+        # --resend settles the send that may or may not have arrived: it goes to those
+        # that send was handed to, and to any who have not accepted the message at all,
+        # not again to those known to have it from before
+        handed = {address.lower() for address in uncertain.recipients}
+        return tuple(r for r in recipients if r.lower() in handed or r in pending)
     if resend:
-        # after a send that may or may not have arrived, --resend settles that send: it
-        # goes to whoever is not known to have accepted the message. Otherwise (everyone
-        # has it) it is the deliberate second sending to the whole list
-        return pending if uncertain is not None and pending else recipients
+        return recipients  # the deliberate second sending, to the whole list
     if not pending:
         last = history.last_delivered
         assert last is not None  # everyone accepted it, so something was delivered
@@ -757,6 +764,8 @@ def _describe(exc: BaseException, timeout: float) -> str:
         return "every recipient was refused: " + "; ".join(
             f"{address} ({reply})" for address, reply in refused.items()
         )
+    if isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code == -1:
+        return "the server's reply had no reply code"  # smtplib keeps only part of it
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"server replied {_reply(exc.smtp_code, exc.smtp_error)}"
     if isinstance(exc, ConnectionRefusedError):

@@ -331,6 +331,25 @@ def test_resend_after_an_unknown_goes_only_to_those_not_known_to_have_it(
 
 
 @pytest.mark.slow
+def test_resend_settling_an_unknown_resend_goes_to_all_it_was_handed_to(
+    edition: Edition,
+) -> None:
+    partly = RecordingHandler(refuse={RECIPIENTS[1]: "550 5.1.1 No such user"})
+    with running_smtp(partly) as port:
+        assert edition.send(plain(port)).outcome == "partial"
+    # a deliberate second sending to everyone, whose answer is lost
+    dropped = RecordingHandler(data_replies=[DROP])
+    with running_smtp(dropped) as port, pytest.raises(DeliveryError, match="may or may not"):
+        edition.send(plain(port), resend=True)
+    settled = RecordingHandler()
+    with running_smtp(settled) as port:
+        edition.send(plain(port), resend=True)
+    # that message may have reached nobody: it goes to all it was handed to
+    [received] = settled.received
+    assert sorted(received.rcpt_tos) == sorted(RECIPIENTS)
+
+
+@pytest.mark.slow
 def test_starttls_missing_on_the_server_never_falls_back_to_plain_text(
     edition: Edition,
 ) -> None:

@@ -419,6 +419,15 @@ def test_reissue_adds_v2_and_keeps_v1_marked_superseded(archived_copy: Path, run
     assert lines[v1_line + 1].split() == ["superseded", "by", "v2:", *reason.split()]
     assert [line for line in lines if re.match(rf"{EDITION}\s+v2\s+current\s", line)]
 
+    # a superseded version plainly damaged is listed DAMAGED, and still as superseded
+    pack = archive / EDITION / "v1" / PACK_PDF
+    pack.chmod(0o644)
+    pack.write_bytes(pack.read_bytes()[:-10])
+    lines = run_cli("editions", root=archived_copy).out.splitlines()
+    v1_line = next(i for i, line in enumerate(lines) if re.match(rf"{EDITION}\s+v1\s", line))
+    assert re.match(rf"{EDITION}\s+v1\s+DAMAGED\s", lines[v1_line])
+    assert lines[v1_line + 1].split() == ["superseded", "by", "v2:", *reason.split()]
+
 
 @pytest.mark.parametrize("spoil", ["truncated", "missing", "a folder"])
 def test_editions_lists_a_version_whose_stored_file_is_plainly_damaged(
