@@ -46,6 +46,7 @@ from reportgen.load import xlsxcells
 from reportgen.load.csvfile import read_data_bytes
 from reportgen.load.rows import Cell, SourceRow, Where
 from reportgen.months import Month
+from reportgen.stops import Terminated
 
 MONTHLY_SHEET = "Monthly"
 REVISIONS_SHEET = "Revisions"  # reportgen.load.data's REVISIONS.sheet (a test holds them equal)
@@ -234,8 +235,8 @@ def _calamine_grids(data: bytes, name: str, sheets: list[str]) -> dict[str, list
         raise InputError(f"cannot be read as an Excel workbook: {exc}", file=name) from None
     except BaseException as exc:
         # a panic inside the Rust reader arrives as pyo3's PanicException, a BaseException
-        if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
-            raise
+        if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit | Terminated):
+            raise  # a stop asked for (Ctrl-C, SIGTERM), not a bad file
         raise InputError("cannot be read as an Excel workbook", file=name) from None
     return grids
 

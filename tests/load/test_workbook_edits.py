@@ -419,3 +419,18 @@ def test_a_really_full_disk(tmp_path, run_cli, monkeypatch) -> None:
             "catalogue.yaml",
             "performance.xlsx",
         ]
+
+
+def test_a_stop_while_the_workbook_is_read_is_a_stop_not_a_bad_file(
+    book_folder, load, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import python_calamine
+
+    from reportgen.stops import Terminated
+
+    def stopped(*_args: object) -> None:
+        raise Terminated  # SIGTERM arriving while calamine reads
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", stopped)
+    with pytest.raises(Terminated):
+        load(book_folder)
