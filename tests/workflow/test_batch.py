@@ -126,13 +126,15 @@ def test_jobs_end_when_their_caller_is_killed(make_report: MakeReport, tmp_path:
     assert len(jobs) == 2
     os.kill(parent.pid, signal.SIGKILL)
     parent.wait(timeout=10)
-    deadline = time.monotonic() + 2
+    # a bound, not a timing: a job that does not see its lifeline end lives on for ever;
+    # on a loaded 2-core machine one can take a moment to be scheduled
+    deadline = time.monotonic() + 5
     while any(Path(f"/proc/{pid}").exists() for pid in jobs) and time.monotonic() < deadline:
         time.sleep(0.05)
     left = [pid for pid in jobs if Path(f"/proc/{pid}").exists()]
     for pid in left:  # reap in the test, whatever happens
         os.kill(pid, signal.SIGKILL)
-    assert not left, "a job outlived its caller by more than 2 s"
+    assert not left, "a job outlived its caller by more than 5 s"
 
 
 def test_a_job_ends_cleanly_once_its_editions_are_made(
