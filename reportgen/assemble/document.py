@@ -13,6 +13,7 @@ charts landed, the structure tree as drawn).
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -31,7 +32,7 @@ from reportlab.platypus import (
 )
 
 from reportgen.compute.edition import Edition
-from reportgen.errors import BuildError
+from reportgen.errors import BuildError, shown
 from reportgen.load.theme import Theme
 from reportgen.render.charts import ChartText
 from reportgen.render.flowables import (
@@ -111,6 +112,7 @@ class EditionDocument(BaseDocTemplate):
         self.pending: tuple[SectionInfo, Element] | None = None
         self.current: SectionInfo | None = None
         self.placing: SourceMark | None = None  # where the text being placed was written
+        self.title_overflow: BuildError | None = None  # a section title the margin cannot hold
         frame = Frame(
             left,
             bottom,
@@ -190,10 +192,24 @@ class EditionDocument(BaseDocTemplate):
             canvas.setFont(font_name(header), header.size)
             canvas.setFillColor(HexColor(header.colour))
             canvas.drawString(left, header_y, self.edition.running_header)
+        rule_y = height - top + 0.3 * cm
         if self.current is not None:
             # a long section title wraps onto a second line rather than leaving the page
             heading = Paragraph(plain(self.current.heading), self.styles["section_title"])
             _, heading_height = heading.wrap(width - left - right, top)
+            heading_bottom = header_y - header.size * 0.6 - heading_height
+            if heading_bottom < height - top and self.title_overflow is None:
+                # it would be printed over the page's first lines. Said once the layout
+                # is done: reportlab rewrites an error raised while it starts a page
+                needed = (height + 0.3 * cm - heading_bottom) / cm
+                self.title_overflow = BuildError(
+                    f"the title of section {self.current.number} "
+                    f"({shown(self.current.heading)}) does not fit in the top margin "
+                    f"({top / cm:.1f}cm): it would print over the page's text",
+                    file=self.theme.file,
+                    hint=f"make margin_top at least {math.ceil(needed * 10) / 10:.1f}cm, or "
+                    "shorten the section's title (or its running_title) in the layout",
+                )
             with (
                 self.tagger.content(canvas, title)
                 if title is not None
@@ -203,7 +219,6 @@ class EditionDocument(BaseDocTemplate):
         with self.tagger.artifact(canvas, LAYOUT):
             canvas.setStrokeColor(HexColor(self.theme.colours["rule"]))
             canvas.setLineWidth(0.8)
-            rule_y = height - top + 0.3 * cm
             canvas.line(left, rule_y, width - right, rule_y)
         number = self.theme.style("page_number")
         with self.tagger.artifact(canvas, FOOTER):
@@ -294,5 +309,7 @@ def lay_out(
             hint="shorten the text (a statement, a note or a paragraph) or reduce the theme's "
             f"sizes and margins ({theme.file})",
         ) from None
+    if doc.title_overflow is not None:
+        raise doc.title_overflow
     doc.page_map.page_count = doc.page
     return buffer.getvalue(), doc.page_map

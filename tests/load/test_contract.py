@@ -289,6 +289,16 @@ CASES = {
         "'OOOO'",
         "up to 3 of the characters",
     ),
+    # the schema's default top margin: section 4's two-line title printed over its text
+    "title-over-the-text": spoil(
+        THEME,
+        "  margin_top: 2.9cm\n",
+        "",
+        None,
+        "the title of section 4",
+        "does not fit in the top margin (2.0cm)",
+        "make margin_top at least 2.7cm",
+    ),
     # check passed, and build ended in matplotlib's "bottom cannot be >= top"
     "chart-too-low": spoil(
         THEME,
