@@ -338,6 +338,9 @@ def say(err: TextIO, kind: str, text: str) -> None:
     print(f"reportgen: {kind}: {one_line(text)}", file=err, flush=True)
 
 
+_OWN_DATA_OF_MATPLOTLIB = f"{os.sep}mpl-data{os.sep}"  # the styles it ships, not a user's
+
+
 @contextlib.contextmanager
 def _library_warnings_told() -> Iterator[None]:
     """What a library logs as a warning (pypdf mending a damaged PDF it still reads, say)
@@ -348,7 +351,12 @@ def _library_warnings_told() -> Iterator[None]:
 
     class Told(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            notices.warn(f"{record.name.split('.')[0]}: {record.getMessage()}")
+            message = record.getMessage()
+            if _OWN_DATA_OF_MATPLOTLIB in message:
+                # matplotlib on its own style files (a newer pyparsing's deprecations,
+                # with matplotlib 3.10.0): nothing the analyst wrote or can change
+                return
+            notices.warn(f"{record.name.split('.')[0]}: {message}")
 
     handler = Told(logging.WARNING)
     root = logging.getLogger()

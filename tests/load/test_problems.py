@@ -113,6 +113,30 @@ def test_a_library_s_logged_warning_is_a_reportgen_warning_line(
     assert not [h for h in logging.getLogger().handlers if type(h).__name__ == "Told"]
 
 
+def test_matplotlib_on_its_own_style_files_is_not_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    # matplotlib 3.10.0 with a newer pyparsing logs its deprecations while it reads the
+    # styles it ships: nothing the analyst wrote. A user's matplotlibrc still is told.
+    import logging
+    import os
+
+    from reportgen import cli
+
+    own = os.path.join(os.sep, "venv", "matplotlib", "mpl-data", "stylelib", "classic.mplstyle")
+    users = os.path.join(os.sep, "home", "analyst", "matplotlibrc")
+
+    def reads(_args: object, _out: object, _err: object) -> int:
+        for path in (own, users):
+            logging.getLogger("matplotlib").warning("In %s: 'parseString' deprecated", path)
+        return 0
+
+    monkeypatch.setitem(cli._COMMANDS, "figures", reads)
+    err = io.StringIO()
+    assert cli.main(["--root", str(REPO_ROOT), "figures"], io.StringIO(), err) == 0
+    assert (
+        err.getvalue() == f"reportgen: warning: matplotlib: In {users}: 'parseString' deprecated\n"
+    )
+
+
 def test_what_verify_reads_from_the_archive_is_printed_one_line_each(
     monkeypatch: pytest.MonkeyPatch, tmp_path
 ) -> None:
