@@ -35,6 +35,7 @@ from reportgen.load.folder import (
 )
 from reportgen.load.theme import Theme, load_theme
 from reportgen.months import Month
+from reportgen.render.contrast import low_contrast
 from reportgen.render.pagetexts import layout_texts, narrative_texts
 
 DISTRIBUTION = Path("distribution.yaml")
@@ -124,6 +125,7 @@ def _describe_folder(folder: ReportFolder, theme: Theme | None) -> list[str]:
     lines += [f"warning: {warning}" for warning in data.warnings]
     if theme is not None:
         lines.append(f"theme: {theme.fonts.family}, {len(theme.styles)} styles ({theme.file})")
+        lines += [f"warning: {theme.file}: {line}" for line in low_contrast(theme)]
     return lines
 
 

@@ -32,6 +32,7 @@ from reportgen.load.reportfolder import kept_folder_of
 from reportgen.months import Month
 from reportgen.render.chartcache import CACHE, ChartCache, chart_inputs_key
 from reportgen.render.charts import ChartStyle, ChartText, DrawnCharts, charts_digest, draw_charts
+from reportgen.render.contrast import low_contrast
 
 __all__ = [
     "CACHE",
@@ -188,6 +189,8 @@ class EditionBuilder:
     ) -> None:
         self.folder = load_report(root)
         self.theme = load_report_theme(self.folder)
+        for line in low_contrast(self.theme):  # built, and said: the choice is the analyst's
+            notices.warn(f"{self.theme.file}: {line}")
         self.cache = ChartCache(cache_root or self.folder.root) if use_cache else None
         self.chart_worker = chart_worker
         self.memory = memory if memory is not None else {}

@@ -16,7 +16,8 @@ from reportgen.compute.tables import Row
 from reportgen.load.catalogue import load_catalogue
 from reportgen.load.layout import Notes, PerformanceTable, load_layout
 from reportgen.load.theme import Theme, load_theme
-from reportgen.render.styles import contrast_ratio, printed_colours
+from reportgen.render.contrast import contrast_ratio, printed_colours
+from reportgen.render.contrast import low_contrast as told
 from reportgen.render.tables import msg_rank_text
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -84,3 +85,24 @@ def test_each_table_that_ranks_explains_the_marks_in_its_notes(theme: Theme) -> 
         assert len(ragging) == 1, f"section {section.number} has no MSG ragging note"
         for rag, mark in msgspec.structs.asdict(theme.table.rag_marks).items():
             assert f"{rag} ({mark})" in ragging[0], f"section {section.number}: {rag} {mark}"
+
+
+@pytest.mark.slow  # checks and builds the edition
+def test_a_theme_below_4_5_to_1_is_told_by_check_and_build(
+    theme: Theme, report_copy: Path, run_cli
+) -> None:
+    # the user's own theme, not only the sample's: the green the edition used to print in
+    path = report_copy / "layouts" / "theme.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(f'green: "{theme.table.rag.green}"') == 1
+    path.write_text(text.replace(f'green: "{theme.table.rag.green}"', 'green: "#00843D"'), "utf-8")
+    rag = msgspec.structs.replace(theme.table.rag, green="#00843D")
+    [line] = told(
+        msgspec.structs.replace(theme, table=msgspec.structs.replace(theme.table, rag=rag))
+    )
+    assert line.startswith("MSG rank in green: #00843D on #EEF1F7 is 4.25:1, under the 4.5:1")
+    checked = run_cli("check", root=report_copy)
+    assert checked.code == 0 and f"warning: layouts/theme.yaml: {line}" in checked.out.splitlines()
+    built = run_cli("build", root=report_copy)
+    assert built.code == 0  # the choice is the analyst's: said, and built
+    assert f"reportgen: warning: layouts/theme.yaml: {line}" in built.err.splitlines()
