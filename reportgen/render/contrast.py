@@ -79,7 +79,7 @@ def low_contrast(theme: Theme) -> list[str]:
     on at WCAG AA (4.5:1), as published board papers must be."""
     return [
         f"{pair.what}: {pair.text} on {pair.background} is "
-        f"{contrast_ratio(pair.text, pair.background):.2f}:1, under the {WCAG_AA}:1 WCAG 2.2 "
+        f"{contrast_ratio(pair.text, pair.background):.2f}:1, under the {WCAG_AA}:1 that WCAG "
         "AA asks of text (published board papers must meet it)"
         for pair in printed_colours(theme)
         if contrast_ratio(pair.text, pair.background) < WCAG_AA
