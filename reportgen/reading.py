@@ -20,6 +20,8 @@ import os
 import stat
 from pathlib import Path
 
+MAX_INPUT_BYTES = 64 << 20  # more than any input the load accepts: for a copy or a hash
+
 
 class NotAPlainFile(OSError):
     """A FIFO, a device, a socket: nothing reportgen reads."""

@@ -34,14 +34,14 @@ from reportgen.deliver.archive import (
     read_attachments,
     verify_archive,
 )
-from reportgen.deliver.pack import build_pack, read_pdf
+from reportgen.deliver.pack import PdfSource, build_pack, read_pdf
 from reportgen.errors import DeliveryError, ReportgenError, one_line, shown
 from reportgen.links import real_path
 from reportgen.load.folder import ReportFolder, inside, load_content, load_report
 from reportgen.load.folder import input_files as folder_input_files
 from reportgen.load.reportfolder import DEFAULT_ARCHIVE, kept_folder_of
 from reportgen.months import Month
-from reportgen.reading import TooLarge, read_limited
+from reportgen.reading import MAX_INPUT_BYTES, TooLarge, read_limited
 
 if TYPE_CHECKING:  # mail (and its smtplib) is imported only by a send
     from reportgen.deliver.mail import SendResult
@@ -165,10 +165,11 @@ def archive(
         copy = _snapshot(inputs, scratch / "inputs")
         kept_pack = None
         if explicit_pack or pack.exists():
+            source = read_pdf(pack, what="board pack")
+            check_pack_matches(source, copy, required=not explicit_pack)
             kept_pack = scratch / "pack" / pack.name
             kept_pack.parent.mkdir()
-            kept_pack.write_bytes(read_pdf(pack, what="board pack").data)
-            check_pack_matches(kept_pack, copy, required=not explicit_pack, shown_as=pack)
+            kept_pack.write_bytes(source.data)  # the bytes checked are the bytes stored
         replaces = None
         if reissue_reason is not None:
             replaces = version_to_replace(archive_root, edition, copy, kept_pack or pack)
@@ -199,9 +200,6 @@ def archive(
         )
 
 
-MAX_INPUT_BYTES = 64 << 20  # more than any input the load accepts
-
-
 def _read_input(path: Path) -> bytes:
     """An input's bytes, read once: a plain file, within bounds (it may have been
     replaced by anything since it was loaded)."""
@@ -227,12 +225,9 @@ def _snapshot(inputs: dict[str, Path], into: Path) -> dict[str, Path]:
     return copies
 
 
-def check_pack_matches(
-    pack: Path, inputs: dict[str, Path], *, required: bool, shown_as: Path | None = None
-) -> None:
-    """Refuse a board pack built from other inputs than the edition being archived
-    (``shown_as``: the pack's name in messages, where ``pack`` is a copy of it)."""
-    source = read_pdf(pack, what="board pack")
+def check_pack_matches(source: PdfSource, inputs: dict[str, Path], *, required: bool) -> None:
+    """Refuse a board pack (read by ``read_pdf``) built from other inputs than the edition
+    being archived."""
     metadata = source.reader.metadata
     stamp = metadata.get("/" + PACK_INPUTS_KEY) if metadata is not None else None
     if stamp is None and not required:
@@ -240,7 +235,7 @@ def check_pack_matches(
     if stamp != inputs_digest(inputs):
         raise DeliveryError(
             "the board pack was built from other data, layouts or narrative than this edition",
-            file=str(shown_as or pack),
+            file=str(source.path),
             hint="run 'reportgen pack' again, then archive",
         )
 

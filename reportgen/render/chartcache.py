@@ -31,13 +31,12 @@ from typing import TYPE_CHECKING, Any
 from reportgen import notices
 from reportgen.atomic import OutputError, check_within, ensure_folder, write_bytes, write_text
 from reportgen.errors import prints_as_is
-from reportgen.reading import read_limited
+from reportgen.reading import MAX_INPUT_BYTES, read_limited
 
 if TYPE_CHECKING:
     from reportgen.render.charts import DrawnCharts
 
 CACHE = Path(".reportgen-cache")
-MAX_INPUT_BYTES = 64 << 20  # more than any input the load accepts
 # bounds of a chart's text as matplotlib lays it out (points; a chart is a page wide)
 MAX_CHART_POINTS = 10_000
 MAX_TEXT_SIZE = 200
