@@ -164,10 +164,6 @@ class _BoundedReplies(smtplib.SMTP):
                     self.sock.settimeout(self.timeout)
 
 
-class _Client(_BoundedReplies):
-    pass
-
-
 class _ClientSSL(_BoundedReplies, smtplib.SMTP_SSL):
     pass
 
@@ -467,7 +463,9 @@ def _targets(
     version: int,
     list_name: str,
 ) -> tuple[str, ...]:
-    """Who this run sends to: everyone on --resend, else whoever has not accepted it."""
+    """Who this run sends to: whoever has not accepted it; on --resend after a send that
+    may or may not have arrived, also everyone that send was handed to; on --resend
+    otherwise, everyone."""
     uncertain = history.uncertain
     if uncertain is not None and not resend:
         state = (
@@ -609,7 +607,9 @@ def _send_once(
                 reply_seconds=timeout,
             )
         else:
-            client = _Client(settings.host, settings.port, timeout=timeout, reply_seconds=timeout)
+            client = _BoundedReplies(
+                settings.host, settings.port, timeout=timeout, reply_seconds=timeout
+            )
     except UnicodeError as exc:  # from socket's and ssl's IDNA encoding of the name
         raise _BadHost(f"the host name cannot be looked up ({exc})") from exc
     polite = True
