@@ -31,7 +31,7 @@ import socket
 import stat
 import tempfile
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 from reportgen import notices, steps
@@ -223,15 +223,7 @@ def sweep_stale(folder: str | Path) -> list[Path]:
     alone (sweeping is housekeeping, never a reason to fail).
     """
     folder = Path(folder)
-    try:
-        entries = sorted(folder.iterdir())
-    except OSError:
-        return []
-    removed = [
-        entry
-        for entry in entries
-        if entry.name.startswith(".") and _is_stale(entry) and _removed(entry)
-    ]
+    removed = _swept(folder, lambda entry: entry.name.startswith(".") and _is_stale(entry))
     if removed:
         names = ", ".join(p.name for p in removed[:3])
         more = f" and {len(removed) - 3} more" if len(removed) > 3 else ""
@@ -246,17 +238,22 @@ def sweep_left_by(folder: str | Path, pids: Collection[int]) -> list[Path]:
     """Remove the temporary files and scratch folders in ``folder`` that the processes
     ``pids`` (of this host) left: a run's own jobs, which it has ended and reaped, so
     nothing of theirs is left for the next run to sweep. Quietly: they were this run's."""
-    folder = Path(folder)
+
+    def theirs(entry: Path) -> bool:
+        match = _TEMP_FILE.match(entry.name) or _SCRATCH.match(entry.name)
+        return match is not None and match["host"] == _HOST and int(match["pid"]) in pids
+
+    return _swept(Path(folder), theirs)
+
+
+def _swept(folder: Path, left_behind: Callable[[Path], bool]) -> list[Path]:
+    """The entries of ``folder`` that are ``left_behind``, removed; a folder that cannot
+    be listed, or an entry that cannot be removed, is left alone."""
     try:
         entries = sorted(folder.iterdir())
     except OSError:
         return []
-    removed = []
-    for entry in entries:
-        match = _TEMP_FILE.match(entry.name) or _SCRATCH.match(entry.name)
-        if match and match["host"] == _HOST and int(match["pid"]) in pids and _removed(entry):
-            removed.append(entry)
-    return removed
+    return [entry for entry in entries if left_behind(entry) and _removed(entry)]
 
 
 def _removed(entry: Path) -> bool:
