@@ -118,6 +118,18 @@ def shown(text: str) -> str:
     return repr(text)
 
 
+def shown_words(text: str, most: int = 70) -> str:
+    """A text from the input that names something (a table's caption), for a message:
+    quoted, whole, or cut after its last whole word within ``most`` characters."""
+    if len(text) <= most:
+        return repr(text)
+    cut = text[:most]
+    in_a_word = not (text[most].isspace() or cut[-1].isspace())
+    if in_a_word and len(cut.split()) > 1:  # cut after the word before
+        cut = cut.rsplit(maxsplit=1)[0]
+    return repr(cut.rstrip() + "\u2026")
+
+
 def error_lines(error: ReportgenError | OSError) -> tuple[str, ...]:
     """What an error says, one line per problem (``Problems`` split; an OSError — a full
     disk, a permission — names its file), as every command prints them."""

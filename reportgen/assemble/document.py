@@ -6,8 +6,11 @@ page, just before the canvas saves; charts are reserved as slots and their drawi
 placed by ``postprocess``. Page templates follow reportlab's own rltemplate: cover,
 contents, body; the body pages draw the running header. Everything a page template
 draws is an artifact (page furniture) except each section's title on its first page,
-the section's H1. Out: the PDF bytes and the ``PageMap`` (where sections start, where
-charts landed, the structure tree as drawn).
+the section's H1. No frame measures what a template draws, so the layout does: the
+running header must fit the page, the cover and the contents take one page each, and
+what does not is a ``BuildError`` naming where to fix it, said once the layout is done.
+Out: the PDF bytes and the ``PageMap`` (where sections start, where charts landed, the
+structure tree as drawn).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 import msgspec
 from reportlab.lib.colors import HexColor
 from reportlab.lib.units import cm
+from reportlab.pdfbase.pdfmetrics import getAscent, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -32,8 +36,8 @@ from reportlab.platypus import (
 )
 
 from reportgen.compute.edition import Edition
-from reportgen.errors import BuildError, shown
-from reportgen.load.theme import Theme
+from reportgen.errors import BuildError, ProblemCollector, shown
+from reportgen.load.theme import FontSize, TextStyle, Theme
 from reportgen.render.charts import ChartText
 from reportgen.render.flowables import (
     CONTENTS_NUMBER_WIDTH,
@@ -46,7 +50,8 @@ from reportgen.render.flowables import (
     source_of,
 )
 from reportgen.render.narrative import plain
-from reportgen.render.story import StoryPage, edition_story
+from reportgen.render.overflow import page_overflow
+from reportgen.render.story import StoryPage, cover_line_of, edition_story
 from reportgen.render.styles import FAMILY, Styles, font_name
 from reportgen.render.tagging import FOOTER, HEADER, LAYOUT, WATERMARK, Element, Tagger
 
@@ -113,6 +118,14 @@ class EditionDocument(BaseDocTemplate):
         self.current: SectionInfo | None = None
         self.placing: SourceMark | None = None  # where the text being placed was written
         self.title_overflow: BuildError | None = None  # a section title the margin cannot hold
+        # the running header the page cannot hold, found on the first numbered page and
+        # said once the layout is done, as a title's overflow is
+        self.header_overflow: list[BuildError] | None = None
+        # the pages printed with the cover's and the contents' templates: each is one page
+        # (page 1 is the third), which only the layout can tell
+        self.front_pages = {"cover": 0, "contents": 0}
+        self.cover_line: int | None = None  # the edition's cover line being placed
+        self.cover_spill: int | None = None  # the cover line that ran onto a second page
         frame = Frame(
             left,
             bottom,
@@ -128,7 +141,9 @@ class EditionDocument(BaseDocTemplate):
             [
                 # the draft mark is drawn when a page ends, over its tables and text
                 PageTemplate("cover", [frame], onPage=self.cover_page, onPageEnd=self.draft_mark),
-                PageTemplate("contents", [frame], onPageEnd=self.draft_mark),
+                PageTemplate(
+                    "contents", [frame], onPage=self.contents_page, onPageEnd=self.draft_mark
+                ),
                 PageTemplate("body", [frame], onPage=self.body_page, onPageEnd=self.draft_mark),
             ]
         )
@@ -143,6 +158,9 @@ class EditionDocument(BaseDocTemplate):
                 self.placing = source
             elif isinstance(flowables[0], SectionStart | ChartSlot):  # text ends here
                 self.placing = None
+            line = cover_line_of(flowables[0])  # a part split off a line is still that line
+            if line is not None:
+                self.cover_line = line
         super().handle_flowable(flowables)
 
     def afterFlowable(self, flowable: Flowable) -> None:
@@ -167,6 +185,9 @@ class EditionDocument(BaseDocTemplate):
             canvas.restoreState()
 
     def cover_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        self.front_pages["cover"] += 1
+        if self.front_pages["cover"] == 2:  # begun by the line that did not fit on the first
+            self.cover_spill = self.cover_line
         width, height = self.theme.page_size
         with self.tagger.artifact(canvas, LAYOUT):
             canvas.saveState()
@@ -174,6 +195,9 @@ class EditionDocument(BaseDocTemplate):
             canvas.rect(0, height - 3.2 * cm, width, 3.2 * cm, stroke=0, fill=1)
             canvas.rect(0, 0, width, 1.4 * cm, stroke=0, fill=1)
             canvas.restoreState()
+
+    def contents_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        self.front_pages["contents"] += 1  # nothing drawn: the page is only counted
 
     def body_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
         title: Element | None = None  # the section's H1, on its first page only
@@ -191,7 +215,9 @@ class EditionDocument(BaseDocTemplate):
         with self.tagger.artifact(canvas, HEADER):
             canvas.setFont(font_name(header), header.size)
             canvas.setFillColor(HexColor(header.colour))
-            canvas.drawString(left, header_y, self.edition.running_header)
+            canvas.drawString(left, header_y, self.edition.running_header.text)
+        if self.header_overflow is None:  # the same on every page: measured on the first
+            self.header_overflow = self.running_header_problems(header, header_y)
         rule_y = height - top + 0.3 * cm
         if self.current is not None:
             # a long section title wraps onto a second line rather than leaving the page
@@ -228,6 +254,117 @@ class EditionDocument(BaseDocTemplate):
                 width / 2, bottom / 2, str(canvas.getPageNumber() - FIRST_NUMBERED_PAGE + 1)
             )
         canvas.restoreState()
+
+    def running_header_problems(self, header: TextStyle, header_y: float) -> list[BuildError]:
+        """What of the running header, filled in for the edition, the page cannot hold:
+        its end past the right margin, where the rule under it ends, or its letters above
+        the page's top edge. It is drawn on the canvas, so no frame measures it."""
+        width, height = self.theme.page_size
+        _, right, _, left = self.theme.margins
+        text, font = self.edition.running_header, font_name(header)
+        problems = []
+        available = width - left - right
+        needed = stringWidth(text.text, font, header.size)
+        if needed > available:
+            past = "off the page's edge" if needed > width - left else "into the right margin"
+            characters = int(len(text.text) * available / needed)
+            shorter = f"shorten running_header to about {characters} characters"
+            fits = math.floor(header.size * available / needed * 10) / 10
+            smaller = (
+                f", or make the running_header style's size in {self.theme.file} at most "
+                f"{fits:.1f}pt"
+                if fits >= FontSize.minimum
+                else ""
+            )
+            problems.append(
+                BuildError(
+                    f"the running header is too wide for the page: filled in for "
+                    f"{self.edition.month.name}, {shown(text.text)} needs {needed / cm:.1f}cm "
+                    f"at the running_header style's size ({header.size:g}pt) and the margins "
+                    f"leave {available / cm:.1f}cm: it would run {past}",
+                    file=text.file,
+                    line=text.line,
+                    hint=shorter + smaller,
+                )
+            )
+        room = height - header_y  # above the header's baseline
+        ascent = getAscent(font, header.size)  # as high as its accented capitals reach
+        if ascent > room:
+            fits = math.floor(header.size * room / ascent * 10) / 10
+            problems.append(
+                BuildError(
+                    f"the running_header style's size ({header.size:g}pt) is too large: "
+                    f"the running header's letters would rise above the page's top edge",
+                    file=self.theme.file,
+                    hint=f"make it at most {fits:.1f}pt",
+                )
+            )
+        return problems
+
+    def front_page_problems(self) -> list[BuildError]:
+        """The cover and the contents are one page each, page 1 the third: where the
+        layout ran either onto more, what to fix."""
+        problems = []
+        cover_pages, contents_pages = self.front_pages["cover"], self.front_pages["contents"]
+        if cover_pages > 1:
+            lines = self.edition.cover_lines
+            index = self.cover_spill or 0
+            problems.append(
+                BuildError(
+                    f"the cover does not fit on its page: its lines take {cover_pages} pages, "
+                    f"running onto the second from this one (cover line {index + 1} of "
+                    f"{len(lines)})",
+                    file=lines[index].file,
+                    line=lines[index].line,
+                    hint="the cover is one page: shorten or remove cover lines, or make the "
+                    "cover_organisation, cover_title and cover_edition styles' sizes in "
+                    f"{self.theme.file} smaller",
+                )
+            )
+        if contents_pages > 1:
+            problems.append(
+                BuildError(
+                    f"the contents does not fit on its page: its heading and "
+                    f"{len(self.edition.sections)} entries take {contents_pages} pages",
+                    file=self.edition.contents_heading.file,
+                    hint="the contents is one page: shorten the section titles or the "
+                    "contents headings, list fewer sections, or make the contents_heading "
+                    f"and contents_entry styles' sizes in {self.theme.file} smaller",
+                )
+            )
+        return problems
+
+    def contents_number_problems(self) -> list[BuildError]:
+        """The contents page numbers are drawn in forms, right-aligned in their column: a
+        number wider than the column would print over the section's title."""
+        style = self.styles["contents_entry"]
+        numbers = [str(p - FIRST_NUMBERED_PAGE + 1) for p in self.page_map.section_pages.values()]
+        widths = {n: stringWidth(n, style.fontName, style.fontSize) for n in numbers}
+        widest = max(widths, key=widths.__getitem__, default=None)
+        if widest is None or widths[widest] <= CONTENTS_NUMBER_WIDTH:
+            return []
+        fits = math.floor(style.fontSize * CONTENTS_NUMBER_WIDTH / widths[widest] * 10) / 10
+        return [
+            BuildError(
+                f"the contents page's numbers do not fit their column: page {widest} needs "
+                f"{widths[widest] / cm:.1f}cm at the contents_entry style's size "
+                f"({style.fontSize:g}pt) and the column holds "
+                f"{CONTENTS_NUMBER_WIDTH / cm:.1f}cm: it would print over the section's title",
+                file=self.theme.file,
+                hint=f"make the contents_entry style's size at most {fits:.1f}pt",
+            )
+        ]
+
+    def layout_problems(self) -> list[BuildError]:
+        """What the page templates drew, or where they fell, that the pages cannot hold;
+        found while laying out and said after it (reportlab rewrites an error raised
+        while it starts a page)."""
+        return [
+            *([self.title_overflow] if self.title_overflow is not None else []),
+            *(self.header_overflow or []),
+            *self.front_page_problems(),
+            *self.contents_number_problems(),
+        ]
 
     def define_contents_numbers(self, canvas: Canvas) -> None:
         """Draw each contents page number into its form, now that the pages are known."""
@@ -292,24 +429,16 @@ def lay_out(
             edition_story(edition, styles, page, doc.tagger),
             canvasmaker=partial(EditionCanvas, before_save=define_forms),
         )
-    except LayoutError as exc:
-        # something (a table row, a statement, a paragraph) is taller than a page
+    except LayoutError:
+        # something (a table row, a statement, a paragraph) is taller than a page: said in
+        # words, never reportlab's own (it shows the flowable's internals)
         section = doc.pending[0] if doc.pending else doc.current
-        where = f"section {section.contents_entry}" if section else "the cover or contents"
-        placing = resolve_source(doc.placing)
-        file, line = placing or (theme.file, None)
-        if placing is None:
-            detail = f": {str(exc).splitlines()[0][:160]}"
-        else:
-            detail = ": the text written here is taller than a page"
-        raise BuildError(
-            f"{where} does not fit on a page{detail}",
-            file=file,
-            line=line,
-            hint="shorten the text (a statement, a note or a paragraph) or reduce the theme's "
-            f"sizes and margins ({theme.file})",
-        ) from None
-    if doc.title_overflow is not None:
-        raise doc.title_overflow
+        front = "the cover" if doc.pageTemplate.id == "cover" else "the contents"
+        where = f"section {section.contents_entry}" if section else front
+        raise page_overflow(where, resolve_source(doc.placing), styles, doc.width) from None
+    problems = ProblemCollector()  # every one at once, as check reports them
+    for problem in doc.layout_problems():
+        problems.add(problem)
+    problems.raise_if_any()
     doc.page_map.page_count = doc.page
     return buffer.getvalue(), doc.page_map

@@ -42,6 +42,7 @@ from reportgen.load.layout import (
     Section,
     StatementTable,
 )
+from reportgen.load.template import Template
 from reportgen.months import Month
 
 
@@ -100,9 +101,10 @@ class Edition(msgspec.Struct, frozen=True):
     month: Month
     organisation: str
     title: str
-    running_header: str
-    cover_lines: tuple[str, ...]
-    contents_heading: str
+    # where the layout wrote them, so a text the page cannot hold names its line
+    running_header: SourcedText
+    cover_lines: tuple[SourcedText, ...]
+    contents_heading: SourcedText
     contents_page_heading: str
     author: str
     subject: str
@@ -272,15 +274,20 @@ def compute_edition(
         month=edition,
         organisation=layout.organisation,
         title=layout.title,
-        running_header=wording.fill(layout.running_header),
-        cover_lines=tuple(wording.fill(t) for t in layout.cover_lines),
-        contents_heading=layout.contents_heading,
+        running_header=_filled(layout.running_header, wording),
+        cover_lines=tuple(_filled(t, wording) for t in layout.cover_lines),
+        # the contents page's entries are the layout's: its file (no one line) names it
+        contents_heading=SourcedText(layout.contents_heading, layout.file),
         contents_page_heading=layout.contents_page_heading,
         author=layout.author,
         subject=wording.fill(layout.subject),
         sections=tuple(sections),
         draft=draft,
     )
+
+
+def _filled(template: Template, wording: Wording) -> SourcedText:
+    return SourcedText(wording.fill(template), template.file, template.line)
 
 
 def _edition_block(

@@ -69,7 +69,10 @@ class TableRows:
     rows: tuple[Row, ...]
     kind: str  # performance | statement
     msg_ranking: bool = False
+    # where the caption was written (the layout's default caption, or the table's own)
     source: tuple[str | None, int | None] = field(default=(None, None), compare=False)
+    # where the layout places this table: a problem of the table as a whole names it
+    place: tuple[str | None, int | None] = field(default=(None, None), compare=False)
 
 
 NOT_COMPARABLE = "not comparable before {month}"
@@ -373,6 +376,7 @@ def performance_table(
         section=section_number,
         caption=wording.fill(table.caption, extra),
         source=(table.caption.file, table.caption.line),
+        place=(table.caption.file, table.line),
         headers=tuple(headers),
         rows=tuple(performance_rows(table, section_number, figures, wording.edition)),
         kind="performance",
@@ -392,6 +396,7 @@ def statement_table(
         section=section_number,
         caption=wording.fill(table.caption, extra),
         source=(table.caption.file, table.caption.line),
+        place=(table.caption.file, table.line),
         headers=(),
         rows=tuple(
             Row(

@@ -54,7 +54,7 @@ class PerformanceTable(msgspec.Struct, frozen=True):
     diff_percent_sign: bool  # print the Better/Worse of a rate as "-2.9%"
     caption: Template
     headers: tuple[Template, ...]
-    line: int
+    line: int  # the block's own line ("- table:"), where the layout places it
 
 
 class StatementTable(msgspec.Struct, frozen=True):
@@ -74,7 +74,11 @@ class ChartSpec(msgspec.Struct, frozen=True):
     months: int  # trend charts: how many months up to the edition
     y_label: str
     file: str
-    line: int
+    line: int  # the measures' line
+    # where each label was written: the layout's 'labels', or the catalogue's measure
+    # where the chart takes its label from there
+    label_places: tuple[tuple[str, int], ...]
+    y_label_line: int
 
 
 class Heading(msgspec.Struct, frozen=True):
@@ -404,7 +408,7 @@ class _Loader:
             diff_percent_sign=entry.diff_percent_sign,
             caption=self.template(caption, caption_node.line_of("caption"), names),
             headers=self.templates(headers_node, "headers", headers, names),
-            line=value.line,
+            line=line,
         )
 
     def chart(self, value: Any, line: int) -> ChartSpec | None:
@@ -486,6 +490,25 @@ class _Loader:
             y_label=str(entry.y_label),
             file=self.file,
             line=value.line_of(key),
+            label_places=self.label_places(value, key, measures, entry.labels),
+            y_label_line=value.line_of("y_label"),
+        )
+
+    def label_places(
+        self, value: Node, key: str, measures: tuple[str, ...], given: tuple[Any, ...] | None
+    ) -> tuple[tuple[str, int], ...]:
+        """Where each of a chart's labels was written: its item of 'labels' where the
+        chart names them (``given``), else its measure's label in the catalogue."""
+        if given is not None:
+            return tuple(
+                (self.file, value.item_line("labels", index)) for index in range(len(given))
+            )
+        catalogue = self.catalogue
+        return tuple(
+            (catalogue.file, catalogue[name].line)
+            if name in catalogue
+            else (self.file, value.item_line(key, index))
+            for index, name in enumerate(measures)
         )
 
     def section(self, raw: Any, line: int, defaults: TableDefaults) -> Section | None:

@@ -16,6 +16,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
+import msgspec
 from msgspec import Meta
 
 from reportgen.errors import InputError, ProblemCollector
@@ -195,9 +196,16 @@ class Theme(Spec, frozen=True, kw_only=True):
     table: TableStyle
     chart: ChartLook
     file: str
+    # "styles.table_caption" -> the line it is written on: a problem the theme causes
+    # later (a table too wide, a caption taller than a page) names the setting to change
+    lines: dict[str, int] = msgspec.field(default_factory=dict)
 
     def style(self, name: str) -> TextStyle:
         return self.styles[name]
+
+    def line_of(self, part: str, key: str) -> int | None:
+        """The line ``part: {key: ...}`` sets ``key`` on (``("styles", "body")``)."""
+        return self.lines.get(f"{part}.{key}")
 
     @property
     def text_colour(self) -> str:
@@ -421,4 +429,15 @@ def load_theme(path: Path, display_name: str | None = None) -> Theme:
         table=table,
         chart=chart,
         file=name,
+        lines=_setting_lines(document),
     )
+
+
+def _setting_lines(document: Node) -> dict[str, int]:
+    """The line of each setting one level down (``styles.body``, ``table.padding``)."""
+    return {
+        f"{part}.{key}": node.line_of(key)
+        for part, node in document.items()
+        if isinstance(node, Node)
+        for key in node
+    }

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Sequence
+from typing import NamedTuple, TypeVar
 
 import msgspec
 from reportlab.lib.units import cm
@@ -145,15 +145,26 @@ class PageNumberRef(Flowable):
 
 
 Source = tuple[str | None, int | None]  # the file and line a flowable's text was written on
-SourceMark = Source | Callable[[], Source]  # a table's callable finds its tallest row
+
+
+class Written(NamedTuple):
+    """A text on the page where it was written, and the flowable that sets it (the
+    paragraph, or a table's tallest cell): what a page too short for it names."""
+
+    file: str | None
+    line: int | None
+    text: Flowable | None
+
+
+SourceMark = Written | Callable[[], Written]  # a table's callable finds its tallest cell
 _SOURCE = "reportgen_source"  # reportgen's own attribute on the flowables it builds
 F = TypeVar("F", bound=Flowable)
 
 
-def mark_source(flowable: F, source: SourceMark) -> F:
+def mark_source(flowable: F, source: Source | Callable[[], Written]) -> F:
     """Remember where ``flowable``'s text came from, so a page that cannot hold it names
-    the file and line to fix; a callable is asked only then (a table finds its row)."""
-    setattr(flowable, _SOURCE, source)
+    the file and line to fix; a callable is asked only then (a table finds its cell)."""
+    setattr(flowable, _SOURCE, source if callable(source) else Written(*source, flowable))
     return flowable
 
 
@@ -162,6 +173,28 @@ def source_of(flowable: Flowable) -> SourceMark | None:
     return getattr(flowable, _SOURCE, None)
 
 
-def resolve_source(mark: SourceMark | None) -> Source | None:
-    """The file and line a mark names, a table's callable asked only now."""
+def resolve_source(mark: SourceMark | None) -> Written | None:
+    """The text a mark names, a table's callable asked only now."""
     return mark() if callable(mark) else mark
+
+
+Cells = Sequence[tuple[object, float]]  # a table row's cells, each with its text's width
+
+
+def tallest_text(rows: Sequence[tuple[Source, Cells]]) -> Callable[[], Written]:
+    """The tallest cell of a table whose rows were written at each ``Source``: a row
+    no page can hold is named by the text that makes it so. Worked out only when asked
+    (the cells are wrapped to measure them)."""
+
+    def find() -> Written:
+        found = Written(None, None, None)
+        tallest = -1.0
+        for (file, line), cells in rows:
+            for cell, width in cells:
+                if isinstance(cell, Flowable) and not isinstance(cell, PageNumberRef):
+                    height = cell.wrap(width, 1e6)[1]
+                    if height > tallest:
+                        found, tallest = Written(file, line, cell), height
+        return found
+
+    return find

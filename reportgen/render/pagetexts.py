@@ -86,8 +86,9 @@ def _block_texts(block: LayoutBlock, catalogue: Catalogue) -> Iterator[PageText]
             yield _template(block.caption, "table_caption")
         case ChartSpec():
             yield _template(block.title, "table_cell")
-            for label in (*block.labels, block.y_label):
-                yield PageText(label, block.file, block.line, "table_cell")
+            for label, (file, line) in zip(block.labels, block.label_places, strict=True):
+                yield PageText(label, file, line, "table_cell")
+            yield PageText(block.y_label, block.file, block.y_label_line, "table_cell")
         case EditionNotes() | Narrative():
             pass  # the narrative's texts: narrative_texts
         case PageBreak():

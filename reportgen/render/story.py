@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Callable
+from typing import TypeVar
 
 import msgspec
 from reportlab.lib.units import cm
@@ -45,12 +46,17 @@ from reportgen.render.flowables import (
     PageNumberRef,
     SectionInfo,
     SectionStart,
+    Source,
+    mark_source,
+    tallest_text,
 )
 from reportgen.render.narrative import narrative_flowables, note_flowables, plain
 from reportgen.render.styles import Styles
 from reportgen.render.tagging import TableTagger, TagContext, Tagger
 
 LAYOUT_HEADING_LEVEL = 2  # "Performance Information": the level under the section's H1
+_COVER_LINE = "reportgen_cover_line"  # which of the edition's cover lines a paragraph prints
+F = TypeVar("F", bound=Flowable)
 
 
 class StoryPage(msgspec.Struct, frozen=True):
@@ -66,6 +72,8 @@ def edition_story(
 ) -> list[Flowable]:
     """Cover, contents and every section, in page order; their structure under
     ``tagger.document``."""
+    # every table too wide for the page at once, before any is built
+    tables.label_room_problems(edition.tables(), page.width, styles)
     document = TagContext(tagger, tagger.document)
     sections = [SectionInfo(s.number, s.heading, s.contents_entry) for s in edition.sections]
     story = _cover(edition, styles, document)
@@ -122,9 +130,23 @@ def _cover(edition: Edition, styles: Styles, tags: TagContext) -> list[Flowable]
     names = ("cover_organisation", "cover_title", "cover_edition")
     flowables: list[Flowable] = [Spacer(1, 6.5 * cm)]
     for index, line in enumerate(edition.cover_lines):
-        flowables.append(tags.paragraph(plain(line), styles[names[min(index, 2)]]))
+        paragraph = tags.paragraph(plain(line.text), styles[names[min(index, 2)]])
+        flowables.append(mark_cover_line(paragraph, index))
         flowables.append(Spacer(1, 0.8 * cm))
     return flowables
+
+
+def mark_cover_line(flowable: F, index: int) -> F:
+    """Remember that ``flowable`` prints the edition's cover line ``index``: the cover is
+    one page, and the document names a line that runs onto a second by where it was
+    written."""
+    setattr(flowable, _COVER_LINE, index)
+    return flowable
+
+
+def cover_line_of(flowable: Flowable) -> int | None:
+    """The edition's cover line ``flowable`` prints, if it is one (``mark_cover_line``)."""
+    return getattr(flowable, _COVER_LINE, None)
 
 
 def _contents(
@@ -140,7 +162,9 @@ def _contents(
     headings = tags.parent.add("P")  # "Areas of Focus" over the titles, "Page" over the numbers
     rows: list[list[object]] = [
         [
-            tagger.tag(Paragraph(f"<u>{plain(edition.contents_heading)}</u>", heading), headings),
+            tagger.tag(
+                Paragraph(f"<u>{plain(edition.contents_heading.text)}</u>", heading), headings
+            ),
             tagger.tag(
                 Paragraph(f"<u>{plain(edition.contents_page_heading)}</u>", number_style),
                 headings,
@@ -165,9 +189,10 @@ def _contents(
                 tagger.tag(number, link),
             ]
         )
+    widths = [width - CONTENTS_NUMBER_WIDTH - 0.4 * cm, CONTENTS_NUMBER_WIDTH + 0.4 * cm]
     table = Table(
         rows,
-        colWidths=[width - CONTENTS_NUMBER_WIDTH - 0.4 * cm, CONTENTS_NUMBER_WIDTH + 0.4 * cm],
+        colWidths=widths,
         hAlign="LEFT",
         style=TableStyle(
             [
@@ -181,4 +206,12 @@ def _contents(
         ),
         renderCB=tagger,
     )
-    return [Spacer(1, 1.2 * cm), table]
+    # a row no page can hold is named by its text and style (reportlab's right padding)
+    room = [column - 6 for column in widths]
+    written: list[Source] = [(edition.contents_heading.file, None)]
+    written += [(None, None)] * len(sections)
+    cells = [
+        (source, list(zip(row, room, strict=True)))
+        for source, row in zip(written, rows, strict=True)
+    ]
+    return [Spacer(1, 1.2 * cm), mark_source(table, tallest_text(cells))]

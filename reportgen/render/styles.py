@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
-from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.styles import ParagraphStyle, PropertySet
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
@@ -56,6 +56,16 @@ class Styles(msgspec.Struct, frozen=True):
 
     def __getitem__(self, name: str) -> ParagraphStyle:
         return self.paragraphs[name]
+
+    def theme_style(self, style: ParagraphStyle) -> str | None:
+        """The theme's style that ``style`` is, or is made from (``table_cell_right`` is
+        ``table_cell``, a bullet is ``body``): the one a problem with it names."""
+        current: PropertySet | None = style
+        while current is not None:
+            if current.name in self.theme.styles:
+                return str(current.name)
+            current = current.parent
+        return None
 
 
 def build_styles(theme: Theme) -> Styles:

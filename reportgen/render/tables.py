@@ -6,7 +6,7 @@ numbers right-aligned, alternate rows striped, readable at 100%.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -16,9 +16,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from reportgen.compute.tables import Row, TableRows
-from reportgen.errors import InputError
+from reportgen.errors import InputError, ProblemCollector, shown_words
 from reportgen.load.theme import RagMarks
-from reportgen.render.flowables import Source, mark_source
+from reportgen.render.flowables import mark_source, tallest_text
 from reportgen.render.narrative import plain
 from reportgen.render.styles import Styles
 from reportgen.render.tagging import TableTagger, TagContext
@@ -106,13 +106,19 @@ def _cell_font(styles: Styles) -> tuple:
     return ("FONT", (0, 0), (-1, -1), cell.fontName, cell.fontSize, cell.leading)
 
 
-def _column_width(texts: list[str], style: ParagraphStyle, padding: float) -> float:
-    """Wide enough for the longest word of any of ``texts``: headings wrap between words."""
-    words = [word for text in texts for word in text.split()] or [""]
-    return max(stringWidth(w, style.fontName, style.fontSize) for w in words) + 2 * padding + 1
-
-
 def value_column_widths(table: TableRows, width: float, styles: Styles) -> list[float]:
+    return [column for column, _ in _value_columns(table, width, styles)]
+
+
+# a figure column's width, and the theme setting each part of it is asked for by
+Column = tuple[float, dict[str, float]]
+
+
+def _value_columns(table: TableRows, width: float, styles: Styles) -> list[Column]:
+    """Each figure column's width: wide enough for the longest word of its heading
+    (``styles.table_header``) or of its cells (``styles.table_cell``) with the padding
+    (``table.padding``), the movement column at least its share of the page
+    (``table.movement_width``)."""
     padding = styles.theme.table.padding
     columns = [[h] for h in table.headers]
     for row in table.rows:
@@ -123,13 +129,27 @@ def value_column_widths(table: TableRows, width: float, styles: Styles) -> list[
         for column, text in zip(columns, cells, strict=True):
             column.append(text)
     header, cell = styles["table_header"], styles["table_cell"]
-    widths = [
-        max(_column_width(texts[:1], header, padding), _column_width(texts[1:], cell, padding))
-        for texts in columns
-    ]
+    found: list[Column] = []
+    for texts in columns:
+        heading, figures = _longest_word(texts[:1], header), _longest_word(texts[1:], cell)
+        text = "styles.table_header" if heading > figures else "styles.table_cell"
+        found.append(
+            (
+                max(heading, figures) + 2 * padding + 1,
+                {text: max(heading, figures), "table.padding": 2 * padding + 1},
+            )
+        )
     # the movement column reads better a little wider than its longest word
-    widths[-1] = max(widths[-1], width * styles.theme.table.movement_width)
-    return widths
+    least = width * styles.theme.table.movement_width
+    if least > found[-1][0]:
+        found[-1] = (least, {"table.movement_width": least})
+    return found
+
+
+def _longest_word(texts: list[str], style: ParagraphStyle) -> float:
+    """The width of the longest word of any of ``texts``: headings wrap between words."""
+    words = [word for text in texts for word in text.split()] or [""]
+    return max(stringWidth(w, style.fontName, style.fontSize) for w in words)
 
 
 def msg_rank_text(row: Row, marks: RagMarks) -> str:
@@ -140,22 +160,64 @@ def msg_rank_text(row: Row, marks: RagMarks) -> str:
     return f"{row.msg_rank}\u00a0{getattr(marks, row.rag)}"
 
 
+def label_room_problems(tables: Iterable[TableRows], width: float, styles: Styles) -> None:
+    """Raise, at once, the problem of every performance table whose figure columns leave
+    its measures' names too little of ``width`` (the theme's sizes are the same for
+    all, but each table's columns are its own)."""
+    problems = ProblemCollector()
+    for table in tables:
+        if table.kind == "performance":
+            problem = label_room_problem(table, width, styles)
+            if problem is not None:
+                problems.add(problem)
+    problems.raise_if_any()
+
+
+def label_room_problem(table: TableRows, width: float, styles: Styles) -> InputError | None:
+    """The problem with a performance table ``width`` wide whose figure columns leave
+    its measures' names less than ``MIN_LABEL_WIDTH``, naming the theme setting that
+    asks for the most of that width; or None."""
+    columns = _value_columns(table, width, styles)
+    values = sum(column for column, _ in columns)
+    if width - values >= MIN_LABEL_WIDTH:
+        return None
+    asked: dict[str, float] = {}
+    for _, parts in columns:
+        for setting, points in parts.items():
+            asked[setting] = asked.get(setting, 0.0) + points
+    most = max(asked, key=lambda setting: asked[setting])
+    part, key = most.split(".")
+    file, line = table.place
+    at = f" ({file}:{line})" if file else ""
+    return InputError(
+        f"the table {shown_words(table.caption)}{at} needs {values / cm:.1f}cm for its figure "
+        f"columns, leaving {max(width - values, 0) / cm:.1f}cm of the {width / cm:.1f}cm page "
+        f"width for the measures' names (at least {MIN_LABEL_WIDTH / cm:.0f}cm)",
+        file=styles.theme.file,
+        line=styles.theme.line_of(part, key),
+        hint=f"{_SMALLER[most]}, which takes {asked[most] / cm:.1f}cm of them, or the margins "
+        "narrower",
+    )
+
+
+# what to change where a setting asks for most of a table's width
+_SMALLER = {
+    "styles.table_header": "make the table_header style's size smaller",
+    "styles.table_cell": "make the table_cell style's size smaller",
+    "table.padding": "make the table's padding smaller",
+    "table.movement_width": "make the table's movement_width smaller",
+}
+
+
 def performance_table(table: TableRows, width: float, styles: Styles, tags: TagContext) -> Table:
     """The table and its structure: a Table of TRs, the header row's cells TH (column
     headers), each row's measure label TH (its row header), the figures TD."""
     theme = styles.theme.table
+    problem = label_room_problem(table, width, styles)
+    if problem is not None:
+        raise problem
     values = value_column_widths(table, width, styles)
     widths = [width - sum(values)] + values
-    if widths[0] < MIN_LABEL_WIDTH:
-        file, line = table.source
-        raise InputError(
-            f"the table {table.caption[:60]!r} needs {sum(values) / cm:.1f}cm for its figure "
-            f"columns, leaving {max(widths[0], 0) / cm:.1f}cm of the {width / cm:.1f}cm page "
-            f"width for the measures' names (at least {MIN_LABEL_WIDTH / cm:.0f}cm)",
-            file=styles.theme.file,
-            hint="make the table_cell and table_header sizes smaller, or the margins narrower"
-            + (f"; the table is at {file}:{line}" if file else ""),
-        )
     movement_column = len(values)  # last column
     tagger = TableTagger(tags.tagger)
     structure = tags.parent.add("Table")
@@ -220,9 +282,11 @@ def _table(
     commands: list[tuple],
     tagger: TableTagger,
     padding: float,
+    *,
+    caption_spans: bool = False,
 ) -> Table:
     """The reportlab Table: header row repeated on each page, tagged as it is drawn, and
-    naming its tallest row's source if no page can hold it."""
+    naming its tallest cell's text and source if no page can hold its row."""
     built = Table(
         data,
         colWidths=widths,
@@ -231,30 +295,15 @@ def _table(
         hAlign="LEFT",
         renderCB=tagger,
     )
-    return mark_source(built, _tallest_row(table, data, widths, padding))
-
-
-def _tallest_row(
-    table: TableRows, data: Sequence[Sequence[object]], widths: list[float], padding: float
-) -> Callable[[], Source]:
-    """Where the tallest row's text was written: asked only when a row outgrows a page."""
-
-    def height(row: Sequence[object]) -> float:
-        flowables = [cell for cell in row if isinstance(cell, Flowable)]
-        if len(flowables) != len(row):
-            return 0.0
-        return max(
-            cell.wrap(width - 2 * padding, 1e6)[1]
-            for cell, width in zip(flowables, widths, strict=True)
-        )
-
-    def find() -> Source:
-        heights = [height(row) for row in data[1:]]
-        if not heights:
-            return table.source
-        return table.rows[heights.index(max(heights))].source
-
-    return find
+    room = [width - 2 * padding for width in widths]
+    header = list(zip(data[0], room, strict=True))
+    if caption_spans:  # the caption has every column's width
+        header = [(data[0][0], sum(widths) - 2 * padding)]
+    rows = [(table.source, header)] + [
+        (row.source, list(zip(cells, room, strict=True)))
+        for row, cells in zip(table.rows, data[1:], strict=True)
+    ]
+    return mark_source(built, tallest_text(rows))
 
 
 def statement_table(table: TableRows, width: float, styles: Styles, tags: TagContext) -> Table:
@@ -293,4 +342,4 @@ def statement_table(table: TableRows, width: float, styles: Styles, tags: TagCon
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
     ]
-    return _table(table, data, widths, commands, tagger, padding)
+    return _table(table, data, widths, commands, tagger, padding, caption_spans=True)

@@ -89,6 +89,47 @@ def sum_of_through_a_cycle(root: Path) -> Case:
     return Case(CATALOGUE, "  loop_a:", ("built from itself", "loop_a -> loop_b -> loop_a"))
 
 
+def running_header_above_the_page(root: Path) -> Case:
+    # short, and under a margin that holds the section titles below it: only too tall
+    edit(
+        root,
+        LAYOUT,
+        'running_header: "Monthly Performance Report: {edition}"',
+        'running_header: "{edition}"',
+    )
+    edit(root, THEME, "  margin_top: 2.9cm", "  margin_top: 3.5cm")
+    edit(root, THEME, "running_header: {size: 8.5,", "running_header: {size: 38,")
+    return Case(
+        THEME,
+        None,
+        (
+            "the running_header style's size (38pt) is too large: the running header's letters "
+            "would rise above the page's top edge",
+            "make it at most ",
+        ),
+    )
+
+
+def contents_over_two_pages(root: Path) -> Case:
+    # check passed, and build ran the contents onto a second page: numbered from 2
+    edit(
+        root,
+        THEME,
+        "  contents_entry: {size: 11, leading: 15}",
+        "  contents_entry: {size: 30, leading: 34}",
+    )
+    # the layout's entries, in the theme's sizes: both are named
+    return Case(
+        LAYOUT,
+        None,
+        (
+            "the contents does not fit on its page: its heading and 8 entries take 2 pages",
+            "the contents is one page",
+            "contents_entry styles' sizes in layouts/theme.yaml smaller",
+        ),
+    )
+
+
 CASES = {
     # unknown keys, with a "did you mean"
     "theme-margin_lft": spoil(
@@ -299,6 +340,33 @@ CASES = {
         "does not fit in the top margin (2.0cm)",
         "make margin_top at least 2.7cm",
     ),
+    # text the page templates draw, which no frame measures: check passed, and build
+    # printed the running header off the page's edge on every page
+    "running-header-wider-than-the-page": spoil(
+        LAYOUT,
+        'running_header: "Monthly Performance Report: {edition}"',
+        'running_header: "Monthly Performance Report of Essex Police for the Police and Crime'
+        " Commissioner and the Board, covering {edition} ({edition_abbr}), previous"
+        " {previous_edition}, financial year {financial_year}, with all the force's measures\"",
+        "running_header:",
+        "the running header is too wide for the page: filled in for March 2014, ",
+        "and the margins leave 17.0cm: it would run off the page's edge",
+        "shorten running_header to about ",
+        "or make the running_header style's size in layouts/theme.yaml at most ",
+    ),
+    "running-header-above-the-page": running_header_above_the_page,
+    # check passed, and build ran the cover onto a second page before the contents
+    "cover-over-two-pages": spoil(
+        LAYOUT,
+        '    - "{edition}"\n',
+        '    - "{edition}"\n'
+        + "".join(f'    - "{which} {"cover line " * 40}"\n' for which in ("One", "Two", "Three")),
+        '- "Two cover line',
+        "the cover does not fit on its page: its lines take 2 pages, running onto the "
+        "second from this one (cover line 5 of 6)",
+        "shorten or remove cover lines",
+    ),
+    "contents-over-two-pages": contents_over_two_pages,
     # check passed, and build ended in matplotlib's "bottom cannot be >= top"
     "chart-too-low": spoil(
         THEME,
@@ -448,6 +516,29 @@ def test_bad_input_is_one_clear_error_from_check_and_build(
     )
     assert not out.exists() and list((report_copy / "out").iterdir()) == []
     assert time.monotonic() - started < 30  # bounded work: never a hang
+
+
+def test_contents_numbers_wider_than_their_column(report_copy: Path) -> None:
+    # drawn after the layout, right-aligned in a column no frame measures: check passed,
+    # and build printed page 11's number over its section's title
+    from reportgen.check import check_folder
+    from reportgen.errors import Problems
+
+    edit(
+        report_copy,
+        THEME,
+        "  contents_entry: {size: 11, leading: 15}",
+        "  contents_entry: {size: 40, leading: 44}",
+    )
+    with pytest.raises(Problems) as raised:
+        check_folder(report_copy)
+    found = [str(problem) for problem in raised.value.problems]
+    assert len(found) == 2 and found[0].startswith(f"{LAYOUT}: the contents does not fit"), found
+    assert found[1].startswith(
+        f"{THEME}: the contents page's numbers do not fit their column: page 11 needs 1.8cm at "
+        "the contents_entry style's size (40pt) and the column holds 1.6cm: it would print "
+        "over the section's title (make the contents_entry style's size at most "
+    ), found
 
 
 def test_every_problem_is_reported_at_once(report_copy: Path, run_cli) -> None:

@@ -321,7 +321,21 @@ def test_a_measure_label_taller_than_a_page_names_the_catalogue(
 @pytest.mark.slow
 def test_table_columns_wider_than_the_page_name_the_theme(scratch_report: Path, run_cli) -> None:
     _bigger(scratch_report, "table_cell", "{size: 72, leading: 80}")
+    theme = (scratch_report / "layouts" / "theme.yaml").read_text(encoding="utf-8")
+    style = theme.splitlines().index("  table_cell: {size: 72, leading: 80}") + 1
+    layout = (scratch_report / "layouts" / "report.yaml").read_text(encoding="utf-8")
+    tables = [n for n, text in enumerate(layout.splitlines(), 1) if text == "      - table:"]
     for command in ("check", "build"):
-        [message] = run_cli(command, root=scratch_report).err.splitlines()
-        assert message.startswith("reportgen: error: layouts/theme.yaml: the table "), message
-        assert "for the measures' names (at least 3cm)" in message
+        *messages, count = run_cli(command, root=scratch_report).err.splitlines()
+        # every table at once, each at its own place in the layout, each once
+        assert count == f"reportgen: {len(tables)} errors", count
+        named = [re.search(r"' \(layouts/report\.yaml:(\d+)\) needs ", m) for m in messages]
+        assert sorted(int(found[1]) for found in named if found) == tables, messages
+        for message in messages:
+            # the cell style that asks for most of the width, at its line in the theme
+            assert message.startswith(f"reportgen: error: layouts/theme.yaml:{style}: the table '")
+            assert "for the measures' names (at least 3cm)" in message
+            assert "(make the table_cell style's size smaller, which takes " in message
+        # the caption whole, or cut after a word
+        caption = "'1. Reducing Domestic Abuse Data to Mar 2014 (unless stated otherwise)'"
+        assert f"the table {caption}" in messages[0], messages[0]

@@ -1,0 +1,53 @@
+"""Every text of the layout bound for the page is checked against the font at the line
+it was written on: a chart's title, each of its labels and its y_label at their own
+lines, a label the chart takes from the catalogue at its measure there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reportgen.errors import Problems
+from reportgen.load.folder import load_report, load_report_theme
+from reportgen.render.glyphs import check_page_texts
+from reportgen.render.pagetexts import layout_texts
+from reportgen.render.styles import build_styles
+from tests.load.test_contract import CATALOGUE, LAYOUT, edit, line_of
+
+CHART = """\
+          title: Re-offending rates by month
+          measures: [youth_reoffending_rate, adult_reoffending_rate]
+          labels: [Youth, Adult]
+          months: 12
+          y_label: Re-offending rate
+"""
+# each text a character DejaVu Sans lacks, its own, so each problem is told apart
+SPOILT = """\
+          title: Re-offending rates by month \u6f22
+          measures: [youth_reoffending_rate, adult_reoffending_rate]
+          labels:
+            - Youth \u5b57
+            - Adult \u6771
+          months: 12
+          y_label: Re-offending rate \u4eac
+"""
+
+
+def test_each_chart_text_is_named_at_its_own_line(report_copy: Path) -> None:
+    edit(report_copy, LAYOUT, CHART, SPOILT)
+    # a chart without labels prints its measures' catalogue labels
+    edit(report_copy, CATALOGUE, "    label: Police staff\n", "    label: Police staff \u8a9e\n")
+    folder = load_report(report_copy)
+    styles = build_styles(load_report_theme(folder))
+    with pytest.raises(Problems) as caught:
+        check_page_texts(layout_texts(folder), styles)
+    found = {(p.file, p.line, p.message[len("character '") :][0]) for p in caught.value.problems}
+    assert found == {
+        (LAYOUT, line_of(report_copy, LAYOUT, "title: Re-offending rates"), "\u6f22"),
+        (LAYOUT, line_of(report_copy, LAYOUT, "- Youth"), "\u5b57"),
+        (LAYOUT, line_of(report_copy, LAYOUT, "- Adult"), "\u6771"),
+        (LAYOUT, line_of(report_copy, LAYOUT, "y_label: Re-offending rate"), "\u4eac"),
+        # the table's row and the chart's legend print it: one problem, at its measure
+        (CATALOGUE, line_of(report_copy, CATALOGUE, "  sickness_staff:"), "\u8a9e"),
+    }
