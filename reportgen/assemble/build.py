@@ -31,6 +31,7 @@ from reportgen.load.folder import (
 from reportgen.load.reportfolder import kept_folder_of
 from reportgen.months import Month
 from reportgen.render.chartcache import CACHE, ChartCache, chart_inputs_key
+from reportgen.render.chartplan import ChartPlan, plan_charts
 from reportgen.render.charts import ChartStyle, ChartText, DrawnCharts, charts_digest, draw_charts
 from reportgen.render.contrast import low_contrast
 
@@ -246,15 +247,22 @@ class EditionBuilder:
                 self.cache.load(digest, len(charts)) if self.cache else None
             )
         background: PendingCharts | None = None
+        plans: list[ChartPlan] = []
+        if cached is None and charts:
+            # where each chart's words go, measured as the document sets them (reportlab
+            # and the two faces charts use; the rest after the charts are sent)
+            from reportgen.render.styles import chart_measure
+
+            plans = plan_charts(charts, style, chart_measure(style))
         if cached is None and charts and self.chart_worker is not None:
-            background = self.chart_worker().draw(charts, style)
+            background = self.chart_worker().draw(charts, style, plans)
             steps.reached("build: charts sent")
         drawn: list[DrawnCharts] = []
 
         def chart_texts() -> tuple[tuple[ChartText, ...], ...]:
             # asked for once the text is laid out: wait here for the chart worker
             clock.step("assemble")
-            result = cached or _drawn_charts(background, charts, style)
+            result = cached or _drawn_charts(background, charts, style, plans)
             self.memory.clear()  # one edition's charts: a preview's next build, say
             self.memory[digest] = result
             drawn.append(result)
@@ -310,14 +318,17 @@ class _KeptChartsUnusable(Exception):
 
 
 def _drawn_charts(
-    background: PendingCharts | None, charts: list[ChartData], style: ChartStyle
+    background: PendingCharts | None,
+    charts: list[ChartData],
+    style: ChartStyle,
+    plans: list[ChartPlan],
 ) -> DrawnCharts:
     if background is not None:
         try:
             return background.result()
         except WorkerGone:
             pass  # the worker died or failed: draw here (an error then shows itself)
-    return draw_charts(charts, style)
+    return draw_charts(charts, style, plans)
 
 
 def _remember(

@@ -71,10 +71,20 @@ class Checker:
             return None
         if kind == "fit":
             from reportgen.assemble.document import lay_out
+            from reportgen.errors import ProblemCollector
+            from reportgen.render.chartplan import plan_charts
+            from reportgen.render.charts import ChartStyle
+            from reportgen.render.styles import chart_measure
 
             edition = cast("Edition", value)
+            problems = ProblemCollector()
+            with problems.attempt():  # where each chart's words go, as build plans them
+                style = ChartStyle.from_theme(self.theme)
+                plan_charts(edition.charts(), style, chart_measure(style))
             no_chart_texts = tuple(() for _ in edition.charts())
-            _, layout = lay_out(edition, self.styles(), lambda: no_chart_texts)
+            with problems.attempt():
+                _, layout = lay_out(edition, self.styles(), lambda: no_chart_texts)
+            problems.raise_if_any()
             return layout.page_count
         raise ValueError(f"unknown dry-run request {kind!r}")
 

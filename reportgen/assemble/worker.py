@@ -150,9 +150,10 @@ class ChartWorker(WorkerProcess):
     def __init__(self) -> None:
         super().__init__("reportgen.assemble.worker", start=not serial_requested())
 
-    def draw(self, charts: list[Any], style: Any) -> PendingCharts | None:
-        """Send ``charts`` (``ChartData``) to the worker; None where there is no worker."""
-        if not charts or not self.send((charts, style)):
+    def draw(self, charts: list[Any], style: Any, plans: list[Any]) -> PendingCharts | None:
+        """Send ``charts`` (``ChartData``) and their ``ChartPlan``s to the worker; None
+        where there is no worker."""
+        if not charts or not self.send((charts, style, plans)):
             return None
         assert self._process is not None and self._process.stdout is not None
         return PendingCharts(self._process.stdout)
@@ -198,9 +199,9 @@ def serve() -> None:
     # only its exit handler removes, which a worker never runs
     leftovers += filter(None, [matplotlib_temporary_folder(config_folder)])
     while True:
-        charts, style = jobs.get()
+        charts, style, plans = jobs.get()
         try:
-            answer: tuple[str, Any] = ("ok", draw_charts(charts, style))
+            answer: tuple[str, Any] = ("ok", draw_charts(charts, style, plans))
         except Exception as error:  # reported to the parent, which draws them itself
             answer = ("error", f"{type(error).__name__}: {error}")
         try:

@@ -31,6 +31,12 @@ class ChartData(msgspec.Struct, frozen=True):
     # "April", "Drug qualifier") and the period the chart covers
     point_names: tuple[str, ...] = ()
     period: str = ""
+    # where the layout writes the chart (its title's line), its y label and each of its
+    # labels (legend or category names), for a problem of setting them out
+    file: str = ""
+    line: int = 0
+    y_label_line: int = 0
+    label_places: tuple[tuple[str, int], ...] = ()
 
     @property
     def whole_numbers(self) -> bool:

@@ -94,5 +94,17 @@ def chart_data(spec: ChartSpec, title: str, figures: Figures, edition: Month) ->
     percent = all(catalogue[m].unit is Unit.PERCENT for m in spec.measures)
     key = repr((spec.kind.value, title, x_labels, series, spec.y_label))
     return ChartData(
-        spec.kind, title, x_labels, series, spec.y_label, percent, key, point_names, period
+        spec.kind,
+        title,
+        x_labels,
+        series,
+        spec.y_label,
+        percent,
+        key,
+        point_names,
+        period,
+        file=spec.file,
+        line=spec.title.line,
+        y_label_line=spec.y_label_line,
+        label_places=spec.label_places,
     )

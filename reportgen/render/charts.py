@@ -18,6 +18,14 @@ import msgspec
 
 from reportgen.compute.chartdata import ChartData
 from reportgen.load.chartkind import ChartKind
+from reportgen.render.chartplan import (
+    COLUMN_SPACING,
+    HANDLE,
+    RIGHT,
+    VALUE_PAD,
+    ChartPlan,
+    plan_charts,
+)
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -78,15 +86,15 @@ def _font(path: str, size: float) -> Any:
     return _FONTS[key]
 
 
-def _draw(figure: Any, data: ChartData, style: ChartStyle) -> None:
+def _draw(figure: Any, data: ChartData, style: ChartStyle, plan: ChartPlan) -> None:
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     regular = _font(style.font_path, style.font_size)
     small = _font(style.font_path, style.font_size - 1)
     comparison = data.kind is ChartKind.COMPARISON
-    # fixed margins (in points) rather than a layout engine: one draw per chart
-    left, right, top = 46.0, 8.0, 20.0
-    bottom = 58.0 if comparison else 46.0
+    # margins (in points) planned from the words' widths rather than a layout engine:
+    # one draw per chart, and check knows them without drawing
+    left, right, top, bottom = plan.left, RIGHT, plan.top, plan.bottom
     figure.subplots_adjust(
         left=left / style.width,
         right=1 - right / style.width,
@@ -95,7 +103,7 @@ def _draw(figure: Any, data: ChartData, style: ChartStyle) -> None:
     )
     axes = figure.add_subplot()
     axes.set_title(
-        data.title,
+        plan.title,
         fontproperties=_font(style.bold_font_path, style.title_size),
         color=style.text_colour,
         loc="left",
@@ -115,7 +123,7 @@ def _draw(figure: Any, data: ChartData, style: ChartStyle) -> None:
                 offsets,
                 values,
                 width=width * 0.95,
-                label=series.name,
+                label=plan.legend_labels[index],
                 color=_nth(style.colours, index),
                 edgecolor=style.text_colour,
                 linewidth=0.4,
@@ -125,25 +133,23 @@ def _draw(figure: Any, data: ChartData, style: ChartStyle) -> None:
                 bars,
                 labels=[data.number(v) for v in values],  # as the alt text gives them
                 fontproperties=small,
-                padding=1.5,
+                padding=VALUE_PAD,
+                rotation=90 if plan.upright_values else 0,
             )
-        axes.margins(y=0.12)
+        axes.margins(y=plan.value_margin)
     else:
         for index, series in enumerate(data.series):
             axes.plot(
                 positions,
                 [float("nan") if v is None else v for v in series.values],
-                label=series.name,
+                label=plan.legend_labels[index],
                 color=_nth(style.colours, index),
                 marker=_nth(style.markers, index),
                 linestyle=_nth(style.line_styles, index),
                 linewidth=1.3,
                 markersize=3,
             )
-    labels = [_wrap(label) for label in data.x_labels] if comparison else list(data.x_labels)
-    if len(labels) > 12:  # two years of months: label every other one so they stay legible
-        labels = [label if i % 2 == 0 else "" for i, label in enumerate(labels)]
-    axes.set_xticks(positions, labels, fontproperties=small if comparison else regular)
+    axes.set_xticks(positions, plan.x_labels, fontproperties=small if comparison else regular)
     if data.y_label:
         axes.set_ylabel(data.y_label, fontproperties=regular)
     values = [v for series in data.series for v in series.values if v is not None]
@@ -171,31 +177,22 @@ def _draw(figure: Any, data: ChartData, style: ChartStyle) -> None:
     axes.legend(
         prop=regular,
         frameon=False,
-        ncols=min(len(data.series), 5),
+        ncols=plan.legend_columns,
         loc="upper center",
-        bbox_to_anchor=(0.5, -(bottom - 14) / (style.height - bottom - top)),
-        handlelength=2.6,
-        columnspacing=1.2,
+        bbox_to_anchor=(
+            plan.legend_x,
+            -(bottom - plan.legend_top) / (style.height - bottom - top),
+        ),
+        handlelength=HANDLE,
+        columnspacing=COLUMN_SPACING,
     )
-
-
-def _wrap(label: str, width: int = 16) -> str:
-    words, lines, line = label.split(), [], ""
-    for word in words:
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    return "\n".join(lines)
 
 
 CHART_FORMAT = "reportgen-charts-3"  # bump when drawing changes, so old cache entries go unused
 
 
 # every module that decides what a chart looks like: its source is part of the digest
-DRAWING_MODULES = ("charts.py", "chartpdf.py")
+DRAWING_MODULES = ("charts.py", "chartpdf.py", "chartplan.py")
 
 
 def matplotlib_version() -> str:
@@ -293,8 +290,12 @@ def chart_rc(style: ChartStyle) -> dict[RcKeyType, Any]:
     }
 
 
-def draw_charts(charts: list[ChartData], style: ChartStyle) -> DrawnCharts:
-    """Draw every chart's geometry as one page of a single PDF, in order, and its text.
+def draw_charts(
+    charts: list[ChartData], style: ChartStyle, plans: list[ChartPlan] | None = None
+) -> DrawnCharts:
+    """Draw every chart's geometry as one page of a single PDF, in order, and its text,
+    each as its ``ChartPlan`` sets its words out (planned here where none are given:
+    that needs reportlab, which a chart worker is not to import).
 
     Each figure is drawn through ``Figure.draw`` at 72 dpi (PDF user space) with a
     ``ChartRenderer`` (``render.chartpdf``), which writes the geometry as matplotlib's
@@ -306,15 +307,19 @@ def draw_charts(charts: list[ChartData], style: ChartStyle) -> DrawnCharts:
 
     from reportgen.render.chartpdf import ChartPage, ChartRenderer, pages_pdf
 
+    if plans is None:
+        from reportgen.render.styles import chart_measure
+
+        plans = plan_charts(charts, style, chart_measure(style))
     texts: list[tuple[ChartText, ...]] = []
     pages: list[ChartPage] = []
     width, height = style.width / POINTS_PER_INCH, style.height / POINTS_PER_INCH
     # from matplotlib's own defaults, not the matplotlibrc of the current folder, of
     # $MATPLOTLIBRC or of the user's config folder: the same inputs draw the same charts
     with matplotlib.style.context("default"), matplotlib.rc_context(chart_rc(style)):
-        for data in charts:
+        for data, plan in zip(charts, plans, strict=True):
             figure = Figure(figsize=(width, height))
-            _draw(figure, data, style)
+            _draw(figure, data, style, plan)
             figure.dpi = POINTS_PER_INCH  # PDF user space: 72 points to an inch
             runs: list[ChartText] = []
             page = ChartPage(style.width, style.height)

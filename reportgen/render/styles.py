@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import msgspec
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -10,6 +12,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from reportgen.load.theme import TextStyle, Theme
+
+if TYPE_CHECKING:
+    from reportgen.render.chartplan import Measure
+    from reportgen.render.charts import ChartStyle
 
 FAMILY = "ReportFont"
 _FACES = {
@@ -31,10 +37,7 @@ def register_fonts(theme: Theme) -> None:
         (True, True): theme.fonts.bold_italic,
     }
     for key, name in _FACES.items():
-        path = str(files[key])
-        if _registered.get(name) != path:
-            pdfmetrics.registerFont(TTFont(name, path))
-            _registered[name] = path
+        _register(name, str(files[key]))
     pdfmetrics.registerFontFamily(
         FAMILY,
         normal=_FACES[(False, False)],
@@ -42,6 +45,26 @@ def register_fonts(theme: Theme) -> None:
         italic=_FACES[(False, True)],
         boldItalic=_FACES[(True, True)],
     )
+
+
+def _register(name: str, path: str) -> None:
+    if _registered.get(name) != path:
+        pdfmetrics.registerFont(TTFont(name, path))
+        _registered[name] = path
+
+
+def chart_measure(style: ChartStyle) -> Measure:
+    """The width of a chart's text as the document sets it (``render.chartplan``), in the
+    theme's regular and bold faces: registered as ``register_fonts`` registers them, so
+    a build parses each font file once, and only these two before the charts are sent."""
+    faces = {False: _FACES[(False, False)], True: _FACES[(True, False)]}
+    _register(faces[False], style.font_path)
+    _register(faces[True], style.bold_font_path)
+
+    def measure(text: str, size: float, bold: bool) -> float:
+        return float(pdfmetrics.stringWidth(text, faces[bold], size))
+
+    return measure
 
 
 def font_name(style: TextStyle) -> str:

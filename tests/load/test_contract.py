@@ -375,6 +375,15 @@ CASES = {
         "height: 2.7cm",
         "the chart height is 2.7cm; a chart needs at least 4cm",
     ),
+    # check passed, and build drew the label down the chart's whole side and beyond
+    "chart-words-crowded": spoil(
+        LAYOUT,
+        "y_label: Re-offending rate",
+        "y_label: " + "Re-offending rate " * 8,
+        "y_label: Re-offending rate Re-offending rate",
+        "does not fit in its space",
+        "is longer than the chart is high",
+    ),
     "empty-colour-list": spoil(
         THEME,
         '  colours: ["#00205B", "#8A8D8F", "#4F7CAC", "#C5CAD3", "#1A1A1A"]',

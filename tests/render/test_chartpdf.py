@@ -202,10 +202,12 @@ def _sample_figure(data: Any, style: Any, *, hatched: bool = True) -> Figure:
     from matplotlib.patches import Patch
     from matplotlib.text import Text
 
+    from reportgen.render.chartplan import plan_chart
     from reportgen.render.charts import _draw
+    from reportgen.render.styles import chart_measure
 
     figure = Figure(figsize=(style.width / 72, style.height / 72))
-    _draw(figure, data, style)
+    _draw(figure, data, style, plan_chart(data, style, chart_measure(style)))
     for text in figure.findobj(Text):  # the renderer records text; the backend draws it
         text.set_visible(False)
     if not hatched:

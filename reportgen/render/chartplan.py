@@ -1,0 +1,378 @@
+"""Where a chart's words go, so that none of them runs into another or off the chart.
+
+In: a ``ChartData``, the ``ChartStyle`` and a ``Measure`` (the width of a text as the
+document sets it: reportlab's, in the theme's font). Out: a ``ChartPlan``: the x labels
+as printed (wrapped, or thinned out to every second, third … month), the title and the
+legend's labels wrapped, the legend's columns and place, and the margins around the
+axes that hold them. Raises ``BuildError`` naming the chart's line of the layout where
+no plan fits (a word wider than the chart, a legend taller than the chart).
+
+Why here and not in matplotlib: the chart text is set by the document (``ChartText``),
+so the document's own measure is the truth about where it ends; and ``check`` makes the
+same plan in its dry run with the same measure, so a chart ``check`` passes is one
+``build`` draws. The plan is made before the chart worker draws, and sent to it.
+
+No reportlab and no matplotlib here: both processes import this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from reportgen.compute.chartdata import ChartData
+from reportgen.errors import BuildError, ProblemCollector
+from reportgen.load.chartkind import ChartKind
+
+if TYPE_CHECKING:
+    from reportgen.render.charts import ChartStyle
+
+# (text, size in points, bold) -> its width in points, as the document sets it
+Measure = Callable[[str, float, bool], float]
+
+# the margins around the axes (points) that the sample's charts are drawn with; a plan
+# only ever widens them, where its words need the room
+LEFT, RIGHT, TOP = 46.0, 8.0, 20.0
+BOTTOM_LINES, BOTTOM_BARS = 46.0, 58.0
+LEGEND_TOP = 14.0  # the legend's upper edge above the chart's lower edge (one row)
+TICK_ROOM = 6.0  # a tick (2.5) and its label's pad (3.5) beside the axes
+Y_LABEL_PAD = 4.0  # matplotlib's, between the value labels and the y label
+LINE_SPACING = 1.2  # matplotlib's, between the lines of one text
+X_MARGIN = 0.05  # matplotlib's default data margin on each side of the x axis
+# legend geometry in font sizes, as render.charts asks matplotlib for it
+HANDLE, HANDLE_PAD, COLUMN_SPACING, BORDER_PAD, LABEL_SPACING = 2.6, 0.8, 1.2, 0.4, 0.5
+MAX_LEGEND_COLUMNS = 5
+# a legend may reach this far past the chart's side: the chart sits inside the text
+# width with room to spare, and the sample's five-series legend already does
+SIDE_TOLERANCE = 6.0
+MIN_AXES_HEIGHT = 30.0  # below this the plot itself is a sliver
+CM = 72 / 2.54
+# thin month labels to every nth where they would touch: months, quarters, half years, years
+STRIDES = (1, 2, 3, 4, 6, 12)
+VALUE_MARGIN = 0.12  # above a bar chart's tallest bar, as first drawn
+VALUE_PAD, VALUE_GAP = 1.5, 1.0  # between a bar and its value; between neighbouring values
+MAX_VALUE_SHARE = 0.45
+CATEGORY_WRAP = 16  # characters per line of a bar chart's category name, as first set
+
+
+class ChartPlan(msgspec.Struct, frozen=True):
+    """A chart's words and the room they take (points; x of the legend in axes fractions)."""
+
+    title: str
+    left: float
+    x_labels: tuple[str, ...]
+    legend_labels: tuple[str, ...]
+    legend_columns: int
+    legend_x: float  # the legend's centre, as a fraction of the axes' width
+    legend_top: float
+    top: float
+    bottom: float
+    upright_values: bool  # each bar's value read upwards: too wide for its bar
+    value_margin: float  # above the values, a fraction of their range (matplotlib's margin)
+
+
+def plan_charts(charts: list[ChartData], style: ChartStyle, measure: Measure) -> list[ChartPlan]:
+    """Every chart's plan; every chart that has none is a problem, all raised at once."""
+    problems = ProblemCollector()
+    plans: list[ChartPlan] = []
+    for chart in charts:
+        with problems.attempt():
+            plans.append(plan_chart(chart, style, measure))
+    problems.raise_if_any()
+    return plans
+
+
+def plan_chart(chart: ChartData, style: ChartStyle, measure: Measure) -> ChartPlan:
+    """One chart's plan (``plan_charts``)."""
+    width, height, size = style.width, style.height, style.font_size
+    bars = chart.kind is ChartKind.COMPARISON
+    label_size = size - 1 if bars else size
+    # the value axis's widest label and the y label beside it (millions would push them
+    # off the chart's left edge)
+    beside = Y_LABEL_PAD + size * LINE_SPACING if chart.y_label else 0.0
+    left = max(LEFT, _widest_value(chart, size, measure) + TICK_ROOM + beside)
+    axes_width = width - left - RIGHT
+
+    title_lines = _wrap_to(chart.title, width - left, style.title_size, True, measure)
+    if title_lines is None:
+        raise _crowded(
+            chart,
+            "its title has a word wider than the chart",
+            "shorten the title, or make the theme's chart title_size smaller",
+        )
+    top = TOP + (len(title_lines) - 1) * style.title_size * LINE_SPACING
+
+    count = len(chart.x_labels)
+    if bars:  # bars span half a bar either side of the first and last position
+        span = (count - 0.2) * (1 + 2 * X_MARGIN)
+    else:
+        span = max(count - 1, 1) * (1 + 2 * X_MARGIN)
+    spacing = axes_width / span  # between neighbouring positions
+    gap = 0.5 * label_size
+    if bars:
+        x_labels = _categories(chart, spacing, gap, label_size, measure)
+    else:
+        widest = max(
+            (_width(label, label_size, False, measure) for label in chart.x_labels), default=0.0
+        )
+        first = 1 if count <= 12 else 2  # two years of months: every other, as first drawn
+        strides = [s for s in (*STRIDES, *range(24, count + 12, 12)) if s >= first]
+        stride = next((s for s in strides if s * spacing >= widest + gap), strides[-1])
+        x_labels = tuple(label if i % stride == 0 else "" for i, label in enumerate(chart.x_labels))
+    label_lines = max((label.count("\n") + 1 for label in x_labels if label), default=0)
+
+    labels, columns, centre_x, legend_height = _legend(chart, style, left, measure)
+    one_row = (2 * BORDER_PAD + 1) * size
+    legend_top = LEGEND_TOP + max(0.0, legend_height - one_row)
+    below = legend_top + 3 + TICK_ROOM + label_lines * label_size * LINE_SPACING
+    bottom = max(BOTTOM_BARS if bars else BOTTOM_LINES, below)
+    axes_height = height - top - bottom
+    if axes_height < MIN_AXES_HEIGHT:
+        raise _crowded(
+            chart,
+            f"its title, labels and legend leave {max(axes_height, 0.0) / CM:.1f}cm of its "
+            f"{height / CM:.1f}cm height for the chart itself",
+            "shorten the labels or the legend's names, draw fewer series, or make the "
+            "theme's chart height larger",
+        )
+    # the y label is centred on the axes, beside the title and the legend
+    if chart.y_label and _width(chart.y_label, size, False, measure) > axes_height + 2 * min(
+        top, bottom
+    ):
+        raise _crowded(
+            chart,
+            f"its y_label {chart.y_label!r} is longer than the chart is high",
+            "shorten the y_label or make the theme's chart height larger",
+            line=chart.y_label_line,
+        )
+    legend_x = 0.5 if centre_x is None else (centre_x - left) / axes_width
+    upright, value_margin = False, VALUE_MARGIN
+    if bars:
+        upright, value_margin = _bar_values(chart, spacing, axes_height, label_size, measure)
+    return ChartPlan(
+        title="\n".join(title_lines),
+        left=left,
+        x_labels=x_labels,
+        legend_labels=labels,
+        legend_columns=columns,
+        legend_x=legend_x,
+        legend_top=legend_top,
+        top=top,
+        bottom=bottom,
+        upright_values=upright,
+        value_margin=value_margin,
+    )
+
+
+def _bar_values(
+    chart: ChartData, spacing: float, axes_height: float, size: float, measure: Measure
+) -> tuple[bool, float]:
+    """Whether each bar's value is set upright (where it is wider than its bar, beside
+    the next one's), and the room above the tallest bar (a fraction of the values'
+    range, as matplotlib's margin) that holds it."""
+    values = [v for series in chart.series for v in series.values if v is not None]
+    widest = max((measure(chart.number(v), size, False) for v in values), default=0.0)
+    upright = widest + VALUE_GAP > 0.8 / max(1, len(chart.series)) * spacing
+    tall = (widest if upright else size * LINE_SPACING) + VALUE_PAD + VALUE_GAP
+    share = tall / axes_height  # of the axes' height, above the tallest bar
+    if share >= MAX_VALUE_SHARE:
+        raise _crowded(
+            chart,
+            "the values printed on its bars would take most of its height",
+            "draw fewer categories or series, or make the theme's chart wider or taller",
+        )
+    # bars stand on zero, so the margin is added above only
+    return upright, max(VALUE_MARGIN, share / (1 - share))
+
+
+def _legend(
+    chart: ChartData, style: ChartStyle, left: float, measure: Measure
+) -> tuple[tuple[str, ...], int, float | None, float]:
+    """The legend's labels, columns, centre (None: the axes' centre, as first drawn) and
+    height; raises where a name has a word wider than the chart."""
+    size, width = style.font_size, style.width
+    names = tuple(series.name for series in chart.series)
+    axes_centre, chart_centre = left + (width - left - RIGHT) / 2, width / 2
+    frame = 2 * BORDER_PAD * size
+    for columns in range(min(len(names), MAX_LEGEND_COLUMNS), 0, -1):
+        legend_width = _legend_width(names, columns, size, measure)
+        for centre in (axes_centre, chart_centre):
+            if _within(centre, legend_width + frame, width):
+                return (
+                    names,
+                    columns,
+                    (None if centre == axes_centre else centre),
+                    (_legend_height(names, columns, size)),
+                )
+    # one column, each name wrapped to what the chart's width leaves it
+    room = width + 2 * SIDE_TOLERANCE - frame - (HANDLE + HANDLE_PAD) * size
+    wrapped = []
+    for index, name in enumerate(names):
+        lines = _wrap_to(name, room, size, False, measure)
+        if lines is None:
+            raise _crowded_label(
+                index,
+                chart,
+                f"the name {name!r} in its legend has a word wider than the chart",
+                "shorten the name, or make the theme's chart font_size smaller",
+                series=True,
+            )
+        wrapped.append("\n".join(lines))
+    labels = tuple(wrapped)
+    return labels, 1, chart_centre, _legend_height(labels, 1, size)
+
+
+def _within(centre: float, legend_width: float, width: float) -> bool:
+    return (
+        centre - legend_width / 2 >= -SIDE_TOLERANCE
+        and centre + legend_width / 2 <= width + SIDE_TOLERANCE
+    )
+
+
+def _columns(names: tuple[str, ...], columns: int) -> list[tuple[str, ...]]:
+    """The names column by column, as matplotlib fills a legend: the first columns take
+    one more where they do not divide evenly."""
+    rows, extra = divmod(len(names), columns)
+    split, start = [], 0
+    for column in range(columns):
+        end = start + rows + (1 if column < extra else 0)
+        split.append(names[start:end])
+        start = end
+    return [column for column in split if column]
+
+
+def _widest_value(chart: ChartData, size: float, measure: Measure) -> float:
+    """At least as wide as the value axis's widest label: its ticks fall within the
+    values and matplotlib's margins (bars stand on zero; a flat series is shown from zero
+    to a quarter above), and the digits of the theme's font are all one width, so no
+    tick has more of them than these ends."""
+    values = [v for series in chart.series for v in series.values if v is not None] or [0.0]
+    if chart.kind is ChartKind.COMPARISON:
+        values.append(0.0)
+    low, high = min(values), max(values)
+    if low == high:
+        ends, decimals = [0.0, high * 1.25, 1.0], 1
+    else:
+        margin = (high - low) * 0.15
+        ends = [high + margin, *([low - margin] if low - margin < 0 else [])]
+        decimals = 1 if high - low < 5 else 0
+
+    def label(value: float) -> str:  # as render.charts's tick formatter writes it
+        return f"{value:.{decimals}f}%" if chart.percent else f"{value:,.0f}"
+
+    return max(measure(label(value), size, False) for value in ends)
+
+
+def _legend_width(names: tuple[str, ...], columns: int, size: float, measure: Measure) -> float:
+    """The legend's width without its frame: each column as wide as its widest entry."""
+    entry = (HANDLE + HANDLE_PAD) * size
+    widths = [
+        max(entry + _width(name, size, False, measure) for name in column)
+        for column in _columns(names, columns)
+    ]
+    return sum(widths) + (len(widths) - 1) * COLUMN_SPACING * size
+
+
+def _legend_height(names: tuple[str, ...], columns: int, size: float) -> float:
+    """The legend's height with its frame: the tallest column of entries."""
+
+    def entry(name: str) -> float:
+        return size * (1 + name.count("\n") * LINE_SPACING)
+
+    tallest = max(
+        sum(entry(name) for name in column) + (len(column) - 1) * LABEL_SPACING * size
+        for column in _columns(names, columns)
+    )
+    return tallest + 2 * BORDER_PAD * size
+
+
+def _categories(
+    chart: ChartData, spacing: float, gap: float, size: float, measure: Measure
+) -> tuple[str, ...]:
+    """A bar chart's category names, each wrapped at a few words as first drawn; a name
+    that would then touch a neighbour's is wrapped to the room between the bars."""
+    labels = [_wrap_by_characters(label) for label in chart.x_labels]
+    widths = [_width(label, size, False, measure) for label in labels]
+    room = spacing - gap
+
+    def touches(i: int, j: int) -> bool:
+        return 0 <= j < len(labels) and (widths[i] + widths[j]) / 2 + gap > spacing
+
+    crowded = [i for i in range(len(labels)) if touches(i, i - 1) or touches(i, i + 1)]
+    for i in crowded:  # each then no wider than the room: no two of them touch
+        lines = _wrap_to(chart.x_labels[i], room, size, False, measure)
+        if lines is None:
+            raise _crowded_label(
+                i,
+                chart,
+                f"the category name {chart.x_labels[i]!r} has a word wider than the room "
+                f"between its bars ({max(room, 0.0) / CM:.1f}cm)",
+                "shorten the label, draw fewer categories, or make the theme's chart wider",
+            )
+        labels[i] = "\n".join(lines)
+    return tuple(labels)
+
+
+def _wrap_by_characters(label: str, width: int = CATEGORY_WRAP) -> str:
+    words, lines, line = label.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def _wrap_to(text: str, room: float, size: float, bold: bool, measure: Measure) -> list[str] | None:
+    """``text`` in lines no wider than ``room``, breaking between words (as it is where it
+    fits); None where a word alone is wider."""
+    if _width(text, size, bold, measure) <= room:
+        return text.split("\n")
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split():
+            if measure(word, size, bold) > room:
+                return None
+            joined = f"{line} {word}" if line else word
+            if line and measure(joined, size, bold) > room:
+                lines.append(line)
+                line = word
+            else:
+                line = joined
+        lines.append(line)
+    return lines
+
+
+def _width(text: str, size: float, bold: bool, measure: Measure) -> float:
+    """The widest line of a text of several lines."""
+    return max(measure(line, size, bold) for line in text.split("\n"))
+
+
+def _crowded(chart: ChartData, what: str, hint: str, *, line: int = 0) -> BuildError:
+    """The problem, at the chart's line of the layout (``line`` where the text is on
+    another of the chart's lines)."""
+    return BuildError(
+        f"the chart {chart.title!r} does not fit in its space: {what}",
+        file=chart.file or None,
+        line=line or chart.line or None,
+        hint=hint,
+    )
+
+
+def _crowded_label(
+    index: int, chart: ChartData, what: str, hint: str, *, series: bool = False
+) -> BuildError:
+    """A problem of the chart's ``index``th category name (or ``series`` name), where
+    that label was written: the layout's ``labels``, or the catalogue's measure. The
+    layout names a trend chart's series and a bar chart's categories; other names are
+    years, which the chart's own line stands for."""
+    error = _crowded(chart, what, hint)
+    written = (chart.kind is ChartKind.TREND) if series else (chart.kind is ChartKind.COMPARISON)
+    if written and index < len(chart.label_places):
+        error.file, error.line = chart.label_places[index]
+    return error

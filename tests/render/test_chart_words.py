@@ -1,0 +1,223 @@
+"""No chart's words run into each other or off the chart, whatever the layout asks of it:
+a 60-month trend chart printed its month labels as one run of letters, long legend
+names ran off both sides, many series' legend rows fell below the chart, into the text
+beneath it (a sweep found them; the sample's charts are unchanged, byte for byte).
+
+Where no arrangement fits (a word wider than the chart, a legend taller than it), the
+problem names the chart's line of the layout, and ``check`` finds it as ``build`` does.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import msgspec
+import pytest
+
+from reportgen.compute.chartdata import ChartData, Series
+from reportgen.compute.edition import compute_edition
+from reportgen.errors import BuildError
+from reportgen.load.chartkind import ChartKind
+from reportgen.load.folder import load_content, load_report, load_report_theme
+from reportgen.months import Month
+from reportgen.render.chartplan import plan_chart
+from reportgen.render.charts import ChartStyle, ChartText, draw_charts
+from reportgen.render.styles import chart_measure
+from tests.conftest import REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def sample() -> tuple[list[ChartData], ChartStyle]:
+    folder = load_report(REPO_ROOT)
+    march = Month(2014, 3)
+    edition = compute_edition(folder, march, load_content(folder, march))
+    return edition.charts(), ChartStyle.from_theme(load_report_theme(folder))
+
+
+Box = tuple[float, float, float, float]
+
+
+def boxes(texts: tuple[ChartText, ...], style: ChartStyle) -> list[tuple[str, Box]]:
+    """Each line of text's extent as the document sets it (x0, y0, x1, y1)."""
+    measure = chart_measure(style)
+    found = []
+    for text in texts:
+        width = measure(text.text, text.size, text.bold)
+        # from the baseline: descenders below, capitals and ascenders above
+        low, high = -0.22 * text.size, 0.74 * text.size
+        if text.angle == 90:  # read upwards: the baseline is its right side... its left
+            found.append((text.text, (text.x - high, text.y, text.x - low, text.y + width)))
+        else:
+            found.append((text.text, (text.x, text.y + low, text.x + width, text.y + high)))
+    return found
+
+
+def crowding(texts: tuple[ChartText, ...], style: ChartStyle, slack: float = 6.0) -> list[str]:
+    """Texts that overlap another, or reach past the chart's edges by more than
+    ``slack`` points (the chart sits inside the text width with room to spare)."""
+    found = boxes(texts, style)
+    problems = [
+        f"{a!r} overlaps {b!r}"
+        for (a, (ax0, ay0, ax1, ay1)), (b, (bx0, by0, bx1, by1)) in itertools.combinations(found, 2)
+        if ax0 < bx1 and bx0 < ax1 and ay0 < by1 and by0 < ay1
+    ]
+    problems += [
+        f"{text!r} leaves the chart"
+        for text, (x0, y0, x1, y1) in found
+        if x0 < -slack or y0 < -slack or x1 > style.width + slack or y1 > style.height + slack
+    ]
+    return problems
+
+
+def drawn(chart: ChartData, style: ChartStyle) -> tuple[ChartText, ...]:
+    [texts] = draw_charts([chart], style).texts
+    return texts
+
+
+def months(count: int) -> tuple[str, ...]:
+    return tuple(
+        f"{Month(2009, 4).shift(i).name[:3]}\n{Month(2009, 4).shift(i).year % 100:02d}"
+        for i in range(count)
+    )
+
+
+@pytest.mark.slow
+def test_the_sample_s_charts_are_not_crowded(sample) -> None:
+    charts, style = sample
+    texts = draw_charts(charts, style).texts
+    assert all(texts)
+    for chart, words in zip(charts, texts, strict=True):
+        assert crowding(words, style) == [], chart.title
+
+
+def with_series(chart: ChartData, names: list[str], points: int | None = None) -> ChartData:
+    count = points or len(chart.x_labels)
+    return msgspec.structs.replace(
+        chart,
+        x_labels=months(count) if points else chart.x_labels,
+        series=tuple(
+            Series(name, tuple(float(10 + i + (j * 7) % 5) for j in range(count)))
+            for i, name in enumerate(names)
+        ),
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "case",
+    [
+        "sixty months",
+        "long legend names",
+        "eight series",
+        "long title",
+        "long categories",
+        "values in the millions",
+        "twelve categories",
+    ],
+)
+def test_a_demanding_chart_is_set_out_without_crowding(sample, case: str) -> None:
+    charts, style = sample
+    trend = next(c for c in charts if c.kind is ChartKind.TREND)
+    bars = next(c for c in charts if c.kind is ChartKind.COMPARISON)
+    chart = {
+        "sixty months": lambda: with_series(trend, ["Solved rate"], points=60),
+        "long legend names": lambda: with_series(
+            trend, ["Youth " + "reoffending " * 14, "Adult " + "reoffending " * 14]
+        ),
+        "eight series": lambda: with_series(trend, [f"Measure number {i}" for i in range(8)]),
+        "long title": lambda: msgspec.structs.replace(
+            trend, title="Domestic abuse incidents and offences by month " * 3
+        ),
+        "values in the millions": lambda: msgspec.structs.replace(
+            with_series(trend, ["Cost"]),
+            series=(Series("Cost", tuple(2.5e7 + 1e6 * i for i in range(len(trend.x_labels)))),),
+            percent=False,
+        ),
+        # values too wide for their bars: set upright, with room above the tallest
+        "twelve categories": lambda: msgspec.structs.replace(
+            bars,
+            x_labels=tuple(f"Area {i}" for i in range(12)),
+            series=tuple(
+                Series(s.name, tuple(2500.0 + 10 * i + j for i in range(12)))
+                for j, s in enumerate(bars.series)
+            ),
+        ),
+        "long categories": lambda: msgspec.structs.replace(
+            bars,
+            x_labels=tuple(f"Theft from a motor vehicle, kind {i}" for i in range(8)),
+            series=tuple(
+                Series(s.name, tuple(float(5 + i) for i in range(8))) for s in bars.series
+            ),
+        ),
+    }[case]()
+    assert crowding(drawn(chart, style), style) == []
+
+
+def test_the_plans_of_the_sample_are_as_first_drawn(sample) -> None:
+    """The sample's charts keep their first arrangement (their bytes are the same)."""
+    charts, style = sample
+    measure = chart_measure(style)
+    for chart in charts:
+        plan = plan_chart(chart, style, measure)
+        assert (plan.top, plan.legend_top, plan.legend_x) == (20.0, 14.0, 0.5), chart.title
+        assert plan.bottom == (58.0 if chart.kind is ChartKind.COMPARISON else 46.0)
+        assert plan.legend_columns == min(len(chart.series), 5)
+        assert plan.legend_labels == tuple(s.name for s in chart.series)
+        assert plan.title == chart.title
+        assert (plan.left, plan.upright_values) == (46.0, False)
+        assert plan.value_margin == 0.12 or chart.kind is not ChartKind.COMPARISON
+    solved = next(c for c in charts if len(c.x_labels) == 24)
+    shown = [label for label in plan_chart(solved, style, measure).x_labels if label]
+    assert shown == list(solved.x_labels[::2])
+
+
+@pytest.mark.parametrize(
+    ("case", "words", "where"),
+    [
+        ("a word wider than the bars", "has a word wider than the room between its bars", 0),
+        ("a legend name wider than the chart", "in its legend has a word wider", 0),
+        ("a legend taller than the chart", "height for the chart itself", "title"),
+        ("a y label longer than the chart", "longer than the chart is high", "y_label"),
+        ("a title word wider than the chart", "its title has a word wider", "title"),
+        ("bar values taller than the chart", "would take most of its height", "title"),
+    ],
+)
+def test_a_chart_no_arrangement_fits_names_its_layout_line(
+    sample, case: str, words: str, where: str | int
+) -> None:
+    """Named where the text is written: a label's own line (the layout's 'labels'),
+    the y label's, or the title's, which stands for the chart."""
+    charts, style = sample
+    trend = next(c for c in charts if c.kind is ChartKind.TREND)
+    bars = next(c for c in charts if c.kind is ChartKind.COMPARISON)
+    chart = {
+        "a word wider than the bars": lambda: msgspec.structs.replace(
+            bars,
+            x_labels=tuple(f"Category{i}withaverylongname" for i in range(12)),
+            series=tuple(Series(s.name, (1.0,) * 12) for s in bars.series),
+        ),
+        "a legend name wider than the chart": lambda: with_series(
+            trend, ["Youth", "x" * 150], points=len(trend.x_labels)
+        ),
+        "a legend taller than the chart": lambda: with_series(
+            trend, [f"Series {i} " + "word " * 40 for i in range(12)]
+        ),
+        "a y label longer than the chart": lambda: msgspec.structs.replace(
+            trend, y_label="Rate " * 40
+        ),
+        "a title word wider than the chart": lambda: msgspec.structs.replace(
+            trend, title="x" * 200
+        ),
+        "bar values taller than the chart": lambda: msgspec.structs.replace(
+            bars, series=tuple(Series(s.name, (1e14,) * len(bars.x_labels)) for s in bars.series)
+        ),
+    }[case]()
+    with pytest.raises(BuildError) as raised:
+        plan_chart(chart, style, chart_measure(style))
+    assert words in str(raised.value)
+    if isinstance(where, int):
+        expected = chart.label_places[where]
+    else:
+        expected = (chart.file, chart.y_label_line if where == "y_label" else chart.line)
+    assert (raised.value.file, raised.value.line) == expected
+    assert expected[0] == "layouts/report.yaml" and expected[1] > 0
