@@ -15,24 +15,12 @@ import msgspec
 import pytest
 
 from reportgen.compute.chartdata import ChartData, Series
-from reportgen.compute.edition import compute_edition
 from reportgen.errors import BuildError
 from reportgen.load.chartkind import ChartKind
-from reportgen.load.folder import load_content, load_report, load_report_theme
 from reportgen.months import Month
 from reportgen.render.chartplan import plan_chart
 from reportgen.render.charts import ChartStyle, ChartText, draw_charts
 from reportgen.render.styles import chart_measure
-from tests.conftest import REPO_ROOT
-
-
-@pytest.fixture(scope="module")
-def sample() -> tuple[list[ChartData], ChartStyle]:
-    folder = load_report(REPO_ROOT)
-    march = Month(2014, 3)
-    edition = compute_edition(folder, march, load_content(folder, march))
-    return edition.charts(), ChartStyle.from_theme(load_report_theme(folder))
-
 
 Box = tuple[float, float, float, float]
 
@@ -82,8 +70,8 @@ def months(count: int) -> tuple[str, ...]:
 
 
 @pytest.mark.slow
-def test_the_sample_s_charts_are_not_crowded(sample) -> None:
-    charts, style = sample
+def test_the_sample_s_charts_are_not_crowded(sample_charts) -> None:
+    charts, style = sample_charts
     texts = draw_charts(charts, style).texts
     assert all(texts)
     for chart, words in zip(charts, texts, strict=True):
@@ -115,8 +103,8 @@ def with_series(chart: ChartData, names: list[str], points: int | None = None) -
         "twelve categories",
     ],
 )
-def test_a_demanding_chart_is_set_out_without_crowding(sample, case: str) -> None:
-    charts, style = sample
+def test_a_demanding_chart_is_set_out_without_crowding(sample_charts, case: str) -> None:
+    charts, style = sample_charts
     trend = next(c for c in charts if c.kind is ChartKind.TREND)
     bars = next(c for c in charts if c.kind is ChartKind.COMPARISON)
     chart = {
@@ -153,9 +141,9 @@ def test_a_demanding_chart_is_set_out_without_crowding(sample, case: str) -> Non
     assert crowding(drawn(chart, style), style) == []
 
 
-def test_the_plans_of_the_sample_are_as_first_drawn(sample) -> None:
+def test_the_plans_of_the_sample_are_as_first_drawn(sample_charts) -> None:
     """The sample's charts keep their first arrangement (their bytes are the same)."""
-    charts, style = sample
+    charts, style = sample_charts
     measure = chart_measure(style)
     for chart in charts:
         plan = plan_chart(chart, style, measure)
@@ -183,11 +171,11 @@ def test_the_plans_of_the_sample_are_as_first_drawn(sample) -> None:
     ],
 )
 def test_a_chart_no_arrangement_fits_names_its_layout_line(
-    sample, case: str, words: str, where: str | int
+    sample_charts, case: str, words: str, where: str | int
 ) -> None:
     """Named where the text is written: a label's own line (the layout's 'labels'),
     the y label's, or the title's, which stands for the chart."""
-    charts, style = sample
+    charts, style = sample_charts
     trend = next(c for c in charts if c.kind is ChartKind.TREND)
     bars = next(c for c in charts if c.kind is ChartKind.COMPARISON)
     chart = {

@@ -184,20 +184,6 @@ def test_a_series_with_no_figures_yet_paints_no_operator_without_a_path() -> Non
 # --- the sample edition's own charts --------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def sample_charts() -> tuple[list[Any], Any]:
-    from reportgen.compute.edition import compute_edition
-    from reportgen.load.folder import load_content, load_report, load_report_theme
-    from reportgen.months import Month
-    from reportgen.render.charts import ChartStyle
-    from tests.conftest import REPO_ROOT
-
-    folder = load_report(REPO_ROOT)
-    month = Month(2014, 3)
-    edition = compute_edition(folder, month, load_content(folder, month))
-    return edition.charts(), ChartStyle.from_theme(load_report_theme(folder))
-
-
 def _sample_figure(data: Any, style: Any, *, hatched: bool = True) -> Figure:
     from matplotlib.patches import Patch
     from matplotlib.text import Text
