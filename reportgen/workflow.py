@@ -111,7 +111,7 @@ def make_pack(
         read_pdf(paper, what=f"appendix {number}")
     if out is not None:
         papers = [cover] if cover is not None else []
-        check_out(Path(out), folder.root, read=[*papers, *appendices])
+        check_out(Path(out), folder.root, read=[*papers, *appendices], makes="pack")
     else:
         ensure_folder(pack_path(root, edition).parent, within=folder.root)
     with scratch_folder(folder.root / OUT, within=folder.root) as scratch:

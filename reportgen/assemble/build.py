@@ -8,6 +8,7 @@ second core while reportlab lays out the text) -> finish with pikepdf -> atomic 
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -120,10 +121,18 @@ class Clock:
             self.progress(name)
 
 
-def check_out(out: Path, root: Path, *, read: Iterable[Path] = ()) -> None:
+# what build and pack write into out/ when no --out is given: (what, name)
+DEFAULT_OUTPUTS = {
+    "edition": ("an edition", re.compile(r"performance-update-\d{4}-\d{2}(-DRAFT)?\.pdf")),
+    "pack": ("a board pack", re.compile(r"board-pack-\d{4}-\d{2}\.pdf")),
+}
+
+
+def check_out(out: Path, root: Path, *, read: Iterable[Path] = (), makes: str = "edition") -> None:
     """``--out`` must name a PDF file (``.pdf``) in a folder that exists (reportgen makes
     no folders), outside the report folder's inputs, archive and cache, and not one of
-    the files ``read`` to make it; an existing file there must be a PDF. A slip of the
+    the files ``read`` to make it, nor where the other command (``makes``: "edition" or
+    "pack") writes its own in out/; an existing file there must be a PDF. A slip of the
     finger must not replace data/monthly.csv, an archived version or /dev/null."""
     if out.is_dir():
         raise BuildError(
@@ -150,6 +159,15 @@ def check_out(out: Path, root: Path, *, read: Iterable[Path] = ()) -> None:
         raise BuildError(
             "--out names a file this command reads", file=str(out), hint="name another file"
         )
+    if out.resolve().parent == (Path(root) / "out").resolve():
+        for kind, (what, name) in DEFAULT_OUTPUTS.items():
+            if kind != makes and name.fullmatch(out.name):
+                raise BuildError(
+                    f"--out names where {what} is written by default: "
+                    f"{DEFAULT_OUTPUTS[makes][0]} there would replace it",
+                    file=str(out),
+                    hint="name another file, or leave out --out for out/'s own name",
+                )
     if out.exists() and not _is_pdf_or_empty(out):
         raise BuildError(
             "--out names a file that is not a PDF; reportgen replaces only a PDF",

@@ -116,3 +116,38 @@ def test_the_commands_refuse_before_writing(report_copy: Path, run_cli) -> None:
     assert result.out == "no editions archived yet: nothing to verify\n", result
     assert (report_copy / "data" / "monthly.csv").read_bytes() == monthly
     assert sorted(p.name for p in (report_copy / "content").iterdir() if p.name[0] == "v") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "makes", "says"),
+    [
+        ("out/performance-update-2014-03.pdf", "pack", "where an edition is written by default"),
+        ("out/performance-update-2014-03-DRAFT.pdf", "pack", "an edition is written"),
+        ("out/board-pack-2014-03.pdf", "edition", "where a board pack is written by default"),
+    ],
+)
+def test_out_does_not_replace_the_other_command_s_own_output(
+    name: str, makes: str, says: str, report_copy: Path
+) -> None:
+    """``pack --out`` once replaced the edition PDF in out/ with the pack (and ``build
+    --out`` the pack with an edition), silently."""
+    (report_copy / "out").mkdir(exist_ok=True)
+    (report_copy / name).write_bytes(b"%PDF-1.7\n%%EOF\n")
+    with pytest.raises(BuildError) as refused:
+        check_out(report_copy / name, report_copy, makes=makes)
+    assert says in refused.value.message
+    check_out(report_copy / name, report_copy, makes="pack" if makes == "edition" else "edition")
+
+
+def test_the_default_names_are_the_ones_guarded(report_copy: Path) -> None:
+    from reportgen.assemble.build import DEFAULT_OUTPUTS, default_output
+    from reportgen.load.folder import load_report
+    from reportgen.months import Month
+    from reportgen.workflow import pack_path
+
+    folder, march = load_report(report_copy), Month(2014, 3)
+    edition, pack = DEFAULT_OUTPUTS["edition"][1], DEFAULT_OUTPUTS["pack"][1]
+    assert edition.fullmatch(default_output(folder, march).name)
+    assert edition.fullmatch(default_output(folder, march, draft=True).name)
+    assert pack.fullmatch(pack_path(report_copy, march).name)
+    assert not pack.fullmatch(default_output(folder, march).name)
