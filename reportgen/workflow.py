@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from reportgen import __version__
-from reportgen.assemble.build import BuildResult, build_edition, check_out
+from reportgen.assemble.build import BuildResult, build_edition, check_out, folder_chart_keys
 from reportgen.atomic import ensure_folder, named, scratch_folder
 from reportgen.compute.edition import compute_tables, figures_csv
 from reportgen.deliver.archive import (
@@ -117,9 +117,14 @@ def make_pack(
     with scratch_folder(folder.root / OUT, within=folder.root) as scratch:
         # built from a copy of the inputs read once, so the stamp below is of what it
         # shows, whatever is saved meanwhile (the archive trusts the stamp)
+        keys = folder_chart_keys(folder, edition)  # the folder's, before its copy
         copy = _snapshot(input_files(folder, edition), scratch / "inputs")
         built = build_edition(
-            scratch / "inputs", edition, scratch / "edition.pdf", cache_root=folder.root
+            scratch / "inputs",
+            edition,
+            scratch / "edition.pdf",
+            cache_root=folder.root,
+            folder_keys=keys,
         )
         layout = folder.layout
         return build_pack(
@@ -162,6 +167,7 @@ def archive(
     if reissue_reason is None:
         refuse_if_archived(archive_root, edition)  # before spending a build on it
     with scratch_folder(root / OUT, within=root) as scratch:
+        keys = folder_chart_keys(folder, edition)  # the folder's, before its copy
         copy = _snapshot(inputs, scratch / "inputs")
         kept_pack = None
         if explicit_pack or pack.exists():
@@ -177,7 +183,7 @@ def archive(
         texts = load_content(copied, edition)
         figures = figures_csv(compute_tables(copied, edition, texts))
         built: BuildResult = build_edition(
-            copied.root, edition, scratch / "built.pdf", cache_root=root
+            copied.root, edition, scratch / "built.pdf", cache_root=root, folder_keys=keys
         )
         attachments = {FIGURES_ATTACHMENT: figures.encode("utf-8")}
         attachments.update({attachment_name(key): path.read_bytes() for key, path in copy.items()})

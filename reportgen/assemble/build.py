@@ -71,6 +71,7 @@ def build_edition(
     worker: ChartWorker | None = None,
     cache_key: str | None = None,
     cache_root: Path | None = None,
+    folder_keys: tuple[str, ...] = (),
 ) -> BuildResult:
     """Build ``edition`` from the report folder ``root``; write the PDF atomically.
 
@@ -82,7 +83,9 @@ def build_edition(
     starting (or not) a ``worker``; it is noted in the cache's index with this edition's.
     ``cache_root``: the report folder whose chart cache to use, where ``root`` is a copy
     of its inputs (the archive's); the cache is keyed by what the charts show, so it
-    serves any folder."""
+    serves any folder. ``folder_keys``: that folder's own ``folder_chart_keys``, taken
+    by the caller before the copy, under which the charts are noted for its next build
+    (the copy's inputs are not the folder's to index)."""
     if out is not None:
         check_out(Path(out), root)
     # the CLI may have started a worker already; otherwise one starts only if charts
@@ -97,7 +100,11 @@ def build_edition(
     try:
         clock = Clock(progress)
         builder = EditionBuilder(
-            root, use_cache=use_cache, chart_worker=chart_worker, cache_root=cache_root
+            root,
+            use_cache=use_cache,
+            chart_worker=chart_worker,
+            cache_root=cache_root,
+            folder_keys=folder_keys,
         )
         return builder.build(edition, out, draft=draft, clock=clock, cache_key=cache_key)
     finally:
@@ -205,8 +212,10 @@ class EditionBuilder:
         chart_worker: Callable[[], ChartWorker] | None = None,
         memory: dict[str, DrawnCharts] | None = None,
         cache_root: Path | None = None,
+        folder_keys: tuple[str, ...] = (),
     ) -> None:
         self.folder = load_report(root)
+        self.folder_keys = folder_keys
         self.theme = load_report_theme(self.folder)
         for line in low_contrast(self.theme):  # built, and said: the choice is the analyst's
             notices.warn(f"{self.theme.file}: {line}")
@@ -323,8 +332,11 @@ class EditionBuilder:
             # only now: on a nearly full disk the edition comes first, the cache after
             if cached is None and drawn:
                 self.cache.store(digest, drawn[0])
-            if self.cache.root == folder.root:  # a copy's inputs are not the folder's to index
+            if self.cache.root == folder.root:
                 _remember(self.cache, folder, edition, digest, cache_key)
+            else:  # a copy's inputs are not the folder's: the keys the caller took from it
+                for key in self.folder_keys:
+                    self.cache.remember(key, digest)
         clock.step("finish")
         return BuildResult(
             target, edition, layout.page_count, len(pdf), layout.section_pages, clock.timings
@@ -352,13 +364,20 @@ def _drawn_charts(
 def _remember(
     cache: ChartCache, folder: ReportFolder, edition: Month, digest: str, asked: str | None
 ) -> None:
-    """Index the charts under every key a later build may look them up by: this edition,
-    the default edition if it is that one, and the key the caller looked up."""
-    keys = {chart_inputs_key(folder.root, edition), asked}
-    try:
-        if default_edition(folder.root, folder.data.last_month) == edition:
-            keys.add(chart_inputs_key(folder.root, None))
-    except InputError:
-        pass
+    """Index the charts under every key a later build may look them up by: the folder's
+    (``folder_chart_keys``) and the key the caller looked up."""
+    keys = {*folder_chart_keys(folder, edition), asked}
     for key in sorted(k for k in keys if k is not None):
         cache.remember(key, digest)
+
+
+def folder_chart_keys(folder: ReportFolder, edition: Month) -> tuple[str, ...]:
+    """The keys a later ``build`` of the folder looks its charts up by (before it decides
+    on a worker): this edition's, and the default edition's if it is that one."""
+    keys = [chart_inputs_key(folder.root, edition)]
+    try:
+        if default_edition(folder.root, folder.data.last_month) == edition:
+            keys.append(chart_inputs_key(folder.root, None))
+    except InputError:
+        pass
+    return tuple(keys)
