@@ -265,6 +265,8 @@ def _read_address(item: object) -> tuple[str | None, str | None]:
     if not parsed:
         return None, "it holds no address"
     if len(parsed) > 1:
+        if not any(mark in item for mark in ",;"):  # no list: one address with two @
+            return None, "its address has more than one @; write it name@domain"
         return None, "it holds more than one address; give one per entry"
     display, address = parsed[0]
     local, at, domain = address.rpartition("@")

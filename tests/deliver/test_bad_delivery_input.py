@@ -230,6 +230,10 @@ def test_ordinary_users_are_taken(user: str) -> None:
         ("mpr@-force-.example.org", "the domain '-force-.example.org' is not a mail domain"),
         ("mpr@force_hq.example.org", "the domain 'force_hq.example.org' is not a mail domain"),
         ("mpr@[300.1.1.1]", "the domain [300.1.1.1] is not an IP address"),
+        # once "it holds more than one address", which it does not
+        ("mpr@@force.example.org", "its address has more than one @"),
+        ("Name <mpr@force@example.org>", "its address has more than one @"),
+        ("mpr@force.example.org, b@force.example.org", "it holds more than one address"),
     ],
 )
 def test_an_address_too_long_or_unclosed_is_refused(address: str, problem: str) -> None:
