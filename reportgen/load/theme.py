@@ -46,6 +46,12 @@ class FontSize(Length):
     what = "a readable type size"
 
 
+class ChartFontSize(FontSize):
+    # a bar chart sets its category names and values a point smaller (render.charts)
+    minimum = FontSize.minimum + 1
+    what = "a readable type size for a chart (its bars' words are a point smaller)"
+
+
 class Leading(Length):
     minimum, maximum, above, shown_in = 0.0, 96.0, True, "pt"
 
@@ -159,7 +165,7 @@ class TableStyle(Spec, frozen=True, kw_only=True):
 class ChartLook(Spec, frozen=True, kw_only=True):
     width: ChartSide = ChartSide(16 * _CM)
     height: ChartSide = ChartSide(7 * _CM)
-    font_size: FontSize = FontSize(7.5)
+    font_size: ChartFontSize = ChartFontSize(7.5)
     title_size: FontSize = FontSize(9)
     colours: Annotated[tuple[Colour, ...], Meta(min_length=1, max_length=20)]
     markers: Annotated[tuple[str, ...], Meta(min_length=1, max_length=20)] = ("o",)

@@ -17,13 +17,14 @@ No reportlab and no matplotlib here: both processes import this module.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import msgspec
 
 from reportgen.compute.chartdata import ChartData
-from reportgen.errors import BuildError, ProblemCollector
+from reportgen.errors import BuildError, ProblemCollector, shown, shown_words
 from reportgen.load.chartkind import ChartKind
 
 if TYPE_CHECKING:
@@ -37,12 +38,18 @@ Measure = Callable[[str, float, bool], float]
 LEFT, RIGHT, TOP = 46.0, 8.0, 20.0
 BOTTOM_LINES, BOTTOM_BARS = 46.0, 58.0
 LEGEND_TOP = 14.0  # the legend's upper edge above the chart's lower edge (one row)
+TITLE_PAD = 6.0  # between the axes and the title, as render.charts asks matplotlib
 TICK_ROOM = 6.0  # a tick (2.5) and its label's pad (3.5) beside the axes
 Y_LABEL_PAD = 4.0  # matplotlib's, between the value labels and the y label
 LINE_SPACING = 1.2  # matplotlib's, between the lines of one text
 X_MARGIN = 0.05  # matplotlib's default data margin on each side of the x axis
 # legend geometry in font sizes, as render.charts asks matplotlib for it
 HANDLE, HANDLE_PAD, COLUMN_SPACING, BORDER_PAD, LABEL_SPACING = 2.6, 0.8, 1.2, 0.4, 0.5
+AXES_PAD = 0.5  # between the legend's anchor and its frame (matplotlib's borderaxespad)
+# from one line of a legend's name to the next: matplotlib's spacing (1.2) of a line as
+# tall as its font's ascent and descent (DejaVu's 1.164 em), rounded up
+LEGEND_LINE = 1.4
+EDGE_TOLERANCE = 0.5  # how far a letter's foot may reach below the chart's lower edge
 MAX_LEGEND_COLUMNS = 5
 # a legend may reach this far past the chart's side: the chart sits inside the text
 # width with room to spare, and the sample's five-series legend already does
@@ -52,9 +59,11 @@ CM = 72 / 2.54
 # thin month labels to every nth where they would touch: months, quarters, half years, years
 STRIDES = (1, 2, 3, 4, 6, 12)
 VALUE_MARGIN = 0.12  # above a bar chart's tallest bar, as first drawn
+VALUE_REACH = 0.15  # how far past the values a value axis's ticks may run: its margin, rounded
 VALUE_PAD, VALUE_GAP = 1.5, 1.0  # between a bar and its value; between neighbouring values
 MAX_VALUE_SHARE = 0.45
 CATEGORY_WRAP = 16  # characters per line of a bar chart's category name, as first set
+MAX_WRAPPED_LINES = 3  # of a category name wrapped by characters: more, and by its room
 
 
 class ChartPlan(msgspec.Struct, frozen=True):
@@ -84,26 +93,35 @@ def plan_charts(charts: list[ChartData], style: ChartStyle, measure: Measure) ->
     return plans
 
 
-def plan_chart(chart: ChartData, style: ChartStyle, measure: Measure) -> ChartPlan:
-    """One chart's plan (``plan_charts``)."""
+def plan_chart(
+    chart: ChartData, style: ChartStyle, measure: Measure, *, reach: float = VALUE_REACH
+) -> ChartPlan:
+    """One chart's plan (``plan_charts``). ``reach``: how far above the values (a
+    fraction of their range) the value axis may run; where bar values stood upright and
+    made it run further, the chart is planned again for that."""
     width, height, size = style.width, style.height, style.font_size
     bars = chart.kind is ChartKind.COMPARISON
     label_size = size - 1 if bars else size
     # the value axis's widest label and the y label beside it (millions would push them
     # off the chart's left edge)
     beside = Y_LABEL_PAD + size * LINE_SPACING if chart.y_label else 0.0
-    left = max(LEFT, _widest_value(chart, size, measure) + TICK_ROOM + beside)
+    left = max(LEFT, _widest_value(chart, size, measure, reach) + TICK_ROOM + beside)
     axes_width = width - left - RIGHT
 
     title_lines = _wrap_to(chart.title, width - left, style.title_size, True, measure)
     if title_lines is None:
+        word = _widest_word(chart.title, style.title_size, True, measure)
         raise _crowded(
             chart,
-            "its title has a word wider than the chart",
+            f"its title has a word, {shown(word)}, wider than the chart",
             "shorten the title, or make the theme's chart title_size smaller",
         )
-    top = TOP + (len(title_lines) - 1) * style.title_size * LINE_SPACING
+    # as first drawn, with room for more lines; and for a title size the first line
+    # alone does not fit in (it printed over the heading above the chart)
+    title_height = len(title_lines) * style.title_size * LINE_SPACING
+    top = max(TOP + title_height - style.title_size * LINE_SPACING, TITLE_PAD + title_height)
 
+    _distinct_series(chart, style)
     count = len(chart.x_labels)
     if bars:  # bars span half a bar either side of the first and last position
         span = (count - 0.2) * (1 + 2 * X_MARGIN)
@@ -112,7 +130,7 @@ def plan_chart(chart: ChartData, style: ChartStyle, measure: Measure) -> ChartPl
     spacing = axes_width / span  # between neighbouring positions
     gap = 0.5 * label_size
     if bars:
-        x_labels = _categories(chart, spacing, gap, label_size, measure)
+        x_labels = _categories(chart, left, width, spacing, gap, label_size, measure)
     else:
         widest = max(
             (_width(label, label_size, False, measure) for label in chart.x_labels), default=0.0
@@ -125,7 +143,15 @@ def plan_chart(chart: ChartData, style: ChartStyle, measure: Measure) -> ChartPl
 
     labels, columns, centre_x, legend_height = _legend(chart, style, left, measure)
     one_row = (2 * BORDER_PAD + 1) * size
-    legend_top = LEGEND_TOP + max(0.0, legend_height - one_row)
+    # rows beyond the first lift it, as first drawn; and in a large type one row does
+    # not fit under the chart's edge (its keys were cut off, its words ran into the text
+    # below): only its invisible frame may hang over the edge
+    legend_top = max(
+        LEGEND_TOP + max(0.0, legend_height - one_row),
+        # matplotlib sets the legend's frame half a size below its anchor; its last row's
+        # letters end where the frame's padding begins, which must not be under the edge
+        legend_height + (AXES_PAD - BORDER_PAD) * size - EDGE_TOLERANCE,
+    )
     below = legend_top + 3 + TICK_ROOM + label_lines * label_size * LINE_SPACING
     bottom = max(BOTTOM_BARS if bars else BOTTOM_LINES, below)
     axes_height = height - top - bottom
@@ -134,8 +160,8 @@ def plan_chart(chart: ChartData, style: ChartStyle, measure: Measure) -> ChartPl
             chart,
             f"its title, labels and legend leave {max(axes_height, 0.0) / CM:.1f}cm of its "
             f"{height / CM:.1f}cm height for the chart itself",
-            "shorten the labels or the legend's names, draw fewer series, or make the "
-            "theme's chart height larger",
+            "shorten the title, the labels or the legend's names, draw fewer series, or "
+            "make the theme's chart height larger or its title_size and font_size smaller",
         )
     # the y label is centred on the axes, beside the title and the legend
     if chart.y_label and _width(chart.y_label, size, False, measure) > axes_height + 2 * min(
@@ -143,7 +169,7 @@ def plan_chart(chart: ChartData, style: ChartStyle, measure: Measure) -> ChartPl
     ):
         raise _crowded(
             chart,
-            f"its y_label {chart.y_label!r} is longer than the chart is high",
+            f"its y_label {shown(chart.y_label)} is longer than the chart is high",
             "shorten the y_label or make the theme's chart height larger",
             line=chart.y_label_line,
         )
@@ -151,6 +177,8 @@ def plan_chart(chart: ChartData, style: ChartStyle, measure: Measure) -> ChartPl
     upright, value_margin = False, VALUE_MARGIN
     if bars:
         upright, value_margin = _bar_values(chart, spacing, axes_height, label_size, measure)
+        if value_margin > reach == VALUE_REACH:  # a tick with one more digit: plan again
+            return plan_chart(chart, style, measure, reach=value_margin + VALUE_REACH)
     return ChartPlan(
         title="\n".join(title_lines),
         left=left,
@@ -174,7 +202,14 @@ def _bar_values(
     range, as matplotlib's margin) that holds it."""
     values = [v for series in chart.series for v in series.values if v is not None]
     widest = max((measure(chart.number(v), size, False) for v in values), default=0.0)
-    upright = widest + VALUE_GAP > 0.8 / max(1, len(chart.series)) * spacing
+    bar = 0.8 / max(1, len(chart.series)) * spacing  # from one bar's centre to the next's
+    upright = widest + VALUE_GAP > bar
+    if upright and size * LINE_SPACING + VALUE_GAP > bar:
+        raise _crowded(
+            chart,
+            f"its bars are {bar / CM:.2f}cm apart, too close to print their values even upright",
+            "draw fewer categories, or make the theme's chart wider or its font_size smaller",
+        )
     tall = (widest if upright else size * LINE_SPACING) + VALUE_PAD + VALUE_GAP
     share = tall / axes_height  # of the axes' height, above the tallest bar
     if share >= MAX_VALUE_SHARE:
@@ -215,7 +250,8 @@ def _legend(
             raise _crowded_label(
                 index,
                 chart,
-                f"the name {name!r} in its legend has a word wider than the chart",
+                f"the name {shown(name)} in its legend has a word, "
+                f"{shown(_widest_word(name, size, False, measure))}, wider than the chart",
                 "shorten the name, or make the theme's chart font_size smaller",
                 series=True,
             )
@@ -243,7 +279,7 @@ def _columns(names: tuple[str, ...], columns: int) -> list[tuple[str, ...]]:
     return [column for column in split if column]
 
 
-def _widest_value(chart: ChartData, size: float, measure: Measure) -> float:
+def _widest_value(chart: ChartData, size: float, measure: Measure, reach: float) -> float:
     """At least as wide as the value axis's widest label: its ticks fall within the
     values and matplotlib's margins (bars stand on zero; a flat series is shown from zero
     to a quarter above), and the digits of the theme's font are all one width, so no
@@ -255,7 +291,7 @@ def _widest_value(chart: ChartData, size: float, measure: Measure) -> float:
     if low == high:
         ends, decimals = [0.0, high * 1.25, 1.0], 1
     else:
-        margin = (high - low) * 0.15
+        margin = (high - low) * reach
         ends = [high + margin, *([low - margin] if low - margin < 0 else [])]
         decimals = 1 if high - low < 5 else 0
 
@@ -278,8 +314,8 @@ def _legend_width(names: tuple[str, ...], columns: int, size: float, measure: Me
 def _legend_height(names: tuple[str, ...], columns: int, size: float) -> float:
     """The legend's height with its frame: the tallest column of entries."""
 
-    def entry(name: str) -> float:
-        return size * (1 + name.count("\n") * LINE_SPACING)
+    def entry(name: str) -> float:  # a line and the line spacing of each one after it
+        return size * (1 + name.count("\n") * LEGEND_LINE)
 
     tallest = max(
         sum(entry(name) for name in column) + (len(column) - 1) * LABEL_SPACING * size
@@ -289,30 +325,79 @@ def _legend_height(names: tuple[str, ...], columns: int, size: float) -> float:
 
 
 def _categories(
-    chart: ChartData, spacing: float, gap: float, size: float, measure: Measure
+    chart: ChartData,
+    left: float,
+    width: float,
+    spacing: float,
+    gap: float,
+    size: float,
+    measure: Measure,
 ) -> tuple[str, ...]:
     """A bar chart's category names, each wrapped at a few words as first drawn; a name
-    that would then touch a neighbour's is wrapped to the room between the bars."""
+    that would then touch a neighbour's, reach past the chart's side, or take more than
+    a few lines, is wrapped to the room it has."""
     labels = [_wrap_by_characters(label) for label in chart.x_labels]
     widths = [_width(label, size, False, measure) for label in labels]
-    room = spacing - gap
+    count = len(labels)
+    # each category's centre from the chart's left edge: matplotlib's margin of 5% of
+    # the bars' span (half a bar beyond the first and last position) on either side
+    first = left + (0.4 + X_MARGIN * (count - 0.2)) * spacing
+    centres = [first + i * spacing for i in range(count)]
+
+    def to_side(i: int) -> float:  # it is centred under its bars
+        return 2 * (min(centres[i], width - centres[i]) + SIDE_TOLERANCE)
+
+    def room(i: int) -> float:
+        """The widest a crowded name may be: the room between bars, and twice the way
+        to the nearer side of the chart."""
+        return min(spacing - gap if count > 1 else width, to_side(i))
 
     def touches(i: int, j: int) -> bool:
-        return 0 <= j < len(labels) and (widths[i] + widths[j]) / 2 + gap > spacing
+        return 0 <= j < count and (widths[i] + widths[j]) / 2 + gap > spacing
 
-    crowded = [i for i in range(len(labels)) if touches(i, i - 1) or touches(i, i + 1)]
-    for i in crowded:  # each then no wider than the room: no two of them touch
-        lines = _wrap_to(chart.x_labels[i], room, size, False, measure)
+    crowded = [
+        i
+        for i in range(count)
+        if touches(i, i - 1)
+        or touches(i, i + 1)
+        or widths[i] > to_side(i)
+        or labels[i].count("\n") >= MAX_WRAPPED_LINES  # a long name with room to spread
+    ]
+    for i in crowded:  # each then no wider than its room: no two of them touch
+        lines = _wrap_to(chart.x_labels[i], room(i), size, False, measure)
         if lines is None:
             raise _crowded_label(
                 i,
                 chart,
-                f"the category name {chart.x_labels[i]!r} has a word wider than the room "
-                f"between its bars ({max(room, 0.0) / CM:.1f}cm)",
+                f"the category name {shown(chart.x_labels[i])} has a word, "
+                f"{shown(_widest_word(chart.x_labels[i], size, False, measure))}, wider than "
+                "the room "
+                f"under its bars ({max(room(i), 0.0) / CM:.1f}cm)",
                 "shorten the label, draw fewer categories, or make the theme's chart wider",
             )
         labels[i] = "\n".join(lines)
     return tuple(labels)
+
+
+def _distinct_series(chart: ChartData, style: ChartStyle) -> None:
+    """Every series is drawn unlike every other: the theme's colours, markers and line
+    styles (a bar's colours and hatches) repeat, together, only after as many series as
+    the least common multiple of their counts."""
+    looks: tuple[int, ...]
+    if chart.kind is ChartKind.COMPARISON:
+        looks = (len(style.colours), len(style.hatches))
+        told = "colours and hatches"
+    else:
+        looks = (len(style.colours), len(style.markers), len(style.line_styles))
+        told = "colours, markers and line styles"
+    apart = math.lcm(*looks)
+    if len(chart.series) > apart:
+        raise _crowded(
+            chart,
+            f"it draws {len(chart.series)} series, and the theme's chart {told} tell "
+            f"only {apart} apart: series {apart + 1} would look like series 1",
+            f"draw at most {apart} series, or give the theme's chart more {told}",
+        )
 
 
 def _wrap_by_characters(label: str, width: int = CATEGORY_WRAP) -> str:
@@ -348,6 +433,10 @@ def _wrap_to(text: str, room: float, size: float, bold: bool, measure: Measure) 
     return lines
 
 
+def _widest_word(text: str, size: float, bold: bool, measure: Measure) -> str:
+    return max(text.split() or [text], key=lambda word: measure(word, size, bold))
+
+
 def _width(text: str, size: float, bold: bool, measure: Measure) -> float:
     """The widest line of a text of several lines."""
     return max(measure(line, size, bold) for line in text.split("\n"))
@@ -357,7 +446,7 @@ def _crowded(chart: ChartData, what: str, hint: str, *, line: int = 0) -> BuildE
     """The problem, at the chart's line of the layout (``line`` where the text is on
     another of the chart's lines)."""
     return BuildError(
-        f"the chart {chart.title!r} does not fit in its space: {what}",
+        f"the chart {shown_words(chart.title)} does not fit in its space: {what}",
         file=chart.file or None,
         line=line or chart.line or None,
         hint=hint,

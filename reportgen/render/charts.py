@@ -159,13 +159,34 @@ def _draw(figure: Any, data: ChartData, style: ChartStyle, plan: ChartPlan) -> N
         axes.set_ylim(0, max(values[0] * 1.25, 1.0))
     low, high = axes.get_ylim()
     if not data.percent and high - low < 10:
-        # a handful of counts: whole-number ticks, not "1 1 1 2 2 2"
-        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        # a handful of counts: whole-number ticks, not "1 1 1 2 2 2"; as many as the
+        # axis has room for (ten at most, as first drawn)
+        pitch = style.font_size * 1.5
+        room = style.height - plan.top - plan.bottom
+        bins = 10 if room / 10 >= pitch else max(1, int(room / pitch))
+        axes.yaxis.set_major_locator(MaxNLocator(nbins=bins, integer=True))
     decimals = 1 if high - low < 5 else 0  # a narrow range needs a decimal to tell ticks apart
 
+    def shown(value: float, places: int) -> str:
+        value = round(value, places if data.percent else 0) + 0.0  # never "−0"
+        return f"{value:.{places}f}%" if data.percent else f"{value:,.0f}"
+
+    if data.percent:
+        # a steady rate: as many decimals as tell its ticks apart ("92.3% 92.3% 92.4%");
+        # one steadier than two decimals tell is shown as a flat series is, from zero
+        def apart(places: int) -> bool:
+            low, high = axes.get_ylim()
+            ticks = [t for t in axes.get_yticks() if low <= t <= high]
+            return len({shown(t, places) for t in ticks}) == len(ticks)
+
+        while not apart(decimals) and decimals < 2:
+            decimals += 1
+        if not apart(decimals):
+            axes.set_ylim(0, max(max(values, default=0.0) * 1.25, 1.0))
+            decimals = 1 if not apart(0) else 0
+
     def tick(value: float, _position: object) -> str:
-        value = round(value, decimals if data.percent else 0) + 0.0  # never "−0"
-        return f"{value:.{decimals}f}%" if data.percent else f"{value:,.0f}"
+        return shown(value, decimals)
 
     axes.yaxis.set_major_formatter(FuncFormatter(tick))
     for label in axes.get_yticklabels():

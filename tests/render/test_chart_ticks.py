@@ -55,3 +55,14 @@ def test_a_handful_of_counts_has_whole_number_ticks(trend) -> None:
     ticks = y_ticks(msgspec.structs.replace(chart, series=(Series("1 or 2", values),)), style)
     assert len(set(ticks)) == len(ticks), ticks
     assert all(t.isdigit() for t in ticks), ticks
+
+
+@pytest.mark.parametrize("spread", [0.15, 0.001])
+def test_a_steady_rate_has_distinct_ticks(trend, spread: float) -> None:
+    """A rate moving a tenth of a point printed "92.3% 92.3% 92.4% 92.4%"; one moving a
+    thousandth printed "50.0%" on every tick."""
+    chart, style = trend
+    values = tuple(92.3 + spread * (i % 2) for i in range(len(chart.x_labels)))
+    steady = msgspec.structs.replace(chart, series=(Series("steady", values),), percent=True)
+    ticks = y_ticks(steady, style)
+    assert len(ticks) >= 2 and len(set(ticks)) == len(ticks), ticks

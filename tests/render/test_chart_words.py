@@ -40,9 +40,12 @@ def boxes(texts: tuple[ChartText, ...], style: ChartStyle) -> list[tuple[str, Bo
     return found
 
 
-def crowding(texts: tuple[ChartText, ...], style: ChartStyle, slack: float = 6.0) -> list[str]:
-    """Texts that overlap another, or reach past the chart's edges by more than
-    ``slack`` points (the chart sits inside the text width with room to spare)."""
+def crowding(
+    texts: tuple[ChartText, ...], style: ChartStyle, slack: float = 6.0, rise: float = 1.0
+) -> list[str]:
+    """Texts that overlap another, reach past the chart's sides by more than ``slack``
+    points (it sits inside the text width with room to spare), or above or below it by
+    more than ``rise`` (into the heading above it, the text below it)."""
     found = boxes(texts, style)
     problems = [
         f"{a!r} overlaps {b!r}"
@@ -52,7 +55,7 @@ def crowding(texts: tuple[ChartText, ...], style: ChartStyle, slack: float = 6.0
     problems += [
         f"{text!r} leaves the chart"
         for text, (x0, y0, x1, y1) in found
-        if x0 < -slack or y0 < -slack or x1 > style.width + slack or y1 > style.height + slack
+        if x0 < -slack or y0 < -rise or x1 > style.width + slack or y1 > style.height + rise
     ]
     return problems
 
@@ -101,12 +104,38 @@ def with_series(chart: ChartData, names: list[str], points: int | None = None) -
         "long categories",
         "values in the millions",
         "twelve categories",
+        "large title type",
+        "large type",
+        "larger type, many series",
+        "one long category name",
     ],
 )
 def test_a_demanding_chart_is_set_out_without_crowding(sample_charts, case: str) -> None:
     charts, style = sample_charts
     trend = next(c for c in charts if c.kind is ChartKind.TREND)
     bars = next(c for c in charts if c.kind is ChartKind.COMPARISON)
+    many = msgspec.structs.replace(  # a theme that tells eight series apart
+        style,
+        colours=(
+            "#00205B",
+            "#8A8D8F",
+            "#4F7CAC",
+            "#C5CAD3",
+            "#1A1A1A",
+            "#7A1F3D",
+            "#B36B00",
+            "#2E6B30",
+        ),
+        markers=("o", "s", "^", "D", "v", "P", "X", "*"),
+        line_styles=("-", "--", "-.", ":", "-", "--", "-.", ":"),
+    )
+    styles = {
+        "eight series": many,
+        "large title type": msgspec.structs.replace(style, title_size=32.0),
+        "large type": msgspec.structs.replace(style, font_size=12.0),
+        "larger type, many series": msgspec.structs.replace(style, font_size=16.0, height=400.0),
+    }
+    style = styles.get(case, style)
     chart = {
         "sixty months": lambda: with_series(trend, ["Solved rate"], points=60),
         "long legend names": lambda: with_series(
@@ -129,6 +158,19 @@ def test_a_demanding_chart_is_set_out_without_crowding(sample_charts, case: str)
                 Series(s.name, tuple(2500.0 + 10 * i + j for i in range(12)))
                 for j, s in enumerate(bars.series)
             ),
+        ),
+        # the title printed over the heading above the chart; the legend's row fell under
+        # the chart's edge, its keys cut off, its words into the text below
+        "large title type": lambda: trend,
+        "large type": lambda: trend,
+        "larger type, many series": lambda: with_series(
+            trend, ["Youth reoffending " * 3, "Adult", "All offenders"]
+        ),
+        # a lone name, or a long one beside a short one, ran off the chart's sides
+        "one long category name": lambda: msgspec.structs.replace(
+            bars,
+            x_labels=("Offences recorded in the county " * 6,),
+            series=tuple(Series(s.name, (7.0,)) for s in bars.series),
         ),
         "long categories": lambda: msgspec.structs.replace(
             bars,
@@ -162,12 +204,16 @@ def test_the_plans_of_the_sample_are_as_first_drawn(sample_charts) -> None:
 @pytest.mark.parametrize(
     ("case", "words", "where"),
     [
-        ("a word wider than the bars", "has a word wider than the room between its bars", 0),
-        ("a legend name wider than the chart", "in its legend has a word wider", 0),
+        ("a word wider than the bars", "wider than the room under its bars", 0),
+        ("a legend name wider than the chart", "in its legend has a word, ", 0),
         ("a legend taller than the chart", "height for the chart itself", "title"),
         ("a y label longer than the chart", "longer than the chart is high", "y_label"),
-        ("a title word wider than the chart", "its title has a word wider", "title"),
+        ("a title word wider than the chart", "its title has a word, 'xxxx", "title"),
         ("bar values taller than the chart", "would take most of its height", "title"),
+        ("series the theme cannot tell apart", "the theme's chart colours, markers", "title"),
+        # it ran off the chart's side, beside a short name it did not touch
+        ("a long word at the chart's side", "wider than the room under its", 0),
+        ("bars too close for their values", "too close to print their values", "title"),
     ],
 )
 def test_a_chart_no_arrangement_fits_names_its_layout_line(
@@ -188,13 +234,28 @@ def test_a_chart_no_arrangement_fits_names_its_layout_line(
             trend, ["Youth", "x" * 150], points=len(trend.x_labels)
         ),
         "a legend taller than the chart": lambda: with_series(
-            trend, [f"Series {i} " + "word " * 40 for i in range(12)]
+            trend, [f"Series {i} " + "word " * 60 for i in range(5)]
         ),
         "a y label longer than the chart": lambda: msgspec.structs.replace(
             trend, y_label="Rate " * 40
         ),
         "a title word wider than the chart": lambda: msgspec.structs.replace(
             trend, title="x" * 200
+        ),
+        "a long word at the chart's side": lambda: msgspec.structs.replace(
+            bars,
+            x_labels=("Offencesrecordedinthecounty" * 3 + "andsoon", "B"),
+            series=tuple(Series(s.name, (7.0, 8.0)) for s in bars.series),
+        ),
+        "series the theme cannot tell apart": lambda: with_series(
+            trend, [f"Measure {i}" for i in range(6)]
+        ),
+        "bars too close for their values": lambda: msgspec.structs.replace(
+            bars,
+            x_labels=tuple("ABCDEFGHIJKL"),
+            series=tuple(
+                Series(f"Year {j}", tuple(99000.0 + i for i in range(12))) for j in range(5)
+            ),
         ),
         "bar values taller than the chart": lambda: msgspec.structs.replace(
             bars, series=tuple(Series(s.name, (1e14,) * len(bars.x_labels)) for s in bars.series)
