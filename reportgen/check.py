@@ -16,6 +16,7 @@ page-fit checks run in a second process where the command line started one
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -37,6 +38,9 @@ from reportgen.load.theme import Theme, load_theme
 from reportgen.months import Month
 from reportgen.render.contrast import low_contrast
 from reportgen.render.pagetexts import layout_texts, narrative_texts
+
+if TYPE_CHECKING:
+    from reportgen.compute.edition import SourcedText
 
 DISTRIBUTION = Path("distribution.yaml")
 
@@ -89,9 +93,18 @@ def check_folder(
             )
         except ReportgenError as error:
             checked[month] = error
+    # every edition's running header, its month filled in: the longest month's may not
+    # fit where the edition laid out does ("September" where "March" fits)
+    headers = [
+        (c.header, month.name) for month, c in checked.items() if isinstance(c, _EditionCheck)
+    ]
+    header_fit = dry_run.check_headers(headers) if dry_run else None
     if layout_fonts is not None:
         with problems.attempt():
             layout_fonts.result()
+    if header_fit is not None:
+        with problems.attempt():
+            header_fit.result()
     # then what was found, edition by edition: of two problems alike (a month missing
     # from two editions' windows) the one kept is the earliest edition's
     for month in editions:
@@ -148,6 +161,7 @@ class _EditionCheck(msgspec.Struct, frozen=True):
     status: str
     fonts: Outcome[None] | None
     fit: Outcome[int] | None
+    header: SourcedText  # the running header, filled in for the edition
 
     def line(self) -> str:
         """The edition's line of the report, or the problems its checks found."""
@@ -177,7 +191,9 @@ def _check_edition(
     rows = sum(len(t.rows) for t in computed.tables())
     summary = f"edition {edition}: {len(texts)} narrative files, {rows} table rows"
     status = f"; {len(marked)} file(s) marked for review" if marked else ""
+    header = computed.running_header
     if dry_run is None:
-        return _EditionCheck(summary, status, None, None)
+        return _EditionCheck(summary, status, None, None, header)
     fonts = dry_run.check_texts(list(narrative_texts(texts)))
-    return _EditionCheck(summary, status, fonts, dry_run.fit(computed) if full else None)
+    fit = dry_run.fit(computed) if full else None
+    return _EditionCheck(summary, status, fonts, fit, header)

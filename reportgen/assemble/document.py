@@ -35,9 +35,9 @@ from reportlab.platypus import (
     Paragraph,
 )
 
-from reportgen.compute.edition import Edition
+from reportgen.compute.edition import Edition, SourcedText
 from reportgen.errors import BuildError, ProblemCollector, shown
-from reportgen.load.theme import FontSize, TextStyle, Theme
+from reportgen.load.theme import FontSize, Theme
 from reportgen.render.charts import ChartText
 from reportgen.render.flowables import (
     CONTENTS_NUMBER_WIDTH,
@@ -51,8 +51,14 @@ from reportgen.render.flowables import (
 )
 from reportgen.render.narrative import plain
 from reportgen.render.overflow import page_overflow
-from reportgen.render.story import StoryPage, cover_line_of, edition_story
-from reportgen.render.styles import FAMILY, Styles, font_name
+from reportgen.render.story import (
+    CELL_RIGHT_PADDING,
+    StoryPage,
+    contents_columns,
+    cover_line_of,
+    edition_story,
+)
+from reportgen.render.styles import Styles, face, font_name
 from reportgen.render.tagging import FOOTER, HEADER, LAYOUT, WATERMARK, Element, Tagger
 
 FIRST_NUMBERED_PAGE = 3  # cover and contents come first; printed page 1 is the third
@@ -89,6 +95,67 @@ class EditionCanvas(Canvas):
         super().save()
 
 
+RULE_CLEARANCE = 1.0  # points between a section title's last line and the rule under it
+HEADER_DROP = 1.0 * cm  # the running header's baseline below the page's top edge
+
+
+def running_header_problems(theme: Theme, text: SourcedText, month: str) -> list[BuildError]:
+    """What of the running header, filled in for the edition of ``month``, the page
+    cannot hold: its end past the right margin, where the rule under it ends, or its
+    letters above the page's top edge. It is drawn on the canvas, so no frame measures
+    it (``check`` measures every edition's this way, the longest month's name first)."""
+    header = theme.style("running_header")
+    width, height = theme.page_size
+    _, right, _, left = theme.margins
+    font = font_name(header)
+    problems = []
+    available = width - left - right
+    needed = stringWidth(text.text, font, header.size)
+    if needed > available:
+        past = "off the page's edge" if needed > width - left else "into the right margin"
+        characters = int(len(text.text) * available / needed)
+        shorter = f"shorten running_header to about {characters} characters"
+        fits = math.floor(header.size * available / needed * 10) / 10
+        smaller = (
+            f", or make the running_header style's size in {theme.file} at most {fits:.1f}pt"
+            if fits >= FontSize.minimum
+            else ""
+        )
+        problems.append(
+            BuildError(
+                f"the running header is too wide for the page: filled in for {month}, "
+                f"{shown(text.text)} needs {needed / cm:.1f}cm at the running_header style's "
+                f"size ({header.size:g}pt) and the margins leave {available / cm:.1f}cm: it "
+                f"would run {past}",
+                file=text.file,
+                line=text.line,
+                hint=shorter + smaller,
+            )
+        )
+    room = HEADER_DROP  # above the header's baseline
+    ascent = getAscent(font, header.size)  # as high as its accented capitals reach
+    if ascent > room:
+        fits = math.floor(header.size * room / ascent * 10) / 10
+        problems.append(
+            BuildError(
+                f"the running_header style's size ({header.size:g}pt) is too large: "
+                f"the running header's letters would rise above the page's top edge",
+                file=theme.file,
+                line=theme.line_of("styles", "running_header"),
+                hint=f"make it at most {fits:.1f}pt",
+            )
+        )
+    return problems
+
+
+def widest_running_header(theme: Theme, headers: list[tuple[SourcedText, str]]) -> int:
+    """Which of the editions' running headers (and their months) is the widest."""
+    header = theme.style("running_header")
+    font = font_name(header)
+    widths = [stringWidth(text.text, font, header.size) for text, _ in headers]
+    return widths.index(max(widths))
+
+
 class EditionDocument(BaseDocTemplate):
     def __init__(self, buffer: io.BytesIO, edition: Edition, theme: Theme, styles: Styles):
         top, right, bottom, left = theme.margins
@@ -106,7 +173,7 @@ class EditionDocument(BaseDocTemplate):
             invariant=1,
             # reportlab's canvas starts every page (and form) in Helvetica, which is
             # never embedded; start in the theme's own (embedded) font instead
-            initialFontName=FAMILY,
+            initialFontName=face(),
             pageCompression=1,
         )
         self.edition = edition
@@ -117,7 +184,9 @@ class EditionDocument(BaseDocTemplate):
         self.pending: tuple[SectionInfo, Element] | None = None
         self.current: SectionInfo | None = None
         self.placing: SourceMark | None = None  # where the text being placed was written
-        self.title_overflow: BuildError | None = None  # a section title the margin cannot hold
+        # the section title the top margin is furthest from holding, and the margin it needs
+        self.title_overflow: BuildError | None = None
+        self.title_needs = 0.0
         # the running header the page cannot hold, found on the first numbered page and
         # said once the layout is done, as a title's overflow is
         self.header_overflow: list[BuildError] | None = None
@@ -211,28 +280,35 @@ class EditionDocument(BaseDocTemplate):
         top, right, bottom, left = self.theme.margins
         header = self.theme.style("running_header")
         canvas.saveState()
-        header_y = height - 1.0 * cm
+        header_y = height - HEADER_DROP
         with self.tagger.artifact(canvas, HEADER):
             canvas.setFont(font_name(header), header.size)
             canvas.setFillColor(HexColor(header.colour))
             canvas.drawString(left, header_y, self.edition.running_header.text)
         if self.header_overflow is None:  # the same on every page: measured on the first
-            self.header_overflow = self.running_header_problems(header, header_y)
+            self.header_overflow = running_header_problems(
+                self.theme, self.edition.running_header, self.edition.month.name
+            )
         rule_y = height - top + 0.3 * cm
         if self.current is not None:
             # a long section title wraps onto a second line rather than leaving the page
             heading = Paragraph(plain(self.current.heading), self.styles["section_title"])
             _, heading_height = heading.wrap(width - left - right, top)
             heading_bottom = header_y - header.size * 0.6 - heading_height
-            if heading_bottom < height - top and self.title_overflow is None:
-                # it would be printed over the page's first lines. Said once the layout
-                # is done: reportlab rewrites an error raised while it starts a page
-                needed = (height + 0.3 * cm - heading_bottom) / cm
+            # the rule under it, not only the text below, must clear its last line (a
+            # three-line title was struck through). Said once the layout is done:
+            # reportlab rewrites an error raised while it starts a page
+            needed = (height + 0.3 * cm + RULE_CLEARANCE - heading_bottom) / cm
+            if heading_bottom < rule_y + RULE_CLEARANCE and needed > self.title_needs:
+                # the one to name: a margin that holds it holds every other title
+                self.title_needs = needed
                 self.title_overflow = BuildError(
                     f"the title of section {self.current.number} "
                     f"({shown(self.current.heading)}) does not fit in the top margin "
-                    f"({top / cm:.1f}cm): it would print over the page's text",
+                    f"({top / cm:.1f}cm): it would print over the rule under it and the "
+                    "page's text",
                     file=self.theme.file,
+                    line=self.theme.line_of("page", "margin_top"),
                     hint=f"make margin_top at least {math.ceil(needed * 10) / 10:.1f}cm, or "
                     "shorten the section's title (or its running_title) in the layout",
                 )
@@ -254,52 +330,6 @@ class EditionDocument(BaseDocTemplate):
                 width / 2, bottom / 2, str(canvas.getPageNumber() - FIRST_NUMBERED_PAGE + 1)
             )
         canvas.restoreState()
-
-    def running_header_problems(self, header: TextStyle, header_y: float) -> list[BuildError]:
-        """What of the running header, filled in for the edition, the page cannot hold:
-        its end past the right margin, where the rule under it ends, or its letters above
-        the page's top edge. It is drawn on the canvas, so no frame measures it."""
-        width, height = self.theme.page_size
-        _, right, _, left = self.theme.margins
-        text, font = self.edition.running_header, font_name(header)
-        problems = []
-        available = width - left - right
-        needed = stringWidth(text.text, font, header.size)
-        if needed > available:
-            past = "off the page's edge" if needed > width - left else "into the right margin"
-            characters = int(len(text.text) * available / needed)
-            shorter = f"shorten running_header to about {characters} characters"
-            fits = math.floor(header.size * available / needed * 10) / 10
-            smaller = (
-                f", or make the running_header style's size in {self.theme.file} at most "
-                f"{fits:.1f}pt"
-                if fits >= FontSize.minimum
-                else ""
-            )
-            problems.append(
-                BuildError(
-                    f"the running header is too wide for the page: filled in for "
-                    f"{self.edition.month.name}, {shown(text.text)} needs {needed / cm:.1f}cm "
-                    f"at the running_header style's size ({header.size:g}pt) and the margins "
-                    f"leave {available / cm:.1f}cm: it would run {past}",
-                    file=text.file,
-                    line=text.line,
-                    hint=shorter + smaller,
-                )
-            )
-        room = height - header_y  # above the header's baseline
-        ascent = getAscent(font, header.size)  # as high as its accented capitals reach
-        if ascent > room:
-            fits = math.floor(header.size * room / ascent * 10) / 10
-            problems.append(
-                BuildError(
-                    f"the running_header style's size ({header.size:g}pt) is too large: "
-                    f"the running header's letters would rise above the page's top edge",
-                    file=self.theme.file,
-                    hint=f"make it at most {fits:.1f}pt",
-                )
-            )
-        return problems
 
     def front_page_problems(self) -> list[BuildError]:
         """The cover and the contents are one page each, page 1 the third: where the
@@ -355,6 +385,35 @@ class EditionDocument(BaseDocTemplate):
             )
         ]
 
+    def contents_heading_problems(self) -> list[BuildError]:
+        """A word of a contents heading wider than its column would be broken mid-word
+        ("Page n / umber / s" over three lines)."""
+        style = self.styles["contents_heading"]
+        _, right, _, left = self.theme.margins
+        columns = contents_columns(self.theme.page_size[0] - left - right)
+        headings = (self.edition.contents_heading.text, self.edition.contents_page_heading)
+        problems = []
+        for key, heading, column in zip(
+            ("heading", "page_heading"), headings, columns, strict=True
+        ):
+            room = column - CELL_RIGHT_PADDING
+            for word in heading.split():
+                needed = stringWidth(word, style.fontName, style.fontSize)
+                if needed > room:
+                    problems.append(
+                        BuildError(
+                            f"the contents' {key} {shown(heading)} has a word, {shown(word)}, "
+                            f"{needed / cm:.1f}cm wide at the contents_heading style's size "
+                            f"({style.fontSize:g}pt), and its column holds {room / cm:.1f}cm: "
+                            "it would be broken mid-word",
+                            file=self.edition.contents_heading.file,
+                            hint=f"shorten the contents' {key} in the layout, or make the "
+                            f"contents_heading style's size in {self.theme.file} smaller",
+                        )
+                    )
+                    break
+        return problems
+
     def layout_problems(self) -> list[BuildError]:
         """What the page templates drew, or where they fell, that the pages cannot hold;
         found while laying out and said after it (reportlab rewrites an error raised
@@ -364,6 +423,7 @@ class EditionDocument(BaseDocTemplate):
             *(self.header_overflow or []),
             *self.front_page_problems(),
             *self.contents_number_problems(),
+            *self.contents_heading_problems(),
         ]
 
     def define_contents_numbers(self, canvas: Canvas) -> None:
@@ -385,7 +445,7 @@ def define_chart_texts(
 ) -> None:
     """Each chart's text as a form in page coordinates (its slot's place added), in the
     document's font."""
-    regular, bold = FAMILY, f"{FAMILY}-Bold"
+    regular, bold = face(), face(bold=True)
     for index, runs in enumerate(texts):
         canvas.beginForm(f"chart-text-{index}")
         place = page_map.chart_slots.get(index)
@@ -408,14 +468,19 @@ def lay_out(
     edition: Edition,
     styles: Styles,
     chart_texts: Callable[[], tuple[tuple[ChartText, ...], ...]],
+    *,
+    measure_header: bool = True,
 ) -> tuple[bytes, PageMap]:
     """Lay the edition out in ``styles`` (built from the theme, fonts registered); return
     the PDF (chart drawings not yet placed) and where things went. ``chart_texts`` is
     asked for the charts' text only after the layout, so the charts can be drawn
-    meanwhile."""
+    meanwhile. ``measure_header`` False: the running header is measured elsewhere (check
+    measures every edition's, and would otherwise say this one's twice)."""
     theme = styles.theme
     buffer = io.BytesIO()
     doc = EditionDocument(buffer, edition, theme, styles)
+    if not measure_header:
+        doc.header_overflow = []
 
     def define_forms(canvas: Canvas) -> None:
         # after the last page, before the save: the page numbers are known and the

@@ -34,14 +34,15 @@ from reportgen.assemble.worker import (
 from reportgen.errors import ReportgenError
 
 if TYPE_CHECKING:
-    from reportgen.compute.edition import Edition
+    from reportgen.compute.edition import Edition, SourcedText
     from reportgen.load.theme import Theme
     from reportgen.render.pagetexts import PageText
     from reportgen.render.styles import Styles
 
 T = TypeVar("T")
-# ("texts", list[PageText]) -> None, or ("fit", Edition) -> the page count
-Request = tuple[Literal["texts", "fit"], Any]
+# ("texts", list[PageText]) -> None, ("headers", list[(SourcedText, month)]) -> None, or
+# ("fit", Edition) -> the page count
+Request = tuple[Literal["texts", "headers", "fit"], Any]
 # ("ok", value) or ("problem", ReportgenError); from the worker also ("failed", what went
 # wrong), and run here ("raised", the exception), which the outcome raises as it is
 Answer = tuple[Literal["ok", "problem", "failed", "raised"], Any]
@@ -69,6 +70,22 @@ class Checker:
 
             check_page_texts(value, self.styles())
             return None
+        if kind == "headers":
+            from reportgen.assemble.document import (
+                running_header_problems,
+                widest_running_header,
+            )
+            from reportgen.errors import ProblemCollector
+
+            headers = cast("list[tuple[SourcedText, str]]", value)
+            self.styles()  # the fonts registered
+            if headers:
+                text, month = headers[widest_running_header(self.theme, headers)]
+                found = ProblemCollector()
+                for problem in running_header_problems(self.theme, text, month):
+                    found.add(problem)
+                found.raise_if_any()
+            return None
         if kind == "fit":
             from reportgen.assemble.document import lay_out
             from reportgen.errors import ProblemCollector
@@ -83,7 +100,10 @@ class Checker:
                 plan_charts(edition.charts(), style, chart_measure(style))
             no_chart_texts = tuple(() for _ in edition.charts())
             with problems.attempt():
-                _, layout = lay_out(edition, self.styles(), lambda: no_chart_texts)
+                # its running header is measured with every edition's ("headers")
+                _, layout = lay_out(
+                    edition, self.styles(), lambda: no_chart_texts, measure_header=False
+                )
             problems.raise_if_any()
             return layout.page_count
         raise ValueError(f"unknown dry-run request {kind!r}")
@@ -172,6 +192,11 @@ class DryRun:
     def check_texts(self, texts: list[PageText]) -> Outcome[None]:
         """Every text against the font: problems name each text's file and line."""
         return self._ask(("texts", texts))
+
+    def check_headers(self, headers: list[tuple[SourcedText, str]]) -> Outcome[None]:
+        """Every edition's running header (with its month's name) fits the page: the
+        widest is measured, as build lays out its edition's."""
+        return self._ask(("headers", headers))
 
     def fit(self, edition: Edition) -> Outcome[int]:
         """Lay the edition out without its charts: the page count, or where a text does

@@ -149,6 +149,14 @@ def cover_line_of(flowable: Flowable) -> int | None:
     return getattr(flowable, _COVER_LINE, None)
 
 
+CELL_RIGHT_PADDING = 6  # reportlab's default, which the contents table keeps
+
+
+def contents_columns(width: float) -> tuple[float, float]:
+    """The contents table's columns: the sections' titles, and their page numbers."""
+    return width - CONTENTS_NUMBER_WIDTH - 0.4 * cm, CONTENTS_NUMBER_WIDTH + 0.4 * cm
+
+
 def _contents(
     edition: Edition,
     sections: list[SectionInfo],
@@ -189,7 +197,7 @@ def _contents(
                 tagger.tag(number, link),
             ]
         )
-    widths = [width - CONTENTS_NUMBER_WIDTH - 0.4 * cm, CONTENTS_NUMBER_WIDTH + 0.4 * cm]
+    widths = list(contents_columns(width))
     table = Table(
         rows,
         colWidths=widths,
@@ -206,8 +214,8 @@ def _contents(
         ),
         renderCB=tagger,
     )
-    # a row no page can hold is named by its text and style (reportlab's right padding)
-    room = [column - 6 for column in widths]
+    # a row no page can hold is named by its text and style
+    room = [column - CELL_RIGHT_PADDING for column in widths]
     written: list[Source] = [(edition.contents_heading.file, None)]
     written += [(None, None)] * len(sections)
     cells = [

@@ -18,13 +18,17 @@ if TYPE_CHECKING:
     from reportgen.render.charts import ChartStyle
 
 FAMILY = "ReportFont"
-_FACES = {
-    (False, False): f"{FAMILY}",
-    (True, False): f"{FAMILY}-Bold",
-    (False, True): f"{FAMILY}-Italic",
-    (True, True): f"{FAMILY}-BoldItalic",
+_SUFFIXES = {
+    (False, False): "",
+    (True, False): "-Bold",
+    (False, True): "-Italic",
+    (True, True): "-BoldItalic",
 }
-_registered: dict[str, str] = {}
+_FACES = {key: FAMILY + suffix for key, suffix in _SUFFIXES.items()}  # the faces in use now
+# (bold, italic, font file) -> the name it is registered under: reportlab keeps the first
+# font registered under a name for good, so another file (a preview whose theme changed
+# its font) needs a name of its own, or it would be set and measured in the old one
+_NAMES: dict[tuple[bool, bool, str], str] = {}
 BULLET = "\u2022"
 
 
@@ -36,8 +40,8 @@ def register_fonts(theme: Theme) -> None:
         (False, True): theme.fonts.italic,
         (True, True): theme.fonts.bold_italic,
     }
-    for key, name in _FACES.items():
-        _register(name, str(files[key]))
+    for key, path in files.items():
+        _face(key, str(path))
     pdfmetrics.registerFontFamily(
         FAMILY,
         normal=_FACES[(False, False)],
@@ -47,19 +51,29 @@ def register_fonts(theme: Theme) -> None:
     )
 
 
-def _register(name: str, path: str) -> None:
-    if _registered.get(name) != path:
+def _face(key: tuple[bool, bool], path: str) -> str:
+    """The name of the face ``key`` (bold, italic) set in the font file at ``path``,
+    registered now if it is new, and from now on the face in use: the fixed name the
+    first time (``ReportFont-Bold``), a numbered one for another file after it."""
+    bold, italic = key
+    name = _NAMES.get((bold, italic, path))
+    if name is None:
+        before = sum(1 for b, i, _ in _NAMES if (b, i) == key)
+        name = FAMILY + _SUFFIXES[key] + (f"-{before + 1}" if before else "")
         pdfmetrics.registerFont(TTFont(name, path))
-        _registered[name] = path
+        _NAMES[(bold, italic, path)] = name
+    _FACES[key] = name
+    return name
 
 
 def chart_measure(style: ChartStyle) -> Measure:
     """The width of a chart's text as the document sets it (``render.chartplan``), in the
     theme's regular and bold faces: registered as ``register_fonts`` registers them, so
     a build parses each font file once, and only these two before the charts are sent."""
-    faces = {False: _FACES[(False, False)], True: _FACES[(True, False)]}
-    _register(faces[False], style.font_path)
-    _register(faces[True], style.bold_font_path)
+    faces = {
+        False: _face((False, False), style.font_path),
+        True: _face((True, False), style.bold_font_path),
+    }
 
     def measure(text: str, size: float, bold: bool) -> float:
         return float(pdfmetrics.stringWidth(text, faces[bold], size))
@@ -68,7 +82,12 @@ def chart_measure(style: ChartStyle) -> Measure:
 
 
 def font_name(style: TextStyle) -> str:
-    return _FACES[(style.bold, style.italic)]
+    return face(bold=style.bold, italic=style.italic)
+
+
+def face(*, bold: bool = False, italic: bool = False) -> str:
+    """The registered name of the theme's face in use (``register_fonts``)."""
+    return _FACES[(bold, italic)]
 
 
 class Styles(msgspec.Struct, frozen=True):

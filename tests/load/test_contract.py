@@ -349,7 +349,7 @@ CASES = {
         " Commissioner and the Board, covering {edition} ({edition_abbr}), previous"
         " {previous_edition}, financial year {financial_year}, with all the force's measures\"",
         "running_header:",
-        "the running header is too wide for the page: filled in for March 2014, ",
+        "the running header is too wide for the page: filled in for ",
         "and the margins leave 17.0cm: it would run off the page's edge",
         "shorten running_header to about ",
         "or make the running_header style's size in layouts/theme.yaml at most ",
@@ -374,6 +374,33 @@ CASES = {
         "  height: 2.7cm",
         "height: 2.7cm",
         "the chart height is 2.7cm; a chart needs at least 4cm",
+    ),
+    # a two-line section title in larger type was struck through by the rule under it
+    "title-over-the-rule": spoil(
+        THEME,
+        "section_title: {size: 13.5, leading: 16,",
+        "section_title: {size: 18, leading: 22,",
+        "  margin_top: 2.9cm",
+        "the title of section 3",
+        "it would print over the rule under it",
+        "make margin_top at least",
+    ),
+    # printed "Page n / umber / s" over three lines
+    "contents-heading-broken-mid-word": spoil(
+        LAYOUT,
+        "page_heading: Page\n",
+        "page_heading: Page numbers\n",
+        None,
+        "the contents' page_heading 'Page numbers' has a word, 'numbers',",
+        "it would be broken mid-word",
+    ),
+    # a bar chart's words are a point smaller: at 4pt they printed at 3pt
+    "chart-type-below-readable": spoil(
+        THEME,
+        "  font_size: 7.5",
+        "  font_size: 4",
+        "  font_size: 4",
+        "a readable type size for a chart",
     ),
     # check passed, and build drew the label down the chart's whole side and beyond
     "chart-words-crowded": spoil(
