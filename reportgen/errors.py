@@ -49,6 +49,11 @@ class ReportgenError(Exception):
             text += f" ({self.hint})"
         return one_line(text)
 
+    def joined_with(self, other: ReportgenError) -> ReportgenError | None:
+        """One problem saying what this one and ``other`` say, where they are one cause
+        met twice in different words (``ProblemCollector`` keeps that one); else None."""
+        return None
+
     def __reduce__(self) -> tuple[object, ...]:
         # whole, whatever the subclass's constructor takes: a worker process sends its
         # problems back pickled
@@ -182,8 +187,15 @@ class ProblemCollector:
         # cells of one workbook row are two
         for problem in error.problems if isinstance(error, Problems) else (error,):
             key = (problem.file, problem.line, problem.cell, problem.message)
-            if key not in self._seen:
-                self._seen.add(key)
+            if key in self._seen:
+                continue
+            self._seen.add(key)
+            for index, kept in enumerate(self.problems):
+                joined = kept.joined_with(problem)
+                if joined is not None:  # the months two windows miss of one measure, say
+                    self.problems[index] = joined
+                    break
+            else:
                 self.problems.append(problem)
 
     @contextlib.contextmanager

@@ -16,10 +16,46 @@ from fractions import Fraction
 
 import msgspec
 
-from reportgen.errors import InputError
+from reportgen.errors import InputError, ReportgenError
 from reportgen.load.catalogue import Aggregation, Catalogue, Measure
 from reportgen.load.data import PerformanceData
 from reportgen.months import Month
+
+
+class MissingFigures(InputError):
+    """A measure's months with no figure, that a window needs: the same measure's met
+    again (another table's or edition's window) is joined into one problem, so three
+    missing rows are not told as thirteen."""
+
+    def __init__(
+        self,
+        measure_id: str,
+        missing: dict[str, str],  # month -> how an analyst adds it
+        windows: tuple[tuple[str, str], ...],  # the windows that need them
+        *,
+        file: str,
+    ) -> None:
+        self.measure_id, self.missing, self.windows = measure_id, dict(missing), windows
+        months = sorted(self.missing)
+        first, last = min(w[0] for w in windows), max(w[1] for w in windows)
+        needed = (
+            f"window {first}..{last}" if len(windows) == 1 else f"windows from {first} to {last}"
+        )
+        super().__init__(
+            f"no figure for {measure_id} in {', '.join(months)}",
+            file=file,
+            hint=f"{self.missing[months[0]]} (every month of the {needed} is needed)",
+        )
+
+    def joined_with(self, other: ReportgenError) -> ReportgenError | None:
+        if not (
+            isinstance(other, MissingFigures)
+            and (other.file, other.measure_id) == (self.file, self.measure_id)
+        ):
+            return None
+        windows = tuple(sorted({*self.windows, *other.windows}))
+        missing = {**self.missing, **other.missing}
+        return MissingFigures(self.measure_id, missing, windows, file=str(self.file))
 
 
 class Totals(msgspec.Struct, frozen=True):
@@ -218,11 +254,11 @@ class Figures:
         wanted = [str(m) for m in months]
         missing = [m for m in wanted if m not in figures]
         if missing:
-            raise InputError(
-                f"no figure for {measure.id} in {', '.join(missing)}",
+            raise MissingFigures(
+                measure.id,
+                {month: self.data.how_to_add(measure.id, month) for month in missing},
+                ((wanted[0], wanted[-1]),),
                 file=self.data.monthly_file,
-                hint=f"{self.data.how_to_add(measure.id, missing[0])} (every month of the "
-                f"window {wanted[0]}..{wanted[-1]} is needed)",
             )
         return tuple(figures[m] for m in wanted)
 

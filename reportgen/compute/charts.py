@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from reportgen.compute.aggregate import Figures
 from reportgen.compute.chartdata import ChartData, Series
-from reportgen.errors import InputError
+from reportgen.errors import InputError, ProblemCollector
 from reportgen.load.catalogue import Unit, WindowKind
 from reportgen.load.layout import ChartKind, ChartSpec
 from reportgen.months import Month, month_range
@@ -48,6 +48,19 @@ def check_chart_data(spec: ChartSpec, figures: Figures) -> None:
 
 def chart_data(spec: ChartSpec, title: str, figures: Figures, edition: Month) -> ChartData:
     check_chart_data(spec, figures)
+    found = ProblemCollector()  # every month the chart misses at once, not the first
+
+    def point(measure_id: str, month: Month) -> float | None:
+        with found.attempt():
+            return _point(figures, measure_id, month)
+        return None
+
+    def total(measure_id: str, months: list[Month]) -> float | None:
+        with found.attempt():
+            value = figures.value(measure_id, months)
+            return None if value is None else float(value)
+        return None
+
     catalogue = figures.catalogue
     first = catalogue[spec.measures[0]]
     end = edition.shift(-first.window.lag)
@@ -57,15 +70,15 @@ def chart_data(spec: ChartSpec, title: str, figures: Figures, edition: Month) ->
         point_names = tuple(m.name for m in months)
         period = f"{months[0].name} to {months[-1].name}"
         series = tuple(
-            Series(label, tuple(_point(figures, m, month) for month in months))
+            Series(label, tuple(point(m, month) for month in months))
             for m, label in zip(spec.measures, spec.labels, strict=True)
         )
     elif spec.kind is ChartKind.YEAR_ON_YEAR:
         start = end.financial_year_start
         months = month_range(start, start.shift(11))
         measure_id = spec.measures[0]
-        this_year = tuple(_point(figures, measure_id, m) if m <= end else None for m in months)
-        last_year = tuple(_point(figures, measure_id, m.shift(-12)) for m in months)
+        this_year = tuple(point(measure_id, m) if m <= end else None for m in months)
+        last_year = tuple(point(measure_id, m.shift(-12)) for m in months)
         x_labels = tuple(_month_label(m) for m in months)
         point_names = tuple(m.month_name for m in months)
         series = (
@@ -82,15 +95,14 @@ def chart_data(spec: ChartSpec, title: str, figures: Figures, edition: Month) ->
             "a year before"
         )
         values = {
-            label: tuple(
-                None if (v := figures.value(m, months)) is None else float(v) for m in spec.measures
-            )
+            label: tuple(total(m, months) for m in spec.measures)
             for label, months in (("last", last_months), ("this", this_months))
         }
         series = (
             Series(last_months[-1].financial_year, values["last"]),
             Series(this_months[-1].financial_year, values["this"]),
         )
+    found.raise_if_any()
     percent = all(catalogue[m].unit is Unit.PERCENT for m in spec.measures)
     key = repr((spec.kind.value, title, x_labels, series, spec.y_label))
     return ChartData(

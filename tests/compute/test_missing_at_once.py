@@ -89,3 +89,45 @@ def test_a_row_missing_from_the_workbook_is_told_as_the_sheet_s_cells(
         f"edition {EDITION} (add a row to the Survey sheet: {EDITION} | csew_good_job | last | "
         "this | period_end)",
     ], result.err
+
+
+def _drop_monthly(path: Path, measure: str, months: list[str]) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    dropped = [line for line in lines if any(line.startswith(f"{measure},{m},") for m in months)]
+    assert len(dropped) == len(months)
+    path.write_text("".join(line for line in lines if line not in dropped), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("command", "months"),
+    [
+        # one edition: last year's window and this year's, a table's and a chart's
+        pytest.param(
+            ["build"],
+            ["2013-01", "2013-02", "2013-03", "2013-06"],
+            id="build",
+            marks=pytest.mark.slow,  # starts its chart worker
+        ),
+        pytest.param(
+            ["check"],
+            ["2013-01", "2013-02", "2013-03", "2013-04", "2013-05", "2013-06"],
+            id="check",
+            marks=pytest.mark.slow,
+        ),
+    ],
+)
+def test_a_measure_s_missing_months_are_one_problem(
+    report_copy: Path, run_cli, command: list[str], months: list[str]
+) -> None:
+    """Rows missing for one measure were told once per window that needs them: three
+    causes as thirteen errors from check (one per edition), each naming some of the months,
+    and build told last year's window and not this year's."""
+    _drop_monthly(report_copy / "data" / "monthly.csv", "incidents_drug", months)
+    _drop_monthly(report_copy / "data" / "monthly.csv", "da_incidents", ["2013-08"])
+    result = run_cli(*command, root=report_copy)
+    assert result.code == 1
+    errors = [line for line in result.err.splitlines() if line.startswith("reportgen: error:")]
+    assert len(errors) == 2, result.err
+    [drugs] = [e for e in errors if "no figure for incidents_drug" in e]
+    assert f"no figure for incidents_drug in {', '.join(months)} (" in drugs
+    assert any("no figure for da_incidents in 2013-08 (" in e for e in errors)
