@@ -186,17 +186,16 @@ class ProblemCollector:
         # one cause met twice (two editions missing the same month) is one problem; two
         # cells of one workbook row are two
         for problem in error.problems if isinstance(error, Problems) else (error,):
-            key = (problem.file, problem.line, problem.cell, problem.message)
-            if key in self._seen:
-                continue
-            self._seen.add(key)
             for index, kept in enumerate(self.problems):
                 joined = kept.joined_with(problem)
                 if joined is not None:  # the months two windows miss of one measure, say
                     self.problems[index] = joined
                     break
             else:
-                self.problems.append(problem)
+                key = (problem.file, problem.line, problem.cell, problem.message)
+                if key not in self._seen:
+                    self._seen.add(key)
+                    self.problems.append(problem)
 
     @contextlib.contextmanager
     def attempt(self) -> Iterator[None]:

@@ -39,12 +39,14 @@ class MissingFigures(InputError):
         months = sorted(self.missing)
         first, last = min(w[0] for w in windows), max(w[1] for w in windows)
         needed = (
-            f"window {first}..{last}" if len(windows) == 1 else f"windows from {first} to {last}"
+            f"every month of the window {first}..{last} is needed"
+            if len(windows) == 1
+            else f"the windows that need them run from {first} to {last}"
         )
         super().__init__(
             f"no figure for {measure_id} in {', '.join(months)}",
             file=file,
-            hint=f"{self.missing[months[0]]} (every month of the {needed} is needed)",
+            hint=f"{self.missing[months[0]]} ({needed})",
         )
 
     def joined_with(self, other: ReportgenError) -> ReportgenError | None:

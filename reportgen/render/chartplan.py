@@ -293,7 +293,9 @@ def _widest_value(chart: ChartData, size: float, measure: Measure, reach: float)
     else:
         margin = (high - low) * reach
         ends = [high + margin, *([low - margin] if low - margin < 0 else [])]
-        decimals = 1 if high - low < 5 else 0
+        # as render.charts settles them: one decimal under 5 points, two where one does
+        # not tell a narrow range's ticks apart
+        decimals = 2 if high - low < 0.5 else 1 if high - low < 5 else 0
 
     def label(value: float) -> str:  # as render.charts's tick formatter writes it
         return f"{value:.{decimals}f}%" if chart.percent else f"{value:,.0f}"

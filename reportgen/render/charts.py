@@ -153,10 +153,10 @@ def _draw(figure: Any, data: ChartData, style: ChartStyle, plan: ChartPlan) -> N
     if data.y_label:
         axes.set_ylabel(data.y_label, fontproperties=regular)
     values = [v for series in data.series for v in series.values if v is not None]
-    if values and min(values) == max(values):
+    if not values or min(values) == max(values):
         # a flat series (every month 7, or none at all): matplotlib centres a sliver of
         # axis on it, whose ticks print as "7 7 7 7" or "0 −0"; show it from zero
-        axes.set_ylim(0, max(values[0] * 1.25, 1.0))
+        axes.set_ylim(*_from_zero(values))
     low, high = axes.get_ylim()
     if not data.percent and high - low < 10:
         # a handful of counts: whole-number ticks, not "1 1 1 2 2 2"; as many as the
@@ -182,7 +182,7 @@ def _draw(figure: Any, data: ChartData, style: ChartStyle, plan: ChartPlan) -> N
         while not apart(decimals) and decimals < 2:
             decimals += 1
         if not apart(decimals):
-            axes.set_ylim(0, max(max(values, default=0.0) * 1.25, 1.0))
+            axes.set_ylim(*_from_zero(values))
             decimals = 1 if not apart(0) else 0
 
     def tick(value: float, _position: object) -> str:
@@ -207,6 +207,15 @@ def _draw(figure: Any, data: ChartData, style: ChartStyle, plan: ChartPlan) -> N
         handlelength=HANDLE,
         columnspacing=COLUMN_SPACING,
     )
+
+
+def _from_zero(values: list[float]) -> tuple[float, float]:
+    """A value axis from zero to a quarter beyond the values (below zero for negative
+    ones), at least one unit long."""
+    low, high = min([*values, 0.0]), max([*values, 0.0])
+    if high > 0 or low == 0:
+        return 0.0, max(high * 1.25, 1.0)
+    return min(low * 1.25, -1.0), 0.0
 
 
 CHART_FORMAT = "reportgen-charts-3"  # bump when drawing changes, so old cache entries go unused

@@ -131,3 +131,22 @@ def test_a_measure_s_missing_months_are_one_problem(
     [drugs] = [e for e in errors if "no figure for incidents_drug" in e]
     assert f"no figure for incidents_drug in {', '.join(months)} (" in drugs
     assert any("no figure for da_incidents in 2013-08 (" in e for e in errors)
+
+
+def test_the_same_months_missing_from_two_windows_are_one_problem_naming_both() -> None:
+    """Two editions missing the same month said it in the same words, and the second was
+    dropped as a duplicate before it could be joined: the hint named one window."""
+    from reportgen.compute.aggregate import MissingFigures
+    from reportgen.errors import ProblemCollector
+
+    how = {"2013-11": "add a row 'm,2013-11,…' to data/monthly.csv"}
+    found = ProblemCollector()
+    for window in (("2012-12", "2013-11"), ("2013-04", "2014-03")):
+        found.add(MissingFigures("m", how, (window,), file="data/monthly.csv"))
+    found.add(MissingFigures("other", how, (("2013-04", "2014-03"),), file="data/monthly.csv"))
+    joined, other = found.problems
+    assert str(joined) == (
+        "data/monthly.csv: no figure for m in 2013-11 (add a row 'm,2013-11,…' to "
+        "data/monthly.csv (the windows that need them run from 2012-12 to 2014-03))"
+    )
+    assert "every month of the window 2013-04..2014-03 is needed" in str(other)

@@ -446,9 +446,10 @@ def test_a_theme_without_rag_marks_is_refused(report_copy, run_cli) -> None:
     assert_refused(run_cli("check", root=report_copy), expect, "check")
 
 
-def test_a_month_missing_from_several_editions_is_told_by_the_earliest(report_copy, run_cli):
+def test_a_month_missing_from_several_editions_is_told_once(report_copy, run_cli):
     # check computes the edition build would make first (so it is laid out meanwhile),
-    # yet the problem met by several editions is told as the earliest of them meets it
+    # yet the problem met by several editions is told once, naming every window that
+    # needs the month (each edition's rolling windows, and the charts')
     monthly = report_copy / MONTHLY
     lines = monthly.read_text(encoding="utf-8").splitlines(keepends=True)
     monthly.write_text(
@@ -459,4 +460,4 @@ def test_a_month_missing_from_several_editions_is_told_by_the_earliest(report_co
     assert result.code == EXIT_ERROR
     [message] = result.err.splitlines()
     assert "no figure for satisfaction_contact in 2013-02" in message
-    assert "(every month of the window 2012-05..2013-04 is needed)" in message, message
+    assert "(the windows that need them run from 2012-03 to 2014-01)" in message, message

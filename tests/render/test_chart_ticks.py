@@ -66,3 +66,39 @@ def test_a_steady_rate_has_distinct_ticks(trend, spread: float) -> None:
     steady = msgspec.structs.replace(chart, series=(Series("steady", values),), percent=True)
     ticks = y_ticks(steady, style)
     assert len(ticks) >= 2 and len(set(ticks)) == len(ticks), ticks
+
+
+@pytest.mark.parametrize(
+    ("values", "percent"),
+    [((None,) * 3, True), ((None,) * 3, False), ((-5.0,) * 3, True), ((-5.0, -5.001, -5.0), True)],
+    ids=["no values, a rate", "no values, a count", "a steady negative rate", "a steadier one"],
+)
+def test_a_series_with_nothing_to_tell_apart_shows_its_values_from_zero(
+    trend, values: tuple[float | None, ...], percent: bool
+) -> None:
+    """No values at all printed "-0.04% … 0.04%"; a steady negative rate was moved out of
+    view (the axis went from 0 to 1)."""
+    chart, style = trend
+    months = len(chart.x_labels)
+    series = (Series("s", tuple(values[i % 3] for i in range(months))),)
+    ticks = y_ticks(msgspec.structs.replace(chart, series=series, percent=percent), style)
+    assert len(set(ticks)) == len(ticks) >= 2, ticks
+    assert not any("−" in t for t in ticks if t.strip("−-0.%") == "")  # never "−0"
+    numbers = [float(t.rstrip("%").replace(",", "").replace("−", "-")) for t in ticks]
+    present = [v for v in values if v is not None]
+    assert min(numbers) <= min(present, default=0.0) and max(numbers) >= max(present, default=0.0)
+    assert 0.0 in numbers
+    if min(present, default=0.0) >= 0:  # nothing below zero to show
+        assert min(numbers) == 0.0, ticks
+
+
+def test_a_narrow_rate_s_value_axis_stays_on_the_chart(trend) -> None:
+    """Two decimals ("99.90%" … "100.00%") are wider than the plan allowed for: the y label
+    started past the chart's left edge."""
+    chart, style = trend
+    values = tuple(99.9 if i % 2 else 100.0 for i in range(len(chart.x_labels)))
+    steady = msgspec.structs.replace(chart, series=(Series("s", values),), percent=True)
+    for size in (7.5, 12.0):
+        sized = msgspec.structs.replace(style, font_size=size)
+        [texts] = draw_charts([steady], sized).texts
+        assert min(t.x - (0.74 * t.size if t.angle == 90 else 0) for t in texts) >= -0.5
