@@ -365,19 +365,32 @@ def _categories(
         or widths[i] > to_side(i)
         or labels[i].count("\n") >= MAX_WRAPPED_LINES  # a long name with room to spread
     ]
-    for i in crowded:  # each then no wider than its room: no two of them touch
+    # each wrapped to the room between bars, which no two of them can overrun; a word
+    # wider than that may still stand beside what its neighbours became, half the gap
+    # from each (the sample's 'consideration' in ten-point type)
+    unbroken = []
+    for i in crowded:
         lines = _wrap_to(chart.x_labels[i], room(i), size, False, measure)
+        if lines is None:
+            unbroken.append(i)
+            continue
+        labels[i] = "\n".join(lines)
+        widths[i] = _width(labels[i], size, False, measure)
+    for i in unbroken:
+        beside = [2 * (spacing - gap / 2) - widths[j] for j in (i - 1, i + 1) if 0 <= j < count]
+        wider = min([*beside, to_side(i)])
+        lines = _wrap_to(chart.x_labels[i], wider, size, False, measure)
         if lines is None:
             raise _crowded_label(
                 i,
                 chart,
                 f"the category name {shown(chart.x_labels[i])} has a word, "
                 f"{shown(_widest_word(chart.x_labels[i], size, False, measure))}, wider than "
-                "the room "
-                f"under its bars ({max(room(i), 0.0) / CM:.1f}cm)",
+                f"the room under its bars ({max(wider, 0.0) / CM:.1f}cm)",
                 "shorten the label, draw fewer categories, or make the theme's chart wider",
             )
         labels[i] = "\n".join(lines)
+        widths[i] = _width(labels[i], size, False, measure)
     return tuple(labels)
 
 

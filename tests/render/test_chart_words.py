@@ -108,6 +108,7 @@ def with_series(chart: ChartData, names: list[str], points: int | None = None) -
         "large type",
         "larger type, many series",
         "one long category name",
+        "ten-point bars",
     ],
 )
 def test_a_demanding_chart_is_set_out_without_crowding(sample_charts, case: str) -> None:
@@ -133,6 +134,7 @@ def test_a_demanding_chart_is_set_out_without_crowding(sample_charts, case: str)
         "eight series": many,
         "large title type": msgspec.structs.replace(style, title_size=32.0),
         "large type": msgspec.structs.replace(style, font_size=12.0),
+        "ten-point bars": msgspec.structs.replace(style, font_size=10.0),
         "larger type, many series": msgspec.structs.replace(style, font_size=16.0, height=400.0),
     }
     style = styles.get(case, style)
@@ -163,6 +165,9 @@ def test_a_demanding_chart_is_set_out_without_crowding(sample_charts, case: str)
         # the chart's edge, its keys cut off, its words into the text below
         "large title type": lambda: trend,
         "large type": lambda: trend,
+        # its last name's one word came within half a gap of its neighbour's, and was
+        # refused; it stands there, apart
+        "ten-point bars": lambda: next(c for c in charts if c.title.startswith("Offence")),
         "larger type, many series": lambda: with_series(
             trend, ["Youth reoffending " * 3, "Adult", "All offenders"]
         ),
