@@ -39,8 +39,13 @@ class ChartData(msgspec.Struct, frozen=True):
     label_places: tuple[tuple[str, int], ...] = ()
 
     @property
+    def drawn_values(self) -> list[float]:
+        """Every value the chart draws, series by series (a missing one is a gap)."""
+        return [v for series in self.series for v in series.values if v is not None]
+
+    @property
     def whole_numbers(self) -> bool:
-        return all(v is None or float(v).is_integer() for s in self.series for v in s.values)
+        return all(float(v).is_integer() for v in self.drawn_values)
 
     def number(self, value: float) -> str:
         """A value as the chart prints it: "43.8%", "2,717", "8.6"."""

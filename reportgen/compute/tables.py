@@ -219,9 +219,11 @@ def derive(
 ) -> Derivation:
     """One measure row of an edition, every cell with its derivation."""
     figures = figures.as_of(edition)
-    earlier: list[Derivation | None] = []  # the previous edition's row, where derived here
+    # both years' missing months at once, and the previous edition's, told as one
+    found = ProblemCollector()
+    years: list[YearFigure] = []
     if measure.aggregation is Aggregation.REPORTED:
-        last, this = _survey_years(figures, measure, edition)
+        years += _survey_years(figures, measure, edition)
     else:
         this_months, last_months = figures.windowed(measure.id, edition)
         comparable = measure.comparable_from is None or last_months[0] >= measure.comparable_from
@@ -229,27 +231,17 @@ def derive(
             None if comparable else NOT_COMPARABLE.format(month=measure.comparable_from)
         )
         before = NOT_YET_MONITORED if not_yet_monitored(figures, measure, this_months) else None
-        # both years' missing months at once (and the previous edition's), told as one
-        found = ProblemCollector()
-        years: list[YearFigure] = []
         for months, reason in ((last_months, before or not_comparable), (this_months, before)):
             with found.attempt():
                 years.append(_year(figures, measure, months, reason))
-        with found.attempt():
-            if with_previous:
-                earlier.append(
-                    previous_derivation(figures, measure, edition, percent_sign=percent_sign)
-                )
-        found.raise_if_any()
-        last, this = years
+    previous: Derivation | None = None
+    with found.attempt():
+        if with_previous:
+            previous = previous_derivation(figures, measure, edition, percent_sign=percent_sign)
+    found.raise_if_any()
+    last, this = years
     difference, difference_text, difference_reason = _difference(measure, last, this, percent_sign)
-    previous, movement_reason = None, None
-    if with_previous:
-        previous = (
-            earlier[0]
-            if earlier
-            else previous_derivation(figures, measure, edition, percent_sign=percent_sign)
-        )
+    movement_reason = None
     movement = rules.derive_movement(
         measure,
         difference.value if difference else None,

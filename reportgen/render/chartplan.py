@@ -200,7 +200,7 @@ def _bar_values(
     """Whether each bar's value is set upright (where it is wider than its bar, beside
     the next one's), and the room above the tallest bar (a fraction of the values'
     range, as matplotlib's margin) that holds it."""
-    values = [v for series in chart.series for v in series.values if v is not None]
+    values = chart.drawn_values
     widest = max((measure(chart.number(v), size, False) for v in values), default=0.0)
     bar = 0.8 / max(1, len(chart.series)) * spacing  # from one bar's centre to the next's
     upright = widest + VALUE_GAP > bar
@@ -284,7 +284,7 @@ def _widest_value(chart: ChartData, size: float, measure: Measure, reach: float)
     values and matplotlib's margins (bars stand on zero; a flat series is shown from zero
     to a quarter above), and the digits of the theme's font are all one width, so no
     tick has more of them than these ends."""
-    values = [v for series in chart.series for v in series.values if v is not None] or [0.0]
+    values = chart.drawn_values or [0.0]
     if chart.kind is ChartKind.COMPARISON:
         values.append(0.0)
     low, high = min(values), max(values)
@@ -365,22 +365,23 @@ def _categories(
         or widths[i] > to_side(i)
         or labels[i].count("\n") >= MAX_WRAPPED_LINES  # a long name with room to spread
     ]
+
+    def set_out(i: int, room: float) -> bool:
+        """Wrap name ``i`` to ``room``; False where a word of it is wider."""
+        lines = _wrap_to(chart.x_labels[i], room, size, False, measure)
+        if lines is not None:
+            labels[i] = "\n".join(lines)
+            widths[i] = _width(labels[i], size, False, measure)
+        return lines is not None
+
     # each wrapped to the room between bars, which no two of them can overrun; a word
     # wider than that may still stand beside what its neighbours became, half the gap
     # from each (the sample's 'consideration' in ten-point type)
-    unbroken = []
-    for i in crowded:
-        lines = _wrap_to(chart.x_labels[i], room(i), size, False, measure)
-        if lines is None:
-            unbroken.append(i)
-            continue
-        labels[i] = "\n".join(lines)
-        widths[i] = _width(labels[i], size, False, measure)
+    unbroken = [i for i in crowded if not set_out(i, room(i))]
     for i in unbroken:
         beside = [2 * (spacing - gap / 2) - widths[j] for j in (i - 1, i + 1) if 0 <= j < count]
         wider = min([*beside, to_side(i)])
-        lines = _wrap_to(chart.x_labels[i], wider, size, False, measure)
-        if lines is None:
+        if not set_out(i, wider):
             raise _crowded_label(
                 i,
                 chart,
@@ -389,8 +390,6 @@ def _categories(
                 f"the room under its bars ({max(wider, 0.0) / CM:.1f}cm)",
                 "shorten the label, draw fewer categories, or make the theme's chart wider",
             )
-        labels[i] = "\n".join(lines)
-        widths[i] = _width(labels[i], size, False, measure)
     return tuple(labels)
 
 

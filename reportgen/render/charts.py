@@ -152,7 +152,7 @@ def _draw(figure: Any, data: ChartData, style: ChartStyle, plan: ChartPlan) -> N
     axes.set_xticks(positions, plan.x_labels, fontproperties=small if comparison else regular)
     if data.y_label:
         axes.set_ylabel(data.y_label, fontproperties=regular)
-    values = [v for series in data.series for v in series.values if v is not None]
+    values = data.drawn_values
     if not values or min(values) == max(values):
         # a flat series (every month 7, or none at all): matplotlib centres a sliver of
         # axis on it, whose ticks print as "7 7 7 7" or "0 −0"; show it from zero
