@@ -36,6 +36,16 @@ class CliResult:
 RunCli = Callable[..., CliResult]
 
 
+def linked_from_outside(root: Path, relative: str, elsewhere: Path) -> Path:
+    """Move the report folder's file ``relative`` into ``elsewhere`` (a folder outside
+    it) and leave a symbolic link to it in its place: the file's new path."""
+    outside = elsewhere / Path(relative).name
+    outside.parent.mkdir(exist_ok=True)
+    shutil.move(root / relative, outside)
+    (root / relative).symlink_to(outside)
+    return outside
+
+
 def _parse_csv(text: str) -> list[list[str]]:
     """Rows of a CSV text; CRLF and LF line endings read the same."""
     return list(csv.reader(io.StringIO(text, newline="")))

@@ -11,6 +11,7 @@ import pytest
 
 from reportgen.load.folder import editions_with_content, input_files, load_report
 from reportgen.months import Month
+from tests.conftest import linked_from_outside
 
 MARCH = Month(2014, 3)
 
@@ -75,10 +76,7 @@ def test_input_files_are_exactly_what_a_build_reads(report_copy: Path) -> None:
 def test_a_symlink_out_of_the_folder_is_refused(
     relative: str, report_copy: Path, tmp_path: Path, run_cli
 ) -> None:
-    outside = tmp_path / "elsewhere" / Path(relative).name
-    outside.parent.mkdir()
-    shutil.move(report_copy / relative, outside)
-    (report_copy / relative).symlink_to(outside)
+    linked_from_outside(report_copy, relative, tmp_path / "elsewhere")
     for command in ("check", "build"):
         message = one_error(run_cli(command, root=report_copy))
         assert f"error: {relative}: it leads outside the report folder" in message

@@ -14,6 +14,7 @@ import pytest
 from reportgen.errors import InputError
 from reportgen.links import LinkLoop, real_path
 from reportgen.load.folder import load_report, load_report_theme
+from tests.conftest import linked_from_outside
 
 LOOP = "is a symbolic link that leads round in a loop"
 HINT = "(make it a real file or folder, or point it at one; ls -l shows where it points)"
@@ -127,10 +128,8 @@ def test_the_archive_folder_that_loops_is_named(
 def test_the_workbook_is_written_only_from_inputs_within_the_folder(
     name: str, report_copy: Path, tmp_path: Path, run_cli
 ) -> None:
-    outside = tmp_path / "elsewhere" / Path(name).name
-    outside.parent.mkdir()
-    shutil.move(report_copy / name, outside)
-    (report_copy / name).symlink_to(outside)  # read from outside the folder, and written in
+    # read from outside the folder, and written in
+    linked_from_outside(report_copy, name, tmp_path / "elsewhere")
     line = one_error(run_cli("workbook", root=report_copy))
     assert f"{name}: it leads outside the report folder" in line
     assert not (report_copy / "data" / "performance.xlsx").exists()
