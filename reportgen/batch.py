@@ -190,7 +190,7 @@ def _sweep_after_jobs(root: Path, pids: list[int]) -> None:
     reaped, those are removed, so an interrupted range leaves nothing behind. (The
     archive's incoming folders are not touched: ``editions`` reports them by design.)"""
     from reportgen.atomic import sweep_left_by
-    from reportgen.render.chartcache import CACHE
+    from reportgen.cachefolder import CACHE
 
     # out/ is workflow.OUT, which the caller does not import (it would import pandas)
     for folder in (root / "out", root / CACHE, Path(tempfile.gettempdir())):

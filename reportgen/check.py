@@ -10,7 +10,8 @@ of every edition), computes every edition with narrative, checks every text that
 reaches the page against the font, and lays the edition out without drawing its charts
 (the page-fit dry run), so that when ``check`` passes, ``build`` succeeds. The font and
 page-fit checks run in a second process where the command line started one
-(``assemble.dryrun``), while this one computes.
+(``assemble.dryrun``), while this one computes. The one file it writes is the data cache's
+entry (``load.datacache``): the data, loaded without a problem, for the next command.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from reportgen.load.folder import (
     default_edition,
     editions_with_content,
     inside,
+    keep_loaded_data,
     load_content,
     load_report,
     require_report_folder,
@@ -56,11 +58,14 @@ def check_folder(
     *,
     draft: bool = False,
     worker: DryRunWorker | None = None,
+    use_cache: bool = True,
 ) -> CheckReport:
     """Check the report folder as ``build [--edition] [--draft]`` would use it.
 
     The font and page-fit checks run in ``worker`` where one is given (started before
-    pandas was imported), else in this process: the report is the same either way."""
+    pandas was imported), else in this process: the report is the same either way.
+    ``use_cache``: data unchanged since a load that passed is read from the data cache
+    (``load.datacache``), which is the one thing ``check`` writes."""
     root = require_report_folder(root)
     report = CheckReport()
     problems = ProblemCollector()
@@ -71,7 +76,7 @@ def check_folder(
     # first, so the worker parses the fonts while this process loads the data
     dry_run = DryRun(theme, worker) if theme is not None else None
     with problems.attempt():
-        folder = load_report(root)
+        folder = load_report(root, cache_root=root if use_cache else None)
     if folder is not None:
         report.lines += _describe_folder(folder, theme)
     _check_distribution(root, problems, report)
@@ -93,6 +98,7 @@ def check_folder(
             )
         except ReportgenError as error:
             checked[month] = error
+    keep_loaded_data(folder, root)  # while the worker lays out; whatever else is found
     # every edition's running header, its month filled in: the longest month's may not
     # fit where the edition laid out does ("September" where "March" fits)
     headers = [

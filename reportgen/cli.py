@@ -173,6 +173,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--draft", action="store_true", help="as build --draft: narrative under review is fine"
     )
+    check.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="load the data afresh, even where it has not changed (ignore .reportgen-cache/)",
+    )
 
     build = commands.add_parser("build", help="build the edition's PDF and print its path")
     _add_editions(build)
@@ -184,7 +189,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--verbose", action="store_true", help="report each stage's time")
     build.add_argument(
-        "--no-cache", action="store_true", help="draw every chart again (ignore .reportgen-cache/)"
+        "--no-cache",
+        action="store_true",
+        help="load the data afresh and draw every chart again (ignore .reportgen-cache/)",
     )
 
     preview = commands.add_parser(
@@ -432,14 +439,15 @@ def _usage(err: TextIO, message: str) -> int:
 
 def _figures(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from reportgen.compute.edition import edition_figures
-    from reportgen.load.folder import load_report
+    from reportgen.load.folder import keep_loaded_data, load_report
 
-    folder = load_report(args.root)
+    folder = load_report(args.root, cache_root=args.root)
     text, notes = edition_figures(folder, _edition(args), args.format)
     _warn(folder.data.warnings, err)
     for note in notes:
         say(err, "note", note)
     out.write(text)
+    keep_loaded_data(folder, args.root)
     return EXIT_OK
 
 
@@ -450,11 +458,12 @@ def _warn(warnings: Sequence[str], err: TextIO) -> None:
 
 def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from reportgen.compute.explain import explain
-    from reportgen.load.folder import load_report
+    from reportgen.load.folder import keep_loaded_data, load_report
 
-    folder = load_report(args.root)
+    folder = load_report(args.root, cache_root=args.root)
     _warn(folder.data.warnings, err)
     out.write(explain(folder, args.measure, _edition(args), args.format))
+    keep_loaded_data(folder, args.root)
     return EXIT_OK
 
 
@@ -507,7 +516,9 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         steps.reached("check: worker started")
         from reportgen.check import check_folder
 
-        report = check_folder(args.root, args.edition, draft=args.draft, worker=worker)
+        report = check_folder(
+            args.root, args.edition, draft=args.draft, worker=worker, use_cache=not args.no_cache
+        )
     for line in report.lines:
         print(line, file=out)
     for note in report.notes:

@@ -21,7 +21,7 @@ import io
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import msgspec
 
@@ -69,10 +69,11 @@ def needed_figures(
     catalogue: Catalogue, data: PerformanceData, edition: Month
 ) -> list[tuple[str, Month]]:
     """Monthly figures an edition needs (its two windows) that the data does not have."""
-    have = set(data.monthly.index)
+    have = set(data.monthly.keys())
+    with_rows = set(data.monthly.measure)
     needed = []
     for measure in catalogue.values():
-        if not measure.has_own_rows or measure.id not in data.monthly.index.get_level_values(0):
+        if not measure.has_own_rows or measure.id not in with_rows:
             continue
         this_year = measure.window.months(edition)
         last_year = [m.shift(-12) for m in this_year]
@@ -158,7 +159,13 @@ def _monthly_sheet(
         if cell.column > len(GRID_HEADER):
             cell.number_format = "mmm yyyy"
     column_of = {m: len(GRID_HEADER) + 1 + index for index, m in enumerate(months)}
-    figures = {key: row for key, row in data.monthly.iterrows()}
+    monthly = data.monthly
+    figures = {
+        key: {"numerator": numerator, "denominator": denominator}
+        for key, numerator, denominator in zip(
+            monthly.keys(), monthly.numerator, monthly.denominator, strict=True
+        )
+    }
     row_of: dict[tuple[str, str], int] = {}
     for measure in catalogue.values():
         if not measure.has_own_rows:
@@ -269,16 +276,15 @@ def _survey_rows(data: PerformanceData) -> list[list[Any]]:
 
 
 def _revision_rows(data: PerformanceData) -> list[list[Any]]:
-    rows = []
-    for key, row in data.revisions.iterrows():
-        measure_id, month = cast(tuple[str, str], key)  # indexed by measure and month
-        rows.append(
-            [
-                measure_id,
-                month,
-                figure(row["numerator"]),
-                figure(row["denominator"]),
-                row["until_edition"],
-            ]
+    revised = data.revisions
+    return [
+        [measure_id, month, figure(numerator), figure(denominator), until]
+        for measure_id, month, numerator, denominator, until in zip(
+            revised.measure,
+            revised.month,
+            revised.numerator,
+            revised.denominator,
+            revised.until_edition,
+            strict=True,
         )
-    return rows
+    ]

@@ -11,16 +11,39 @@ and ``stat()`` gives both a size of 0, so a size check before ``read_bytes()`` p
 them: the file is opened without blocking, checked with ``fstat`` on the open file (no
 swap between check and read), and read only up to the limit, so a file that grows
 meanwhile is refused too.
+
+``recorded_reads`` notes, while it lasts, which files were read (by device and inode)
+and the sha256 of what each read gave: the data cache keeps a load only under the very
+bytes it was made from.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import hashlib
 import os
 import stat
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 
 MAX_INPUT_BYTES = 64 << 20  # more than any input the load accepts: for a copy or a hash
+
+# a file by device and inode -> the sha256 of each read of it
+Reads = dict[tuple[int, int], set[str]]
+_RECORDING: ContextVar[Reads | None] = ContextVar("reportgen_reads", default=None)
+
+
+@contextlib.contextmanager
+def recorded_reads() -> Iterator[Reads]:
+    """Every file ``read_limited`` reads meanwhile (in this thread), and what it gave."""
+    reads: Reads = {}
+    token = _RECORDING.set(reads)
+    try:
+        yield reads
+    finally:
+        _RECORDING.reset(token)
 
 
 class NotAPlainFile(OSError):
@@ -61,4 +84,8 @@ def read_limited(path: Path | str, limit: int) -> bytes:
     data = b"".join(chunks)
     if len(data) > limit:
         raise TooLarge(len(data), limit)
+    reads = _RECORDING.get()
+    if reads is not None:
+        identity = (info.st_dev, info.st_ino)
+        reads.setdefault(identity, set()).add(hashlib.sha256(data).hexdigest())
     return data

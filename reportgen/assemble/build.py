@@ -18,12 +18,14 @@ import msgspec
 from reportgen import notices, steps
 from reportgen.assemble.worker import ChartWorker, PendingCharts, WorkerGone
 from reportgen.atomic import ensure_folder, write_bytes
+from reportgen.cachefolder import CACHE
 from reportgen.compute.chartdata import ChartData
 from reportgen.compute.edition import Edition, compute_edition
 from reportgen.errors import BuildError, InputError, ReportgenError
 from reportgen.load.folder import (
     ReportFolder,
     default_edition,
+    keep_loaded_data,
     load_content,
     load_report,
     load_report_theme,
@@ -31,13 +33,12 @@ from reportgen.load.folder import (
 )
 from reportgen.load.reportfolder import kept_folder_of
 from reportgen.months import Month
-from reportgen.render.chartcache import CACHE, ChartCache, chart_inputs_key
+from reportgen.render.chartcache import ChartCache, chart_inputs_key
 from reportgen.render.chartplan import ChartPlan, plan_charts
 from reportgen.render.charts import ChartStyle, ChartText, DrawnCharts, charts_digest, draw_charts
 from reportgen.render.contrast import low_contrast
 
 __all__ = [
-    "CACHE",
     "BuildResult",
     "EditionBuilder",
     "build_edition",
@@ -214,12 +215,13 @@ class EditionBuilder:
         cache_root: Path | None = None,
         folder_keys: tuple[str, ...] = (),
     ) -> None:
-        self.folder = load_report(root)
+        cache_root = cache_root or Path(root)
+        self.folder = load_report(root, cache_root=cache_root if use_cache else None)
         self.folder_keys = folder_keys
         self.theme = load_report_theme(self.folder)
         for line in low_contrast(self.theme):  # built, and said: the choice is the analyst's
             notices.warn(f"{self.theme.file}: {line}")
-        self.cache = ChartCache(cache_root or self.folder.root) if use_cache else None
+        self.cache = ChartCache(cache_root) if use_cache else None
         self.chart_worker = chart_worker
         self.memory = memory if memory is not None else {}
 
@@ -337,6 +339,7 @@ class EditionBuilder:
             else:  # a copy's inputs are not the folder's: the keys the caller took from it
                 for key in self.folder_keys:
                     self.cache.remember(key, digest)
+            keep_loaded_data(folder, self.cache.root)
         clock.step("finish")
         return BuildResult(
             target, edition, layout.page_count, len(pdf), layout.section_pages, clock.timings

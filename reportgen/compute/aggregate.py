@@ -4,8 +4,8 @@
 of the catalogue, as an ``Aggregate`` that keeps the monthly figures (and their
 sources and revision vintage) it was summed from, so ``reportgen explain`` shows the
 very numbers the printed cell came from. A missing month names the file, measure and
-month. The monthly frame is turned into
-plain look-ups once; each figure is then a few dictionary reads.
+month. The monthly figures' columns are turned into plain look-ups once; each figure
+is then a few dictionary reads.
 """
 
 from __future__ import annotations
@@ -126,24 +126,6 @@ def _shared(data: PerformanceData) -> _Shared:
     return shared
 
 
-def _figure(
-    measure_id: str,
-    month: str,
-    numerator: Fraction,
-    denominator: object,
-    source: str,
-    until_edition: str = "",
-) -> MonthFigure:
-    return MonthFigure(
-        measure_id,
-        Month.parse(month),
-        numerator,
-        denominator if isinstance(denominator, Fraction) else None,
-        source,
-        until_edition,
-    )
-
-
 def _lookup(data: PerformanceData, vintage: Month | None) -> MonthlyLookup:
     """The monthly figures as plain look-ups (as they stood for ``vintage``), built once
     per data set; a vintage changes only the few months a revision covers."""
@@ -152,33 +134,41 @@ def _lookup(data: PerformanceData, vintage: Month | None) -> MonthlyLookup:
     if key in shared.lookups:
         return shared.lookups[key]
     if key is None:
-        # one pass down the frame's columns (sorted by measure, then month): a groupby
-        # made a frame per measure, which cost more than the figures themselves; each
-        # column as a list, since iterating a string column fetches its cells one by one
         lookup: MonthlyLookup = {}
-        frame = data.monthly
-        columns = (frame[name].tolist() for name in ("numerator", "denominator", "source"))
-        for (measure_id, month), numerator, denominator, source in zip(
-            frame.index, *columns, strict=True
+        figures = data.monthly
+        for measure_id, month, numerator, denominator, source in zip(
+            figures.measure,
+            figures.month,
+            figures.numerator,
+            figures.denominator,
+            figures.source,
+            strict=True,
         ):
-            lookup.setdefault(str(measure_id), {})[month] = _figure(
-                str(measure_id), month, numerator, denominator, source
+            lookup.setdefault(measure_id, {})[month] = MonthFigure(
+                measure_id, Month.parse(month), numerator, denominator, source
             )
         shared.lookups[key] = lookup
         return lookup
     base = _lookup(data, None)
     if shared.revised is None:
-        # the revised figures in one pass too, earliest vintage first: a vintage then
-        # takes its own from this short list, not from a frame filtered and grouped
-        frame = data.revisions.sort_values("until_edition", kind="stable")
-        names = ("numerator", "denominator", "source", "until_edition")
-        columns = (frame[name].tolist() for name in names)
-        shared.revised = [
-            _figure(str(measure_id), month, numerator, denominator, source, until)
-            for (measure_id, month), numerator, denominator, source, until in zip(
-                frame.index, *columns, strict=True
-            )
-        ]
+        # the revised figures earliest vintage first (a stable sort: in order of measure
+        # and month within a vintage); a vintage then takes its own from this short list
+        revised = data.revisions
+        shared.revised = sorted(
+            (
+                MonthFigure(measure_id, Month.parse(month), numerator, denominator, source, until)
+                for measure_id, month, numerator, denominator, source, until in zip(
+                    revised.measure,
+                    revised.month,
+                    revised.numerator,
+                    revised.denominator,
+                    revised.source,
+                    revised.until_edition,
+                    strict=True,
+                )
+            ),
+            key=lambda figure: figure.until_edition,
+        )
     # where several vintages cover the edition, the earliest still covering it wins
     earliest: dict[tuple[str, str], MonthFigure] = {}
     for figure in shared.revised:

@@ -400,11 +400,45 @@ def survey_estimate(row: SourceRow, catalogue: Catalogue) -> tuple[tuple[str, st
 # --- the folder ------------------------------------------------------------------------
 
 
+class FigureColumns(msgspec.Struct, frozen=True):
+    """Monthly figures, a column each, in order of measure, then month (pandas sorts them
+    at load): plain values the compute stage reads without pandas, and the data cache
+    keeps as they are."""
+
+    measure: tuple[str, ...] = ()
+    month: tuple[str, ...] = ()  # "2014-03"
+    numerator: tuple[Fraction, ...] = ()
+    denominator: tuple[Fraction | None, ...] = ()  # None: a count
+    source: tuple[str, ...] = ()  # "data/monthly.csv:12", "data/performance.xlsx: Monthly!F12"
+    until_edition: tuple[str, ...] = ()  # revisions only: "2014-02"
+
+    def __len__(self) -> int:
+        return len(self.measure)
+
+    def keys(self) -> list[tuple[str, str]]:
+        """(measure, month) of every figure, in order."""
+        return list(zip(self.measure, self.month, strict=True))
+
+    def frame(self) -> pd.DataFrame:
+        """The figures as a pandas frame indexed by (measure, month), for a reader who
+        wants one."""
+        import pandas as pd
+
+        columns = ["numerator", "denominator", "source"]
+        if self.until_edition:
+            columns.append("until_edition")
+        frame = pd.DataFrame(
+            {name: list(getattr(self, name)) for name in ["measure", "month", *columns]},
+            columns=["measure", "month", *columns],
+        )
+        return frame.set_index(["measure", "month"])
+
+
 class PerformanceData(msgspec.Struct, frozen=True, weakref=True):
     """All figures of a report folder, validated."""
 
-    monthly: pd.DataFrame  # index (measure, month: str); numerator, denominator, source
-    revisions: pd.DataFrame  # the same, plus until_edition: earlier vintages of some rows
+    monthly: FigureColumns
+    revisions: FigureColumns  # the same, plus until_edition: earlier vintages of some rows
     msg: dict[tuple[str, str], MsgEntry]  # (edition, measure)
     survey: dict[tuple[str, str], SurveyEstimate]  # (edition, measure)
     monthly_file: str  # where a missing monthly figure is to be added
@@ -605,21 +639,34 @@ def _validated(
     return records
 
 
-def _monthly_frame(figures: Iterable[MonthlyFigure], revisions: bool) -> pd.DataFrame:
+def _figure_columns(figures: Iterable[MonthlyFigure], revisions: bool) -> FigureColumns:
     # imported here, not with the module: the later stages import this module for its
     # value types, and a process that only lays pages out need not load pandas
     import pandas as pd
 
     columns = ["measure", "month", "numerator", "denominator", "source"]
+    if revisions:
+        columns.append("until_edition")
     records = [
         (f.measure_id, str(f.month), f.numerator, f.denominator, str(f.where))
         + ((str(f.until_edition),) if revisions else ())
         for f in figures
     ]
-    frame = pd.DataFrame.from_records(
-        records, columns=columns + (["until_edition"] if revisions else [])
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    frame = frame.set_index(["measure", "month"]).sort_index()
+    index = frame.index.tolist()
+    # each column as a list: iterating a column of objects fetches its cells one by one
+    return FigureColumns(
+        measure=tuple(str(measure) for measure, _ in index),
+        month=tuple(str(month) for _, month in index),
+        numerator=tuple(frame["numerator"].tolist()),
+        # a frame may hold a missing denominator as NaN: a count's is None
+        denominator=tuple(
+            d if isinstance(d, Fraction) else None for d in frame["denominator"].tolist()
+        ),
+        source=tuple(frame["source"].tolist()),
+        until_edition=tuple(frame["until_edition"].tolist()) if revisions else (),
     )
-    return frame.set_index(["measure", "month"]).sort_index()
 
 
 def load_data(folder: Path, catalogue: Catalogue, root: Path | None = None) -> PerformanceData:
@@ -695,8 +742,8 @@ def load_data(folder: Path, catalogue: Catalogue, root: Path | None = None) -> P
     months = sorted({figure.month for figure, _ in monthly.values()})
     first_file = next(iter(monthly_files), display(MONTHLY.csv))
     return PerformanceData(
-        monthly=_monthly_frame((f for f, _ in monthly.values()), revisions=False),
-        revisions=_monthly_frame((f for f, _ in revised.values()), revisions=True),
+        monthly=_figure_columns((f for f, _ in monthly.values()), revisions=False),
+        revisions=_figure_columns((f for f, _ in revised.values()), revisions=True),
         msg={key: entry for key, (entry, _) in msg_entries.items()},
         survey={key: estimate for key, (estimate, _) in estimates.items()},
         monthly_file=first_file,

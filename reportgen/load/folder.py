@@ -28,6 +28,7 @@ from reportgen.load.layout import ReportLayout, load_layout
 from reportgen.load.reportfolder import CATALOGUE, LAYOUT, require_report_folder
 from reportgen.load.theme import Theme, load_theme
 from reportgen.months import Month
+from reportgen.reading import Reads, recorded_reads
 
 THEME = Path("layouts/theme.yaml")
 CONTENT = Path("content")
@@ -46,6 +47,9 @@ class ReportFolder(msgspec.Struct, frozen=True):
     catalogue: Catalogue
     data: PerformanceData
     layout: ReportLayout
+    # the data cache's key of the bytes the data was loaded from (``keep_loaded_data``);
+    # None where no cache was asked for, or a data file changed during the load
+    data_key: str | None = None
 
     def display(self, path: Path) -> str:
         """A path as the analyst would type it: relative to the report folder."""
@@ -100,21 +104,37 @@ def inside(
     return path
 
 
-def load_report(root: Path) -> ReportFolder:
+def load_report(root: Path, *, cache_root: Path | None = None) -> ReportFolder:
     """The load stage's entry point: a report folder -> its ``ReportFolder`` (catalogue,
     layout and data, validated), every problem at once where the files can be read at
-    all. Raises InputError first of all if ``root`` is not a report folder."""
+    all. Raises InputError first of all if ``root`` is not a report folder.
+
+    ``cache_root``: the report folder whose data cache (``load.datacache``) may hold
+    this data as loaded before, and keeps it once loaded; None loads it afresh."""
     root = require_report_folder(root)
-    catalogue = load_catalogue(inside(root, CATALOGUE), str(CATALOGUE))
+    with recorded_reads() as catalogue_reads:
+        catalogue = load_catalogue(inside(root, CATALOGUE), str(CATALOGUE))
     problems = ProblemCollector()
     layout = data = None
     with problems.attempt():
         layout = load_layout(inside(root, LAYOUT), catalogue, str(LAYOUT))
+    key = None
     with problems.attempt():
-        data = _load_data(root, catalogue)
+        data, key = _load_data(root, catalogue, cache_root, catalogue_reads)
     problems.raise_if_any()
     assert layout is not None and data is not None
-    return ReportFolder(root, catalogue, data, layout)
+    return ReportFolder(root, catalogue, data, layout, key)
+
+
+def keep_loaded_data(folder: ReportFolder, cache_root: Path) -> None:
+    """Keep the folder's data in ``cache_root``'s data cache (``load.datacache``), where
+    it was loaded from bytes the cache can name and is not kept already: called once a
+    command has written what it was for."""
+    if folder.data_key is None:
+        return
+    from reportgen.load.datacache import DataCache
+
+    DataCache(cache_root).keep(folder.data_key, folder.data)
 
 
 def load_figures(root: Path) -> tuple[Catalogue, PerformanceData]:
@@ -122,13 +142,29 @@ def load_figures(root: Path) -> tuple[Catalogue, PerformanceData]:
     read as ``load_report`` reads them: every file within the report folder."""
     root = require_report_folder(root)
     catalogue = load_catalogue(inside(root, CATALOGUE), str(CATALOGUE))
-    return catalogue, _load_data(root, catalogue)
+    data, _ = _load_data(root, catalogue)
+    return catalogue, data
 
 
-def _load_data(root: Path, catalogue: Catalogue) -> PerformanceData:
+def _load_data(
+    root: Path,
+    catalogue: Catalogue,
+    cache_root: Path | None = None,
+    catalogue_reads: Reads | None = None,
+) -> tuple[PerformanceData, str | None]:
+    """The data, and the data cache's key of the bytes it was loaded from (or None)."""
     for name in DATA_FILES:
         inside(root, DATA / name)  # no link out of the folder, no loop, no FIFO
-    return load_data(root / DATA, catalogue, root)
+
+    def load() -> PerformanceData:
+        return load_data(root / DATA, catalogue, root)
+
+    if cache_root is None or catalogue_reads is None:
+        return load(), None
+    from reportgen.load.datacache import DataCache
+
+    names = [CATALOGUE, *(DATA / name for name in DATA_FILES)]
+    return DataCache(cache_root).loaded(root, names, catalogue_reads, load)
 
 
 def load_report_theme(folder: ReportFolder) -> Theme:

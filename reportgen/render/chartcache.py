@@ -19,7 +19,6 @@ sha256 and each chart's text) and ``inputs-<key>`` (a digest).
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import math
@@ -28,15 +27,14 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reportgen import notices
-from reportgen.atomic import OutputError, check_within, ensure_folder, write_bytes, write_text
+from reportgen.atomic import OutputError, ensure_folder, write_bytes, write_text
+from reportgen.cachefolder import CacheFolder, code_version, framed
 from reportgen.errors import prints_as_is
 from reportgen.reading import MAX_INPUT_BYTES, read_limited
 
 if TYPE_CHECKING:
     from reportgen.render.charts import DrawnCharts
 
-CACHE = Path(".reportgen-cache")
 # bounds of a chart's text as matplotlib lays it out (points; a chart is a page wide)
 MAX_CHART_POINTS = 10_000
 MAX_TEXT_SIZE = 200
@@ -48,22 +46,6 @@ CHART_INPUTS = (
     Path("layouts/theme.yaml"),
 )
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
-_PACKAGE = Path(__file__).resolve().parents[1]
-
-
-@functools.lru_cache(maxsize=1)
-def _code_version() -> str:
-    """reportgen's own code: a change to loading, computing or drawing is a new key."""
-    digest = hashlib.sha256()
-    for path in sorted(_PACKAGE.rglob("*.py")):
-        _framed(digest, str(path.relative_to(_PACKAGE)).encode())
-        _framed(digest, path.read_bytes())
-    return digest.hexdigest()
-
-
-def _framed(digest: Any, chunk: bytes) -> None:
-    digest.update(len(chunk).to_bytes(8, "big"))
-    digest.update(chunk)
 
 
 def chart_inputs_key(root: Path, edition: object | None) -> str:
@@ -75,15 +57,15 @@ def chart_inputs_key(root: Path, edition: object | None) -> str:
     """
     root = Path(root)
     digest = hashlib.sha256()
-    _framed(digest, _code_version().encode())
+    framed(digest, code_version().encode())
     if edition is not None:
-        _framed(digest, f"edition {edition}".encode())
+        framed(digest, f"edition {edition}".encode())
     else:
         try:
             folders = sorted(p.name for p in (root / "content").iterdir() if p.is_dir())
         except OSError:
             folders = []
-        _framed(digest, ("default edition of " + " ".join(folders)).encode())
+        framed(digest, ("default edition of " + " ".join(folders)).encode())
     data = root / "data"
     try:
         csvs = sorted(p.relative_to(root) for p in data.glob("*.csv"))
@@ -91,43 +73,22 @@ def chart_inputs_key(root: Path, edition: object | None) -> str:
         csvs = []
     for relative in (*CHART_INPUTS, *csvs):
         path = root / relative
-        _framed(digest, str(relative).encode())
+        framed(digest, str(relative).encode())
         try:
             if path.is_symlink():
-                _framed(digest, b"link:" + os.readlink(path).encode())
+                framed(digest, b"link:" + os.readlink(path).encode())
             else:
                 # bounded, and never a FIFO (the load refuses both, after this look-ahead)
-                _framed(digest, read_limited(path, MAX_INPUT_BYTES))
+                framed(digest, read_limited(path, MAX_INPUT_BYTES))
         except OSError as error:
-            _framed(digest, f"unreadable:{type(error).__name__}:{error.errno}".encode())
+            framed(digest, f"unreadable:{type(error).__name__}:{error.errno}".encode())
     return digest.hexdigest()
 
 
-class ChartCache:
-    """One build's view of the cache; ``quiet`` for the command line's look-ahead."""
+class ChartCache(CacheFolder):
+    """One build's view of the chart cache; ``quiet`` for the command line's look-ahead."""
 
-    def __init__(self, root: Path, *, quiet: bool = False) -> None:
-        self.root = Path(root).resolve()
-        self.folder = self.root / CACHE
-        self.quiet = quiet
-        self._warned = False
-        self.usable = True
-        try:
-            check_within(self.folder / "-", self.root)
-        except OutputError as error:
-            self._give_up(f"{error.message}; building without the chart cache")
-
-    def _warn(self, text: str) -> None:
-        if not self._warned and not self.quiet:
-            self._warned = True  # one warning per build, however many entries fail
-            notices.warn(text)
-
-    def _give_up(self, text: str) -> None:
-        self._warn(text)
-        self.usable = False
-
-    def _path(self, name: str) -> Path:
-        return self.folder / name
+    what = "chart cache"
 
     def knows(self, key: str) -> bool:
         """Whether the charts for inputs ``key`` were drawn and kept (a cheap hint)."""
@@ -140,7 +101,7 @@ class ChartCache:
         """The digest the index notes for inputs ``key``; None where it notes none
         (bounded, and never a FIFO: the index is only a hint)."""
         try:
-            return read_limited(self._path(f"inputs-{key}"), 1024).decode("ascii").strip()
+            return read_limited(self.path(f"inputs-{key}"), 1024).decode("ascii").strip()
         except (OSError, UnicodeDecodeError):
             return None
 
@@ -150,8 +111,8 @@ class ChartCache:
         if not self.usable:
             return None
         pdf_path, json_path = (
-            self._path(f"charts-{digest}.pdf"),
-            self._path(f"charts-{digest}.json"),
+            self.path(f"charts-{digest}.pdf"),
+            self.path(f"charts-{digest}.json"),
         )
         try:
             # inside the try: a cache folder that cannot be searched (no x permission)
@@ -162,13 +123,13 @@ class ChartCache:
             pdf = read_limited(pdf_path, MAX_INPUT_BYTES)
             entry = json.loads(read_limited(json_path, MAX_INPUT_BYTES).decode("utf-8"))
         except OSError as error:
-            self._give_up(
+            self.give_up(
                 f"cannot read the chart cache ({error.filename or json_path}: "
                 f"{error.strerror or error}); drawing the charts instead"
             )
             return None
         except (ValueError, RecursionError) as error:  # not UTF-8, not JSON, too deep
-            self._warn(
+            self.warn(
                 f"the chart cache entry {json_path} is damaged ({type(error).__name__}); "
                 "drawing again"
             )
@@ -179,7 +140,7 @@ class ChartCache:
                 raise ValueError(f"it holds {len(drawn.texts)} charts, not {count}")
             return drawn
         except (KeyError, TypeError, ValueError, OverflowError) as error:
-            self._warn(f"the chart cache entry {pdf_path} is damaged ({error}); drawing again")
+            self.warn(f"the chart cache entry {pdf_path} is damaged ({error}); drawing again")
             return None
 
     def store(self, digest: str, drawn: DrawnCharts) -> None:
@@ -187,15 +148,15 @@ class ChartCache:
             return
         runs = [[_run_json(run) for run in chart] for chart in drawn.texts]
         entry = {"pdf_sha256": hashlib.sha256(drawn.pdf).hexdigest(), "texts": runs}
-        pdf = self._path(f"charts-{digest}.pdf")
+        pdf = self.path(f"charts-{digest}.pdf")
         try:
             ensure_folder(self.folder, within=self.root)
             write_bytes(pdf, drawn.pdf, within=self.root)
-            write_text(self._path(f"charts-{digest}.json"), json.dumps(entry), within=self.root)
+            write_text(self.path(f"charts-{digest}.json"), json.dumps(entry), within=self.root)
         except (OSError, OutputError) as error:
             with contextlib.suppress(OSError):
                 pdf.unlink()  # half an entry is never used, and a full disk needs the room
-            self._unwritable(error)
+            self.unwritable(error)
 
     def remember(self, key: str, digest: str) -> None:
         """Note that inputs ``key`` make the charts kept under ``digest``."""
@@ -204,22 +165,15 @@ class ChartCache:
         if self._indexed(key) == digest:
             return
         try:
-            write_text(self._path(f"inputs-{key}"), digest + "\n", within=self.root)
+            write_text(self.path(f"inputs-{key}"), digest + "\n", within=self.root)
         except (OSError, OutputError) as error:
-            self._unwritable(error)
+            self.unwritable(error)
 
     def knows_digest(self, digest: str) -> bool:
         try:
-            return all(self._path(f"charts-{digest}.{ext}").is_file() for ext in ("pdf", "json"))
+            return all(self.path(f"charts-{digest}.{ext}").is_file() for ext in ("pdf", "json"))
         except OSError:  # a folder that cannot be searched: as good as no entry
             return False
-
-    def _unwritable(self, error: OSError | OutputError) -> None:
-        if isinstance(error, OSError):
-            where = f"{error.filename or self.folder}: {error.strerror or error}"
-        else:
-            where = str(error)
-        self._give_up(f"cannot write the chart cache ({where}); building without it")
 
 
 def _run_json(run: Any) -> dict[str, Any]:

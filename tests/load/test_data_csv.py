@@ -228,16 +228,18 @@ def test_csv_as_excel_writes_it_is_read(data_folder, load, change: Callable[[Pat
     expected = load(data_folder)
     change(data_folder)
     data = load(data_folder)
-    assert data.monthly[["numerator", "denominator"]].equals(
-        expected.monthly[["numerator", "denominator"]]
+    assert data.monthly.frame()[["numerator", "denominator"]].equals(
+        expected.monthly.frame()[["numerator", "denominator"]]
     )
-    assert data.monthly.loc[("da_solved_rate", "2013-04"), "denominator"] == 1000
+    assert data.monthly.frame().loc[("da_solved_rate", "2013-04"), "denominator"] == 1000
 
 
 def test_the_largest_figure_below_the_limit_is_read(data_folder, load) -> None:
     largest_figure(data_folder)
     data = load(data_folder)
-    assert data.monthly.loc[("ksi_fatalities", "2013-04"), "numerator"] == Fraction(10**15 - 1)
+    assert data.monthly.frame().loc[("ksi_fatalities", "2013-04"), "numerator"] == Fraction(
+        10**15 - 1
+    )
 
 
 @pytest.mark.parametrize("size", [MAX_DATA_BYTES + 1, 1 << 30], ids=["just-over", "1GB"])
@@ -252,7 +254,7 @@ def test_an_oversized_data_file_is_refused_before_it_is_read(data_folder, load, 
 
 def test_every_data_file_reports_at_once(data_folder, load) -> None:
     write(data_folder, "revisions.csv", REVISIONS)
-    assert load(data_folder).revisions.loc[("ksi_fatalities", "2013-04"), "numerator"] == 2
+    assert load(data_folder).revisions.frame().loc[("ksi_fatalities", "2013-04"), "numerator"] == 2
     write(data_folder, "monthly.csv", monthly("ksi_fatalities,2013-04,-3,"))
     write(
         data_folder,

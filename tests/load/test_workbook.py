@@ -75,8 +75,11 @@ def test_the_workbook_gives_the_csv_figures(data_folder, book_folder, load) -> N
         (csv_root / "data" / name).write_text(text, encoding="utf-8")
     from_csv, from_book = load(csv_root), load(book_folder)
     figures = ["numerator", "denominator"]
-    assert from_book.monthly[figures].equals(from_csv.monthly[figures])
-    assert from_book.monthly.loc[("ksi_fatalities", "2013-04"), "source"] == f"{BOOK}: Monthly!D2"
+    assert from_book.monthly.frame()[figures].equals(from_csv.monthly.frame()[figures])
+    assert (
+        from_book.monthly.frame().loc[("ksi_fatalities", "2013-04"), "source"]
+        == f"{BOOK}: Monthly!D2"
+    )
     strip = lambda entries: {k: (v.rank, v.msg_average, v.period_end) for k, v in entries.items()}  # noqa: E731
     assert strip(from_book.msg) == strip(from_csv.msg)
     assert {k: (v.last_year, v.this_year) for k, v in from_book.survey.items()} == {
@@ -88,14 +91,14 @@ def test_the_workbook_gives_the_csv_figures(data_folder, book_folder, load) -> N
 
 def test_a_formula_gives_its_saved_result(book_folder, load) -> None:
     sheet_xml_replace(book_path(book_folder), "Monthly", "D2", '<c r="D2"><f>1+2</f><v>3</v></c>')
-    assert load(book_folder).monthly.loc[("ksi_fatalities", "2013-04"), "numerator"] == 3
+    assert load(book_folder).monthly.frame().loc[("ksi_fatalities", "2013-04"), "numerator"] == 3
 
 
 def test_month_headers_as_text_and_empty_cells_as_no_figure(book_folder, load) -> None:
     rewrite(book_folder, grid_with((0, 3, "2013-04"), (0, 4, "2013-05"), (1, 4, None)))
     data = load(book_folder)
-    assert ("ksi_fatalities", "2013-04") in data.monthly.index
-    assert ("ksi_fatalities", "2013-05") not in data.monthly.index  # empty: no figure
+    assert ("ksi_fatalities", "2013-04") in data.monthly.keys()
+    assert ("ksi_fatalities", "2013-05") not in data.monthly.keys()  # empty: no figure
 
 
 def test_a_label_that_differs_from_the_catalogue_is_a_warning(book_folder, load) -> None:

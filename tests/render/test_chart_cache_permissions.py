@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from reportgen import notices
-from reportgen.render.chartcache import CACHE, ChartCache
+from reportgen.cachefolder import CACHE
+from reportgen.render.chartcache import ChartCache
 from tests.faults import within_seconds
 
 DIGEST = "0" * 64

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from reportgen.cachefolder import CACHE
 from reportgen.months import Month
-from reportgen.render.chartcache import CACHE, ChartCache, chart_inputs_key
+from reportgen.render.chartcache import ChartCache, chart_inputs_key
 from tests.workflow.conftest import MakeReport
 
 pytestmark = pytest.mark.slow  # draws the sample's charts

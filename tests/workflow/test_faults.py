@@ -132,6 +132,20 @@ with open({str(probe)!r}, "w") as out:
     assert "no chart worker" in done.stderr
 
 
+def test_a_build_of_unchanged_data_imports_no_pandas(report: Path, tmp_path: Path) -> None:
+    # the first build loads the data (pandas) and keeps it; the second reads it back
+    for entry in (report / ".reportgen-cache").glob("data-*.msgpack"):
+        entry.unlink()  # the charts stay cached: the first build imports no matplotlib
+    script = f"""
+import sys
+from reportgen.cli import main
+code = main(["--root", {str(report)!r}, "build", "--out", {str(tmp_path / "x.pdf")!r}])
+print(code, "pandas" in sys.modules)
+"""
+    runs = [_python(script) for _ in range(2)]
+    assert [run.stdout.splitlines()[-1] for run in runs] == ["0 True", "0 False"], runs[1].stderr
+
+
 @pytest.mark.parametrize("command", ["figures", "build"])
 def test_no_command_reads_the_installed_metadata(
     report: Path, tmp_path: Path, command: str

@@ -1,0 +1,202 @@
+"""The data cache (reportgen/load/datacache.py): data unchanged since a load that passed
+is read back exactly as loaded, and never from bytes other than those it was loaded
+from."""
+
+from __future__ import annotations
+
+import errno
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from reportgen import notices
+from reportgen.cachefolder import CACHE
+from reportgen.errors import ReportgenError
+from reportgen.load import data as data_module
+from reportgen.load.data import PerformanceData
+from reportgen.load.datacache import KEEP
+from reportgen.load.folder import keep_loaded_data, load_report
+
+MONTHLY = Path("data/monthly.csv")
+
+
+def loaded(root: Path) -> PerformanceData:
+    """The folder's data, through the cache, and kept there (as a command keeps it once
+    its own output is written)."""
+    folder = load_report(root, cache_root=root)
+    keep_loaded_data(folder, root)
+    return folder.data
+
+
+def entries(root: Path) -> list[Path]:
+    return sorted((root / CACHE).glob("data-*.msgpack"))
+
+
+def cached_load(root: Path, monkeypatch: pytest.MonkeyPatch) -> PerformanceData:
+    """The folder's data as the cache gives it: loading the files is made to fail."""
+
+    def no_load(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the data files were loaded, not read from the cache")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("reportgen.load.folder.load_data", no_load)
+        return load_report(root, cache_root=root).data
+
+
+def test_the_cache_gives_the_data_as_loaded(report_copy: Path, monkeypatch) -> None:
+    fresh = load_report(report_copy).data
+    assert entries(report_copy) == []  # no cache asked for: none written
+    load_report(report_copy, cache_root=report_copy)
+    assert entries(report_copy) == []  # nor before the command keeps it
+    assert loaded(report_copy) == fresh
+    assert len(entries(report_copy)) == 1
+    assert cached_load(report_copy, monkeypatch) == fresh
+
+
+def test_the_cache_gives_a_workbook_s_data_as_loaded(report_copy: Path, monkeypatch) -> None:
+    from reportgen.export import write_workbook
+
+    write_workbook(report_copy)
+    for name in ("monthly.csv", "msg.csv", "survey_estimates.csv", "revisions.csv"):
+        (report_copy / "data" / name).unlink()
+    fresh = load_report(report_copy).data
+    assert fresh.monthly_file.endswith("performance.xlsx")
+    loaded(report_copy)
+    assert cached_load(report_copy, monkeypatch) == fresh
+
+
+def test_a_figure_beyond_64_bits_is_kept_exactly(report_copy: Path, monkeypatch) -> None:
+    path = report_copy / MONTHLY
+    lines = path.read_text(encoding="utf-8").splitlines()
+    count_row = next(i for i, line in enumerate(lines) if line.startswith("ksi_fatalities,"))
+    measure, month, _numerator, denominator = lines[count_row].split(",")[:4]
+    lines[count_row] = f"{measure},{month},{10**15 - 1},{denominator}"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fresh = loaded(report_copy)
+    cached = cached_load(report_copy, monkeypatch)
+    assert cached == fresh
+    assert Fraction(10**15 - 1) in cached.monthly.numerator
+
+
+@pytest.mark.parametrize("changed", ["data/monthly.csv", "data/catalogue.yaml"])
+def test_changed_inputs_are_loaded_again(report_copy: Path, changed: str) -> None:
+    loaded(report_copy)
+    if changed == "data/monthly.csv":
+        path = report_copy / MONTHLY
+        text = path.read_text(encoding="utf-8")
+        row = next(line for line in text.splitlines() if line.startswith("ksi_fatalities,"))
+        measure, month, numerator, denominator = row.split(",")[:4]
+        edited = f"{measure},{month},{int(numerator) + 1},{denominator}"
+        path.write_text(text.replace(row, edited, 1), encoding="utf-8")
+    else:
+        path = report_copy / changed
+        path.write_text(path.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    data = loaded(report_copy)
+    assert data == load_report(report_copy).data
+    assert len(entries(report_copy)) == 2  # a new key; the old entry is still there
+
+
+def test_a_damaged_entry_is_told_once_and_the_data_loaded_again(report_copy: Path) -> None:
+    fresh = loaded(report_copy)
+    (entry,) = entries(report_copy)
+    stored = bytearray(entry.read_bytes())
+    stored[-10] ^= 0x01
+    entry.write_bytes(bytes(stored))
+    heard: list[notices.Notice] = []
+    with notices.listening(heard.append):
+        assert loaded(report_copy) == fresh
+    assert [n.kind for n in heard] == ["warning"]
+    assert "data cache entry" in heard[0].text and "does not match its sha256" in heard[0].text
+    # loaded again and kept again: the next load is quiet
+    with notices.listening(heard.append):
+        loaded(report_copy)
+    assert len(heard) == 1
+
+
+def test_a_file_saved_during_the_load_makes_no_entry(report_copy: Path, monkeypatch) -> None:
+    loading = data_module.load_data
+
+    def saved_meanwhile(*args, **kwargs):
+        # saved after the cache looked at it, before the load read it: what is loaded
+        # is not what the key was made from
+        path = report_copy / MONTHLY
+        path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        return loading(*args, **kwargs)
+
+    monkeypatch.setattr("reportgen.load.folder.load_data", saved_meanwhile)
+    loaded(report_copy)
+    assert entries(report_copy) == []
+    monkeypatch.setattr("reportgen.load.folder.load_data", loading)
+    loaded(report_copy)  # nothing saved meanwhile: kept
+    assert len(entries(report_copy)) == 1
+
+
+def test_data_with_a_problem_is_never_kept(report_copy: Path) -> None:
+    path = report_copy / MONTHLY
+    path.write_text(path.read_text(encoding="utf-8") + "ksi_fatalities,2014-13,3,\n")
+    for _ in range(2):  # and found again the second time
+        with pytest.raises(ReportgenError, match="2014-13"):
+            loaded(report_copy)
+    assert entries(report_copy) == []
+
+
+def test_a_cache_in_the_way_is_told_once_and_the_data_still_loaded(report_copy: Path) -> None:
+    (report_copy / CACHE).write_text("a file, not a folder", encoding="utf-8")
+    heard: list[notices.Notice] = []
+    with notices.listening(heard.append):
+        data = loaded(report_copy)
+    assert data == load_report(report_copy).data
+    assert [n.kind for n in heard] == ["warning"]
+    assert heard[0].text.startswith(".reportgen-cache is not a folder; going on without")
+
+
+def test_a_full_disk_is_told_once_and_the_data_still_loaded(report_copy: Path, monkeypatch) -> None:
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(args[0]))
+
+    monkeypatch.setattr("reportgen.load.datacache.write_bytes", full)
+    heard: list[notices.Notice] = []
+    with notices.listening(heard.append):
+        data = loaded(report_copy)
+    assert data == load_report(report_copy).data
+    assert [n.kind for n in heard] == ["warning"]
+    assert "cannot write the data cache" in heard[0].text and "No space left" in heard[0].text
+    assert entries(report_copy) == []
+
+
+def test_the_newest_entries_are_kept(report_copy: Path) -> None:
+    path = report_copy / MONTHLY
+    for number in range(KEEP + 2):
+        path.write_text(path.read_text(encoding="utf-8") + "\n" * (number + 1))
+        loaded(report_copy)
+    assert len(entries(report_copy)) == KEEP
+    newest = entries(report_copy)
+    loaded(report_copy)  # the data as it is: a hit
+    assert entries(report_copy) == newest
+
+
+def test_check_no_cache_reads_and_writes_no_entry(report_copy: Path, run_cli) -> None:
+    result = run_cli("check", "--no-cache", root=report_copy)
+    assert result.code == 0, result.err
+    assert entries(report_copy) == []
+    assert run_cli("check", root=report_copy).code == 0
+    assert len(entries(report_copy)) == 1
+
+
+@pytest.mark.slow  # starts Python twice
+def test_a_check_of_unchanged_data_imports_no_pandas(report_copy: Path) -> None:
+    program = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from reportgen.check import check_folder\n"
+        f"check_folder(Path({str(report_copy)!r}))\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+        for _ in range(2)
+    ]
+    assert [run.stdout.strip() for run in runs] == ["True", "False"], runs[1].stderr
