@@ -101,13 +101,18 @@ def _in_this_process(
     request: Request, progress: Progress, *, job: bool = False
 ) -> Iterator[EditionOutcome]:
     """Each edition in turn, the report folder loaded once (a problem there fails all)."""
-    made = _maker(request)
+    # what loading the folder warns of (a theme's low contrast, a cache that cannot be
+    # used) goes with every edition's outcome, as if heard there: the caller tells each
+    # warning once, and a job has no other way to tell it
+    folder_heard: list[tuple[str, str]] = []
+    with notices.listening(partial(_hear, folder_heard)):
+        made = _maker(request)
     for edition in request.editions:
         # a stop asked for while a finalizer ran (the collection after an edition, say)
         # was swallowed there: it stops the range here
         stops.check()
         started = time.perf_counter()
-        heard: list[tuple[str, str]] = []
+        heard = list(folder_heard)
         errors: tuple[str, ...] = ()
         path: Path | None = None
         progress(edition, "start")

@@ -231,4 +231,4 @@ def test_a_warning_every_job_hears_is_told_once(make_report: MakeReport, tmp_pat
     result = _cli("build", "--edition", RANGE, "--jobs", "2", root=root)
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if "warning" in line]
-    assert len(warnings) == 1 and "chart cache" in warnings[0], result.stderr
+    assert len(warnings) == 1 and ".reportgen-cache is not a folder" in warnings[0], result.stderr
