@@ -61,19 +61,8 @@ def end_process(code: int) -> NoReturn:
     import os
     import sys
 
-    if sys.stdout is not None:
-        try:
-            sys.stdout.flush()
-        except BrokenPipeError:
-            code = code or 1  # the reader went away (| head) before the end
-            discard_output(sys.stdout)
-        except OSError as error:  # a full disk, say: the output is not all there
-            code = code or 1
-            print(f"reportgen: error: cannot write the output: {error.strerror or error}",
-                  file=sys.stderr)  # fmt: skip
-            discard_output(sys.stdout)
-        except ValueError:
-            pass  # stdout was closed: nothing was left to write
+    if sys.stdout is not None and not flush_output(sys.stdout):
+        code = code or 1
     if sys.stderr is not None:
         try:
             sys.stderr.flush()
@@ -82,6 +71,28 @@ def end_process(code: int) -> NoReturn:
     if "matplotlib" in sys.modules:
         sys.exit(code)
     os._exit(code)
+
+
+def flush_output(stream: TextIO) -> bool:
+    """Flush a command's output; False where it could not all be written: a reader that
+    went away (``| head``) quietly, anything else (a full disk) with one ``reportgen:
+    error:`` line on stderr. Either way nothing more is written to it (a failed flush
+    drops what it held, so a later one would pass as if all were written)."""
+    import sys
+
+    try:
+        stream.flush()
+    except BrokenPipeError:
+        discard_output(stream)
+        return False
+    except OSError as error:
+        print(f"reportgen: error: cannot write the output: {error.strerror or error}",
+              file=sys.stderr)  # fmt: skip
+        discard_output(stream)
+        return False
+    except ValueError:
+        pass  # closed: nothing was left to write
+    return True
 
 
 def discard_output(stream: TextIO) -> None:

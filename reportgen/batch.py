@@ -105,8 +105,17 @@ def _in_this_process(
     # used) goes with every edition's outcome, as if heard there: the caller tells each
     # warning once, and a job has no other way to tell it
     folder_heard: list[tuple[str, str]] = []
-    with notices.listening(partial(_hear, folder_heard)):
-        made = _maker(request)
+    try:
+        with notices.listening(partial(_hear, folder_heard)):
+            made = _maker(request)
+    except ReportgenError as error:
+        if not job:  # the caller reports the folder's problem, and hears these first
+            for kind, text in folder_heard:
+                (notices.warn if kind == "warning" else notices.note)(text)
+            raise
+        for edition in request.editions:  # a job tells each edition, with what it heard
+            yield EditionOutcome(edition, None, error_lines(error), 0.0, tuple(folder_heard))
+        return
     for edition in request.editions:
         # a stop asked for while a finalizer ran (the collection after an edition, say)
         # was swallowed there: it stops the range here

@@ -8,8 +8,8 @@ computing or drawing is a new key).
 
 A cache is an optimisation, never a reason to fail: a cache folder that is a link out
 of the report folder, cannot be read or written, or holds a damaged entry is reported
-once as a warning and the command goes on without it (in a long-lived process, a
-preview, for the rest of its life: a cache folder given up is not tried again).
+once as a warning and the command goes on without it (a preview tries again at its next
+rebuild). An entry is read only as a plain file in the folder, never through a link.
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.util
 from pathlib import Path
 from typing import Any
 
 from reportgen import notices
 from reportgen.atomic import OutputError, check_within
+from reportgen.reading import MAX_INPUT_BYTES, read_limited
 
 CACHE = Path(".reportgen-cache")
 _PACKAGE = Path(__file__).resolve().parent
@@ -37,6 +39,30 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
+def installed_version(package: str) -> str:
+    """An installed package's version, without importing it (slow) in this process; read
+    afresh each time, as a long preview may outlive an upgrade. "" where it is not
+    installed.
+
+    Read from the name of its ``<package>-<version>.dist-info`` folder beside the package
+    (the installed-distribution layout of the packaging standards), which is what
+    ``importlib.metadata`` finds after importing itself and scanning every path entry; it
+    falls back to that where the layout is not there to read.
+    """
+    spec = importlib.util.find_spec(package)
+    if spec is not None and spec.origin is not None:
+        beside = Path(spec.origin).parent.parent
+        found = [p.name for p in beside.glob(f"{package}-*.dist-info") if p.is_dir()]
+        if len(found) == 1:
+            return found[0].removeprefix(f"{package}-").removesuffix(".dist-info")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return ""
+
+
 def framed(digest: Any, chunk: bytes) -> None:
     """Add ``chunk`` to ``digest`` with its length first, so no two sequences of chunks
     hash alike."""
@@ -45,17 +71,24 @@ def framed(digest: Any, chunk: bytes) -> None:
 
 
 class _FolderState:
-    """Whether a report folder's cache may still be used, and whether that was told."""
+    """Whether a report folder's cache may still be used, and whether giving it up was
+    told."""
 
     def __init__(self) -> None:
         self.usable = True
-        self.warned = False
+        self.told = False
 
 
-# one per report folder in this process: the chart cache and the data cache share the
-# folder, so a folder that cannot be used (a link out of the report folder, a full
-# disk) is told once and then left alone by both, not once by each
+# one per report folder for the command under way (``new_command`` starts afresh): the
+# chart cache and the data cache share the folder, so a folder that cannot be used (a
+# link out of the report folder, a full disk) is told once and then left alone by both
 _STATES: dict[Path, _FolderState] = {}
+
+
+def new_command() -> None:
+    """Forget what was found of cache folders: a new command (or a preview's rebuild)
+    tries them again."""
+    _STATES.clear()
 
 
 class CacheFolder:
@@ -69,6 +102,7 @@ class CacheFolder:
         self.root = Path(root).resolve()
         self.folder = self.root / CACHE
         self.quiet = quiet
+        self._warned = False  # a damaged entry: one warning per cache per command
         self._state = _FolderState() if quiet else _STATES.setdefault(self.root, _FolderState())
         if self._state.usable:
             try:
@@ -88,16 +122,29 @@ class CacheFolder:
         return self._state.usable
 
     def warn(self, text: str) -> None:
-        if not self._state.warned and not self.quiet:
-            self._state.warned = True  # one warning per command, however many entries fail
+        """An entry that cannot be used: the cache itself still can."""
+        if not self._warned and not self.quiet:
+            self._warned = True  # however many entries fail
             notices.warn(text)
 
     def give_up(self, text: str) -> None:
-        self.warn(text)
+        """The cache folder cannot be used: said once, for both caches."""
+        if not self._state.told and not self.quiet:
+            self._state.told = True
+            notices.warn(text)
         self._state.usable = False
 
     def path(self, name: str) -> Path:
         return self.folder / name
+
+    def read(self, name: str, limit: int = MAX_INPUT_BYTES) -> bytes:
+        """An entry's bytes: bounded, never a FIFO, and never through a link (an entry is
+        only ever written as a file, so a link leads somewhere reportgen did not write).
+        ``FileNotFoundError`` where there is none; ``EntryLink`` for a link."""
+        path = self.path(name)
+        if path.is_symlink():
+            raise EntryLink(f"{path} is a link, and no entry reportgen writes is one")
+        return read_limited(path, limit)
 
     def unwritable(self, error: OSError | OutputError) -> None:
         if isinstance(error, OSError):
@@ -105,3 +152,7 @@ class CacheFolder:
         else:
             where = str(error)
         self.give_up(f"cannot write the {self.what} ({where}); going on without the cache")
+
+
+class EntryLink(ValueError):
+    """A cache entry that is a symbolic link: treated as damaged, never followed."""

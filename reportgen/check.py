@@ -98,7 +98,9 @@ def check_folder(
             )
         except ReportgenError as error:
             checked[month] = error
-    keep_loaded_data(folder, root)  # while the worker lays out; whatever else is found
+    # the data, kept whatever else is found, while the worker lays out (what check writes
+    # is its report, to the terminal: there is no output of its own to come first)
+    keep_loaded_data(folder, root)
     # every edition's running header, its month filled in: the longest month's may not
     # fit where the edition laid out does ("September" where "March" fits)
     headers = [

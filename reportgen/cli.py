@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import reportgen
-from reportgen import discard_output, end_process, notices, stops, tune_collector
+from reportgen import discard_output, end_process, flush_output, notices, stops, tune_collector
 from reportgen.errors import ReportgenError, error_lines, one_line, prints_as_is
 from reportgen.months import Month
 from reportgen.stops import EXIT_INTERRUPTED, INTERRUPTED, Terminated
@@ -265,6 +265,11 @@ def main(
     argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
     tune_collector()
+    # what an earlier command in this process found of a cache folder (the tests run
+    # many): only where one ran, so a command does not import the module before its time
+    caches = sys.modules.get("reportgen.cachefolder")
+    if caches is not None:
+        caches.new_command()
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     parser = _parser()
@@ -447,6 +452,8 @@ def _figures(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for note in notes:
         say(err, "note", note)
     out.write(text)
+    if not flush_output(out):  # the output first: on a nearly full disk, the cache after
+        return EXIT_ERROR
     keep_loaded_data(folder, args.root)
     return EXIT_OK
 
@@ -463,6 +470,8 @@ def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     folder = load_report(args.root, cache_root=args.root)
     _warn(folder.data.warnings, err)
     out.write(explain(folder, args.measure, _edition(args), args.format))
+    if not flush_output(out):  # the output first: on a nearly full disk, the cache after
+        return EXIT_ERROR
     keep_loaded_data(folder, args.root)
     return EXIT_OK
 

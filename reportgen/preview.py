@@ -23,6 +23,7 @@ import msgspec
 
 from reportgen import collect_after_edition, stops
 from reportgen.assemble.build import EditionBuilder
+from reportgen.cachefolder import new_command
 from reportgen.errors import ReportgenError, error_lines
 from reportgen.load.folder import CATALOGUE, CONTENT, DATA, LAYOUT, THEME
 from reportgen.months import Month
@@ -75,6 +76,7 @@ class Preview:
 
     def rebuild(self, *, reload: bool) -> PreviewEvent:
         started = time.perf_counter()
+        new_command()  # a cache given up at the last rebuild is tried again
         try:
             if reload or self.builder is None:
                 self.builder = None  # a folder that fails to load is not kept

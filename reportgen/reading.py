@@ -12,9 +12,9 @@ them: the file is opened without blocking, checked with ``fstat`` on the open fi
 swap between check and read), and read only up to the limit, so a file that grows
 meanwhile is refused too.
 
-``recorded_reads`` notes, while it lasts, which files were read (by device and inode)
-and the sha256 of what each read gave: the data cache keeps a load only under the very
-bytes it was made from.
+``recorded_reads`` notes, while it lasts, which files were read (by the path asked for,
+and the device and inode that path led to) and the sha256 of what each read gave: the
+data cache keeps a load only under the very bytes it was made from.
 """
 
 from __future__ import annotations
@@ -30,16 +30,18 @@ from pathlib import Path
 
 MAX_INPUT_BYTES = 64 << 20  # more than any input the load accepts: for a copy or a hash
 
-# a file by device and inode -> the sha256 of each read of it
-Reads = dict[tuple[int, int], set[str]]
-_RECORDING: ContextVar[Reads | None] = ContextVar("reportgen_reads", default=None)
+# a file read (the path asked for, and the device and inode it led to) -> the sha256 of
+# each read of it
+Reads = dict[tuple[str, int, int], set[str]]
+_RECORDING: ContextVar[tuple[Reads, ...]] = ContextVar("reportgen_reads", default=())
 
 
 @contextlib.contextmanager
 def recorded_reads() -> Iterator[Reads]:
-    """Every file ``read_limited`` reads meanwhile (in this thread), and what it gave."""
+    """Every file ``read_limited`` reads meanwhile (in this thread), and what it gave; a
+    recording within another is seen by both."""
     reads: Reads = {}
-    token = _RECORDING.set(reads)
+    token = _RECORDING.set((*_RECORDING.get(), reads))
     try:
         yield reads
     finally:
@@ -84,8 +86,10 @@ def read_limited(path: Path | str, limit: int) -> bytes:
     data = b"".join(chunks)
     if len(data) > limit:
         raise TooLarge(len(data), limit)
-    reads = _RECORDING.get()
-    if reads is not None:
-        identity = (info.st_dev, info.st_ino)
-        reads.setdefault(identity, set()).add(hashlib.sha256(data).hexdigest())
+    recordings = _RECORDING.get()
+    if recordings:
+        file = (os.path.abspath(path), info.st_dev, info.st_ino)
+        digest = hashlib.sha256(data).hexdigest()
+        for reads in recordings:
+            reads.setdefault(file, set()).add(digest)
     return data

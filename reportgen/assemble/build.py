@@ -215,8 +215,11 @@ class EditionBuilder:
         cache_root: Path | None = None,
         folder_keys: tuple[str, ...] = (),
     ) -> None:
+        # the data cache only for the folder itself: a copy (pack, archive) is loaded from
+        # its files, so what is archived is always made from what it embeds
+        data_cache = Path(root) if use_cache and cache_root is None else None
         cache_root = cache_root or Path(root)
-        self.folder = load_report(root, cache_root=cache_root if use_cache else None)
+        self.folder = load_report(root, cache_root=data_cache)
         self.folder_keys = folder_keys
         self.theme = load_report_theme(self.folder)
         for line in low_contrast(self.theme):  # built, and said: the choice is the analyst's

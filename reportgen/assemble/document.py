@@ -86,13 +86,21 @@ class EditionCanvas(Canvas):
     """reportlab's canvas, which calls ``before_save`` first when the document saves it:
     forms used on earlier pages (contents numbers, chart text) are defined there."""
 
-    def __init__(self, *args: Any, before_save: Callable[[Canvas], None], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        before_save: Callable[[Canvas], None],
+        write: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.before_save = before_save
+        self.write = write  # False: a dry run, whose pages are laid out and never read
 
     def save(self) -> None:
         self.before_save(self)
-        super().save()
+        if self.write:
+            super().save()
 
 
 RULE_CLEARANCE = 1.0  # points between a section title's last line and the rule under it
@@ -470,12 +478,14 @@ def lay_out(
     chart_texts: Callable[[], tuple[tuple[ChartText, ...], ...]],
     *,
     measure_header: bool = True,
+    write: bool = True,
 ) -> tuple[bytes, PageMap]:
     """Lay the edition out in ``styles`` (built from the theme, fonts registered); return
     the PDF (chart drawings not yet placed) and where things went. ``chart_texts`` is
     asked for the charts' text only after the layout, so the charts can be drawn
     meanwhile. ``measure_header`` False: the running header is measured elsewhere (check
-    measures every edition's, and would otherwise say this one's twice)."""
+    measures every edition's, and would otherwise say this one's twice). ``write`` False:
+    a dry run, which wants where things went and no PDF (the bytes returned are empty)."""
     theme = styles.theme
     buffer = io.BytesIO()
     doc = EditionDocument(buffer, edition, theme, styles)
@@ -492,7 +502,7 @@ def lay_out(
     try:
         doc.build(
             edition_story(edition, styles, page, doc.tagger),
-            canvasmaker=partial(EditionCanvas, before_save=define_forms),
+            canvasmaker=partial(EditionCanvas, before_save=define_forms, write=write),
         )
     except LayoutError:
         # something (a table row, a statement, a paragraph) is taller than a page: said in

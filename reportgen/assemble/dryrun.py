@@ -102,7 +102,11 @@ class Checker:
             with problems.attempt():
                 # its running header is measured with every edition's ("headers")
                 _, layout = lay_out(
-                    edition, self.styles(), lambda: no_chart_texts, measure_header=False
+                    edition,
+                    self.styles(),
+                    lambda: no_chart_texts,
+                    measure_header=False,
+                    write=False,
                 )
             problems.raise_if_any()
             return layout.page_count

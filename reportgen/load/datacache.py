@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
+import sys
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -31,8 +33,10 @@ from typing import Any
 import msgspec
 
 from reportgen.atomic import OutputError, ensure_folder, write_bytes
-from reportgen.cachefolder import CacheFolder, code_version, framed
-from reportgen.load.data import PerformanceData
+from reportgen.cachefolder import CacheFolder, code_version, framed, installed_version
+from reportgen.load.catalogue import Aggregation, Catalogue
+from reportgen.load.data import KINDS, LIMIT, PerformanceData
+from reportgen.months import Month
 from reportgen.reading import MAX_INPUT_BYTES, Reads, read_limited, recorded_reads
 
 MAGIC = b"reportgen data cache 1\n"
@@ -49,6 +53,7 @@ class DataCache(CacheFolder):
         self,
         root: Path,
         names: Sequence[Path],
+        catalogue: Catalogue,
         catalogue_reads: Reads,
         load: Callable[[], PerformanceData],
     ) -> tuple[PerformanceData, str | None]:
@@ -56,14 +61,14 @@ class DataCache(CacheFolder):
         ``names`` (in ``root``), the catalogue's among them as ``catalogue_reads`` saw it;
         else loaded. With the key of those bytes where the data is theirs (for ``keep``),
         None where a file changed during the load."""
-        snapshot = _snapshot(Path(root), names) if self.usable else None
-        if snapshot is None:
+        fingerprint = _fingerprint(Path(root), names) if self.usable else None
+        if fingerprint is None:
             return load(), None
-        key, seen = snapshot
+        key, seen = fingerprint
         if catalogue_reads and all(
             seen.get(file) == digests for file, digests in catalogue_reads.items()
         ):
-            cached = self._read(key)
+            cached = self._read(key, catalogue)
             if cached is not None:
                 return cached, key
         with recorded_reads() as reads:
@@ -79,41 +84,48 @@ class DataCache(CacheFolder):
         output comes first."""
         if not self.usable:
             return
-        path = self.path(f"data-{key}.msgpack")
         try:
-            if path.is_file():
+            if self.path(_entry(key)).is_file():
                 return
         except OSError:
-            return  # a folder that cannot be searched: loading told it already
+            return  # a folder that cannot be searched: writing would fail the same way
         self._store(key, data)
 
-    def _read(self, key: str) -> PerformanceData | None:
-        path = self.path(f"data-{key}.msgpack")
+    def _read(self, key: str, catalogue: Catalogue) -> PerformanceData | None:
+        name = _entry(key)
         try:
-            stored = read_limited(path, MAX_INPUT_BYTES)
+            stored = self.read(name)
         except FileNotFoundError:
             return None
         except OSError as error:
             self.give_up(
-                f"cannot read the data cache ({error.filename or path}: "
+                f"cannot read the data cache ({error.filename or self.path(name)}: "
                 f"{error.strerror or error}); loading the data instead"
             )
             return None
-        try:
-            return _decoded(stored)
-        except ValueError as error:
-            self.warn(f"the data cache entry {path} is damaged ({error}); loading the data again")
-            return None
+        except ValueError as error:  # a link
+            problem = str(error)
+        else:
+            try:
+                return _checked(stored, catalogue)
+            except ValueError as error:
+                problem = str(error)
+        self.warn(
+            f"the data cache entry {self.path(name)} is damaged ({problem}); loading the data again"
+        )
+        with contextlib.suppress(OSError):
+            self.path(name).unlink()  # so the data loaded now is kept in its place
+        return None
 
     def _store(self, key: str, data: PerformanceData) -> None:
         try:
             payload = msgspec.msgpack.encode(data, enc_hook=_encode)
-        except (TypeError, ValueError, OverflowError):
-            return  # a value msgpack cannot hold: this data is loaded every time
+        except Exception:  # a value msgpack cannot hold: this data is loaded every time
+            return
         stored = MAGIC + hashlib.sha256(payload).hexdigest().encode("ascii") + b"\n" + payload
         try:
             ensure_folder(self.folder, within=self.root)
-            write_bytes(self.path(f"data-{key}.msgpack"), stored, within=self.root)
+            write_bytes(self.path(_entry(key)), stored, within=self.root)
         except (OSError, OutputError) as error:
             self.unwritable(error)
             return
@@ -123,7 +135,7 @@ class DataCache(CacheFolder):
         """Keep the newest ``KEEP`` entries: each save of the data makes a new one."""
         try:
             entries = [
-                (path.stat().st_mtime_ns, path.name, path)
+                (path.lstat().st_mtime_ns, path.name, path)
                 for path in self.folder.glob("data-*.msgpack")
             ]
         except OSError:
@@ -133,11 +145,18 @@ class DataCache(CacheFolder):
                 path.unlink()
 
 
-def _snapshot(root: Path, names: Sequence[Path]) -> tuple[str, Reads] | None:
+def _entry(key: str) -> str:
+    return f"data-{key}.msgpack"
+
+
+def _fingerprint(root: Path, names: Sequence[Path]) -> tuple[str, Reads] | None:
     """The key of the files' bytes as they are now, and the reads that saw them; None
     where a file cannot be read (the load then says why)."""
     digest = hashlib.sha256()
-    framed(digest, code_version().encode())
+    # what reads the files and the entry, besides reportgen's own code
+    for part in (code_version(), sys.version, msgspec.__version__):
+        framed(digest, part.encode())
+    framed(digest, installed_version("python_calamine").encode())
     seen: Reads = {}
     for name in names:
         framed(digest, str(name).encode())
@@ -155,17 +174,62 @@ def _snapshot(root: Path, names: Sequence[Path]) -> tuple[str, Reads] | None:
     return digest.hexdigest(), seen
 
 
-def _decoded(stored: bytes) -> PerformanceData:
+def _checked(stored: bytes, catalogue: Catalogue) -> PerformanceData:
     """The entry's data; ValueError says how it is damaged."""
-    header, _, payload = stored[len(MAGIC) :].partition(b"\n")
     if not stored.startswith(MAGIC):
         raise ValueError("it is not a reportgen data cache entry")
+    header, _, payload = stored[len(MAGIC) :].partition(b"\n")
     if header != hashlib.sha256(payload).hexdigest().encode("ascii"):
         raise ValueError("its payload does not match its sha256: truncated or changed")
     try:
-        return msgspec.msgpack.Decoder(PerformanceData, dec_hook=_decode).decode(payload)
-    except (msgspec.DecodeError, ZeroDivisionError, TypeError, ValueError) as error:
-        raise ValueError(f"{type(error).__name__}: {error}") from None
+        data = msgspec.msgpack.Decoder(PerformanceData, dec_hook=_decode).decode(payload)
+        problem = _data_problem(data, catalogue)
+    except Exception as error:  # whatever the bytes: a cache is never a reason to fail
+        problem = f"{type(error).__name__}: {error}"
+    if problem is not None:
+        raise ValueError(problem)
+    return data
+
+
+def _data_problem(data: PerformanceData, catalogue: Catalogue) -> str | None:
+    """What of ``data`` no load of a data folder for ``catalogue`` gives: the compute
+    stage relies on it. (An entry made by hand that passes is trusted as the data files
+    are: whoever can write the report folder can change its figures either way.)"""
+    months: list[Month] = []
+    for columns, revised in ((data.monthly, False), (data.revisions, True)):
+        count = len(columns.measure)
+        lengths = {
+            len(columns.month),
+            len(columns.numerator),
+            len(columns.denominator),
+            len(columns.source),
+            len(columns.until_edition) if revised else count,
+        }
+        if lengths != {count} or (columns.until_edition and not revised):
+            return "its columns of figures differ in length"
+        keys = list(zip(columns.measure, columns.month, strict=True))
+        if not revised and any(a >= b for a, b in itertools.pairwise(keys)):
+            return "its figures are not in order of measure and month"
+        for measure_id, numerator, denominator in zip(
+            columns.measure, columns.numerator, columns.denominator, strict=True
+        ):
+            measure = catalogue.get(measure_id)
+            if measure is None or not measure.has_own_rows:
+                return f"it holds figures of {measure_id!r}, which has no rows of its own"
+            ratio = measure.aggregation is Aggregation.RATIO
+            if (denominator is not None) != ratio or numerator < 0 or numerator >= LIMIT:
+                return f"it holds a figure of {measure_id} no data file could give"
+        try:
+            parsed = [Month.parse(month) for month in {*columns.month, *columns.until_edition}]
+        except ValueError as error:
+            return str(error)
+        if not revised:
+            months = parsed
+    if not months or (data.first_month, data.last_month) != (min(months), max(months)):
+        return "its first and last months are not those of its figures"
+    if set(data.files) != {kind.key for kind in KINDS}:
+        return "it does not say which files hold each kind of data"
+    return None
 
 
 def _encode(value: Any) -> Any:
@@ -173,12 +237,16 @@ def _encode(value: Any) -> Any:
         parts = (value.numerator, value.denominator)
         # msgpack holds 64-bit integers; a longer one is kept as its digits
         return [part if -_INT64 <= part < _INT64 else str(part) for part in parts]
-    raise NotImplementedError(f"{type(value).__name__} is not kept in the data cache")
+    raise TypeError(f"{type(value).__name__} is not kept in the data cache")
 
 
 def _decode(kind: type, value: Any) -> Any:
-    if kind is Fraction and isinstance(value, list) and len(value) == 2:
-        if all(type(part) is int or (type(part) is str and part.isascii()) for part in value):
-            numerator, denominator = (int(part) for part in value)
-            return Fraction(numerator, denominator)
-    raise NotImplementedError(f"not a {kind.__name__}")
+    # TypeError and ValueError are what msgspec turns into its ValidationError
+    if kind is not Fraction or not (isinstance(value, list) and len(value) == 2):
+        raise TypeError(f"not a {kind.__name__}")
+    if not all(type(part) is int or (type(part) is str and part.isascii()) for part in value):
+        raise TypeError("not a fraction's two whole numbers")
+    numerator, denominator = (int(part) for part in value)  # ValueError: not digits
+    if denominator <= 0:
+        raise ValueError("a fraction's denominator must be above zero")
+    return Fraction(numerator, denominator)

@@ -164,7 +164,7 @@ def _load_data(
     from reportgen.load.datacache import DataCache
 
     names = [CATALOGUE, *(DATA / name for name in DATA_FILES)]
-    return DataCache(cache_root).loaded(root, names, catalogue_reads, load)
+    return DataCache(cache_root).loaded(root, names, catalogue, catalogue_reads, load)
 
 
 def load_report_theme(folder: ReportFolder) -> Theme:

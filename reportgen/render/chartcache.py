@@ -101,8 +101,8 @@ class ChartCache(CacheFolder):
         """The digest the index notes for inputs ``key``; None where it notes none
         (bounded, and never a FIFO: the index is only a hint)."""
         try:
-            return read_limited(self.path(f"inputs-{key}"), 1024).decode("ascii").strip()
-        except (OSError, UnicodeDecodeError):
+            return self.read(f"inputs-{key}", 1024).decode("ascii").strip()
+        except (OSError, ValueError):  # not there, a link, not ASCII
             return None
 
     def load(self, digest: str, count: int) -> DrawnCharts | None:
@@ -120,15 +120,15 @@ class ChartCache(CacheFolder):
             if not (pdf_path.exists() and json_path.exists()):
                 return None
             # bounded, and never a FIFO: a cache is never a reason to hang
-            pdf = read_limited(pdf_path, MAX_INPUT_BYTES)
-            entry = json.loads(read_limited(json_path, MAX_INPUT_BYTES).decode("utf-8"))
+            pdf = self.read(pdf_path.name)
+            entry = json.loads(self.read(json_path.name).decode("utf-8"))
         except OSError as error:
             self.give_up(
                 f"cannot read the chart cache ({error.filename or json_path}: "
                 f"{error.strerror or error}); drawing the charts instead"
             )
             return None
-        except (ValueError, RecursionError) as error:  # not UTF-8, not JSON, too deep
+        except (ValueError, RecursionError) as error:  # a link, not UTF-8, not JSON, too deep
             self.warn(
                 f"the chart cache entry {json_path} is damaged ({type(error).__name__}); "
                 "drawing again"

@@ -9,13 +9,13 @@ markers, line styles and hatching so the chart still reads when printed in grey.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from reportgen.cachefolder import installed_version
 from reportgen.compute.chartdata import ChartData
 from reportgen.load.chartkind import ChartKind
 from reportgen.render.chartplan import (
@@ -226,23 +226,8 @@ DRAWING_MODULES = ("charts.py", "chartpdf.py", "chartplan.py")
 
 
 def matplotlib_version() -> str:
-    """The installed matplotlib's version, without importing it (slow) in this process;
-    read afresh for every digest, as a long preview may outlive an upgrade.
-
-    Read from the name of its ``matplotlib-<version>.dist-info`` folder beside the
-    package (the installed-distribution layout of the packaging standards), which is
-    what ``importlib.metadata`` finds after importing itself and scanning every path
-    entry; it falls back to that where the layout is not there to read.
-    """
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is not None and spec.origin is not None:
-        beside = Path(spec.origin).parent.parent
-        found = [p.name for p in beside.glob("matplotlib-*.dist-info") if p.is_dir()]
-        if len(found) == 1:
-            return found[0].removeprefix("matplotlib-").removesuffix(".dist-info")
-    from importlib.metadata import version
-
-    return version("matplotlib")
+    """The installed matplotlib's version, without importing it (``installed_version``)."""
+    return installed_version("matplotlib")
 
 
 def charts_digest(charts: list[ChartData], style: ChartStyle) -> str:

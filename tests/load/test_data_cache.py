@@ -5,20 +5,25 @@ from."""
 from __future__ import annotations
 
 import errno
+import hashlib
 import subprocess
 import sys
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import pytest
 
 from reportgen import notices
-from reportgen.cachefolder import CACHE
+from reportgen.cachefolder import CACHE, new_command
 from reportgen.errors import ReportgenError
 from reportgen.load import data as data_module
 from reportgen.load.data import PerformanceData
-from reportgen.load.datacache import KEEP
+from reportgen.load.datacache import KEEP, MAGIC
 from reportgen.load.folder import keep_loaded_data, load_report
+from tests.conftest import copy_sample
 
 MONTHLY = Path("data/monthly.csv")
 
@@ -69,16 +74,19 @@ def test_the_cache_gives_a_workbook_s_data_as_loaded(report_copy: Path, monkeypa
 
 
 def test_a_figure_beyond_64_bits_is_kept_exactly(report_copy: Path, monkeypatch) -> None:
+    # msgpack holds 64-bit integers: a figure typed to 19 decimal places is a fraction
+    # over 10**19, kept as its digits
     path = report_copy / MONTHLY
     lines = path.read_text(encoding="utf-8").splitlines()
-    count_row = next(i for i, line in enumerate(lines) if line.startswith("ksi_fatalities,"))
-    measure, month, _numerator, denominator = lines[count_row].split(",")[:4]
-    lines[count_row] = f"{measure},{month},{10**15 - 1},{denominator}"
+    row = next(i for i, line in enumerate(lines) if line.startswith("da_solved_rate,"))
+    measure, month, numerator, denominator = lines[row].split(",")[:4]
+    lines[row] = f"{measure},{month},{numerator}.1234567890123456789,{denominator}"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     fresh = loaded(report_copy)
     cached = cached_load(report_copy, monkeypatch)
     assert cached == fresh
-    assert Fraction(10**15 - 1) in cached.monthly.numerator
+    exact = Fraction(int(numerator)) + Fraction(1234567890123456789, 10**19)
+    assert exact in cached.monthly.numerator and exact.denominator >= 2**63
 
 
 @pytest.mark.parametrize("changed", ["data/monthly.csv", "data/catalogue.yaml"])
@@ -99,21 +107,49 @@ def test_changed_inputs_are_loaded_again(report_copy: Path, changed: str) -> Non
     assert len(entries(report_copy)) == 2  # a new key; the old entry is still there
 
 
-def test_a_damaged_entry_is_told_once_and_the_data_loaded_again(report_copy: Path) -> None:
+def test_a_damaged_entry_is_told_and_replaced(report_copy: Path) -> None:
     fresh = loaded(report_copy)
     (entry,) = entries(report_copy)
-    stored = bytearray(entry.read_bytes())
-    stored[-10] ^= 0x01
-    entry.write_bytes(bytes(stored))
+    kept = entry.read_bytes()
+    damaged = bytearray(kept)
+    damaged[-10] ^= 0x01
+    entry.write_bytes(bytes(damaged))
     heard: list[notices.Notice] = []
     with notices.listening(heard.append):
         assert loaded(report_copy) == fresh
     assert [n.kind for n in heard] == ["warning"]
     assert "data cache entry" in heard[0].text and "does not match its sha256" in heard[0].text
-    # loaded again and kept again: the next load is quiet
+    # loaded again and kept in its place: the next command reads it, and says nothing
+    assert entry.read_bytes() == kept
+    new_command()
     with notices.listening(heard.append):
-        loaded(report_copy)
-    assert len(heard) == 1
+        cached = load_report(report_copy, cache_root=report_copy)
+    assert len(heard) == 1 and cached.data == fresh and cached.data_key is not None
+
+
+def test_an_entry_that_is_a_link_is_not_followed(report_copy: Path, tmp_path: Path) -> None:
+    fresh = loaded(report_copy)
+    (entry,) = entries(report_copy)
+    elsewhere = tmp_path / "elsewhere.msgpack"
+    elsewhere.write_bytes(entry.read_bytes())
+    entry.unlink()
+    entry.symlink_to(elsewhere)
+    heard: list[notices.Notice] = []
+    with notices.listening(heard.append):
+        assert load_report(report_copy, cache_root=report_copy).data == fresh
+    assert [n.kind for n in heard] == ["warning"] and "is a link" in heard[0].text
+    assert not entry.is_symlink() and elsewhere.is_file()  # the link removed, not followed
+
+
+def test_a_copy_of_the_folder_is_loaded_from_its_files(report_copy: Path, tmp_path: Path) -> None:
+    # pack and archive build from a copy of the inputs, with the folder's chart cache:
+    # the data is never the folder's cache's, so what is archived is made from its files
+    from reportgen.assemble.build import EditionBuilder
+
+    loaded(report_copy)
+    copy = copy_sample(tmp_path / "copy")
+    assert EditionBuilder(copy, cache_root=report_copy).folder.data_key is None
+    assert EditionBuilder(report_copy).folder.data_key is not None
 
 
 def test_a_file_saved_during_the_load_makes_no_entry(report_copy: Path, monkeypatch) -> None:
@@ -200,3 +236,105 @@ def test_a_check_of_unchanged_data_imports_no_pandas(report_copy: Path) -> None:
         for _ in range(2)
     ]
     assert [run.stdout.strip() for run in runs] == ["True", "False"], runs[1].stderr
+
+
+def _rewritten(entry: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    """The entry with its payload changed and its sha256 made to match: as made by hand,
+    not by damage."""
+    stored = entry.read_bytes()
+    payload = stored[len(MAGIC) :].partition(b"\n")[2]
+    fields = msgspec.msgpack.decode(payload)
+    change(fields)
+    payload = msgspec.msgpack.encode(fields)
+    entry.write_bytes(MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+
+
+def _short_column(fields: dict[str, Any]) -> None:
+    fields["monthly"]["numerator"].pop()
+
+
+def _bad_month(fields: dict[str, Any]) -> None:
+    fields["monthly"]["month"][0] = "2014-13"
+
+
+def _zero_denominator(fields: dict[str, Any]) -> None:
+    fields["monthly"]["numerator"][0] = [1, 0]
+
+
+def _huge_digits(fields: dict[str, Any]) -> None:
+    fields["monthly"]["numerator"][0] = ["9" * 5000, "1"]
+
+
+def _wrong_type(fields: dict[str, Any]) -> None:
+    fields["first_month"] = "March"
+
+
+def _not_a_pair(fields: dict[str, Any]) -> None:
+    fields["monthly"]["numerator"][0] = 5
+
+
+def _unknown_measure(fields: dict[str, Any]) -> None:
+    fields["monthly"]["measure"][-1] = "zz_no_such_measure"
+
+
+def _out_of_order(fields: dict[str, Any]) -> None:
+    months = fields["monthly"]["month"]
+    months[0], months[1] = months[1], months[0]
+
+
+def _count_with_a_denominator(fields: dict[str, Any]) -> None:
+    fields["monthly"]["denominator"][fields["monthly"]["measure"].index("ksi_fatalities")] = [1, 1]
+
+
+def _first_month_moved(fields: dict[str, Any]) -> None:
+    fields["first_month"] = {"year": 1990, "month": 1}
+
+
+def _a_kind_of_data_missing(fields: dict[str, Any]) -> None:
+    del fields["files"]["monthly"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _short_column,
+        _bad_month,
+        _zero_denominator,
+        _huge_digits,
+        _wrong_type,
+        _not_a_pair,
+        _unknown_measure,
+        _out_of_order,
+        _count_with_a_denominator,
+        _first_month_moved,
+        _a_kind_of_data_missing,
+    ],
+)
+def test_an_entry_made_by_hand_is_damaged_not_a_crash(
+    report_copy: Path, change: Callable[[dict[str, Any]], None]
+) -> None:
+    fresh = loaded(report_copy)
+    (entry,) = entries(report_copy)
+    _rewritten(entry, change)
+    heard: list[notices.Notice] = []
+    with notices.listening(heard.append):
+        assert load_report(report_copy, cache_root=report_copy).data == fresh
+    assert [n.kind for n in heard] == ["warning"]
+    assert "data cache entry" in heard[0].text and "damaged" in heard[0].text
+
+
+def test_an_entry_nested_past_any_depth_is_damaged_not_a_crash(report_copy: Path) -> None:
+    fresh = loaded(report_copy)
+    (entry,) = entries(report_copy)
+    stored = entry.read_bytes()
+    payload = stored[len(MAGIC) :].partition(b"\n")[2]
+    fields = msgspec.msgpack.decode(payload)
+    fields["monthly"]["numerator"][0] = "NESTED"
+    payload = msgspec.msgpack.encode(fields).replace(
+        msgspec.msgpack.encode("NESTED"), b"\x91" * 200_000 + b"\x00", 1
+    )
+    entry.write_bytes(MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+    heard: list[notices.Notice] = []
+    with notices.listening(heard.append):
+        assert load_report(report_copy, cache_root=report_copy).data == fresh
+    assert [n.kind for n in heard] == ["warning"] and "damaged" in heard[0].text

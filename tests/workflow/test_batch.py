@@ -232,3 +232,25 @@ def test_a_warning_every_job_hears_is_told_once(make_report: MakeReport, tmp_pat
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if "warning" in line]
     assert len(warnings) == 1 and ".reportgen-cache is not a folder" in warnings[0], result.stderr
+
+
+def test_what_a_job_heard_before_the_folder_failed_is_told(
+    make_report: MakeReport, tmp_path: Path
+) -> None:
+    root = make_report(tmp_path / "report")
+    cache = root / ".reportgen-cache"
+    for entry in cache.iterdir():
+        entry.unlink()
+    cache.rmdir()
+    cache.write_text("not a folder")  # heard while the folder loads, before it fails
+    monthly = root / "data" / "monthly.csv"
+    monthly.write_text(monthly.read_text(encoding="utf-8") + "ksi_fatalities,2014-13,3,\n")
+    result = _cli("build", "--edition", RANGE, "--jobs", "2", root=root)
+    assert result.returncode == 1, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and ".reportgen-cache is not a folder" in warnings[0]
+    for edition in ("2014-02", "2014-03"):
+        assert any(
+            line.startswith(f"reportgen: error: {edition}: ") and "2014-13" in line
+            for line in result.stderr.splitlines()
+        ), result.stderr
