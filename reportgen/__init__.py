@@ -1,9 +1,10 @@
 """reportgen: the Monthly Performance Report, from monthly data to the board pack.
 
 Stages, one package each, each handing a small typed value to the next:
-``load`` (YAML/CSV -> validated models) -> ``compute`` (pandas -> table rows of
-display strings) -> ``render`` (rows, charts, narrative -> reportlab flowables) ->
-``assemble`` (the PDF) -> ``deliver`` (archive, board pack, email).
+``load`` (YAML/CSV -> validated models, the monthly figures ordered by pandas) ->
+``compute`` (exact figures -> table rows of display strings) -> ``render`` (rows,
+charts, narrative -> reportlab flowables) -> ``assemble`` (the PDF) -> ``deliver``
+(archive, board pack, email).
 """
 
 from __future__ import annotations
