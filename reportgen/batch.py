@@ -108,7 +108,7 @@ def _in_this_process(
     try:
         with notices.listening(partial(_hear, folder_heard)):
             made = _maker(request)
-    except ReportgenError as error:
+    except (ReportgenError, OSError) as error:
         if not job:  # the caller reports the folder's problem, and hears these first
             for kind, text in folder_heard:
                 (notices.warn if kind == "warning" else notices.note)(text)

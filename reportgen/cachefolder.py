@@ -15,6 +15,7 @@ rebuild). An entry is read only as a plain file in the folder, never through a l
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import importlib.util
@@ -103,23 +104,43 @@ class CacheFolder:
         self.folder = self.root / CACHE
         self.quiet = quiet
         self._warned = False  # a damaged entry: one warning per cache per command
-        self._state = _FolderState() if quiet else _STATES.setdefault(self.root, _FolderState())
-        if self._state.usable:
-            try:
-                check_within(self.folder / "-", self.root)
-            except OutputError as error:
-                self.give_up(f"{CACHE}/: {error.message}; going on without the cache")
-            else:
-                with contextlib.suppress(OSError):  # what cannot be looked at is told on use
-                    if self.folder.exists() and not self.folder.is_dir():
-                        self.give_up(
-                            f"{CACHE} is not a folder; going on without the cache (remove it, "
-                            "and reportgen makes the folder again)"
-                        )
+        self._own_state: _FolderState | None = None  # quiet: its own, never shared
+        self._state()  # the folder looked at now, as the command starts
+
+    def _state(self) -> _FolderState:
+        """The folder's state for the command under way: looked up on every use, so a
+        cache kept across a preview's rebuilds sees each rebuild's (``new_command``)."""
+        if self.quiet:
+            if self._own_state is None:
+                self._own_state = self._looked_at(_FolderState())
+            return self._own_state
+        state = _STATES.get(self.root)
+        if state is None:
+            state = _STATES[self.root] = self._looked_at(_FolderState())
+        return state
+
+    def _looked_at(self, state: _FolderState) -> _FolderState:
+        """``state``, given up where the folder is a link out of the report folder or not
+        a folder at all."""
+        problem = None
+        try:
+            check_within(self.folder / "-", self.root)
+        except OutputError as error:
+            problem = f"{CACHE}/: {error.message}; going on without the cache"
+        else:
+            with contextlib.suppress(OSError):  # what cannot be looked at is told on use
+                if self.folder.exists() and not self.folder.is_dir():
+                    problem = (
+                        f"{CACHE} is not a folder; going on without the cache (remove it, "
+                        "and reportgen makes the folder again)"
+                    )
+        if problem is not None:
+            self._give_up(state, problem)
+        return state
 
     @property
     def usable(self) -> bool:
-        return self._state.usable
+        return self._state().usable
 
     def warn(self, text: str) -> None:
         """An entry that cannot be used: the cache itself still can."""
@@ -129,10 +150,13 @@ class CacheFolder:
 
     def give_up(self, text: str) -> None:
         """The cache folder cannot be used: said once, for both caches."""
-        if not self._state.told and not self.quiet:
-            self._state.told = True
+        self._give_up(self._state(), text)
+
+    def _give_up(self, state: _FolderState, text: str) -> None:
+        if not state.told and not self.quiet:
+            state.told = True
             notices.warn(text)
-        self._state.usable = False
+        state.usable = False
 
     def path(self, name: str) -> Path:
         return self.folder / name
@@ -142,9 +166,12 @@ class CacheFolder:
         only ever written as a file, so a link leads somewhere reportgen did not write).
         ``FileNotFoundError`` where there is none; ``EntryLink`` for a link."""
         path = self.path(name)
-        if path.is_symlink():
-            raise EntryLink(f"{path} is a link, and no entry reportgen writes is one")
-        return read_limited(path, limit)
+        try:
+            return read_limited(path, limit, follow_link=False)
+        except OSError as error:
+            if error.errno == errno.ELOOP or path.is_symlink():
+                raise EntryLink(f"{path} is a link, and no entry reportgen writes is one") from None
+            raise
 
     def unwritable(self, error: OSError | OutputError) -> None:
         if isinstance(error, OSError):

@@ -61,20 +61,30 @@ class TooLarge(OSError):
         self.limit = limit
 
 
-def read_limited(path: Path | str, limit: int) -> bytes:
-    """The bytes of the plain file at ``path`` (a link is followed), at most ``limit``."""
+def read_limited(path: Path | str, limit: int, *, follow_link: bool = True) -> bytes:
+    """The bytes of the plain file at ``path``, at most ``limit``; a link is followed
+    unless ``follow_link`` is False (then ``OSError`` ELOOP, even if it is swapped in
+    after a look)."""
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if not follow_link:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     descriptor = os.open(path, flags)
-    with open(descriptor, "rb", buffering=0, closefd=True) as handle:
+    try:
+        # on the open file, before anything reads it: no swap between look and read
         info = os.fstat(descriptor)
         if stat.S_ISDIR(info.st_mode):
-            raise IsADirectoryError(21, "Is a directory", str(path))
+            raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
         if not stat.S_ISREG(info.st_mode):
             raise NotAPlainFile(
                 errno.EINVAL, "not a plain file (a FIFO, a device or a socket)", str(path)
             )
         if info.st_size > limit:
             raise TooLarge(info.st_size, limit)
+        handle = open(descriptor, "rb", buffering=0, closefd=True)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    with handle:
         chunks: list[bytes] = []
         left = limit + 1  # one byte more tells a file that grew past the limit
         while left > 0:

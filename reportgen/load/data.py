@@ -67,10 +67,11 @@ KINDS = (MONTHLY, REVISIONS, MSG, SURVEY)
 
 LIMIT = 10**15  # beyond Excel's 15 significant digits a figure is a typing or paste error
 LIMIT_DIGITS = len(str(LIMIT)) - 1  # a whole part with more digits is LIMIT or more
-_NUMBER = re.compile(r"-?[0-9]{1,32}(\.[0-9]{1,32})?")
+MAX_DECIMALS = 32  # decimal places a figure may be typed to
+_NUMBER = re.compile(rf"-?[0-9]{{1,32}}(\.[0-9]{{1,{MAX_DECIMALS}}})?")
 _THOUSANDS = re.compile(r"-?[0-9]{1,3}(,[0-9]{3}){1,10}(\.[0-9]{1,32})?")
 _SCIENTIFIC = re.compile(r"[-+]?[0-9]{1,20}(\.[0-9]{1,20})?[eE][-+]?[0-9]{1,4}")
-_RANK = re.compile(r"[1-8]")
+RANK = re.compile(r"[1-8]")
 MAX_NUMBER_TEXT = 70  # longer than any figure below the limit, with its decimals
 _MISSING = {"", "na", "n/a", "null", "none", "-"}
 _NAN = {"nan", "-nan", "+nan"}
@@ -361,7 +362,7 @@ def msg_entry(row: SourceRow, catalogue: Catalogue) -> tuple[tuple[str, str], Ms
     if rank is not None and rank.lower() == "n/a":
         entry = MsgEntry("n/a", None, None, row.where)
     elif rank is not None:
-        if not _RANK.fullmatch(rank):
+        if not RANK.fullmatch(rank):
             problems.add(
                 row["rank"].where.error(
                     f"rank {shown(rank)} is not a position 1-8 in the Most Similar Group",

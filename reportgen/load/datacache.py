@@ -32,12 +32,20 @@ from typing import Any
 
 import msgspec
 
-from reportgen.atomic import OutputError, ensure_folder, write_bytes
+from reportgen.atomic import OutputError, check_within, ensure_folder, write_bytes
 from reportgen.cachefolder import CacheFolder, code_version, framed, installed_version
-from reportgen.load.catalogue import Aggregation, Catalogue
-from reportgen.load.data import KINDS, LIMIT, PerformanceData
-from reportgen.months import Month
-from reportgen.reading import MAX_INPUT_BYTES, Reads, read_limited, recorded_reads
+from reportgen.errors import prints_as_is
+from reportgen.load.catalogue import Aggregation, Catalogue, Measure, Unit
+from reportgen.load.data import KINDS, LIMIT, MAX_DECIMALS, RANK, PerformanceData
+from reportgen.months import FIRST_YEAR, LAST_YEAR, Month
+from reportgen.reading import (
+    MAX_INPUT_BYTES,
+    NotAPlainFile,
+    Reads,
+    TooLarge,
+    read_limited,
+    recorded_reads,
+)
 
 MAGIC = b"reportgen data cache 1\n"
 KEEP = 4  # entries: the data as it is, and as it was a few saves ago
@@ -97,6 +105,8 @@ class DataCache(CacheFolder):
             stored = self.read(name)
         except FileNotFoundError:
             return None
+        except (IsADirectoryError, NotAPlainFile, TooLarge) as error:
+            problem = f"it is not a plain file of at most {MAX_INPUT_BYTES} bytes ({error})"
         except OSError as error:
             self.give_up(
                 f"cannot read the data cache ({error.filename or self.path(name)}: "
@@ -113,8 +123,12 @@ class DataCache(CacheFolder):
         self.warn(
             f"the data cache entry {self.path(name)} is damaged ({problem}); loading the data again"
         )
-        with contextlib.suppress(OSError):
-            self.path(name).unlink()  # so the data loaded now is kept in its place
+        with contextlib.suppress(OSError):  # so the data loaded now is kept in its place
+            path = self.path(name)
+            if path.is_dir() and not path.is_symlink():
+                path.rmdir()  # an empty folder only: reportgen made nothing in it
+            else:
+                path.unlink()
         return None
 
     def _store(self, key: str, data: PerformanceData) -> None:
@@ -123,6 +137,8 @@ class DataCache(CacheFolder):
         except Exception:  # a value msgpack cannot hold: this data is loaded every time
             return
         stored = MAGIC + hashlib.sha256(payload).hexdigest().encode("ascii") + b"\n" + payload
+        if len(stored) > MAX_INPUT_BYTES:
+            return  # more than an entry is read back: this data is loaded every time
         try:
             ensure_folder(self.folder, within=self.root)
             write_bytes(self.path(_entry(key)), stored, within=self.root)
@@ -134,11 +150,12 @@ class DataCache(CacheFolder):
     def _prune(self) -> None:
         """Keep the newest ``KEEP`` entries: each save of the data makes a new one."""
         try:
+            check_within(self.folder / "-", self.root)  # still no link out, as at the start
             entries = [
                 (path.lstat().st_mtime_ns, path.name, path)
                 for path in self.folder.glob("data-*.msgpack")
             ]
-        except OSError:
+        except (OSError, OutputError):
             return
         for _, _, path in sorted(entries, reverse=True)[KEEP:]:
             with contextlib.suppress(OSError):
@@ -192,44 +209,113 @@ def _checked(stored: bytes, catalogue: Catalogue) -> PerformanceData:
 
 
 def _data_problem(data: PerformanceData, catalogue: Catalogue) -> str | None:
-    """What of ``data`` no load of a data folder for ``catalogue`` gives: the compute
-    stage relies on it. (An entry made by hand that passes is trusted as the data files
-    are: whoever can write the report folder can change its figures either way.)"""
-    months: list[Month] = []
-    for columns, revised in ((data.monthly, False), (data.revisions, True)):
+    """What of ``data`` no load of a data folder for ``catalogue`` gives, by the load's
+    own rules (``load.data``): the compute stage relies on every one of them. (An entry
+    made by hand that passes is trusted as the data files are: whoever can write the
+    report folder can change its figures either way.)"""
+    monthly, revised = data.monthly, data.revisions
+    for columns, revisions in ((monthly, False), (revised, True)):
         count = len(columns.measure)
         lengths = {
             len(columns.month),
             len(columns.numerator),
             len(columns.denominator),
             len(columns.source),
-            len(columns.until_edition) if revised else count,
+            len(columns.until_edition) if revisions else count,
         }
-        if lengths != {count} or (columns.until_edition and not revised):
+        if lengths != {count} or (columns.until_edition and not revisions):
             return "its columns of figures differ in length"
-        keys = list(zip(columns.measure, columns.month, strict=True))
-        if not revised and any(a >= b for a, b in itertools.pairwise(keys)):
-            return "its figures are not in order of measure and month"
         for measure_id, numerator, denominator in zip(
             columns.measure, columns.numerator, columns.denominator, strict=True
         ):
-            measure = catalogue.get(measure_id)
-            if measure is None or not measure.has_own_rows:
-                return f"it holds figures of {measure_id!r}, which has no rows of its own"
-            ratio = measure.aggregation is Aggregation.RATIO
-            if (denominator is not None) != ratio or numerator < 0 or numerator >= LIMIT:
-                return f"it holds a figure of {measure_id} no data file could give"
-        try:
-            parsed = [Month.parse(month) for month in {*columns.month, *columns.until_edition}]
-        except ValueError as error:
-            return str(error)
-        if not revised:
-            months = parsed
-    if not months or (data.first_month, data.last_month) != (min(months), max(months)):
+            problem = _figure_problem(catalogue.get(measure_id), numerator, denominator)
+            if problem is not None:
+                return f"{measure_id}: {problem}"
+        for month in {*columns.month, *columns.until_edition}:
+            if not _canonical(month):
+                return f"{month!r} is not a month as a load writes it"
+    keys = monthly.keys()
+    if any(a >= b for a, b in itertools.pairwise(keys)):
+        return "its figures are not in order of measure and month"
+    known = set(keys)
+    vintages = list(zip(revised.measure, revised.month, revised.until_edition, strict=True))
+    if len(set(vintages)) != len(vintages) or any(v[:2] not in known for v in vintages):
+        return "it revises a figure twice, or a figure the monthly data does not have"
+    months = sorted(Month.parse(month) for month in set(monthly.month))
+    if not months or (data.first_month, data.last_month) != (months[0], months[-1]):
         return "its first and last months are not those of its figures"
+    for (edition, measure_id), entry in data.msg.items():
+        measure = catalogue.get(measure_id)
+        ranked = entry.rank != "n/a"
+        if (
+            not _canonical(edition)
+            or measure is None
+            or entry.where is None
+            or not _calendar(entry.period_end)
+            or (ranked and not (RANK.fullmatch(entry.rank) and _number(entry.msg_average)))
+            or (not ranked and (entry.msg_average, entry.period_end) != (None, None))
+        ):
+            return f"its MSG ranking of {measure_id} for {edition} is not one a load gives"
+    for (edition, measure_id), estimate in data.survey.items():
+        measure = catalogue.get(measure_id)
+        if (
+            not _canonical(edition)
+            or measure is None
+            or measure.aggregation is not Aggregation.REPORTED
+            or estimate.where is None
+            or not _calendar(estimate.period_end)
+            or not (_number(estimate.last_year) and _number(estimate.this_year))
+        ):
+            return f"its survey estimate of {measure_id} for {edition} is not one a load gives"
     if set(data.files) != {kind.key for kind in KINDS}:
         return "it does not say which files hold each kind of data"
+    # what is printed as it is (sources, files, warnings): as the load writes them, one
+    # line with nothing a terminal would take for a command
+    named = [data.monthly_file, data.msg_file, data.survey_file, data.revisions_file]
+    texts = {*monthly.source, *revised.source, *data.warnings, *named}
+    texts.update(name for names in data.files.values() for name in names)
+    if not all(prints_as_is(text) for text in texts):
+        return "it holds a text no load writes"
     return None
+
+
+def _figure_problem(
+    measure: Measure | None, numerator: Fraction, denominator: Fraction | None
+) -> str | None:
+    """The load's rules for one monthly figure (``checked_monthly_figure``)."""
+    if measure is None or not measure.has_own_rows:
+        return "a measure with no rows of its own"
+    ratio = measure.aggregation is Aggregation.RATIO
+    if (denominator is not None) != ratio:
+        return "a denominator where there is none, or none where there is one"
+    if not _number(numerator) or numerator < 0:
+        return "a numerator no data file could give"
+    if not ratio and numerator.denominator != 1:
+        return "a count that is not whole"
+    if denominator is not None:
+        if not _number(denominator) or denominator < 0:
+            return "a denominator no data file could give"
+        if measure.unit is Unit.PERCENT and numerator > denominator:
+            return "a percentage over 100"
+    return None
+
+
+def _number(value: Fraction | None) -> bool:
+    """A number a cell can hold (``parse_number``): below the limit, to at most
+    ``MAX_DECIMALS`` decimal places."""
+    return value is not None and abs(value) < LIMIT and (10**MAX_DECIMALS) % value.denominator == 0
+
+
+def _canonical(month: str) -> bool:
+    """A month as a load writes it: ``str`` of a month of a report."""
+    try:
+        return str(Month.parse(month)) == month
+    except ValueError:
+        return False
+
+
+def _calendar(month: Month | None) -> bool:
+    return month is None or FIRST_YEAR <= month.year <= LAST_YEAR
 
 
 def _encode(value: Any) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from reportgen.cachefolder import CACHE, new_command
 from reportgen.errors import ReportgenError
 from reportgen.load import data as data_module
 from reportgen.load.data import PerformanceData
-from reportgen.load.datacache import KEEP, MAGIC
+from reportgen.load.datacache import KEEP, MAGIC, DataCache
 from reportgen.load.folder import keep_loaded_data, load_report
 from tests.conftest import copy_sample
 
@@ -294,6 +295,60 @@ def _a_kind_of_data_missing(fields: dict[str, Any]) -> None:
     del fields["files"]["monthly"]
 
 
+def _over_a_hundred_percent(fields: dict[str, Any]) -> None:
+    monthly = fields["monthly"]
+    row = monthly["measure"].index("da_solved_rate")
+    numerator, denominator = monthly["numerator"][row], monthly["denominator"][row]
+    monthly["numerator"][row] = [denominator[0] * 3, denominator[1]]
+    assert numerator != monthly["numerator"][row]
+
+
+def _a_revision_of_nothing(fields: dict[str, Any]) -> None:
+    fields["revisions"]["month"][0] = "2001-01"
+
+
+def _a_revision_padded(fields: dict[str, Any]) -> None:
+    fields["revisions"]["until_edition"][0] = " " + fields["revisions"]["until_edition"][0]
+
+
+def _a_month_padded(fields: dict[str, Any]) -> None:
+    fields["monthly"]["month"][-1] += " "
+
+
+def _a_fraction_in_a_count(fields: dict[str, Any]) -> None:
+    fields["monthly"]["numerator"][fields["monthly"]["measure"].index("ksi_fatalities")] = [1, 3]
+
+
+def _too_many_decimals(fields: dict[str, Any]) -> None:
+    row = fields["monthly"]["measure"].index("da_solved_rate")
+    fields["monthly"]["denominator"][row] = [1, str(10**40)]
+
+
+def _a_huge_msg_average(fields: dict[str, Any]) -> None:
+    for entry in fields["msg"].values():
+        if entry["rank"] != "n/a":
+            entry["msg_average"] = ["1" + "0" * 40, 1]
+
+
+def _a_huge_survey_estimate(fields: dict[str, Any]) -> None:
+    for estimate in fields["survey"].values():
+        estimate["this_year"] = [10**18, 1]
+
+
+def _a_rank_no_load_gives(fields: dict[str, Any]) -> None:
+    for entry in fields["msg"].values():
+        entry["rank"] = "9"
+
+
+def _a_ranking_nowhere(fields: dict[str, Any]) -> None:
+    for entry in fields["msg"].values():
+        entry["where"] = None
+
+
+def _a_warning_with_a_terminal_command(fields: dict[str, Any]) -> None:
+    fields["warnings"] = ["\x1b]0;owned\x07"]
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -308,6 +363,17 @@ def _a_kind_of_data_missing(fields: dict[str, Any]) -> None:
         _count_with_a_denominator,
         _first_month_moved,
         _a_kind_of_data_missing,
+        _over_a_hundred_percent,
+        _a_revision_of_nothing,
+        _a_revision_padded,
+        _a_month_padded,
+        _a_fraction_in_a_count,
+        _too_many_decimals,
+        _a_huge_msg_average,
+        _a_huge_survey_estimate,
+        _a_rank_no_load_gives,
+        _a_ranking_nowhere,
+        _a_warning_with_a_terminal_command,
     ],
 )
 def test_an_entry_made_by_hand_is_damaged_not_a_crash(
@@ -338,3 +404,34 @@ def test_an_entry_nested_past_any_depth_is_damaged_not_a_crash(report_copy: Path
     with notices.listening(heard.append):
         assert load_report(report_copy, cache_root=report_copy).data == fresh
     assert [n.kind for n in heard] == ["warning"] and "damaged" in heard[0].text
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_an_entry_that_is_not_a_file_is_damaged_and_replaced(report_copy: Path, kind: str) -> None:
+    fresh = loaded(report_copy)
+    (entry,) = entries(report_copy)
+    entry.unlink()
+    if kind == "folder":
+        entry.mkdir()
+    else:
+        os.mkfifo(entry)
+    heard: list[notices.Notice] = []
+    with notices.listening(heard.append):
+        assert loaded(report_copy) == fresh
+    assert [n.kind for n in heard] == ["warning"] and "not a plain file" in heard[0].text
+    assert entry.is_file() and not entry.is_symlink()  # replaced by the data loaded now
+    # the folder was not given up: the chart cache is still there to be written
+    assert DataCache(report_copy).usable
+
+
+def test_a_cache_given_up_is_looked_at_again_by_the_next_command(report_copy: Path) -> None:
+    # a preview keeps its builder (and its caches) across rebuilds that change only the
+    # narrative: each rebuild is a new command, and sees the folder as it is then
+    (report_copy / CACHE).write_text("not a folder", encoding="utf-8")
+    with notices.listening(lambda notice: None):
+        cache = DataCache(report_copy)
+        assert not cache.usable
+        (report_copy / CACHE).unlink()
+        assert not cache.usable  # the same command: given up
+        new_command()
+        assert cache.usable
