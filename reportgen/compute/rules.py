@@ -35,9 +35,13 @@ def round_half_up(value: Fraction | Decimal, decimals: int) -> Decimal:
         if 2 * remainder >= scaled.denominator:
             whole += 1
         sign = -1 if scaled < 0 else 1
-        result = (Decimal(sign * whole).scaleb(-decimals)).quantize(quantum)
+        # from its digits: exact at any size (quantize keeps to the context's 28 digits,
+        # and refuses a rate over a denominator typed to 32 decimal places)
+        result = Decimal(f"{sign * whole}E{-decimals}")
     else:
-        result = value.quantize(quantum, rounding=ROUND_HALF_UP)
+        with localcontext() as context:  # as many digits as the value has, and more
+            context.prec = max(context.prec, value.adjusted() + decimals + 2)
+            result = value.quantize(quantum, rounding=ROUND_HALF_UP)
     return result + Decimal(0) if result == 0 else result  # no "-0.0"
 
 

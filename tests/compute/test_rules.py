@@ -325,3 +325,12 @@ def test_ratio_of_own_rows_and_a_zero_denominator(tiny_figures):
     assert tiny_figures.value("solved", [Month(2014, 1)]) == 75
     assert tiny_figures.value("solved", [Month(2014, 1), Month(2014, 2)]) == 75
     assert tiny_figures.value("solved", [Month(2014, 2)]) is None  # 0 / 0: n/a, no crash
+
+
+def test_rounding_is_exact_past_the_decimal_context_s_digits() -> None:
+    # a rate over a denominator typed to 32 decimal places runs to some 40 digits:
+    # quantize refused it (InvalidOperation, a traceback from check); it is exact now
+    huge = Fraction(952909) / Fraction(1, 10**32)
+    assert rules.round_half_up(huge, 1) == Decimal(f"{952909 * 10**32}.0")
+    assert rules.round_half_up(Fraction(-(10**40) - 5, 10), 0) == Decimal(-(10**39) - 1)
+    assert rules.round_half_up(Decimal(f"{10**40}.25"), 1) == Decimal(f"{10**40}.3")
