@@ -7,14 +7,16 @@ figures are checked against, and ``data/``'s files), how the catalogue in hand w
 and the load itself. Out: the ``PerformanceData`` that load gives, from the cache where
 it holds a load of exactly these bytes.
 
-The key is reportgen's code, then each file's name and the sha256 of its bytes (or that
-it is absent). An entry is made only where the load read exactly the bytes of the key
-(a file saved during the load makes none), and used only where the catalogue in hand
-was read from the bytes of the key. Only a load that passed is kept: a problem in the
-data is found by loading it, every time. A damaged entry (each holds the sha256 of its
-payload) is warned about once, and the data loaded again. An entry is written only
-once the command has written its own output (``keep``): on a nearly full disk the
-edition comes first.
+The key is reportgen's code and the Python, msgspec and python-calamine that read the
+files and the entry, then each file's name and the sha256 of its bytes (or that it is
+absent). An entry is made only where the load read exactly the bytes of the key (a file
+saved during the load makes none), and used only where the catalogue in hand was read
+from the bytes of the key. Only a load that passed is kept: a problem in the data is
+found by loading it, every time. An entry is read as a plain file, never through a
+link, and checked against the load's own rules (``_data_problem``); one that fails, or
+cannot be decoded at all, is warned about once, removed, and the data loaded again. An
+entry is written only once the command has written its own output (``keep``): on a
+nearly full disk the edition comes first.
 
 Files: ``data-<key>.msgpack``; the newest few are kept.
 """
