@@ -23,6 +23,9 @@ IMPROVED = "Improved"
 WORSENED = "Worsened"
 # 95% two-sided normal quantile, the survey standard
 Z_95 = Decimal("1.96")
+# more digits than any printed value has: a figure is below 10**15 and typed to at most
+# 32 decimal places, so a rate is below 10**49, printed to a few decimal places
+EXACT_DIGITS = 100
 
 
 def round_half_up(value: Fraction | Decimal, decimals: int) -> Decimal:
@@ -43,6 +46,14 @@ def round_half_up(value: Fraction | Decimal, decimals: int) -> Decimal:
             context.prec = max(context.prec, value.adjusted() + decimals + 2)
             result = value.quantize(quantum, rounding=ROUND_HALF_UP)
     return result + Decimal(0) if result == 0 else result  # no "-0.0"
+
+
+def subtract(minuend: Decimal, subtrahend: Decimal) -> Decimal:
+    """``minuend - subtrahend``, exact: the decimal context keeps 28 digits, and a rate
+    over a denominator typed to many decimal places runs to some 50."""
+    with localcontext() as context:
+        context.prec = max(context.prec, EXACT_DIGITS)
+        return minuend - subtrahend
 
 
 def format_decimal(value: Decimal, decimals: int) -> str:
@@ -106,7 +117,12 @@ def derive_difference(measure: Measure, last_year: Fraction, this_year: Fraction
         )
     last, this = displayed_value(measure, last_year), displayed_value(measure, this_year)
     return Difference(
-        DifferenceRule.DISPLAYED_DIFFERENCE, last, this, this - last, this - last, decimals
+        DifferenceRule.DISPLAYED_DIFFERENCE,
+        last,
+        this,
+        subtract(this, last),
+        subtract(this, last),
+        decimals,
     )
 
 
@@ -142,7 +158,7 @@ def derive_movement(
     if this_diff is None or previous_diff is None:
         return Movement(this_diff, previous_diff, None, measure.polarity, None, NOT_AVAILABLE)
     decimals = difference_decimals(measure)
-    change = round_half_up(this_diff - previous_diff, decimals)
+    change = round_half_up(subtract(this_diff, previous_diff), decimals)
     if change == 0:
         return Movement(this_diff, previous_diff, change, measure.polarity, None, SAME)
     good = change < 0 if measure.polarity is Polarity.LOWER_IS_BETTER else change > 0

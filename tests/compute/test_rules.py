@@ -6,7 +6,7 @@ March 2014 edition where they illustrate a rule.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from pathlib import Path
 
@@ -334,3 +334,17 @@ def test_rounding_is_exact_past_the_decimal_context_s_digits() -> None:
     assert rules.round_half_up(huge, 1) == Decimal(f"{952909 * 10**32}.0")
     assert rules.round_half_up(Fraction(-(10**40) - 5, 10), 0) == Decimal(-(10**39) - 1)
     assert rules.round_half_up(Decimal(f"{10**40}.25"), 1) == Decimal(f"{10**40}.3")
+
+
+def test_differences_and_movements_are_exact_past_the_decimal_context_s_digits() -> None:
+    # waits over denominators typed to 32 decimal places: the context's 28 digits printed
+    # -23833333333333333333333333330000000000 for a difference of two 38-digit values
+    wait = seconds()
+    last, this = Fraction(825 * 10**35), Fraction(176 * 10**36 + 1, 3)
+    with localcontext() as context:
+        context.prec = 100
+        exact = rules.round_half_up(this, 0) - rules.round_half_up(last, 0)
+        previous = exact + 1
+    assert str(exact).endswith("33333333333")
+    assert rules.difference(wait, last, this) == exact
+    assert rules.derive_movement(wait, exact, previous).change == Decimal(-1)
