@@ -116,6 +116,14 @@ ROOT_HELP = "the report folder holding layouts/, content/ and data/ (default: .)
 OUTSIDE_A_REPORT_FOLDER = ("init",)
 
 
+def _add_no_data_cache(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="load the data afresh, even where it has not changed (ignore .reportgen-cache/)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="reportgen",
@@ -134,6 +142,7 @@ def _parser() -> argparse.ArgumentParser:
         help="json adds each measure's id, unit, decimals, polarity, MSG colour and the "
         "reason for every n/a",
     )
+    _add_no_data_cache(figures)
 
     explain = commands.add_parser(
         "explain", help="show how each cell of a measure's row is derived"
@@ -141,6 +150,7 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("measure", help="the measure id, as in data/catalogue.yaml")
     explain.add_argument("--edition", type=_month, help="YYYY-MM (default: newest edition)")
     explain.add_argument("--format", choices=("text", "json"), default="text")
+    _add_no_data_cache(explain)
 
     workbook = commands.add_parser(
         "workbook", help="write the folder's data as data/performance.xlsx"
@@ -173,11 +183,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--draft", action="store_true", help="as build --draft: narrative under review is fine"
     )
-    check.add_argument(
-        "--no-cache",
-        action="store_true",
-        help="load the data afresh, even where it has not changed (ignore .reportgen-cache/)",
-    )
+    _add_no_data_cache(check)
 
     build = commands.add_parser("build", help="build the edition's PDF and print its path")
     _add_editions(build)
@@ -446,7 +452,7 @@ def _figures(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from reportgen.compute.edition import edition_figures
     from reportgen.load.folder import keep_loaded_data, load_report
 
-    folder = load_report(args.root, cache_root=args.root)
+    folder = load_report(args.root, cache_root=None if args.no_cache else args.root)
     text, notes = edition_figures(folder, _edition(args), args.format)
     _warn(folder.data.warnings, err)
     for note in notes:
@@ -467,7 +473,7 @@ def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from reportgen.compute.explain import explain
     from reportgen.load.folder import keep_loaded_data, load_report
 
-    folder = load_report(args.root, cache_root=args.root)
+    folder = load_report(args.root, cache_root=None if args.no_cache else args.root)
     _warn(folder.data.warnings, err)
     out.write(explain(folder, args.measure, _edition(args), args.format))
     if not flush_output(out):  # the output first: on a nearly full disk, the cache after

@@ -41,14 +41,14 @@ def entries(root: Path) -> list[Path]:
     return sorted((root / CACHE).glob("data-*.msgpack"))
 
 
+def _no_load(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the data files were loaded, not read from the cache")
+
+
 def cached_load(root: Path, monkeypatch: pytest.MonkeyPatch) -> PerformanceData:
     """The folder's data as the cache gives it: loading the files is made to fail."""
-
-    def no_load(*args: object, **kwargs: object) -> None:
-        raise AssertionError("the data files were loaded, not read from the cache")
-
     with monkeypatch.context() as patched:
-        patched.setattr("reportgen.load.folder.load_data", no_load)
+        patched.setattr("reportgen.load.folder.load_data", _no_load)
         return load_report(root, cache_root=root).data
 
 
@@ -215,12 +215,23 @@ def test_the_newest_entries_are_kept(report_copy: Path) -> None:
     assert entries(report_copy) == newest
 
 
-def test_check_no_cache_reads_and_writes_no_entry(report_copy: Path, run_cli) -> None:
-    result = run_cli("check", "--no-cache", root=report_copy)
+@pytest.mark.parametrize(
+    "command", [["check"], ["figures"], ["explain", "ksi_fatalities", "--edition", "2014-03"]]
+)
+def test_no_cache_reads_and_writes_no_entry(
+    report_copy: Path, run_cli, monkeypatch, command: list[str]
+) -> None:
+    result = run_cli(*command, "--no-cache", root=report_copy)
     assert result.code == 0, result.err
     assert entries(report_copy) == []
-    assert run_cli("check", root=report_copy).code == 0
+    assert run_cli(*command, root=report_copy).code == 0
     assert len(entries(report_copy)) == 1
+    cached = run_cli(*command, root=report_copy)  # read back, the files not loaded
+    with monkeypatch.context() as patched:
+        patched.setattr("reportgen.load.folder.load_data", _no_load)
+        assert run_cli(*command, root=report_copy).out == cached.out == result.out
+        with pytest.raises(AssertionError, match="not read from the cache"):
+            run_cli(*command, "--no-cache", root=report_copy)
 
 
 @pytest.mark.slow  # starts Python twice
