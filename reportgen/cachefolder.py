@@ -24,7 +24,7 @@ from typing import Any
 
 from reportgen import notices
 from reportgen.atomic import OutputError, check_within
-from reportgen.reading import MAX_INPUT_BYTES, read_limited
+from reportgen.reading import MAX_INPUT_BYTES, NotAPlainFile, TooLarge, read_limited
 
 CACHE = Path(".reportgen-cache")
 _PACKAGE = Path(__file__).resolve().parent
@@ -164,14 +164,30 @@ class CacheFolder:
     def read(self, name: str, limit: int = MAX_INPUT_BYTES) -> bytes:
         """An entry's bytes: bounded, never a FIFO, and never through a link (an entry is
         only ever written as a file, so a link leads somewhere reportgen did not write).
-        ``FileNotFoundError`` where there is none; ``EntryLink`` for a link."""
+        ``FileNotFoundError`` where there is none; ``DamagedEntry`` for what is not an
+        entry reportgen wrote (a link, a folder, a FIFO, too large)."""
         path = self.path(name)
         try:
             return read_limited(path, limit, follow_link=False)
+        except (IsADirectoryError, NotAPlainFile, TooLarge) as error:
+            raise DamagedEntry(
+                f"it is not a plain file of at most {limit} bytes ({error})"
+            ) from None
         except OSError as error:
             if error.errno == errno.ELOOP or path.is_symlink():
-                raise EntryLink(f"{path} is a link, and no entry reportgen writes is one") from None
+                raise DamagedEntry("it is a link, and no entry reportgen writes is one") from None
             raise
+
+    def discard(self, *names: str) -> None:
+        """Remove damaged entries, so what is made now is kept in their place (a folder
+        only where it is empty: reportgen made nothing in it)."""
+        for name in names:
+            path = self.path(name)
+            with contextlib.suppress(OSError):
+                if path.is_dir() and not path.is_symlink():
+                    path.rmdir()
+                else:
+                    path.unlink()
 
     def unwritable(self, error: OSError | OutputError) -> None:
         if isinstance(error, OSError):
@@ -181,5 +197,5 @@ class CacheFolder:
         self.give_up(f"cannot write the {self.what} ({where}); going on without the cache")
 
 
-class EntryLink(ValueError):
-    """A cache entry that is a symbolic link: treated as damaged, never followed."""
+class DamagedEntry(ValueError):
+    """A cache entry that is not what reportgen wrote: used as damaged, never followed."""

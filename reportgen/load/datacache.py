@@ -35,19 +35,18 @@ from typing import Any
 import msgspec
 
 from reportgen.atomic import OutputError, check_within, ensure_folder, write_bytes
-from reportgen.cachefolder import CacheFolder, code_version, framed, installed_version
+from reportgen.cachefolder import (
+    CacheFolder,
+    DamagedEntry,
+    code_version,
+    framed,
+    installed_version,
+)
 from reportgen.errors import prints_as_is
 from reportgen.load.catalogue import Aggregation, Catalogue, Measure, Unit
 from reportgen.load.data import KINDS, LIMIT, MAX_DECIMALS, RANK, PerformanceData
 from reportgen.months import FIRST_YEAR, LAST_YEAR, Month
-from reportgen.reading import (
-    MAX_INPUT_BYTES,
-    NotAPlainFile,
-    Reads,
-    TooLarge,
-    read_limited,
-    recorded_reads,
-)
+from reportgen.reading import MAX_INPUT_BYTES, Reads, read_limited, recorded_reads
 
 MAGIC = b"reportgen data cache 1\n"
 KEEP = 4  # entries: the data as it is, and as it was a few saves ago
@@ -107,16 +106,14 @@ class DataCache(CacheFolder):
             stored = self.read(name)
         except FileNotFoundError:
             return None
-        except (IsADirectoryError, NotAPlainFile, TooLarge) as error:
-            problem = f"it is not a plain file of at most {MAX_INPUT_BYTES} bytes ({error})"
+        except DamagedEntry as error:
+            problem = str(error)
         except OSError as error:
             self.give_up(
                 f"cannot read the data cache ({error.filename or self.path(name)}: "
                 f"{error.strerror or error}); loading the data instead"
             )
             return None
-        except ValueError as error:  # a link
-            problem = str(error)
         else:
             try:
                 return _checked(stored, catalogue)
@@ -125,12 +122,7 @@ class DataCache(CacheFolder):
         self.warn(
             f"the data cache entry {self.path(name)} is damaged ({problem}); loading the data again"
         )
-        with contextlib.suppress(OSError):  # so the data loaded now is kept in its place
-            path = self.path(name)
-            if path.is_dir() and not path.is_symlink():
-                path.rmdir()  # an empty folder only: reportgen made nothing in it
-            else:
-                path.unlink()
+        self.discard(name)
         return None
 
     def _store(self, key: str, data: PerformanceData) -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reportgen.atomic import OutputError, ensure_folder, write_bytes, write_text
-from reportgen.cachefolder import CacheFolder, code_version, framed
+from reportgen.cachefolder import CacheFolder, DamagedEntry, code_version, framed
 from reportgen.errors import prints_as_is
 from reportgen.reading import MAX_INPUT_BYTES, read_limited
 
@@ -128,7 +128,11 @@ class ChartCache(CacheFolder):
                 f"{error.strerror or error}); drawing the charts instead"
             )
             return None
-        except (ValueError, RecursionError) as error:  # a link, not UTF-8, not JSON, too deep
+        except DamagedEntry as error:  # a link, a folder, a FIFO: no file would replace it
+            self.warn(f"the chart cache entry {json_path} is damaged ({error}); drawing again")
+            self.discard(pdf_path.name, json_path.name)
+            return None
+        except (ValueError, RecursionError) as error:  # not UTF-8, not JSON, too deep
             self.warn(
                 f"the chart cache entry {json_path} is damaged ({type(error).__name__}); "
                 "drawing again"

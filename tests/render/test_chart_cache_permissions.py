@@ -52,3 +52,17 @@ def test_an_entry_that_is_a_fifo_is_a_warning_not_a_hang(tmp_path: Path) -> None
         assert within_seconds(10, lambda: cache.knows("key")) is False
         assert within_seconds(10, lambda: cache.load(DIGEST, 1)) is None
     assert [n.kind for n in heard] == ["warning"] and "not a plain file" in heard[0].text
+
+
+def test_an_entry_that_is_a_folder_is_damaged_and_removed(tmp_path: Path) -> None:
+    # not a reason to give the cache folder up: the charts drawn now are kept in its place
+    (tmp_path / CACHE).mkdir()
+    (tmp_path / CACHE / f"charts-{DIGEST}.pdf").mkdir()
+    (tmp_path / CACHE / f"charts-{DIGEST}.json").write_text("{}", encoding="utf-8")
+    heard: list[notices.Notice] = []
+    with notices.listening(heard.append):
+        cache = ChartCache(tmp_path)
+        assert cache.load(DIGEST, 1) is None
+    assert [n.kind for n in heard] == ["warning"]
+    assert "is damaged" in heard[0].text and "not a plain file" in heard[0].text
+    assert cache.usable and not list((tmp_path / CACHE).iterdir())
