@@ -4,8 +4,9 @@ In: a ``ChartData``, the ``ChartStyle`` and a ``Measure`` (the width of a text a
 document sets it: reportlab's, in the theme's font). Out: a ``ChartPlan``: the x labels
 as printed (wrapped, or thinned out to every second, third … month), the title and the
 legend's labels wrapped, the legend's columns and place, and the margins around the
-axes that hold them. Raises ``BuildError`` naming the chart's line of the layout where
-no plan fits (a word wider than the chart, a legend taller than the chart).
+axes that hold them. Where no plan fits (a word wider than the chart, a legend taller
+than the chart) every such problem of the chart is raised at once, each naming the
+layout's line where its text is written.
 
 Why here and not in matplotlib: the chart text is set by the document (``ChartText``),
 so the document's own measure is the truth about where it ends; and ``check`` makes the
@@ -98,7 +99,13 @@ def plan_chart(
 ) -> ChartPlan:
     """One chart's plan (``plan_charts``). ``reach``: how far above the values (a
     fraction of their range) the value axis may run; where bar values stood upright and
-    made it run further, the chart is planned again for that."""
+    made it run further, the chart is planned again for that.
+
+    Every problem of the chart is raised at once, each where its text is written. A
+    text with a word too wide for its room is counted at the least room it could take
+    once that word is shortened (a line), so a problem of the chart's height that
+    depends on it is told only where it remains whatever the fix."""
+    problems = ProblemCollector()
     width, height, size = style.width, style.height, style.font_size
     bars = chart.kind is ChartKind.COMPARISON
     label_size = size - 1 if bars else size
@@ -111,17 +118,21 @@ def plan_chart(
     title_lines = _wrap_to(chart.title, width - left, style.title_size, True, measure)
     if title_lines is None:
         word = _widest_word(chart.title, style.title_size, True, measure)
-        raise _crowded(
-            chart,
-            f"its title has a word, {shown(word)}, wider than the chart",
-            "shorten the title, or make the theme's chart title_size smaller",
+        problems.add(
+            _crowded(
+                chart,
+                f"its title has a word, {shown(word)}, wider than the chart",
+                "shorten the title, or make the theme's chart title_size smaller",
+            )
         )
+        title_lines = chart.title.split("\n")  # the fewest lines it could take
     # as first drawn, with room for more lines; and for a title size the first line
     # alone does not fit in (it printed over the heading above the chart)
     title_height = len(title_lines) * style.title_size * LINE_SPACING
     top = max(TOP + title_height - style.title_size * LINE_SPACING, TITLE_PAD + title_height)
 
-    _distinct_series(chart, style)
+    with problems.attempt():
+        _distinct_series(chart, style)
     count = len(chart.x_labels)
     if bars:  # bars span half a bar either side of the first and last position
         span = (count - 0.2) * (1 + 2 * X_MARGIN)
@@ -130,7 +141,7 @@ def plan_chart(
     spacing = axes_width / span  # between neighbouring positions
     gap = 0.5 * label_size
     if bars:
-        x_labels = _categories(chart, left, width, spacing, gap, label_size, measure)
+        x_labels = _categories(chart, left, width, spacing, gap, label_size, measure, problems)
     else:
         widest = max(
             (_width(label, label_size, False, measure) for label in chart.x_labels), default=0.0
@@ -141,7 +152,7 @@ def plan_chart(
         x_labels = tuple(label if i % stride == 0 else "" for i, label in enumerate(chart.x_labels))
     label_lines = max((label.count("\n") + 1 for label in x_labels if label), default=0)
 
-    labels, columns, centre_x, legend_height = _legend(chart, style, left, measure)
+    labels, columns, centre_x, legend_height = _legend(chart, style, left, measure, problems)
     one_row = (2 * BORDER_PAD + 1) * size
     # rows beyond the first lift it, as first drawn; and in a large type one row does
     # not fit under the chart's edge (its keys were cut off, its words ran into the text
@@ -154,31 +165,45 @@ def plan_chart(
     )
     below = legend_top + 3 + TICK_ROOM + label_lines * label_size * LINE_SPACING
     bottom = max(BOTTOM_BARS if bars else BOTTOM_LINES, below)
+    # a text still to be shortened was counted at its least: the chart's height is known
+    # only to be at most this
+    settled = not problems
     axes_height = height - top - bottom
     if axes_height < MIN_AXES_HEIGHT:
-        raise _crowded(
-            chart,
-            f"its title, labels and legend leave {max(axes_height, 0.0) / CM:.1f}cm of its "
-            f"{height / CM:.1f}cm height for the chart itself",
-            "shorten the title, the labels or the legend's names, draw fewer series, or "
-            "make the theme's chart height larger or its title_size and font_size smaller",
+        problems.add(
+            _crowded(
+                chart,
+                f"its title, labels and legend leave {'' if settled else 'at most '}"
+                f"{max(axes_height, 0.0) / CM:.1f}cm of its {height / CM:.1f}cm height for "
+                "the chart itself",
+                "shorten the title, the labels or the legend's names, draw fewer series, or "
+                "make the theme's chart height larger or its title_size and font_size smaller",
+            )
         )
     # the y label is centred on the axes, beside the title and the legend
-    if chart.y_label and _width(chart.y_label, size, False, measure) > axes_height + 2 * min(
-        top, bottom
+    elif (
+        settled
+        and chart.y_label
+        and _width(chart.y_label, size, False, measure) > axes_height + 2 * min(top, bottom)
     ):
-        raise _crowded(
-            chart,
-            f"its y_label {shown(chart.y_label)} is longer than the chart is high",
-            "shorten the y_label or make the theme's chart height larger",
-            line=chart.y_label_line,
+        problems.add(
+            _crowded(
+                chart,
+                f"its y_label {shown(chart.y_label)} is longer than the chart is high",
+                "shorten the y_label or make the theme's chart height larger",
+                line=chart.y_label_line,
+            )
         )
     legend_x = 0.5 if centre_x is None else (centre_x - left) / axes_width
     upright, value_margin = False, VALUE_MARGIN
     if bars:
-        upright, value_margin = _bar_values(chart, spacing, axes_height, label_size, measure)
-        if value_margin > reach == VALUE_REACH:  # a tick with one more digit: plan again
+        upright, value_margin = _bar_values(
+            chart, spacing, max(axes_height, MIN_AXES_HEIGHT), label_size, measure, problems
+        )
+        if not problems and value_margin > reach == VALUE_REACH:
+            # a tick with one more digit: plan again
             return plan_chart(chart, style, measure, reach=value_margin + VALUE_REACH)
+    problems.raise_if_any()
     return ChartPlan(
         title="\n".join(title_lines),
         left=left,
@@ -195,38 +220,51 @@ def plan_chart(
 
 
 def _bar_values(
-    chart: ChartData, spacing: float, axes_height: float, size: float, measure: Measure
+    chart: ChartData,
+    spacing: float,
+    axes_height: float,
+    size: float,
+    measure: Measure,
+    problems: ProblemCollector,
 ) -> tuple[bool, float]:
     """Whether each bar's value is set upright (where it is wider than its bar, beside
     the next one's), and the room above the tallest bar (a fraction of the values'
-    range, as matplotlib's margin) that holds it."""
+    range, as matplotlib's margin) that holds it. ``axes_height``: the most the axes can
+    have, where a text still to be shortened was counted at its least."""
     values = chart.drawn_values
     widest = max((measure(chart.number(v), size, False) for v in values), default=0.0)
     bar = 0.8 / max(1, len(chart.series)) * spacing  # from one bar's centre to the next's
     upright = widest + VALUE_GAP > bar
     if upright and size * LINE_SPACING + VALUE_GAP > bar:
-        raise _crowded(
-            chart,
-            f"its bars are {bar / CM:.2f}cm apart, too close to print their values even upright",
-            "draw fewer categories, or make the theme's chart wider or its font_size smaller",
+        problems.add(
+            _crowded(
+                chart,
+                f"its bars are {bar / CM:.2f}cm apart, too close to print their values even "
+                "upright",
+                "draw fewer categories, or make the theme's chart wider or its font_size smaller",
+            )
         )
     tall = (widest if upright else size * LINE_SPACING) + VALUE_PAD + VALUE_GAP
     share = tall / axes_height  # of the axes' height, above the tallest bar
     if share >= MAX_VALUE_SHARE:
-        raise _crowded(
-            chart,
-            "the values printed on its bars would take most of its height",
-            "draw fewer categories or series, or make the theme's chart wider or taller",
+        problems.add(
+            _crowded(
+                chart,
+                "the values printed on its bars would take most of its height",
+                "draw fewer categories or series, or make the theme's chart wider or taller",
+            )
         )
+        return upright, VALUE_MARGIN
     # bars stand on zero, so the margin is added above only
     return upright, max(VALUE_MARGIN, share / (1 - share))
 
 
 def _legend(
-    chart: ChartData, style: ChartStyle, left: float, measure: Measure
+    chart: ChartData, style: ChartStyle, left: float, measure: Measure, problems: ProblemCollector
 ) -> tuple[tuple[str, ...], int, float | None, float]:
     """The legend's labels, columns, centre (None: the axes' centre, as first drawn) and
-    height; raises where a name has a word wider than the chart."""
+    height. A name with a word wider than the chart is a problem, and the legend is then
+    counted at its least: one row."""
     size, width = style.font_size, style.width
     names = tuple(series.name for series in chart.series)
     axes_centre, chart_centre = left + (width - left - RIGHT) / 2, width / 2
@@ -244,20 +282,25 @@ def _legend(
     # one column, each name wrapped to what the chart's width leaves it
     room = width + 2 * SIDE_TOLERANCE - frame - (HANDLE + HANDLE_PAD) * size
     wrapped = []
+    unbroken = False
     for index, name in enumerate(names):
         lines = _wrap_to(name, room, size, False, measure)
         if lines is None:
-            raise _crowded_label(
-                index,
-                chart,
-                f"the name {shown(name)} in its legend has a word, "
-                f"{shown(_widest_word(name, size, False, measure))}, wider than the chart",
-                "shorten the name, or make the theme's chart font_size smaller",
-                series=True,
+            problems.add(
+                _crowded_label(
+                    index,
+                    chart,
+                    f"the name {shown(name)} in its legend has a word, "
+                    f"{shown(_widest_word(name, size, False, measure))}, wider than the chart",
+                    "shorten the name, or make the theme's chart font_size smaller",
+                    series=True,
+                )
             )
-        wrapped.append("\n".join(lines))
+            unbroken = True
+        wrapped.append("\n".join(lines or [name]))
     labels = tuple(wrapped)
-    return labels, 1, chart_centre, _legend_height(labels, 1, size)
+    least = _legend_height(tuple(name.split("\n")[0] for name in names), len(names), size)
+    return labels, 1, chart_centre, least if unbroken else _legend_height(labels, 1, size)
 
 
 def _within(centre: float, legend_width: float, width: float) -> bool:
@@ -334,10 +377,12 @@ def _categories(
     gap: float,
     size: float,
     measure: Measure,
+    problems: ProblemCollector,
 ) -> tuple[str, ...]:
     """A bar chart's category names, each wrapped at a few words as first drawn; a name
     that would then touch a neighbour's, reach past the chart's side, or take more than
-    a few lines, is wrapped to the room it has."""
+    a few lines, is wrapped to the room it has. A name with a word wider than its room
+    is a problem, and counted at its least: a line."""
     labels = [_wrap_by_characters(label) for label in chart.x_labels]
     widths = [_width(label, size, False, measure) for label in labels]
     count = len(labels)
@@ -382,14 +427,17 @@ def _categories(
         beside = [2 * (spacing - gap / 2) - widths[j] for j in (i - 1, i + 1) if 0 <= j < count]
         wider = min([*beside, to_side(i)])
         if not set_out(i, wider):
-            raise _crowded_label(
-                i,
-                chart,
-                f"the category name {shown(chart.x_labels[i])} has a word, "
-                f"{shown(_widest_word(chart.x_labels[i], size, False, measure))}, wider than "
-                f"the room under its bars ({max(wider, 0.0) / CM:.1f}cm)",
-                "shorten the label, draw fewer categories, or make the theme's chart wider",
+            problems.add(
+                _crowded_label(
+                    i,
+                    chart,
+                    f"the category name {shown(chart.x_labels[i])} has a word, "
+                    f"{shown(_widest_word(chart.x_labels[i], size, False, measure))}, wider "
+                    f"than the room under its bars ({max(wider, room(i), 0.0) / CM:.1f}cm)",
+                    "shorten the label, draw fewer categories, or make the theme's chart wider",
+                )
             )
+            labels[i] = chart.x_labels[i].split("\n")[0]
     return tuple(labels)
 
 

@@ -15,7 +15,7 @@ import msgspec
 import pytest
 
 from reportgen.compute.chartdata import ChartData, Series
-from reportgen.errors import BuildError
+from reportgen.errors import Problems, ReportgenError
 from reportgen.load.chartkind import ChartKind
 from reportgen.months import Month
 from reportgen.render.chartplan import plan_chart
@@ -266,12 +266,87 @@ def test_a_chart_no_arrangement_fits_names_its_layout_line(
             bars, series=tuple(Series(s.name, (1e14,) * len(bars.x_labels)) for s in bars.series)
         ),
     }[case]()
-    with pytest.raises(BuildError) as raised:
+    with pytest.raises(ReportgenError) as raised:
         plan_chart(chart, style, chart_measure(style))
-    assert words in str(raised.value)
+    found = [p for p in problems_of(raised.value) if words in str(p)]
+    assert found, str(raised.value)
     if isinstance(where, int):
         expected = chart.label_places[where]
     else:
         expected = (chart.file, chart.y_label_line if where == "y_label" else chart.line)
-    assert (raised.value.file, raised.value.line) == expected
+    assert expected in [(p.file, p.line) for p in found]
     assert expected[0] == "layouts/report.yaml" and expected[1] > 0
+
+
+def problems_of(error: ReportgenError) -> tuple[ReportgenError, ...]:
+    return error.problems if isinstance(error, Problems) else (error,)
+
+
+def test_every_problem_of_one_chart_is_told_at_once(sample_charts) -> None:
+    """A chart's plan went on past its first problem: a legend name too wide hid the
+    title's word, the series the theme cannot tell apart and a second name, each told
+    only once the one before was fixed."""
+    charts, style = sample_charts
+    trend = next(c for c in charts if c.kind is ChartKind.TREND)
+    names = ["x" * 150, "Youth", "y" * 150, *(f"Measure {i}" for i in range(3))]
+    chart = msgspec.structs.replace(
+        with_series(trend, names, points=len(trend.x_labels)), title="z" * 200
+    )
+    with pytest.raises(Problems) as raised:
+        plan_chart(chart, style, chart_measure(style))
+    told = [str(p) for p in raised.value.problems]
+    assert len(told) == 4, told
+    assert sum("'xxxx" in t and "in its legend" in t for t in told) == 1
+    assert sum("'yyyy" in t and "in its legend" in t for t in told) == 1
+    assert sum("its title has a word, 'zzzz" in t for t in told) == 1
+    assert sum("tell only" in t for t in told) == 1
+    assert {p.file for p in raised.value.problems} == {"layouts/report.yaml"}
+
+
+def test_every_category_name_too_wide_is_told_at_its_line(sample_charts) -> None:
+    charts, style = sample_charts
+    bars = next(c for c in charts if c.kind is ChartKind.COMPARISON)
+    names = ("Burglary", "Offencesrecordedinthecounty" * 3, "Theft", "Robberyandsoonandsoforth" * 3)
+    chart = msgspec.structs.replace(
+        bars,
+        x_labels=names,
+        series=tuple(Series(s.name, (7.0, 8.0, 9.0, 6.0)) for s in bars.series),
+        label_places=tuple(("layouts/report.yaml", 300 + i) for i in range(4)),
+    )
+    with pytest.raises(Problems) as raised:
+        plan_chart(chart, style, chart_measure(style))
+    assert [p.line for p in raised.value.problems] == [301, 303]
+    assert all("wider than the room under its bars" in str(p) for p in raised.value.problems)
+
+
+@pytest.mark.parametrize("legend", ["wide", "fits"])
+def test_a_chart_too_short_for_its_title_is_told_beside_a_name_to_shorten(
+    sample_charts, legend: str
+) -> None:
+    """The height's problem is told with a legend name's where it holds however that
+    name is shortened (the name counted at one line), as it is where the name fits."""
+    charts, style = sample_charts
+    trend = next(c for c in charts if c.kind is ChartKind.TREND)
+    names = ["x" * 150 if legend == "wide" else "Youth", "Adults"]
+    chart = msgspec.structs.replace(
+        with_series(trend, names, points=len(trend.x_labels)), title="Recorded offences " * 120
+    )
+    with pytest.raises(ReportgenError) as raised:
+        plan_chart(chart, style, chart_measure(style))
+    told = [str(p) for p in problems_of(raised.value)]
+    assert sum("height for the chart itself" in t for t in told) == 1, told
+    assert len(told) == (2 if legend == "wide" else 1), told
+    assert ("at most" in " ".join(told)) == (legend == "wide")
+
+
+def test_a_height_that_depends_on_a_name_to_shorten_is_not_told(sample_charts) -> None:
+    """Where the legend's wide name, counted at one line, leaves the chart room, only
+    the name is told: the legend's height is known once it is shortened."""
+    charts, style = sample_charts
+    trend = next(c for c in charts if c.kind is ChartKind.TREND)
+    names = ["x" * 150, *(f"Series {i} " + "word " * 60 for i in range(4))]
+    chart = with_series(trend, names, points=len(trend.x_labels))
+    with pytest.raises(ReportgenError) as raised:
+        plan_chart(chart, style, chart_measure(style))
+    told = [str(p) for p in problems_of(raised.value)]
+    assert len(told) == 1 and "in its legend has a word" in told[0], told
