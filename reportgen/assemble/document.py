@@ -365,6 +365,7 @@ class EditionDocument(BaseDocTemplate):
                     f"the contents does not fit on its page: its heading and "
                     f"{len(self.edition.sections)} entries take {contents_pages} pages",
                     file=self.edition.contents_heading.file,
+                    line=self.edition.contents_heading.line,
                     hint="the contents is one page: shorten the section titles or the "
                     "contents headings, list fewer sections, or make the contents_heading "
                     f"and contents_entry styles' sizes in {self.theme.file} smaller",
@@ -389,6 +390,7 @@ class EditionDocument(BaseDocTemplate):
                 f"({style.fontSize:g}pt) and the column holds "
                 f"{CONTENTS_NUMBER_WIDTH / cm:.1f}cm: it would print over the section's title",
                 file=self.theme.file,
+                line=self.theme.line_of("styles", "contents_entry"),
                 hint=f"make the contents_entry style's size at most {fits:.1f}pt",
             )
         ]
@@ -399,12 +401,13 @@ class EditionDocument(BaseDocTemplate):
         style = self.styles["contents_heading"]
         _, right, _, left = self.theme.margins
         columns = contents_columns(self.theme.page_size[0] - left - right)
-        headings = (self.edition.contents_heading.text, self.edition.contents_page_heading)
+        headings = (self.edition.contents_heading, self.edition.contents_page_heading)
         problems = []
-        for key, heading, column in zip(
+        for key, written, column in zip(
             ("heading", "page_heading"), headings, columns, strict=True
         ):
             room = column - CELL_RIGHT_PADDING
+            heading = written.text
             for word in heading.split():
                 needed = stringWidth(word, style.fontName, style.fontSize)
                 if needed > room:
@@ -414,7 +417,8 @@ class EditionDocument(BaseDocTemplate):
                             f"{needed / cm:.1f}cm wide at the contents_heading style's size "
                             f"({style.fontSize:g}pt), and its column holds {room / cm:.1f}cm: "
                             "it would be broken mid-word",
-                            file=self.edition.contents_heading.file,
+                            file=written.file,
+                            line=written.line,
                             hint=f"shorten the contents' {key} in the layout, or make the "
                             f"contents_heading style's size in {self.theme.file} smaller",
                         )

@@ -88,6 +88,9 @@ class EditionSection(msgspec.Struct, frozen=True):
     heading: str  # the running header's section line
     contents_entry: str
     blocks: tuple[EditionBlock, ...]
+    # where the layout wrote its title and running title
+    title_line: int | None = None
+    running_title_line: int | None = None
 
 
 class Edition(msgspec.Struct, frozen=True):
@@ -105,7 +108,7 @@ class Edition(msgspec.Struct, frozen=True):
     running_header: SourcedText
     cover_lines: tuple[SourcedText, ...]
     contents_heading: SourcedText
-    contents_page_heading: str
+    contents_page_heading: SourcedText
     author: str
     subject: str
     sections: tuple[EditionSection, ...]
@@ -267,7 +270,14 @@ def compute_edition(
                 if made is not None:
                     blocks.append(made)
         sections.append(
-            EditionSection(section.number, section.heading, section.contents_entry, tuple(blocks))
+            EditionSection(
+                section.number,
+                section.heading,
+                section.contents_entry,
+                tuple(blocks),
+                section.title_line or None,
+                section.running_title_line or None,
+            )
         )
     problems.raise_if_any()
     return Edition(
@@ -276,9 +286,12 @@ def compute_edition(
         title=layout.title,
         running_header=_filled(layout.running_header, wording),
         cover_lines=tuple(_filled(t, wording) for t in layout.cover_lines),
-        # the contents page's entries are the layout's: its file (no one line) names it
-        contents_heading=SourcedText(layout.contents_heading, layout.file),
-        contents_page_heading=layout.contents_page_heading,
+        contents_heading=SourcedText(
+            layout.contents_heading, layout.file, layout.contents_heading_line or None
+        ),
+        contents_page_heading=SourcedText(
+            layout.contents_page_heading, layout.file, layout.contents_page_heading_line or None
+        ),
         author=layout.author,
         subject=wording.fill(layout.subject),
         sections=tuple(sections),

@@ -132,6 +132,9 @@ class Section(msgspec.Struct, frozen=True):
     narrative_file: str
     blocks: tuple[LayoutBlock, ...]
     line: int
+    # where its titles are written (the running title's is the title's where it has none)
+    title_line: int = 0
+    running_title_line: int = 0
 
     @property
     def heading(self) -> str:
@@ -164,6 +167,10 @@ class ReportLayout(msgspec.Struct, frozen=True):
     file: str
     measures_used: tuple[str, ...] = ()
     language: str = "en-GB"  # the document's language (BCP 47), for assistive technology
+    # the lines of 'contents:' and of its heading and page_heading
+    contents_line: int = 0
+    contents_heading_line: int = 0
+    contents_page_heading_line: int = 0
 
 
 # --- the file's shape ----------------------------------------------------------------
@@ -540,6 +547,8 @@ class _Loader:
             narrative_file=entry.narrative,
             blocks=tuple(found),
             line=raw.line,
+            title_line=raw.line_of("title"),
+            running_title_line=raw.line_of("running_title" if entry.running_title else "title"),
         )
 
 
@@ -612,4 +621,7 @@ def load_layout(path: Path, catalogue: Catalogue, display_name: str | None = Non
         file=name,
         measures_used=tuple(used),
         language=report.language,
+        contents_line=document.line_of("contents"),
+        contents_heading_line=document["contents"].line_of("heading"),
+        contents_page_heading_line=document["contents"].line_of("page_heading"),
     )

@@ -60,11 +60,18 @@ def layout_texts(folder: ReportFolder) -> Iterator[PageText]:
     yield _template(layout.running_header, "running_header")
     for index, line in enumerate(layout.cover_lines):
         yield _template(line, ("cover_organisation", "cover_title", "cover_edition")[min(index, 2)])
-    for text in (layout.contents_heading, layout.contents_page_heading):
-        yield PageText(text, layout.file, None, "contents_heading")
+    yield PageText(
+        layout.contents_heading, layout.file, layout.contents_heading_line, "contents_heading"
+    )
+    yield PageText(
+        layout.contents_page_heading,
+        layout.file,
+        layout.contents_page_heading_line,
+        "contents_heading",
+    )
     for section in layout.sections:
-        yield PageText(section.contents_entry, layout.file, section.line, "contents_entry")
-        yield PageText(section.heading, layout.file, section.line, "section_title")
+        yield PageText(section.contents_entry, layout.file, section.title_line, "contents_entry")
+        yield PageText(section.heading, layout.file, section.running_title_line, "section_title")
         for block in section.blocks:
             yield from _block_texts(block, folder.catalogue)
 

@@ -174,7 +174,7 @@ def _contents(
                 Paragraph(f"<u>{plain(edition.contents_heading.text)}</u>", heading), headings
             ),
             tagger.tag(
-                Paragraph(f"<u>{plain(edition.contents_page_heading)}</u>", number_style),
+                Paragraph(f"<u>{plain(edition.contents_page_heading.text)}</u>", number_style),
                 headings,
             ),
         ]
@@ -216,8 +216,8 @@ def _contents(
     )
     # a row no page can hold is named by its text and style
     room = [column - CELL_RIGHT_PADDING for column in widths]
-    written: list[Source] = [(edition.contents_heading.file, None)]
-    written += [(None, None)] * len(sections)
+    written: list[Source] = [(edition.contents_heading.file, edition.contents_heading.line)]
+    written += [(edition.contents_heading.file, s.title_line) for s in edition.sections]
     cells = [
         (source, list(zip(row, room, strict=True)))
         for source, row in zip(written, rows, strict=True)

@@ -118,10 +118,10 @@ def contents_over_two_pages(root: Path) -> Case:
         "  contents_entry: {size: 11, leading: 15}",
         "  contents_entry: {size: 30, leading: 34}",
     )
-    # the layout's entries, in the theme's sizes: both are named
+    # the layout's entries, in the theme's sizes: both are named, at the contents' heading
     return Case(
         LAYOUT,
-        None,
+        "  heading: Areas of Focus",
         (
             "the contents does not fit on its page: its heading and 8 entries take 2 pages",
             "the contents is one page",
@@ -390,7 +390,7 @@ CASES = {
         LAYOUT,
         "page_heading: Page\n",
         "page_heading: Page numbers\n",
-        None,
+        "page_heading: Page numbers",
         "the contents' page_heading 'Page numbers' has a word, 'numbers',",
         "it would be broken mid-word",
     ),
@@ -569,9 +569,13 @@ def test_contents_numbers_wider_than_their_column(report_copy: Path) -> None:
     with pytest.raises(Problems) as raised:
         check_folder(report_copy)
     found = [str(problem) for problem in raised.value.problems]
-    assert len(found) == 2 and found[0].startswith(f"{LAYOUT}: the contents does not fit"), found
+    heading = line_of(report_copy, LAYOUT, "  heading: Areas of Focus")
+    style = line_of(report_copy, THEME, "  contents_entry:")
+    assert len(found) == 2, found
+    assert found[0].startswith(f"{LAYOUT}:{heading}: the contents does not fit"), found
     assert found[1].startswith(
-        f"{THEME}: the contents page's numbers do not fit their column: page 11 needs 1.8cm at "
+        f"{THEME}:{style}: the contents page's numbers do not fit their column: page 11 needs "
+        "1.8cm at "
         "the contents_entry style's size (40pt) and the column holds 1.6cm: it would print "
         "over the section's title (make the contents_entry style's size at most "
     ), found

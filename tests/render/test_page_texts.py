@@ -51,3 +51,35 @@ def test_each_chart_text_is_named_at_its_own_line(report_copy: Path) -> None:
         # the table's row and the chart's legend print it: one problem, at its measure
         (CATALOGUE, line_of(report_copy, CATALOGUE, "  sickness_staff:"), "\u8a9e"),
     }
+
+
+def test_the_contents_and_section_titles_are_named_at_their_own_lines(
+    report_copy: Path,
+) -> None:
+    """The contents' headings were named by the layout's file alone, and a section's
+    title and running title by the section's first line."""
+    edit(report_copy, LAYOUT, "  heading: Areas of Focus\n", "  heading: Areas of Focus \u6f22\n")
+    edit(report_copy, LAYOUT, "  page_heading: Page\n", "  page_heading: Page \u5b57\n")
+    edit(
+        report_copy,
+        LAYOUT,
+        "    title: Improving Road Safety\n",
+        "    title: Improving Road Safety \u6771\n",
+    )
+    edit(
+        report_copy,
+        LAYOUT,
+        "    running_title: Supporting Our Victims of Crime\n",
+        "    running_title: Supporting Our Victims of Crime \u4eac\n",
+    )
+    folder = load_report(report_copy)
+    styles = build_styles(load_report_theme(folder))
+    with pytest.raises(Problems) as caught:
+        check_page_texts(layout_texts(folder), styles)
+    found = {(p.file, p.line, p.message[len("character '") :][0]) for p in caught.value.problems}
+    assert found == {
+        (LAYOUT, line_of(report_copy, LAYOUT, "heading: Areas of Focus"), "\u6f22"),
+        (LAYOUT, line_of(report_copy, LAYOUT, "page_heading: Page"), "\u5b57"),
+        (LAYOUT, line_of(report_copy, LAYOUT, "title: Improving Road Safety"), "\u6771"),
+        (LAYOUT, line_of(report_copy, LAYOUT, "running_title: Supporting Our"), "\u4eac"),
+    }
