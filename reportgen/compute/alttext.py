@@ -29,7 +29,21 @@ def chart_description(data: ChartData) -> str:
     # a year-on-year chart's earlier year is complete: only the current one has a latest
     latest = {s.name for s in series} if data.kind is ChartKind.TREND else {series[0].name}
     lines = [_line(data, s, with_latest=s.name in latest) for s in series]
-    return f"{opening} {'; '.join(lines)}."
+    return f"{opening}{_breaks(data)} {'; '.join(lines)}."
+
+
+def _breaks(data: ChartData) -> str:
+    """Where the lines are broken, in words: " Figures before April 2013 are on an
+    earlier definition, and the lines are not joined across it." """
+    names = data.point_names or data.x_labels
+    where = sorted({index for s in data.series for index in s.breaks})
+    if not where:
+        return ""
+    months = " and ".join(names[index] for index in where)
+    joined = "the line is" if len(data.series) == 1 else "the lines are"
+    return (
+        f" Figures before {months} are on an earlier definition, and {joined} not joined across it."
+    )
 
 
 def _points(data: ChartData, series: Series) -> list[tuple[str, float]]:

@@ -11,9 +11,12 @@ import msgspec
 from reportgen.load.chartkind import ChartKind
 
 
-class Series(msgspec.Struct, frozen=True):
+class Series(msgspec.Struct, frozen=True, repr_omit_defaults=True):
     name: str
     values: tuple[float | None, ...]
+    # positions the line is broken before: the measure's definition changed there
+    # (``comparable_from``), and figures either side are not to be read as one run
+    breaks: tuple[int, ...] = ()
 
 
 class ChartData(msgspec.Struct, frozen=True):

@@ -20,18 +20,47 @@ def _month_label(month: Month) -> str:
     return month.abbr.split()[0]
 
 
-def _point(figures: Figures, measure_id: str, month: Month) -> float | None:
+def _point_months(figures: Figures, measure_id: str, month: Month) -> list[Month]:
+    """The months one point of a line adds up: the month, or the twelve to it."""
     measure = figures.catalogue[measure_id]
-    months = (
-        measure.window.months(month.shift(measure.window.lag))
-        if measure.window.kind is WindowKind.ROLLING_12_MONTHS
-        else [month]
+    if measure.window.kind is WindowKind.ROLLING_12_MONTHS:
+        return measure.window.months(month.shift(measure.window.lag))
+    return [month]
+
+
+def _new_basis(figures: Figures, measure_id: str, month: Month) -> bool:
+    """Whether the point at ``month`` is on the measure's present definition (from its
+    ``comparable_from``; a measure without one has only ever had one)."""
+    since = figures.catalogue[measure_id].comparable_from
+    return since is None or _point_months(figures, measure_id, month)[0] >= since
+
+
+def _breaks(figures: Figures, measure_id: str, months: list[Month]) -> tuple[int, ...]:
+    """Where a trend line crosses its measure's change of definition: figures before it
+    are not joined to the ones after, as the tables print no comparison across it."""
+    return tuple(
+        index
+        for index in range(1, len(months))
+        if _new_basis(figures, measure_id, months[index])
+        and not _new_basis(figures, measure_id, months[index - 1])
     )
+
+
+def _point(figures: Figures, measure_id: str, month: Month) -> float | None:
+    months = _point_months(figures, measure_id, month)
     first = figures.first_month(measure_id)
     if first is None or months[0] < first:
         return None  # before the series began: a gap in the line, not an error
     value = figures.value(measure_id, months)
     return None if value is None else float(value)
+
+
+def _comparable(figures: Figures, measure_id: str, last_months: list[Month]) -> bool:
+    """Whether last year's figure of the measure may stand beside this year's: where its
+    table prints one (``compute.tables``: a window begun before ``comparable_from`` is
+    "not comparable")."""
+    since = figures.catalogue[measure_id].comparable_from
+    return since is None or last_months[0] >= since
 
 
 def check_chart_data(spec: ChartSpec, figures: Figures) -> None:
@@ -70,7 +99,7 @@ def chart_data(spec: ChartSpec, title: str, figures: Figures, edition: Month) ->
         point_names = tuple(m.name for m in months)
         period = f"{months[0].name} to {months[-1].name}"
         series = tuple(
-            Series(label, tuple(point(m, month) for month in months))
+            Series(label, tuple(point(m, month) for month in months), _breaks(figures, m, months))
             for m, label in zip(spec.measures, spec.labels, strict=True)
         )
     elif spec.kind is ChartKind.YEAR_ON_YEAR:
@@ -78,7 +107,14 @@ def chart_data(spec: ChartSpec, title: str, figures: Figures, edition: Month) ->
         months = month_range(start, start.shift(11))
         measure_id = spec.measures[0]
         this_year = tuple(point(measure_id, m) if m <= end else None for m in months)
-        last_year = tuple(point(measure_id, m.shift(-12)) for m in months)
+        # a year before a change of definition is no comparison: a gap, as the table's n/a
+        last_year = tuple(
+            point(measure_id, m.shift(-12))
+            if _new_basis(figures, measure_id, m.shift(-12))
+            or not _new_basis(figures, measure_id, m)
+            else None
+            for m in months
+        )
         x_labels = tuple(_month_label(m) for m in months)
         point_names = tuple(m.month_name for m in months)
         series = (
@@ -95,7 +131,11 @@ def chart_data(spec: ChartSpec, title: str, figures: Figures, edition: Month) ->
             "a year before"
         )
         values = {
-            label: tuple(total(m, months) for m in spec.measures)
+            label: tuple(
+                # last year's bar where the table prints its comparison, as the table
+                total(m, months) if label == "this" or _comparable(figures, m, months) else None
+                for m in spec.measures
+            )
             for label, months in (("last", last_months), ("this", this_months))
         }
         series = (

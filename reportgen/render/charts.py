@@ -139,9 +139,15 @@ def _draw(figure: Any, data: ChartData, style: ChartStyle, plan: ChartPlan) -> N
         axes.margins(y=plan.value_margin)
     else:
         for index, series in enumerate(data.series):
+            xs: list[float] = [float(p) for p in positions]
+            ys = [float("nan") if v is None else v for v in series.values]
+            # a break: a point of no value half-way, where matplotlib lifts the pen
+            for position in sorted(series.breaks, reverse=True):
+                xs.insert(position, position - 0.5)
+                ys.insert(position, float("nan"))
             axes.plot(
-                positions,
-                [float("nan") if v is None else v for v in series.values],
+                xs,
+                ys,
                 label=plan.legend_labels[index],
                 color=_nth(style.colours, index),
                 marker=_nth(style.markers, index),
