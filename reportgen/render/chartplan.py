@@ -62,6 +62,7 @@ STRIDES = (1, 2, 3, 4, 6, 12)
 VALUE_MARGIN = 0.12  # above a bar chart's tallest bar, as first drawn
 VALUE_REACH = 0.15  # how far past the values a value axis's ticks may run: its margin, rounded
 VALUE_PAD, VALUE_GAP = 1.5, 1.0  # between a bar and its value; between neighbouring values
+VALUE_BOX_PAD = 0.4  # a value's white ground past its letters, within half of VALUE_GAP
 MAX_VALUE_SHARE = 0.45
 CATEGORY_WRAP = 16  # characters per line of a bar chart's category name, as first set
 MAX_WRAPPED_LINES = 3  # of a category name wrapped by characters: more, and by its room

@@ -22,6 +22,7 @@ from reportgen.render.chartplan import (
     COLUMN_SPACING,
     HANDLE,
     RIGHT,
+    VALUE_BOX_PAD,
     VALUE_PAD,
     ChartPlan,
     plan_charts,
@@ -129,13 +130,18 @@ def _draw(figure: Any, data: ChartData, style: ChartStyle, plan: ChartPlan) -> N
                 linewidth=0.4,
                 hatch=_nth(style.hatches, index),
             )
-            axes.bar_label(
+            value_labels = axes.bar_label(
                 bars,
                 labels=[data.number(v) for v in values],  # as the alt text gives them
                 fontproperties=small,
                 padding=VALUE_PAD,
                 rotation=90 if plan.upright_values else 0,
             )
+            # on the page's white, so a grid line behind a value does not strike it
+            # through ("9.4" on the ten-day line): the box no wider than the gap the
+            # plan leaves between one value and the next
+            for label in value_labels:
+                label.set_bbox({"facecolor": "white", "edgecolor": "none", "pad": VALUE_BOX_PAD})
         axes.margins(y=plan.value_margin)
     else:
         for index, series in enumerate(data.series):
