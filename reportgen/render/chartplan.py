@@ -150,7 +150,10 @@ def plan_chart(
         first = 1 if count <= 12 else 2  # two years of months: every other, as first drawn
         strides = [s for s in (*STRIDES, *range(24, count + 12, 12)) if s >= first]
         stride = next((s for s in strides if s * spacing >= widest + gap), strides[-1])
-        x_labels = tuple(label if i % stride == 0 else "" for i, label in enumerate(chart.x_labels))
+        # counted back from the last month, the edition's news, which is always named
+        x_labels = tuple(
+            label if (count - 1 - i) % stride == 0 else "" for i, label in enumerate(chart.x_labels)
+        )
     label_lines = max((label.count("\n") + 1 for label in x_labels if label), default=0)
 
     labels, columns, centre_x, legend_height = _legend(chart, style, left, measure, problems)
