@@ -156,6 +156,35 @@ def running_header_problems(theme: Theme, text: SourcedText, month: str) -> list
     return problems
 
 
+def page_number_problems(theme: Theme) -> list[BuildError]:
+    """The page number is drawn half-way down the bottom margin: a margin too shallow
+    for it would set its digits in the page's text, where the last line prints."""
+    number = theme.style("page_number")
+    bottom = theme.margins[2]
+    # as high as the font's tallest letters reach: a digit stays below it
+    ascent = getAscent(font_name(number), number.size)
+    if bottom / 2 + ascent <= bottom:
+        return []
+    fits = math.floor(number.size * (bottom / 2) / ascent * 10) / 10
+    smaller = (
+        f", or make the page_number style's size at most {fits:.1f}pt"
+        if fits >= FontSize.minimum
+        else ""
+    )
+    return [
+        BuildError(
+            f"the bottom margin ({bottom / cm:.2f}cm) is too shallow for the page number: "
+            f"set half-way down it at the page_number style's size ({number.size:g}pt), "
+            f"its digits would reach {(bottom / 2 + ascent - bottom) / cm:.2f}cm into the "
+            "text area above it",
+            file=theme.file,
+            line=theme.line_of("page", "margin_bottom"),
+            hint=f"make margin_bottom at least {math.ceil(2 * ascent / cm * 100) / 100:.2f}cm"
+            + smaller,
+        )
+    ]
+
+
 def widest_running_header(theme: Theme, headers: list[tuple[SourcedText, str]]) -> int:
     """Which of the editions' running headers (and their months) is the widest."""
     header = theme.style("running_header")
@@ -433,6 +462,7 @@ class EditionDocument(BaseDocTemplate):
         return [
             *([self.title_overflow] if self.title_overflow is not None else []),
             *(self.header_overflow or []),
+            *page_number_problems(self.theme),
             *self.front_page_problems(),
             *self.contents_number_problems(),
             *self.contents_heading_problems(),

@@ -385,6 +385,15 @@ CASES = {
         "it would print over the rule under it",
         "make margin_top at least",
     ),
+    # the page number, half-way down a shallow bottom margin, printed in the text above
+    "page-number-in-the-text": spoil(
+        THEME,
+        "  margin_bottom: 2.0cm",
+        "  margin_bottom: 0.3cm",
+        "  margin_bottom: 0.3cm",
+        "the bottom margin (0.30cm) is too shallow for the page number",
+        "make margin_bottom at least 0.46cm, or make the page_number style's size at most",
+    ),
     # printed "Page n / umber / s" over three lines
     "contents-heading-broken-mid-word": spoil(
         LAYOUT,
