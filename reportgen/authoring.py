@@ -16,7 +16,7 @@ from reportgen.atomic import named, staged_folder
 from reportgen.errors import InputError
 from reportgen.load.folder import CONTENT, editions_with_content, inside
 from reportgen.load.yamlfile import read_text
-from reportgen.months import Month
+from reportgen.months import LAST_YEAR, Month
 
 _REVIEW_LINE = re.compile(r"^review:.*$", re.MULTILINE)
 
@@ -26,6 +26,11 @@ class NewEdition(msgspec.Struct, frozen=True):
     source: Month
     folder: Path
     files: tuple[Path, ...]
+
+    @property
+    def skipped(self) -> int:
+        """Months between the edition it was started from and this one (0: the next)."""
+        return self.source.months_until(self.edition) - 1
 
 
 def mark_for_review(text: str) -> str:
@@ -38,8 +43,26 @@ def mark_for_review(text: str) -> str:
     return head + separator + body
 
 
-def start_edition(root: Path, edition: Month) -> NewEdition:
+def start_edition(root: Path, edition: Month | None = None) -> NewEdition:
+    """Start ``edition`` (default: the month after the latest edition with narrative)
+    from the latest earlier edition's narrative."""
     root = Path(root).resolve()
+    if edition is None:
+        known = editions_with_content(root)
+        if not known:
+            raise InputError(
+                "no edition to start from",
+                file=str(root / CONTENT),
+                hint="create content/YYYY-MM/ by hand for the first edition",
+            )
+        edition = known[-1].shift(1)
+        if edition.year > LAST_YEAR:
+            raise InputError(
+                f"the month after {known[-1]} is past the last year a report may have "
+                f"({LAST_YEAR})",
+                file=str(root / CONTENT / str(known[-1])),
+                hint="name the new edition: reportgen new YYYY-MM",
+            )
     target = root / CONTENT / str(edition)
     if target.exists():
         raise InputError(

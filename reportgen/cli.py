@@ -206,7 +206,12 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--edition", type=_month, help="YYYY-MM (default: newest edition)")
 
     new = commands.add_parser("new", help="start an edition from the latest one's narrative")
-    new.add_argument("edition", type=_month, help="the new edition, YYYY-MM")
+    new.add_argument(
+        "edition",
+        type=_month,
+        nargs="?",
+        help="the new edition, YYYY-MM (default: the month after the latest edition in content/)",
+    )
 
     pack = commands.add_parser("pack", help="join covering paper, edition and appendices")
     _add_editions(pack)
@@ -617,6 +622,14 @@ def _new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     created = start_edition(args.root, args.edition)
     print(f"Started edition {created.edition} from {created.source}: {created.folder}", file=out)
+    if created.skipped:
+        say(
+            err,
+            "note",
+            f"no edition between {created.source} and {created.edition}: "
+            f"{created.skipped} month(s) skipped (remove {created.folder} if that month was "
+            "a slip, and start again with the month you meant)",
+        )
     print("Edit each file below, then change 'review: true' to 'review: false':", file=out)
     for path in created.files:
         print(f"  {path}", file=out)

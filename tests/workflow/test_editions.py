@@ -122,6 +122,37 @@ def test_new_starts_the_next_edition_marked_for_review(report: Path, run_cli) ->
     assert [p.name for p in (report / "content").iterdir() if p.name.startswith(".")] == []
 
 
+def test_new_with_no_month_starts_the_month_after_the_latest(report: Path, run_cli) -> None:
+    result = run_cli("new", root=report)
+    assert result.code == 0, result.err
+    assert (report / "content" / "2014-04").is_dir()
+    assert "Started edition 2014-04 from 2014-03" in result.out
+    assert result.err == ""  # the next month: nothing skipped
+    assert run_cli("new", root=report).code == 0
+    assert (report / "content" / "2014-05").is_dir()
+
+
+def test_new_says_which_months_it_skips(report: Path, run_cli) -> None:
+    """A slip of the keyboard (2041-04 for 2014-04) is told, not met months later."""
+    result = run_cli("new", "2041-04", root=report)
+    assert result.code == 0, result.err
+    assert result.err.splitlines() == [
+        "reportgen: note: no edition between 2014-03 and 2041-04: 324 month(s) skipped "
+        f"(remove {report.resolve() / 'content' / '2041-04'} if that month was a slip, and "
+        "start again with the month you meant)"
+    ]
+
+
+def test_new_with_no_month_after_the_last_year_is_refused(report: Path, run_cli) -> None:
+    assert run_cli("new", "2199-12", root=report).code == 0
+    before = snapshot(report / "content")
+    refused = run_cli("new", root=report)
+    assert refused.code == 1
+    assert "the month after 2199-12 is past the last year a report may have" in refused.err
+    assert len(refused.err.strip().splitlines()) == 1
+    assert snapshot(report / "content") == before
+
+
 def test_a_started_edition_becomes_the_default_only_once_its_data_is_there(
     report: Path, run_cli
 ) -> None:
