@@ -285,25 +285,105 @@ def _check_parts(measures: dict[str, Measure], name: str, problems: ProblemColle
 
 
 def _loop_through(start: str, measures: Mapping[str, Measure]) -> list[str] | None:
-    """A chain of parts leading from ``start`` back to it, or None."""
+    """A chain of parts leading from ``start`` back to it, or None (looked for without
+    recursion: a chain of parts may be as long as the catalogue)."""
+
+    def parts(measure_id: str) -> Iterator[str]:
+        return iter(measures[measure_id].components if measure_id in measures else ())
+
     path: list[str] = [start]
     seen: set[str] = set()
-
-    def walk(current: str) -> bool:
-        for part in measures[current].components if current in measures else ():
-            if part == start:
-                path.append(part)
-                return True
-            if part in seen:
-                continue
+    pending = [parts(start)]
+    while pending:
+        part = next(pending[-1], None)
+        if part is None:
+            pending.pop()
+            path.pop()
+        elif part == start:
+            return [*path, part]
+        elif part not in seen:
             seen.add(part)
             path.append(part)
-            if walk(part):
-                return True
-            path.pop()
-        return False
+            pending.append(parts(part))
+    return None
 
-    return path if walk(start) else None
+
+# how far a measure may be built from parts: a real catalogue nests a few levels (a rate
+# of a sum of counts), and every table cell, chart point and explanation walks it all
+MAX_DEPTH = 12  # parts of parts of ... parts
+MAX_SERIES = 1000  # monthly series added up, each counted as often as the parts reach it
+
+
+def _check_composition(measures: dict[str, Measure], name: str, problems: ProblemCollector) -> None:
+    """No measure is built through more than ``MAX_DEPTH`` levels of parts, or from more
+    than ``MAX_SERIES`` series: told once, at the measure where the limit is first passed
+    (the measures built from it pass it too, and are mended with it)."""
+    depth: dict[str, int] = {}
+    series: dict[str, int] = {}
+    deepest: dict[str, str] = {}  # the part its depth comes through
+    for measure_id in _parts_first(measures):
+        parts = [p for p in measures[measure_id].components if p in depth]
+        if not parts:
+            depth[measure_id], series[measure_id] = 0, 1
+            continue
+        through = max(parts, key=depth.__getitem__)
+        depth[measure_id] = depth[through] + 1
+        deepest[measure_id] = through
+        series[measure_id] = min(sum(series[p] for p in parts), MAX_SERIES + 1)
+        measure = measures[measure_id]
+        if depth[measure_id] == MAX_DEPTH + 1:
+            chain = [measure_id]
+            while chain[-1] in deepest:
+                chain.append(deepest[chain[-1]])
+            problems.add(
+                InputError(
+                    f"measure {measure_id!r} is built through {MAX_DEPTH + 1} levels of parts "
+                    f"({' -> '.join(chain)}); at most {MAX_DEPTH} are read",
+                    file=name,
+                    line=measure.line,
+                    hint="build it from the counts directly, not from parts of parts",
+                )
+            )
+        elif series[measure_id] > MAX_SERIES and all(series[p] <= MAX_SERIES for p in parts):
+            problems.add(
+                InputError(
+                    f"measure {measure_id!r} adds up more than {MAX_SERIES} monthly series "
+                    "through its parts (a part reached by several routes counts each time)",
+                    file=name,
+                    line=measure.line,
+                    hint="build it from fewer parts, each reached once",
+                )
+            )
+
+
+def _parts_first(measures: Mapping[str, Measure]) -> list[str]:
+    """Every measure not in a loop, each after its parts (a measure in a loop, and every
+    measure built from one, is told of by ``_check_parts``)."""
+    order: list[str] = []
+    done: set[str] = set()
+    for start in measures:
+        pending = [(start, iter(measures[start].components))]
+        on_path = {start}
+        while pending:
+            measure_id, parts = pending[-1]
+            part = next(parts, None)
+            if part is None:
+                pending.pop()
+                on_path.discard(measure_id)
+                if measure_id not in done:
+                    done.add(measure_id)
+                    order.append(measure_id)
+            elif part in measures and part not in done and part not in on_path:
+                on_path.add(part)
+                pending.append((part, iter(measures[part].components)))
+    # a measure reached again while still on the path is a loop: leave out what needs it
+    placed: set[str] = set()
+    ordered = []
+    for measure_id in order:
+        if all(p in placed or p not in measures for p in measures[measure_id].components):
+            placed.add(measure_id)
+            ordered.append(measure_id)
+    return ordered
 
 
 def load_catalogue(path: Path, display_name: str | None = None) -> Catalogue:
@@ -322,5 +402,6 @@ def load_catalogue(path: Path, display_name: str | None = None) -> Catalogue:
     if not measures and not problems:
         problems.add(InputError("the catalogue defines no measures", file=name, line=raw.line))
     _check_parts(measures, name, problems)
+    _check_composition(measures, name, problems)
     problems.raise_if_any()
     return Catalogue(measures, name)

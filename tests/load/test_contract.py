@@ -89,6 +89,50 @@ def sum_of_through_a_cycle(root: Path) -> Case:
     return Case(CATALOGUE, "  loop_a:", ("built from itself", "loop_a -> loop_b -> loop_a"))
 
 
+def sum_of_measure(name: str, parts: str) -> str:
+    return (
+        f"  {name}:\n    label: {name}\n    unit: count\n    polarity: lower_is_better\n"
+        f"    aggregation: sum_of\n    of: [{parts}]\n    window: financial_year_to_date\n"
+    )
+
+
+def sum_of_chain(length: int) -> Spoiler:
+    """chain0 of chain1 of ... of chain<length>, each adding a count: ``check`` passed a
+    chain of 488, and ``build`` ended in Python's RecursionError (at 990, ``check`` too)."""
+
+    def spoiler(root: Path) -> Case:
+        chain = "".join(
+            sum_of_measure(f"chain{i}", f"chain{i + 1}, ksi_fatalities") for i in range(length)
+        )
+        chain += sum_of_measure(f"chain{length}", "ksi_fatalities, ksi_serious_injuries")
+        edit(root, CATALOGUE, "  ksi:\n", chain + "  ksi:\n")
+        edit(root, LAYOUT, "            - ksi_drink_drivers\n", "            - ksi_drink_drivers\n"
+             "            - chain0\n")  # fmt: skip
+        first = length - 12  # the one built through thirteen levels
+        return Case(
+            CATALOGUE,
+            f"  chain{first}:",
+            (f"measure 'chain{first}' is built through 13 levels of parts", "at most 12"),
+        )
+
+    return spoiler
+
+
+def sum_of_diamond(root: Path) -> Case:
+    """A measure the sum of two, each the sum of the next two, ten deep: 1,024 series to
+    add for each cell (at twenty, ``check`` ran past two minutes and 8 GB)."""
+    levels = sum_of_measure("d0a", "d1a, d1b") + "".join(
+        sum_of_measure(f"d{i}{side}", f"d{i + 1}a, d{i + 1}b") for i in range(1, 9) for side in "ab"
+    )
+    levels += "".join(
+        sum_of_measure(f"d9{side}", "ksi_fatalities, ksi_serious_injuries") for side in "ab"
+    )
+    edit(root, CATALOGUE, "  ksi:\n", levels + "  ksi:\n")
+    edit(root, LAYOUT, "            - ksi_drink_drivers\n", "            - ksi_drink_drivers\n"
+         "            - d0a\n")  # fmt: skip
+    return Case(CATALOGUE, "  d0a:", ("measure 'd0a' adds up more than 1000 monthly series",))
+
+
 def running_header_above_the_page(root: Path) -> Case:
     # short, and under a margin that holds the section titles below it: only too tall
     edit(
@@ -437,6 +481,8 @@ CASES = {
         "ksi -> ksi",
     ),
     "sum_of-through-a-cycle": sum_of_through_a_cycle,
+    "sum_of-chain-too-deep": sum_of_chain(20),
+    "sum_of-diamond": sum_of_diamond,
     "month-out-of-range": spoil(
         CATALOGUE,
         "comparable_from: 2013-11",
@@ -561,6 +607,40 @@ def test_bad_input_is_one_clear_error_from_check_and_build(
     )
     assert not out.exists() and list((report_copy / "out").iterdir()) == []
     assert time.monotonic() - started < 30  # bounded work: never a hang
+
+
+def test_a_chain_of_twelve_levels_is_read(report_copy: Path, run_cli) -> None:
+    from reportgen.compute.aggregate import Figures
+    from reportgen.load.folder import load_report
+    from reportgen.months import Month
+
+    sum_of_chain(11)(report_copy)  # chain0 is built through twelve levels
+    result = run_cli("check", "--no-cache", root=report_copy)
+    assert result.code == 0, result.err
+    folder = load_report(report_copy)
+    figures = Figures(folder.catalogue, folder.data)
+    months = [Month(2014, 3)]
+    assert figures.count("chain0", months) == 12 * figures.count(
+        "ksi_fatalities", months
+    ) + figures.count("ksi_serious_injuries", months)
+
+
+@pytest.mark.slow
+def test_a_chain_of_parts_past_python_s_recursion_is_refused_by_line(
+    report_copy: Path, run_cli
+) -> None:
+    """A chain of 1,200 measures: Python's RecursionError from check and build, before."""
+    sum_of_chain(1200)(report_copy)
+    for command in ("check", "build"):
+        result = run_cli(command, root=report_copy)
+        assert result.code == 1 and "Traceback" not in result.err, result.err
+        lines = result.err.splitlines()
+        assert lines[-1] == "reportgen: 2 errors", lines
+        # the chain adds a series at each link: 1,001 at chain201, thirteen levels at chain1188
+        assert lines[0].startswith(f"reportgen: error: {CATALOGUE}:"), lines
+        assert "measure 'chain201' adds up more than 1000 monthly series" in lines[0]
+        assert "measure 'chain1188' is built through 13 levels of parts" in lines[1]
+    assert not (report_copy / "out").exists()
 
 
 def test_contents_numbers_wider_than_their_column(report_copy: Path) -> None:
