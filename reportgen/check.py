@@ -24,22 +24,22 @@ import msgspec
 from reportgen.assemble.dryrun import DryRun, DryRunWorker, Outcome
 from reportgen.errors import ProblemCollector, ReportgenError
 from reportgen.load.folder import (
-    THEME,
     ReportFolder,
     default_edition,
     editions_with_content,
     inside,
     keep_loaded_data,
     load_content,
+    load_folder_theme,
     load_report,
     require_report_folder,
     still_marked_for_review,
     stray_files,
 )
-from reportgen.load.theme import Theme, load_theme
+from reportgen.load.theme import Theme
 from reportgen.months import Month
 from reportgen.render.contrast import low_contrast
-from reportgen.render.pagetexts import layout_texts, narrative_texts
+from reportgen.render.pagetexts import layout_texts, narrative_texts, theme_texts
 
 if TYPE_CHECKING:
     from reportgen.compute.edition import SourcedText
@@ -72,7 +72,7 @@ def check_folder(
     folder: ReportFolder | None = None
     theme: Theme | None = None
     with problems.attempt():  # the theme does not depend on the catalogue: check it anyway
-        theme = load_theme(inside(root, THEME), str(THEME))
+        theme = load_folder_theme(root)
     # first, so the worker parses the fonts while this process loads the data
     dry_run = DryRun(theme, worker) if theme is not None else None
     with problems.attempt():
@@ -83,7 +83,11 @@ def check_folder(
     if folder is None:
         problems.raise_if_any()
     assert folder is not None
-    layout_fonts = dry_run.check_texts(list(layout_texts(folder))) if dry_run else None
+    layout_fonts = (
+        dry_run.check_texts([*layout_texts(folder), *theme_texts(theme)])
+        if dry_run and theme
+        else None
+    )
     target = edition
     if target is None:
         with problems.attempt():
@@ -172,10 +176,16 @@ class _EditionCheck(msgspec.Struct, frozen=True):
     header: SourcedText  # the running header, filled in for the edition
 
     def line(self) -> str:
-        """The edition's line of the report, or the problems its checks found."""
+        """The edition's line of the report, or every problem its checks found."""
+        problems = ProblemCollector()
         if self.fonts is not None:
-            self.fonts.result()
-        fit = f"; {self.fit.result()} pages fit" if self.fit is not None else ""
+            with problems.attempt():
+                self.fonts.result()
+        fit = ""
+        if self.fit is not None:
+            with problems.attempt():
+                fit = f"; {self.fit.result()} pages fit"
+        problems.raise_if_any()
         return f"{self.summary}{fit}{self.status}"
 
 

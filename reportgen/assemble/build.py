@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable
+from itertools import chain
 from pathlib import Path
 
 import msgspec
@@ -21,14 +22,14 @@ from reportgen.atomic import ensure_folder, write_bytes
 from reportgen.cachefolder import CACHE
 from reportgen.compute.chartdata import ChartData
 from reportgen.compute.edition import Edition, compute_edition
-from reportgen.errors import BuildError, InputError, ReportgenError
+from reportgen.errors import BuildError, InputError, ProblemCollector, ReportgenError
 from reportgen.load.folder import (
     ReportFolder,
     default_edition,
     keep_loaded_data,
     load_content,
+    load_folder_theme,
     load_report,
-    load_report_theme,
     still_marked_for_review,
 )
 from reportgen.load.reportfolder import kept_folder_of
@@ -219,9 +220,18 @@ class EditionBuilder:
         # its files, so what is archived is always made from what it embeds
         data_cache = Path(root) if use_cache and cache_root is None else None
         cache_root = cache_root or Path(root)
-        self.folder = load_report(root, cache_root=data_cache)
+        # the theme does not depend on the rest: its problems are told with theirs, as
+        # check tells them
+        problems = ProblemCollector()
+        folder = theme = None
+        with problems.attempt():
+            folder = load_report(root, cache_root=data_cache)
+        with problems.attempt():
+            theme = load_folder_theme(Path(root))
+        problems.raise_if_any()
+        assert folder is not None and theme is not None
+        self.folder, self.theme = folder, theme
         self.folder_keys = folder_keys
-        self.theme = load_report_theme(self.folder)
         for line in low_contrast(self.theme):  # built, and said: the choice is the analyst's
             notices.warn(f"{self.theme.file}: {line}")
         self.cache = ChartCache(cache_root) if use_cache else None
@@ -280,13 +290,17 @@ class EditionBuilder:
             )
         background: PendingCharts | None = None
         plans: list[ChartPlan] = []
+        # every problem of the edition at once, as check tells them: the charts' words,
+        # the texts against the font, and what the pages cannot hold
+        problems = ProblemCollector()
         if cached is None and charts:
             # where each chart's words go, measured as the document sets them (reportlab
             # and the two faces charts use; the rest after the charts are sent)
             from reportgen.render.styles import chart_measure
 
-            plans = plan_charts(charts, style, chart_measure(style))
-        if cached is None and charts and self.chart_worker is not None:
+            with problems.attempt():
+                plans = plan_charts(charts, style, chart_measure(style))
+        if cached is None and charts and self.chart_worker is not None and not problems:
             background = self.chart_worker().draw(charts, style, plans)
             steps.reached("build: charts sent")
         drawn: list[DrawnCharts] = []
@@ -305,13 +319,20 @@ class EditionBuilder:
         from reportgen.assemble.document import lay_out
         from reportgen.assemble.postprocess import finish
         from reportgen.render.glyphs import check_page_texts
-        from reportgen.render.pagetexts import layout_texts, narrative_texts
+        from reportgen.render.pagetexts import layout_texts, narrative_texts, theme_texts
         from reportgen.render.styles import build_styles
 
         # every text bound for the page against the font, by file and line, as check does
         styles = build_styles(theme)
-        check_page_texts(layout_texts(folder), styles)
-        check_page_texts(narrative_texts(texts), styles)
+        with problems.attempt():
+            check_page_texts(chain(layout_texts(folder), theme_texts(theme)), styles)
+        with problems.attempt():
+            check_page_texts(narrative_texts(texts), styles)
+        if problems:
+            # laid out as check's dry run lays it out, for what the pages cannot hold too
+            with problems.attempt():
+                lay_out(computed, styles, lambda: tuple(() for _ in charts), write=False)
+            problems.raise_if_any()
 
         try:
             layout_pdf, layout = lay_out(computed, styles, chart_texts)

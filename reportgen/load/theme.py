@@ -440,10 +440,14 @@ def load_theme(path: Path, display_name: str | None = None) -> Theme:
 
 
 def _setting_lines(document: Node) -> dict[str, int]:
-    """The line of each setting one level down (``styles.body``, ``table.padding``)."""
-    return {
-        f"{part}.{key}": node.line_of(key)
-        for part, node in document.items()
-        if isinstance(node, Node)
-        for key in node
-    }
+    """The line of each setting one and two levels down (``styles.body``,
+    ``table.padding``, ``table.rag_marks.red``)."""
+    lines = {}
+    for part, node in document.items():
+        if not isinstance(node, Node):
+            continue
+        for key, value in node.items():
+            lines[f"{part}.{key}"] = node.line_of(key)
+            if isinstance(value, Node):
+                lines.update({f"{part}.{key}.{sub}": value.line_of(sub) for sub in value})
+    return lines

@@ -18,7 +18,6 @@ No reportlab and no matplotlib here: both processes import this module.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -446,24 +445,35 @@ def _categories(
 
 
 def _distinct_series(chart: ChartData, style: ChartStyle) -> None:
-    """Every series is drawn unlike every other: the theme's colours, markers and line
-    styles (a bar's colours and hatches) repeat, together, only after as many series as
-    the least common multiple of their counts."""
-    looks: tuple[int, ...]
+    """Every series is drawn unlike every other: series ``i`` takes the theme's ``i``th
+    colour, marker and line style (a bar's colour and hatch), each list repeating, so
+    two series look alike where all of these are alike (a colour the theme lists twice
+    tells nothing apart)."""
+    looks: tuple[tuple[str, ...], ...]
     if chart.kind is ChartKind.COMPARISON:
-        looks = (len(style.colours), len(style.hatches))
+        looks = (style.colours, style.hatches)
         told = "colours and hatches"
     else:
-        looks = (len(style.colours), len(style.markers), len(style.line_styles))
+        looks = (style.colours, style.markers, style.line_styles)
         told = "colours, markers and line styles"
-    apart = math.lcm(*looks)
-    if len(chart.series) > apart:
-        raise _crowded(
-            chart,
-            f"it draws {len(chart.series)} series, and the theme's chart {told} tell "
-            f"only {apart} apart: series {apart + 1} would look like series 1",
-            f"draw at most {apart} series, or give the theme's chart more {told}",
+    first_drawn: dict[tuple[str, ...], int] = {}
+    for index in range(len(chart.series)):
+        # a colour is one however its hex digits are written; a marker's case matters
+        look = tuple(
+            items[index % len(items)].lower()
+            if items is style.colours
+            else items[index % len(items)]
+            for items in looks
         )
+        earlier = first_drawn.setdefault(look, index)
+        if earlier != index:
+            apart = len(first_drawn)
+            raise _crowded(
+                chart,
+                f"it draws {len(chart.series)} series, and the theme's chart {told} tell "
+                f"only {apart} apart: series {index + 1} would look like series {earlier + 1}",
+                f"draw at most {apart} series, or give the theme's chart more {told}",
+            )
 
 
 def _wrap_by_characters(label: str, width: int = CATEGORY_WRAP) -> str:

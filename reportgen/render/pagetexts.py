@@ -39,6 +39,7 @@ from reportgen.load.layout import (
     StatementTable,
 )
 from reportgen.load.template import Template
+from reportgen.load.theme import Theme
 
 
 class PageText(msgspec.Struct, frozen=True):
@@ -52,6 +53,18 @@ class PageText(msgspec.Struct, frozen=True):
 
 def _template(template: Template, style: str) -> PageText:
     return PageText(template.text, template.file, template.line, style)
+
+
+def theme_texts(theme: Theme) -> Iterator[PageText]:
+    """The theme's own texts bound for the page: the marks beside an MSG rank."""
+    marks = theme.table.rag_marks
+    for colour in ("green", "red", "black"):
+        yield PageText(
+            getattr(marks, colour),
+            theme.file,
+            theme.line_of("table.rag_marks", colour),
+            "table_cell",
+        )
 
 
 def layout_texts(folder: ReportFolder) -> Iterator[PageText]:

@@ -133,6 +133,27 @@ def sum_of_diamond(root: Path) -> Case:
     return Case(CATALOGUE, "  d0a:", ("measure 'd0a' adds up more than 1000 monthly series",))
 
 
+def series_alike_in_the_theme(root: Path) -> Case:
+    # check and build passed, and drew series 5 as series 1: the theme's lists were
+    # counted, not what they tell apart ("#00205b" is "#00205B")
+    edit(
+        root,
+        THEME,
+        '  colours: ["#00205B", "#8A8D8F", "#4F7CAC", "#C5CAD3", "#1A1A1A"]\n'
+        '  markers: ["o", "s", "^", "D", "v"]\n',
+        '  colours: ["#00205B", "#8A8D8F", "#4F7CAC", "#C5CAD3", "#00205b"]\n'
+        '  markers: ["o", "s", "^", "D", "o"]\n',
+    )
+    return Case(
+        LAYOUT,
+        "title: User satisfaction, rolling 12 months",
+        (
+            "it draws 5 series, and the theme's chart colours, markers and line styles tell "
+            "only 4 apart: series 5 would look like series 1",
+        ),
+    )
+
+
 def running_header_above_the_page(root: Path) -> Case:
     # short, and under a margin that holds the section titles below it: only too tall
     edit(
@@ -438,6 +459,15 @@ CASES = {
         "the bottom margin (0.30cm) is too shallow for the page number",
         "make margin_bottom at least 0.46cm, or make the page_number style's size at most",
     ),
+    # check and build passed, and the MSG column printed "7 ▯": an empty box
+    "rag-mark-not-in-the-font": spoil(
+        THEME,
+        '    red: "\\u2212"',
+        '    red: "\\U0001F534"',
+        '    red: "\\U0001F534"',
+        "character '\U0001f534' (U+1F534) is not in the font DejaVu Sans",
+    ),
+    "series-alike-in-the-theme": series_alike_in_the_theme,
     # printed "Page n / umber / s" over three lines
     "contents-heading-broken-mid-word": spoil(
         LAYOUT,
@@ -607,6 +637,43 @@ def test_bad_input_is_one_clear_error_from_check_and_build(
     )
     assert not out.exists() and list((report_copy / "out").iterdir()) == []
     assert time.monotonic() - started < 30  # bounded work: never a hang
+
+
+def test_check_and_build_tell_the_same_problems_of_every_kind(
+    report_copy: Path, run_cli, monkeypatch
+) -> None:
+    """A text the font lacks in the narrative and in the theme, a chart's category name
+    too wide and a contents heading broken mid-word: check told the first, build the
+    second, each only once the other was fixed."""
+    monkeypatch.setenv("REPORTGEN_SERIAL", "1")
+    edit(report_copy, NARRATIVE, "## Road Safety", "## \U0001f534 Road Safety")
+    edit(report_copy, THEME, '    red: "\\u2212"', '    red: "\\U0001F534"')
+    edit(report_copy, CATALOGUE, "label: Charge / summons", "label: " + "Chargesummons" * 4)
+    edit(report_copy, LAYOUT, "page_heading: Page\n", "page_heading: Pagenumbering\n")
+    (report_copy / "out").mkdir()
+    told = {}
+    for command in ("check", "build"):
+        result = run_cli(command, root=report_copy)
+        assert result.code == 1 and "Traceback" not in result.err
+        told[command] = result.err.splitlines()
+    assert told["check"] == told["build"]
+    assert told["check"][-1] == "reportgen: 4 errors"
+    places = [line.split(": ")[2].rsplit(":", 1)[0] for line in told["check"][:-1]]
+    assert places == [NARRATIVE, CATALOGUE, LAYOUT, THEME], told["check"]
+    assert list((report_copy / "out").iterdir()) == []
+
+
+def test_build_tells_the_theme_s_problems_with_the_layout_s(
+    report_copy: Path, run_cli, monkeypatch
+) -> None:
+    monkeypatch.setenv("REPORTGEN_SERIAL", "1")
+    edit(report_copy, LAYOUT, "  title: Performance Update\n", "  title: A\n  title: B\n")
+    edit(report_copy, THEME, "  margin_top: 2.9cm\n", "  margin_top: 2.9cm\n  margin_top: 3cm\n")
+    for command in ("check", "build"):
+        result = run_cli(command, root=report_copy)
+        errors = [line for line in result.err.splitlines() if "error:" in line]
+        assert [line.split(": ")[2].split(":")[0] for line in errors] == [LAYOUT, THEME], errors
+        assert all("appears twice" in line for line in errors), errors
 
 
 def test_a_chain_of_twelve_levels_is_read(report_copy: Path, run_cli) -> None:
