@@ -14,6 +14,7 @@ installed; the pure-Python parser gives the same values and lines otherwise.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -58,13 +59,30 @@ _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_Base):  # type: ignore[misc, valid-type]
-    """Safe YAML 1.1, except that months such as 2014-03 stay text (no timestamps)."""
+    """Safe YAML, its plain values read as YAML 1.2 reads them: months such as 2014-03
+    stay text (no timestamps); a number is decimal (1:30, 0x10, 010 and 1_000 are text,
+    which YAML 1.1 read as 90, 16, 8 and 1000); only true and false are booleans (yes,
+    no, on and off are text)."""
 
 
+# the tags YAML 1.1 gives plain values that are read here by YAML 1.2's rules instead
+_STRICTER = {
+    "tag:yaml.org,2002:timestamp": None,
+    "tag:yaml.org,2002:bool": (r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    "tag:yaml.org,2002:int": (r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
+    "tag:yaml.org,2002:float": (
+        r"^[-+]?(?:(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+)$"
+        r"|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$",
+        "-+0123456789.",
+    ),
+}
 _Loader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    key: [(tag, regexp) for tag, regexp in resolvers if tag not in _STRICTER]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+for _tag, _rule in _STRICTER.items():
+    if _rule is not None:
+        _Loader.add_implicit_resolver(_tag, re.compile(_rule[0]), list(_rule[1]))
 _MERGE = "tag:yaml.org,2002:merge"
 
 
