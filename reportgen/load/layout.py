@@ -35,9 +35,10 @@ from reportgen.load.template import (
     TABLE_PLACEHOLDERS,
     Template,
     TemplateError,
+    TemplateProblems,
     parse_template,
 )
-from reportgen.load.yamlfile import Node, read_text, where
+from reportgen.load.yamlfile import Node, read_text
 
 
 class Period(str, Enum):
@@ -135,6 +136,7 @@ class Section(msgspec.Struct, frozen=True):
     # where its titles are written (the running title's is the title's where it has none)
     title_line: int = 0
     running_title_line: int = 0
+    narrative_line: int = 0
 
     @property
     def heading(self) -> str:
@@ -277,9 +279,11 @@ class _Loader:
                 measures=self.catalogue,
                 comparable=self.comparable,
             )
-        except TemplateError as error:
-            error.line = self.line_of_token(error.token, line)
-            self.problems.add(error)
+        except (TemplateError, TemplateProblems) as failed:
+            errors = failed.errors if isinstance(failed, TemplateProblems) else (failed,)
+            for error in errors:
+                error.line = self.line_of_token(error.token, line)
+                self.problems.add(error)
             return Template(" ".join(text.split()), self.file, line)
 
     def line_of_token(self, token: str, first: int) -> int:
@@ -308,15 +312,18 @@ class _Loader:
                         hint=f"measures are defined in {self.catalogue.file}",
                     )
                 )
-        if len(set(names)) != len(names):
-            twice = next(n for n in names if names.count(n) > 1)
-            self.problems.add(
-                InputError(
-                    f"measure {twice!r} is listed twice",
-                    file=self.file,
-                    line=node.line_of(key),
+        first: dict[str, int] = {}
+        for name, line in zip(names, lines, strict=True):
+            if name in first:  # each time again, at the line that repeats it
+                self.problems.add(
+                    InputError(
+                        f"measure {name!r} is listed twice (first on line {first[name]})",
+                        file=self.file,
+                        line=line,
+                        hint="remove one of them",
+                    )
                 )
-            )
+            first.setdefault(name, line)
         return names
 
     def unknown_block(self, kind: str, line: int) -> None:
@@ -549,7 +556,50 @@ class _Loader:
             line=raw.line,
             title_line=raw.line_of("title"),
             running_title_line=raw.line_of("running_title" if entry.running_title else "title"),
+            narrative_line=raw.line_of("narrative"),
         )
+
+
+def _check_sections(sections: list[Section], name: str, problems: ProblemCollector) -> None:
+    """Sections numbered once each, in page order, each with its own narrative file:
+    every repeat told at its own line, with the line it repeats."""
+    numbered: dict[int, int] = {}  # each number's first line
+    narrated: dict[str, int] = {}  # each narrative file's first line
+    for section in sections:
+        earlier = max(numbered, default=None)
+        if section.number in numbered:
+            problems.add(
+                InputError(
+                    f"section number {section.number} is used twice (first on line "
+                    f"{numbered[section.number]})",
+                    file=name,
+                    line=section.line,
+                    hint="number the sections 1, 2, 3 … in page order",
+                )
+            )
+        elif earlier is not None and section.number < earlier:
+            problems.add(
+                InputError(
+                    f"section {section.number} comes after section {earlier}: sections are "
+                    "numbered in page order",
+                    file=name,
+                    line=section.line,
+                    hint="number the sections 1, 2, 3 … in page order",
+                )
+            )
+        numbered.setdefault(section.number, section.line)
+        if section.narrative_file in narrated:
+            problems.add(
+                InputError(
+                    f"section {section.number} takes its narrative from "
+                    f"{section.narrative_file!r}, as the section on line "
+                    f"{narrated[section.narrative_file]} does",
+                    file=name,
+                    line=section.narrative_line or section.line,
+                    hint="each section has its own narrative file",
+                )
+            )
+        narrated.setdefault(section.narrative_file, section.line)
 
 
 def load_layout(path: Path, catalogue: Catalogue, display_name: str | None = None) -> ReportLayout:
@@ -578,21 +628,7 @@ def load_layout(path: Path, catalogue: Catalogue, display_name: str | None = Non
         for raw, line in zip(raw_sections, raw_sections.item_lines, strict=True)
         if (section := loader.section(raw, line, defaults)) is not None
     ]
-    numbers = [s.number for s in sections]
-    if numbers != sorted(set(numbers)):
-        problems.add(
-            InputError("section numbers must be unique and in order", **where(raw_sections))
-        )
-    files = [s.narrative_file for s in sections]
-    if len(set(files)) != len(files):
-        twice = next(f for f in files if files.count(f) > 1)
-        problems.add(
-            InputError(
-                f"two sections take their narrative from {twice!r}",
-                **where(raw_sections),
-                hint="each section has its own narrative file",
-            )
-        )
+    _check_sections(sections, name, problems)
     if report is None or contents is None:
         problems.raise_all()
     running_header = loader.template(

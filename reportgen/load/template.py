@@ -18,7 +18,7 @@ from typing import Unpack
 
 import msgspec
 
-from reportgen.errors import InputError, Where
+from reportgen.errors import InputError, Problems, Where
 from reportgen.load.schema import did_you_mean
 
 # What each placeholder prints is decided in ``compute.wording``; these are the names.
@@ -57,6 +57,14 @@ class TemplateError(InputError):
         self.token = token
 
 
+class TemplateProblems(Problems):
+    """Several bad placeholders of one text, each a ``TemplateError``."""
+
+    def __init__(self, errors: list[TemplateError]) -> None:
+        super().__init__(list(errors))
+        self.errors = tuple(errors)  # as written, left to right
+
+
 class Placeholder(msgspec.Struct, frozen=True):
     name: str
     measure: str | None = None  # {this_period:ID}
@@ -90,6 +98,7 @@ def parse_template(
     text = " ".join(text.split())
     parts: list[str | Placeholder] = []
     literal: list[str] = []
+    bad: list[TemplateError] = []  # every bad placeholder of the text, not the first
     position = 0
     for match in _FIELD.finditer(text):
         literal.append(text[position : match.start()])
@@ -99,21 +108,30 @@ def parse_template(
             literal.append(token[0])
             continue
         inside = match.group(1)
-        placeholder = _placeholder(inside, file=file, line=line, names=names, measures=measures)
+        try:
+            placeholder = _placeholder(inside, file=file, line=line, names=names, measures=measures)
+        except TemplateError as error:
+            bad.append(error)
+            continue
         if placeholder.name == "comparable_from" and placeholder.measure not in comparable:
-            raise TemplateError(
-                f"{{comparable_from:{placeholder.measure}}}: measure {placeholder.measure!r} "
-                "has no comparable_from month",
-                token=token,
-                file=file,
-                line=line,
-                hint="add 'comparable_from: YYYY-MM' to it in the catalogue, or remove the "
-                "placeholder",
+            bad.append(
+                TemplateError(
+                    f"{{comparable_from:{placeholder.measure}}}: measure "
+                    f"{placeholder.measure!r} has no comparable_from month",
+                    token=token,
+                    file=file,
+                    line=line,
+                    hint="add 'comparable_from: YYYY-MM' to it in the catalogue, or remove "
+                    "the placeholder",
+                )
             )
+            continue
         if literal:
             parts.append("".join(literal))
             literal = []
         parts.append(placeholder)
+    if bad:
+        raise bad[0] if len(bad) == 1 else TemplateProblems(bad)
     literal.append(text[position:])
     if "".join(literal):
         parts.append("".join(literal))

@@ -405,13 +405,21 @@ def load_theme(path: Path, display_name: str | None = None) -> Theme:
     margins = (page.margin_top, page.margin_right, page.margin_bottom, page.margin_left)
     frame = (page_size[0] - margins[1] - margins[3], page_size[1] - margins[0] - margins[2])
     if min(frame) < MIN_TEXT_AREA:
-        problems.add(
-            InputError(
-                "the margins leave less than 8cm of the page for text",
-                **where(document["page"], "margin_left"),
-                hint="make the margins smaller",
-            )
-        )
+        # named at the pair that leaves too little: left and right, or top and bottom
+        for room, sides, first in (
+            (frame[0], "left and right", "margin_left"),
+            (frame[1], "top and bottom", "margin_top"),
+        ):
+            if room < MIN_TEXT_AREA:
+                problems.add(
+                    InputError(
+                        f"the {sides} margins leave {room / _CM:.1f}cm of the page's "
+                        f"{page.size.value} {'width' if first == 'margin_left' else 'height'} for "
+                        "text; at least 8cm is needed",
+                        **where(document["page"], first),
+                        hint=f"make the {sides} margins smaller",
+                    )
+                )
     elif chart is not None and isinstance(document["chart"], Node):
         for problem in _chart_look(chart, document["chart"], frame):
             problems.add(problem)

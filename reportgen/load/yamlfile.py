@@ -84,6 +84,8 @@ for _tag, _rule in _STRICTER.items():
     if _rule is not None:
         _Loader.add_implicit_resolver(_tag, re.compile(_rule[0]), list(_rule[1]))
 _MERGE = "tag:yaml.org,2002:merge"
+# next line, line separator, paragraph separator: breaks to YAML, not to an editor
+_HIDDEN_BREAK = re.compile("[\x85\u2028\u2029]")
 
 
 def parse_yaml(text: str, file_name: str, *, first_line: int = 1) -> Any:
@@ -99,6 +101,16 @@ def parse_yaml(text: str, file_name: str, *, first_line: int = 1) -> Any:
             f"{MAX_BYTES // 1_048_576} MB",
             file=file_name,
             hint="check it is the right file",
+        )
+    hidden = _HIDDEN_BREAK.search(text)
+    if hidden is not None:
+        # YAML breaks lines at these too, so every line after would be miscounted
+        raise InputError(
+            f"character U+{ord(hidden.group()):04X}, a line break to YAML that an editor "
+            "does not show, is in the text",
+            file=file_name,
+            line=text.count("\n", 0, hidden.start()) + 1 + offset,
+            hint="remove it: it is often pasted in from another program",
         )
     loader = _Loader(text)
     try:
@@ -126,7 +138,7 @@ def parse_yaml(text: str, file_name: str, *, first_line: int = 1) -> Any:
                 else f"byte 0x{exc.character:02X} cannot appear in YAML text",
                 file=file_name,
                 line=line,
-                hint="remove it (it is often pasted in from another program)",
+                hint="remove it: it is often pasted in from another program",
             ) from None
         except yaml.YAMLError as exc:
             raise InputError(f"malformed YAML: {exc}", file=file_name) from None
