@@ -27,7 +27,7 @@ from reportgen.compute.tables import (
     statement_table,
 )
 from reportgen.compute.wording import Wording
-from reportgen.errors import ProblemCollector
+from reportgen.errors import InputError, ProblemCollector
 from reportgen.load.content import NarrativeBlock, NarrativeFile, Statement
 from reportgen.load.folder import ReportFolder, load_content
 from reportgen.load.layout import (
@@ -128,11 +128,25 @@ def _table_rows(
     figures: Figures,
     wording: Wording,
     statements: tuple[Statement, ...],
+    narrative_file: str | None = None,
 ) -> TableRows:
+    """``narrative_file``: where the statements were to be written (None: the tables
+    alone are wanted, without the narrative)."""
     match table:
         case PerformanceTable():
             return performance_table(table, section.number, section.title, figures, wording)
         case StatementTable():
+            if narrative_file is not None and not statements:
+                # it printed as a caption over an empty table
+                raise InputError(
+                    f"section {section.number} prints a statements table "
+                    f"({table.caption.file}:{table.line}), and its narrative lists no "
+                    "statements",
+                    file=narrative_file,
+                    line=1,
+                    hint="list each target and its status under 'statements:' in the front "
+                    "matter, or remove the statements block from the layout",
+                )
             return statement_table(table, section.number, section.title, statements, wording)
         case _:
             typing.assert_never(table)
@@ -156,10 +170,20 @@ def compute_tables(
     wording = Wording(edition, folder.catalogue, folder.data)
     tables = []
     for section in folder.layout.sections:
-        statements = texts[section.number].statements if texts else ()
+        narrative = texts[section.number] if texts else None
+        statements = narrative.statements if narrative else ()
         for table in section.tables():
             with problems.attempt():
-                tables.append(_table_rows(table, section, figures, wording, statements))
+                tables.append(
+                    _table_rows(
+                        table,
+                        section,
+                        figures,
+                        wording,
+                        statements,
+                        narrative.file if narrative else None,
+                    )
+                )
     problems.raise_if_any()
     return tables
 
@@ -317,7 +341,9 @@ def _edition_block(
         case Heading(text=template):
             return HeadingText(wording.fill(template), template.file, template.line)
         case PerformanceTable() | StatementTable():
-            return _table_rows(block, section, figures, wording, narrative.statements)
+            return _table_rows(
+                block, section, figures, wording, narrative.statements, narrative.file
+            )
         case Notes():
             return NoteTexts(
                 tuple(SourcedText(wording.fill(t), t.file, t.line) for t in block.items)

@@ -154,6 +154,19 @@ def series_alike_in_the_theme(root: Path) -> Case:
     )
 
 
+def statements_table_with_no_statements(root: Path) -> Case:
+    # check and build passed, and printed section 7's caption over an empty table
+    path = root / EFFICIENCY
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index("statements:\n"), text.index("---\n## ")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    return Case(
+        EFFICIENCY,
+        "---",
+        ("section 7 prints a statements table", "its narrative lists no statements"),
+    )
+
+
 def running_header_above_the_page(root: Path) -> Case:
     # short, and under a margin that holds the section titles below it: only too tall
     edit(
@@ -468,6 +481,7 @@ CASES = {
         "character '\U0001f534' (U+1F534) is not in the font DejaVu Sans",
     ),
     "series-alike-in-the-theme": series_alike_in_the_theme,
+    "statements-table-with-no-statements": statements_table_with_no_statements,
     # printed "Page n / umber / s" over three lines
     "contents-heading-broken-mid-word": spoil(
         LAYOUT,
