@@ -455,6 +455,52 @@ class EditionDocument(BaseDocTemplate):
                     break
         return problems
 
+    def title_word_problems(self) -> list[BuildError]:
+        """A word of a section's title wider than the contents' column, or of its
+        running title wider than the page's text, would be broken mid-word, as a long
+        contents heading would."""
+        _, right, _, left = self.theme.margins
+        text_width = self.theme.page_size[0] - left - right
+        entry_room = contents_columns(text_width)[0] - CELL_RIGHT_PADDING
+        file = self.edition.contents_heading.file
+        problems = []
+        for section in self.edition.sections:
+            for text, style_name, room, where, line in (
+                (
+                    section.contents_entry,
+                    "contents_entry",
+                    entry_room,
+                    "the contents' column",
+                    section.title_line,
+                ),
+                (
+                    section.heading,
+                    "section_title",
+                    text_width,
+                    "the page's text",
+                    section.running_title_line,
+                ),
+            ):
+                style = self.styles[style_name]
+                word = max(
+                    text.split(), key=lambda w: stringWidth(w, style.fontName, style.fontSize)
+                )
+                needed = stringWidth(word, style.fontName, style.fontSize)
+                if needed > room:
+                    problems.append(
+                        BuildError(
+                            f"section {section.number}'s title has a word, {shown(word)}, "
+                            f"{needed / cm:.1f}cm wide at the {style_name} style's size "
+                            f"({style.fontSize:g}pt), and {where} holds {room / cm:.1f}cm: "
+                            "it would be broken mid-word",
+                            file=file,
+                            line=line,
+                            hint="shorten the title (or its running_title) in the layout, or "
+                            f"make the {style_name} style's size in {self.theme.file} smaller",
+                        )
+                    )
+        return problems
+
     def layout_problems(self) -> list[BuildError]:
         """What the page templates drew, or where they fell, that the pages cannot hold;
         found while laying out and said after it (reportlab rewrites an error raised
@@ -466,6 +512,7 @@ class EditionDocument(BaseDocTemplate):
             *self.front_page_problems(),
             *self.contents_number_problems(),
             *self.contents_heading_problems(),
+            *self.title_word_problems(),
         ]
 
     def define_contents_numbers(self, canvas: Canvas) -> None:

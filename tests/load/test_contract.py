@@ -482,6 +482,16 @@ CASES = {
     ),
     "series-alike-in-the-theme": series_alike_in_the_theme,
     "statements-table-with-no-statements": statements_table_with_no_statements,
+    # check and build passed, and broke the title's word over two lines
+    "section-title-word-too-wide": spoil(
+        LAYOUT,
+        "    title: Improving Road Safety\n",
+        "    title: Improving " + "Roadsafety" * 6 + "\n",
+        "    title: Improving Roadsafety",
+        "section 5's title has a word, 'RoadsafetyRoadsafety",
+        "at the section_title style's size (13.5pt), and the page's text holds 17.0cm: it "
+        "would be broken mid-word",
+    ),
     # printed "Page n / umber / s" over three lines
     "contents-heading-broken-mid-word": spoil(
         LAYOUT,
