@@ -353,6 +353,28 @@ def checked_monthly_figure(
     return MonthlyFigure(measure.id, month, numerator, denominator, row.where, until)
 
 
+def reported_range(measure: Measure) -> tuple[Fraction, Fraction | None]:
+    """The least and most a reported figure of the measure (a survey estimate, an MSG
+    average) may be: a percentage from 0 to 100, anything else not below 0."""
+    return Fraction(0), (Fraction(100) if measure.unit is Unit.PERCENT else None)
+
+
+def _in_reported_range(
+    value: Fraction | None, measure: Measure | None, cell: Cell, column: str
+) -> InputError | None:
+    if value is None or measure is None:
+        return None
+    low, high = reported_range(measure)
+    if value >= low and (high is None or value <= high):
+        return None
+    what = "from 0 to 100" if high is not None else "0 or more"
+    return cell.where.error(
+        f"{column} {cell.text} of {measure.id} is outside what it can be: a "
+        f"{'percentage' if high is not None else 'figure'} is {what}",
+        "check the figure and its column",
+    )
+
+
 def msg_entry(row: SourceRow, catalogue: Catalogue) -> tuple[tuple[str, str], MsgEntry]:
     problems = _RowProblems()
     edition = problems.value(lambda: parse_month(row["edition"], "edition"))
@@ -372,6 +394,9 @@ def msg_entry(row: SourceRow, catalogue: Catalogue) -> tuple[tuple[str, str], Ms
         average = problems.value(
             lambda: parse_number(row["msg_average"], "msg_average", PLAIN_PERCENT_HINT)
         )
+        outside = _in_reported_range(average, measure, row["msg_average"], "msg_average")
+        if outside is not None:
+            problems.add(outside)
         period_end = problems.value(lambda: optional_month(row["period_end"], "period_end"))
         entry = MsgEntry(rank, average, period_end, row.where)
     problems.raise_if_any()
@@ -393,6 +418,10 @@ def survey_estimate(row: SourceRow, catalogue: Catalogue) -> tuple[tuple[str, st
     last = problems.value(lambda: parse_number(row["last_year"], "last_year", PLAIN_PERCENT_HINT))
     this = problems.value(lambda: parse_number(row["this_year"], "this_year", PLAIN_PERCENT_HINT))
     period_end = problems.value(lambda: optional_month(row["period_end"], "period_end"))
+    for value, column in ((last, "last_year"), (this, "this_year")):
+        outside = _in_reported_range(value, measure, row[column], column)
+        if outside is not None:
+            problems.add(outside)
     problems.raise_if_any()
     assert edition is not None and measure is not None and last is not None and this is not None
     return (str(edition), measure.id), SurveyEstimate(last, this, period_end, row.where)

@@ -44,7 +44,14 @@ from reportgen.cachefolder import (
 )
 from reportgen.errors import prints_as_is
 from reportgen.load.catalogue import Aggregation, Catalogue, Measure, Unit
-from reportgen.load.data import KINDS, LIMIT, MAX_DECIMALS, RANK, PerformanceData
+from reportgen.load.data import (
+    KINDS,
+    LIMIT,
+    MAX_DECIMALS,
+    RANK,
+    PerformanceData,
+    reported_range,
+)
 from reportgen.months import FIRST_YEAR, LAST_YEAR, Month
 from reportgen.reading import MAX_INPUT_BYTES, Reads, read_limited, recorded_reads
 
@@ -246,7 +253,14 @@ def _data_problem(data: PerformanceData, catalogue: Catalogue) -> str | None:
             or measure is None
             or entry.where is None
             or not _calendar(entry.period_end)
-            or (ranked and not (RANK.fullmatch(entry.rank) and _number(entry.msg_average)))
+            or (
+                ranked
+                and not (
+                    RANK.fullmatch(entry.rank)
+                    and _number(entry.msg_average)
+                    and _reported(entry.msg_average, measure)
+                )
+            )
             or (not ranked and (entry.msg_average, entry.period_end) != (None, None))
         ):
             return f"its MSG ranking of {measure_id} for {edition} is not one a load gives"
@@ -258,7 +272,10 @@ def _data_problem(data: PerformanceData, catalogue: Catalogue) -> str | None:
             or measure.aggregation is not Aggregation.REPORTED
             or estimate.where is None
             or not _calendar(estimate.period_end)
-            or not (_number(estimate.last_year) and _number(estimate.this_year))
+            or not all(
+                _number(value) and _reported(value, measure)
+                for value in (estimate.last_year, estimate.this_year)
+            )
         ):
             return f"its survey estimate of {measure_id} for {edition} is not one a load gives"
     if set(data.files) != {kind.key for kind in KINDS}:
@@ -298,6 +315,12 @@ def _number(value: Fraction | None) -> bool:
     """A number a cell can hold (``parse_number``): below the limit, to at most
     ``MAX_DECIMALS`` decimal places."""
     return value is not None and abs(value) < LIMIT and (10**MAX_DECIMALS) % value.denominator == 0
+
+
+def _reported(value: Fraction | None, measure: Measure) -> bool:
+    """Within what a reported figure of the measure may be (``reported_range``)."""
+    low, high = reported_range(measure)
+    return value is not None and value >= low and (high is None or value <= high)
 
 
 def _canonical(month: str) -> bool:

@@ -346,6 +346,17 @@ def _a_huge_survey_estimate(fields: dict[str, Any]) -> None:
         estimate["this_year"] = [10**18, 1]
 
 
+def _a_survey_estimate_over_a_hundred_percent(fields: dict[str, Any]) -> None:
+    for estimate in fields["survey"].values():
+        estimate["last_year"] = [1603, 10]
+
+
+def _a_negative_msg_average(fields: dict[str, Any]) -> None:
+    for entry in fields["msg"].values():
+        if entry["rank"] != "n/a":
+            entry["msg_average"] = [-5, 1]
+
+
 def _a_rank_no_load_gives(fields: dict[str, Any]) -> None:
     for entry in fields["msg"].values():
         entry["rank"] = "9"
@@ -382,6 +393,8 @@ def _a_warning_with_a_terminal_command(fields: dict[str, Any]) -> None:
         _too_many_decimals,
         _a_huge_msg_average,
         _a_huge_survey_estimate,
+        _a_survey_estimate_over_a_hundred_percent,
+        _a_negative_msg_average,
         _a_rank_no_load_gives,
         _a_ranking_nowhere,
         _a_warning_with_a_terminal_command,

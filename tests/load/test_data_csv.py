@@ -122,6 +122,35 @@ CASES = [
         (("data/survey_estimates.csv:2:", ("unknown measure 'csew_good'",)),),
     ),
     Refusal(
+        # check passed, and the edition printed "160.3%" and "Improved (122.3% pt.)"
+        "survey-estimates-outside-a-percentage",
+        "survey_estimates.csv",
+        "edition,measure,last_year,this_year,period_end\n"
+        "2013-05,csew_good_job,160.3,58.3,\n2013-06,csew_good_job,60.3,-58.3,\n",
+        (
+            (
+                "data/survey_estimates.csv:2:",
+                ("last_year 160.3 of csew_good_job is outside what it can be", "0 to 100"),
+            ),
+            (
+                "data/survey_estimates.csv:3:",
+                ("this_year -58.3 of csew_good_job is outside what it can be", "0 to 100"),
+            ),
+        ),
+    ),
+    Refusal(
+        # an average of 195.1% decided the rank's colour
+        "msg-average-outside-a-percentage",
+        "msg.csv",
+        "edition,measure,rank,msg_average,period_end\n2013-05,satisfaction_contact,6,195.1,\n",
+        (
+            (
+                "data/msg.csv:2:",
+                ("msg_average 195.1 of satisfaction_contact is outside what it can be",),
+            ),
+        ),
+    ),
+    Refusal(
         "every-problem-in-the-file",
         "monthly.csv",
         monthly(
