@@ -287,6 +287,8 @@ def compute_edition(
     problems = ProblemCollector()  # every table's and chart's problems at once
     for section in layout.sections:
         narrative = narratives[section.number]
+        for problem in _unprinted(narrative, section, layout.file):
+            problems.add(problem)
         blocks: list[EditionBlock] = []
         for block in section.blocks:
             with problems.attempt():
@@ -321,6 +323,34 @@ def compute_edition(
         sections=tuple(sections),
         draft=draft,
     )
+
+
+def _unprinted(narrative: NarrativeFile, section: Section, layout_file: str) -> list[InputError]:
+    """The narrative's notes and statements where the section's layout has no block to
+    print them: written by the analyst, they would be left out of the PDF unsaid."""
+    problems = []
+    for written, kind, block, name, add in (
+        (narrative.notes, "notes", EditionNotes, "edition_notes", "'- edition_notes'"),
+        (
+            narrative.statements,
+            "statements",
+            StatementTable,
+            "statements",
+            "a '- statements:' block with its caption",
+        ),
+    ):
+        if written and not any(isinstance(b, block) for b in section.blocks):
+            problems.append(
+                InputError(
+                    f"its {kind} are printed nowhere: section {section.number} of "
+                    f"{layout_file} has no '{name}' block",
+                    file=narrative.file,
+                    line=written[0].line,
+                    hint=f"add {add} to section {section.number}'s blocks in the layout where "
+                    f"they should print, or remove the {kind}",
+                )
+            )
+    return problems
 
 
 def _filled(template: Template, wording: Wording) -> SourcedText:

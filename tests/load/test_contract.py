@@ -167,6 +167,34 @@ def statements_table_with_no_statements(root: Path) -> Case:
     )
 
 
+def notes_with_no_block_to_print_them(root: Path) -> Case:
+    # check and build passed, and the note was left out of the PDF unsaid
+    edit(root, EFFICIENCY, "notes: []\n", 'notes:\n  - "Savings are reviewed quarterly."\n')
+    return Case(
+        EFFICIENCY,
+        "Savings are reviewed quarterly.",
+        (
+            "its notes are printed nowhere: section 7 of layouts/report.yaml has no "
+            "'edition_notes' block",
+            "add '- edition_notes' to section 7's blocks",
+        ),
+    )
+
+
+def statements_with_no_block_to_print_them(root: Path) -> Case:
+    edit(root, NARRATIVE, "review: false\n", "review: false\nstatements:\n  - target: a\n"
+         "    status: b\n")  # fmt: skip
+    return Case(
+        NARRATIVE,
+        "  - target: a",
+        (
+            "its statements are printed nowhere: section 5 of layouts/report.yaml has no "
+            "'statements' block",
+            "add a '- statements:' block with its caption",
+        ),
+    )
+
+
 def running_header_above_the_page(root: Path) -> Case:
     # short, and under a margin that holds the section titles below it: only too tall
     edit(
@@ -482,6 +510,8 @@ CASES = {
     ),
     "series-alike-in-the-theme": series_alike_in_the_theme,
     "statements-table-with-no-statements": statements_table_with_no_statements,
+    "notes-with-no-block-to-print-them": notes_with_no_block_to_print_them,
+    "statements-with-no-block-to-print-them": statements_with_no_block_to_print_them,
     # check and build passed, and broke the title's word over two lines
     "section-title-word-too-wide": spoil(
         LAYOUT,
