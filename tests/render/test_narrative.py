@@ -137,7 +137,31 @@ def test_character_missing_from_the_font_is_refused(styles: Styles, text: str, c
     # the line the character is on, inside the hard-wrapped paragraph that starts on 3
     assert error.file == NAME and error.line == 4
     assert char.split()[-1] in error.message and "DejaVu Sans" in error.message
-    assert str(error).startswith(f"{NAME}:4: character ")
+    assert str(error).startswith(f"{NAME}:4: character")
+
+
+def test_every_character_missing_from_a_text_is_named_at_once(styles: Styles) -> None:
+    """Only the first was named: the second turned up once the first was replaced."""
+    with pytest.raises(InputError) as caught:
+        font_check("A \u6f22 and \U0001f9d1 here, \u6f22 again", styles)
+    assert caught.value.message == (
+        "characters '\u6f22' (U+6F22), '\U0001f9d1' (U+1F9D1) are not in the font DejaVu "
+        "Sans; replace them"
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ["Arabic: \u0645\u0631\u062d\u0628\u0627", "Hebrew: \u05e9\u05dc\u05d5\u05dd"]
+)
+def test_right_to_left_script_is_refused_not_printed_backwards(styles: Styles, text: str) -> None:
+    """DejaVu draws Hebrew and Arabic letters, and the page set them left to right: both
+    words printed backwards, the Arabic unjoined, and check passed."""
+    with pytest.raises(InputError) as caught:
+        font_check(f"Fine paragraph with {text} here.", styles)
+    assert caught.value.line == 1
+    assert "written right to left, and the report sets every line left to right" in str(
+        caught.value
+    )
 
 
 def test_missing_character_in_headings_items_and_notes(styles: Styles) -> None:
