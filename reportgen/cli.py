@@ -733,12 +733,15 @@ def _editions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print("no editions archived yet (reportgen archive --edition YYYY-MM)", file=out)
         return EXIT_OK
     print(f"{'edition':8} {'version':7} {'status':10} {'archived (UTC)':20} {'size':>9}", file=out)
+    damaged = 0
     for v in versions:
         if isinstance(v, DamagedVersion):
+            damaged += 1
             print(one_line(f"{v.edition:8} v{v.version:<6} {'DAMAGED':10} {v.problem}"), file=out)
             continue
         damage = v.at_a_glance()
         if damage is not None:
+            damaged += 1
             problem = f"{damage} (reportgen verify --edition {v.edition} checks it in full)"
             print(one_line(f"{v.edition:8} v{v.version:<6} {'DAMAGED':10} {problem}"), file=out)
         else:
@@ -752,7 +755,9 @@ def _editions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"{'':8} {one_line(superseded)}", file=out)
     for folder in abandoned:
         print(one_line(abandoned_line(folder)), file=out)
-    if any(isinstance(v, DamagedVersion) for v in versions):
+    if damaged:
+        # a stored file lost or cut short is as damaged as an unreadable manifest: a
+        # script reading the exit status must see either
         print(
             "reportgen: error: damaged versions above: run 'reportgen verify' and restore "
             "them from backup",

@@ -475,7 +475,9 @@ def test_editions_lists_a_version_whose_stored_file_is_plainly_damaged(
             stored.mkdir()
         said = f"{EDITION_PDF} is {'missing' if spoil == 'missing' else 'not a plain file'}"
     listing = run_cli("editions", root=archived_copy)
-    assert listing.code == 0, listing.err
+    # as a damaged manifest is: a script reading the exit status sees it (it was 0)
+    assert listing.code == 1
+    assert listing.err.startswith("reportgen: error: damaged versions above"), listing.err
     [line] = [line for line in listing.out.splitlines() if line.startswith(EDITION)]
     assert re.match(rf"{EDITION}\s+v1\s+DAMAGED\s", line), line
     assert said in line and f"reportgen verify --edition {EDITION}" in line, line
