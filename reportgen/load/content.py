@@ -214,11 +214,13 @@ def _markdown() -> Any:
 
 
 class _Body:
-    """One stretch of Markdown (between ``\\pagebreak`` lines) -> blocks."""
+    """One stretch of Markdown (between ``\\pagebreak`` lines) -> blocks; every construct
+    refused is told to ``problems``, and the parse goes on past it."""
 
-    def __init__(self, name: str, first_line: int) -> None:
+    def __init__(self, name: str, first_line: int, problems: ProblemCollector) -> None:
         self.name = name
         self.first_line = first_line
+        self.problems = problems
 
     def fail(self, message: str, line: int, hint: str | None = None) -> InputError:
         return InputError(message, file=self.name, line=line, hint=hint)
@@ -236,9 +238,11 @@ class _Body:
             kind = token.type
             if kind in _REFUSED_BLOCKS:
                 message, hint = _REFUSED_BLOCKS[kind]
-                raise self.fail(message, self.line_of(token), hint)
-            if kind == "heading_open":
-                blocks.append(self.heading(token, tokens[index + 1]))
+                self.problems.add(self.fail(message, self.line_of(token), hint))
+                index = _past(tokens, index)
+            elif kind == "heading_open":
+                with self.problems.attempt():
+                    blocks.append(self.heading(token, tokens[index + 1]))
                 index += 3
             elif kind == "paragraph_open":
                 line = self.line_of(token)
@@ -288,35 +292,48 @@ class _Body:
             while tokens[index].type != "list_item_close":
                 inner = tokens[index]
                 if inner.type in ("bullet_list_open", "ordered_list_open"):
-                    raise self.fail(
-                        "nested lists are not supported",
-                        self.line_of(inner),
-                        "start every item at the beginning of the line",
+                    self.problems.add(
+                        self.fail(
+                            "nested lists are not supported",
+                            self.line_of(inner),
+                            "start every item at the beginning of the line",
+                        )
                     )
+                    index = _past(tokens, index)
+                    continue
                 if inner.type in _REFUSED_BLOCKS:
                     message, hint = _REFUSED_BLOCKS[inner.type]
-                    raise self.fail(message, self.line_of(inner), hint)
+                    self.problems.add(self.fail(message, self.line_of(inner), hint))
+                    index = _past(tokens, index)
+                    continue
                 if inner.type == "paragraph_open":
                     paragraphs += 1
                     if paragraphs > 1:
-                        raise self.fail(
-                            "a list item can have only one paragraph",
-                            self.line_of(inner),
-                            "join the text to the item (no blank line between) or start it "
-                            "at the beginning of the line as a paragraph of its own",
+                        self.problems.add(
+                            self.fail(
+                                "a list item can have only one paragraph",
+                                self.line_of(inner),
+                                "join the text to the item (no blank line between) or start "
+                                "it at the beginning of the line as a paragraph of its own",
+                            )
                         )
-                    runs = self.runs(tokens[index + 1], self.line_of(inner))
+                    else:
+                        runs = self.runs(tokens[index + 1], self.line_of(inner))
                     index += 3
                     continue
                 if inner.type == "heading_open":
-                    raise self.fail(
-                        "a heading inside a list item is not supported",
-                        self.line_of(inner),
-                        "end the list (a blank line) before the heading",
+                    self.problems.add(
+                        self.fail(
+                            "a heading inside a list item is not supported",
+                            self.line_of(inner),
+                            "end the list (a blank line) before the heading",
+                        )
                     )
+                    index = _past(tokens, index)
+                    continue
                 index += 1
             if not "".join(run.text for run in runs).strip():
-                raise self.fail("empty list item", line)
+                self.problems.add(self.fail("empty list item", line))
             items.append(ListItem(runs, line))
             index += 1  # list_item_close
         blocks.append(BulletList(tuple(items), numbered, start, items[0].line))
@@ -342,10 +359,29 @@ class _Body:
                 italic -= 1
             elif kind in ("link_open", "image"):
                 what = "images" if kind == "image" else "links"
-                raise self.fail(f"Markdown {what} are not supported", line, _LINK_HINT)
-            else:  # nothing else is enabled; refuse rather than drop it silently
-                raise self.fail(f"Markdown {kind!r} is not supported", line)
+                self.problems.add(self.fail(f"Markdown {what} are not supported", line, _LINK_HINT))
+            elif kind != "link_close":  # nothing else is enabled; refuse, never drop it
+                self.problems.add(self.fail(f"Markdown {kind!r} is not supported", line))
         return _joined(runs)
+
+
+def _past(tokens: list[Any], index: int) -> int:
+    """The index after the block that opens at ``index`` (a token that opens nothing:
+    the next)."""
+    opening = tokens[index]
+    if opening.nesting != 1:
+        return index + 1
+    closing = opening.type.removesuffix("_open") + "_close"
+    depth = 0
+    for position in range(index, len(tokens)):
+        token = tokens[position]
+        if token.type == opening.type:
+            depth += 1
+        elif token.type == closing:
+            depth -= 1
+            if depth == 0:
+                return position + 1
+    return len(tokens)
 
 
 def _joined(runs: list[Run]) -> tuple[Run, ...]:
@@ -362,46 +398,58 @@ def _joined(runs: list[Run]) -> tuple[Run, ...]:
     return tuple(merged)
 
 
-def _prescan(lines: list[str], name: str, first_line: int) -> None:
-    """What markdown-it would read as text but the old report never printed."""
+def _prescan(lines: list[str], name: str, first_line: int, problems: ProblemCollector) -> bool:
+    """What markdown-it would read as text but the old report never printed, told to
+    ``problems``; False where a line is too long to hand to the parser."""
+    parseable = True
     for offset, raw in enumerate(lines):
         number = first_line + offset
         line = raw.strip()
         if len(raw) > MAX_LINE:
-            raise InputError(
-                f"line is {len(raw)} characters long; at most {MAX_LINE} are read",
-                file=name,
-                line=number,
-                hint="break the text into paragraphs",
+            problems.add(
+                InputError(
+                    f"line is {len(raw)} characters long; at most {MAX_LINE} are read",
+                    file=name,
+                    line=number,
+                    hint="break the text into paragraphs",
+                )
             )
-        if _SQUASHED_HEADING.match(line):
-            raise InputError(
-                f"heading {line[:40]!r} needs a space after the hashes",
-                file=name,
-                line=number,
-                hint="write '## Heading' or '### Sub-heading'",
+            parseable = False
+        elif _SQUASHED_HEADING.match(line):
+            problems.add(
+                InputError(
+                    f"heading {line[:40]!r} needs a space after the hashes",
+                    file=name,
+                    line=number,
+                    hint="write '## Heading' or '### Sub-heading'",
+                )
             )
-        if _TABLE_ROW.match(line):
-            message, hint = _REFUSED_BLOCKS["table_open"]
-            raise InputError(message, file=name, line=number, hint=hint)
+        elif _TABLE_ROW.match(line):
+            if not (offset and _TABLE_ROW.match(lines[offset - 1].strip())):  # a table once
+                message, hint = _REFUSED_BLOCKS["table_open"]
+                problems.add(InputError(message, file=name, line=number, hint=hint))
+    return parseable
 
 
 def parse_body(body: str, name: str, first_line: int) -> tuple[NarrativeBlock, ...]:
     """The Markdown body -> blocks. Consecutive lines join into one paragraph (or list
     item) with a space; a blank line, heading, list item or ``\\pagebreak`` ends it."""
     lines = body.split("\n")
-    _prescan(lines, name, first_line)
+    problems = ProblemCollector()  # every construct refused in the file, not the first
+    if not _prescan(lines, name, first_line, problems):
+        problems.raise_if_any()  # a line too long is not handed to the parser
     blocks: list[NarrativeBlock] = []
     chunk: list[str] = []
     chunk_line = first_line
     for offset, raw in enumerate([*lines, PAGE_BREAK]):
         if raw.strip() == PAGE_BREAK:
-            blocks += _Body(name, chunk_line).parse("\n".join(chunk))
+            blocks += _Body(name, chunk_line, problems).parse("\n".join(chunk))
             if offset < len(lines):
                 blocks.append(NarrativeBreak(first_line + offset))
             chunk, chunk_line = [], first_line + offset + 1
         else:
             chunk.append(raw)
+    problems.raise_if_any()
     return tuple(blocks)
 
 

@@ -177,3 +177,18 @@ def test_a_control_character_in_the_narrative_is_refused_by_line() -> None:
         (6, "character U+0000 is a control character, not text"),
         (7, "character U+001B is a control character, not text"),
     ]
+
+
+def test_every_construct_refused_in_a_file_is_told_at_once() -> None:
+    """Only the first was told (the '>' quotation turned up once the heading was fixed)."""
+    body = (
+        "Fine paragraph.\n\n#### Too deep\n\n> quoted\n\n- item\n  - nested\n\n"
+        "Text with a [link](http://x) here.\n\n| a | b |\n| - | - |\n\n---\n"
+    )
+    with pytest.raises(Problems) as raised:
+        parse(body)
+    told = [(p.line, p.message) for p in raised.value.problems]
+    assert [line for line, _ in told] == [3, 5, 8, 10, 12, 15], told
+    words = ["heading #### 'Too deep'", "'>' quotations", "nested lists", "links", "tables", "rule"]
+    for (_, message), word in zip(told, words, strict=True):
+        assert word in message, told
