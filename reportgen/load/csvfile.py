@@ -90,6 +90,17 @@ def read_csv(path: Path, name: str, columns: Sequence[str]) -> CsvRows:
                 header_width = len(cells)
                 _check_header(cells, columns, where)
                 continue
+            if any("\n" in cell for cell in cells):
+                # no data cell holds a line break: a quote opened and never closed took
+                # the lines after it into its cell
+                problems.append(
+                    where.error(
+                        f'a quote (") opened on this line is not closed, so lines {line} to '
+                        f"{reader.line_num} were read as one row",
+                        "close the quote, or remove it: a figure needs no quotes",
+                    )
+                )
+                continue
             # Excel's empty columns after the last: as many as the header has, no more
             while len(columns) < len(cells) <= header_width and not cells[-1]:
                 cells.pop()

@@ -536,7 +536,8 @@ class _Sources(msgspec.Struct):
     rows: dict[str, list[SourceRow]]
     files: dict[str, list[str]]
     warnings: list[str]
-    # kinds with a file that could not be read
+    # kinds not wholly read: a file that could not be read, or rows of one that could
+    # not (an unclosed quote takes the lines after it): nothing sure to check against
     unread: set[str] = msgspec.field(default_factory=set)
 
 
@@ -559,6 +560,8 @@ def _read_sources(
         sources.rows[kind.key] += read.rows
         sources.files[kind.key].append(display(kind.csv))
         problems.extend(read.problems)
+        if read.problems:
+            sources.unread.add(kind.key)
     if has_book:
         from reportgen.load.workbook import read_workbook
 
@@ -577,6 +580,8 @@ def _read_sources(
             sources.unread.update(kind.key for kind in KINDS)
             return sources
         problems.extend(book.problems)
+        if book.problems:
+            sources.unread.update(kind.key for kind in KINDS if kind.sheet in book.sheets)
         for kind in KINDS:
             if kind.sheet in book.sheets:
                 sources.rows[kind.key] += book.sheets[kind.sheet]

@@ -324,3 +324,25 @@ def test_the_cli_prints_one_line_per_problem_with_a_count(report_copy, run_cli) 
         "data/catalogue.yaml or correct the name)",
         "reportgen: 2 errors",
     ]
+
+
+def test_an_unclosed_quote_is_told_as_such_and_hides_nothing_else(data_folder, load) -> None:
+    """It was told as "expected 4 cells, found 3", then every revision of a figure in
+    the lines the quote took was "a revision of a figure the monthly data does not have"."""
+    path = data_folder / "data" / "monthly.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("ksi_fatalities,2013-04,"))
+    measure, month, numerator, denominator = lines[at].split(",")
+    lines[at] = f'{measure},{month},"{numerator},{denominator}'
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write(
+        data_folder,
+        "revisions.csv",
+        "measure,month,numerator,denominator,until_edition\nda_solved_rate,2013-05,311,1010,2013-05\n",
+    )
+    found = problems_of(load, data_folder)
+    assert found == [
+        f'{M}:{at + 1}: a quote (") opened on this line is not closed, so lines {at + 1} to '
+        f"{len(lines)} were read as one row (close the quote, or remove it: a figure needs "
+        "no quotes)"
+    ], found
