@@ -123,7 +123,22 @@ def _section(
                 story += narrative_flowables(block.blocks, styles, tags, block.file)
             case _:
                 typing.assert_never(block)
-    return story
+    return _no_empty_pages(story)
+
+
+def _no_empty_pages(story: list[Flowable]) -> list[Flowable]:
+    """The section's flowables without a page break that would leave a page empty: one
+    at its start (the section begins a page), one straight after another (a layout's
+    page_break, then a narrative's \\pagebreak; ten \\pagebreak lines), or one at its
+    end (the next section begins a page of its own)."""
+    kept: list[Flowable] = []
+    for flowable in story:
+        if isinstance(flowable, PageBreak) and (not kept or isinstance(kept[-1], PageBreak)):
+            continue
+        kept.append(flowable)
+    while kept and isinstance(kept[-1], PageBreak):
+        kept.pop()
+    return kept
 
 
 def _cover(edition: Edition, styles: Styles, tags: TagContext) -> list[Flowable]:

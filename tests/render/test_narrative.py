@@ -184,3 +184,27 @@ def test_every_missing_character_is_reported_at_once(styles: Styles) -> None:
 
 def test_typography_and_whitespace_pass_the_font_check(styles: Styles) -> None:
     font_check("‘quotes’ – £6.633 million\u00a0é •", styles)
+
+
+def test_no_page_break_leaves_a_page_empty(report_copy, run_cli, monkeypatch) -> None:
+    """Ten \\pagebreak lines in a row, one at the end of a narrative, and one after the
+    layout's page_break: each made an empty page (ten of them were blamed on the theme
+    as 'something taller than a page')."""
+    monkeypatch.setenv("REPORTGEN_SERIAL", "1")
+    before = run_cli("check", "--no-cache", root=report_copy)
+    assert before.code == 0, before.err
+    crime = report_copy / "content" / "2014-03" / "06-crime-prevention.md"
+    text = crime.read_text(encoding="utf-8")
+    start = text.index("---\n", 4) + 4
+    crime.write_text(
+        text[:start] + "\\pagebreak\n\n" * 10 + text[start:] + "\n\\pagebreak\n", encoding="utf-8"
+    )
+    road = report_copy / "content" / "2014-03" / "05-road-safety.md"
+    text = road.read_text(encoding="utf-8")
+    start = text.index("---\n", 4) + 4  # section 5's narrative follows its page_break
+    road.write_text(text[:start] + "\\pagebreak\n\n" + text[start:], encoding="utf-8")
+    after = run_cli("check", "--no-cache", root=report_copy)
+    assert after.code == 0, after.err
+    pages = [line.split("; ")[1] for line in (before.out, after.out) for line in line.splitlines()
+             if line.startswith("edition 2014-03")]  # fmt: skip
+    assert pages == ["22 pages fit"] * 2, pages
