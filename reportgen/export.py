@@ -98,10 +98,16 @@ def write_workbook(
     catalogue, data = load_figures(root)
     last = data.last_month
     if next_month is not None and next_month <= last:
+        already = next_month >= data.first_month
         raise InputError(
-            f"--next {next_month} already has figures (the data runs to {last})",
+            f"--next {next_month} "
+            + (
+                f"already has figures (the data runs to {last})"
+                if already
+                else f"is before the data, which runs from {data.first_month} to {last}"
+            ),
             file=data.monthly_file,
-            hint=f"--next names the month to add, e.g. {last.shift(1)}",
+            hint=f"--next names the month to add after the data, e.g. {last.shift(1)}",
         )
     months = month_range(data.first_month, max(last, next_month or last))
     needed = needed_figures(catalogue, data, next_month) if next_month else []

@@ -999,10 +999,15 @@ def require_archive_root(archive_root: Path) -> None:
     """Refuse an archive folder that does not exist: it is never created, so that a
     mistyped path or an unmounted share fails rather than filling a new folder."""
     if not archive_root.is_dir():
+        there = archive_root.exists()
         raise DeliveryError(
-            "archive folder does not exist",
+            "the archive path names a file, not a folder"
+            if there
+            else "archive folder does not exist",
             file=archive_root,
-            hint="create it, or check the archive path and that the share is mounted",
+            hint="name the archive's folder"
+            if there
+            else "create it, or check the archive path and that the share is mounted",
         )
 
 

@@ -62,9 +62,22 @@ def decode(data: bytes) -> tuple[str, str]:
     return data.decode("cp1252", "surrogateescape"), "Windows-1252"
 
 
+_UTF16 = (b"\xff\xfe", b"\xfe\xff")  # byte-order marks of UTF-16, as Excel's "Unicode Text"
+
+
 def read_csv(path: Path, name: str, columns: Sequence[str]) -> CsvRows:
     """Every row of a data CSV whose header must be exactly ``columns``."""
-    text, encoding = decode(read_data_bytes(path, name))
+    data = read_data_bytes(path, name)
+    start = data[:200]
+    if data.startswith(_UTF16) or (start and start.count(0) * 3 >= len(start)):
+        # every other byte zero: no header or cell reads as text, so say why
+        raise InputError(
+            "the file is UTF-16 text (Excel's 'Unicode Text'), not UTF-8 or Windows-1252",
+            file=name,
+            line=1,
+            hint="save it from Excel as 'CSV UTF-8 (Comma delimited)'",
+        )
+    text, encoding = decode(data)
     damaged = _UNREADABLE.search(text) is not None
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[SourceRow] = []

@@ -471,7 +471,15 @@ def _describe_one(kind: Any) -> str:
         return "a month written as YYYY-MM"
     if kind is str or (isinstance(kind, type) and issubclass(kind, PlainText)):
         at_least = next((m.min_length for m in metas if m.min_length), None)
-        return "text" + (" (not empty)" if at_least else "")
+        at_most = next((m.max_length for m in metas if m.max_length is not None), None)
+        # a PlainText says its own bounds
+        at_least = at_least or getattr(kind, "min_length", None)
+        at_most = at_most or getattr(kind, "max_length", None)
+        limits = [
+            *(["not empty"] if at_least else []),
+            *([f"at most {at_most} characters"] if at_most is not None else []),
+        ]
+        return "text" + (f" ({', '.join(limits)})" if limits else "")
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         return "one of: " + ", ".join(str(member.value) for member in kind)
     if isinstance(kind, type) and issubclass(kind, msgspec.Struct):

@@ -268,6 +268,15 @@ def test_missing_input_is_named(sources: Sources) -> None:
     assert caught.value.file == str(gone)
 
 
+def test_an_archive_path_naming_a_file_is_told_so(sources: Sources) -> None:
+    """It was told 'archive folder does not exist', of a file that does."""
+    root = sources.root / "share"
+    root.write_bytes(b"not an archive")
+    with pytest.raises(DeliveryError, match="the archive path names a file, not a folder"):
+        archive_edition(root, EDITION, sources.files, {}, reportgen_version="0.1.0")
+    assert root.read_bytes() == b"not an archive"
+
+
 def test_missing_archive_folder_is_not_created(sources: Sources) -> None:
     root = sources.root / "share"
     with pytest.raises(DeliveryError, match="archive folder does not exist"):

@@ -136,3 +136,10 @@ def test_check_reports_a_bad_distribution_file_by_file_and_line(
     [message] = bad.err.strip().splitlines()
     assert message.startswith(f"reportgen: error: distribution.yaml:{line}: ")  # as typed
     assert "U+2028" in message
+
+
+def test_a_subject_too_long_is_told_its_limit_not_that_it_is_empty(tmp_path: Path) -> None:
+    """A 5,000-character subject was told "must be text (not empty)"."""
+    with pytest.raises(DeliveryError) as raised:
+        load_distribution(write(tmp_path, subject="x" * 5000))
+    assert "'subject' must be text (not empty, at most 500 characters)" in str(raised.value)

@@ -346,3 +346,14 @@ def test_an_unclosed_quote_is_told_as_such_and_hides_nothing_else(data_folder, l
         f"{len(lines)} were read as one row (close the quote, or remove it: a figure needs "
         "no quotes)"
     ], found
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_a_utf_16_file_is_told_by_its_encoding(data_folder, load, encoding: str) -> None:
+    """Its header was told as 'ÿþm\\x00e\\x00a…', which never said what was wrong."""
+    write(data_folder, "msg.csv", "edition,measure,rank,msg_average,period_end\n".encode(encoding))
+    (message,) = problems_of(load, data_folder)
+    assert message == (
+        "data/msg.csv:1: the file is UTF-16 text (Excel's 'Unicode Text'), not UTF-8 or "
+        "Windows-1252 (save it from Excel as 'CSV UTF-8 (Comma delimited)')"
+    )

@@ -55,3 +55,11 @@ def test_next_must_be_a_month_without_figures(report_copy, run_cli) -> None:
     assert result.code == 1
     assert "--next 2014-03 already has figures (the data runs to 2014-03)" in result.err
     assert not (report_copy / "data" / "performance.xlsx").exists()
+
+
+def test_next_before_the_data_is_told_so(report_copy, run_cli) -> None:
+    """It was told 'already has figures', of a month the data never had."""
+    result = run_cli("workbook", "--next", "2011-01", root=report_copy)
+    assert result.code == 1
+    assert "--next 2011-01 is before the data, which runs from 2011-04 to 2014-03" in result.err
+    assert not (report_copy / "data" / "performance.xlsx").exists()
