@@ -23,6 +23,7 @@ from typing import Any
 
 import msgspec
 from reportlab.lib.colors import HexColor
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase.pdfmetrics import getAscent, stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -154,6 +155,13 @@ def running_header_problems(theme: Theme, text: SourcedText, month: str) -> list
             )
         )
     return problems
+
+
+def _widest_word(text: str, style: ParagraphStyle) -> tuple[str, float] | None:
+    """The widest word of ``text`` in ``style`` and its width (None: no word): wider
+    than its room, a Paragraph breaks it mid-word."""
+    widths = [(word, stringWidth(word, style.fontName, style.fontSize)) for word in text.split()]
+    return max(widths, key=lambda pair: pair[1], default=None)
 
 
 def page_number_problems(theme: Theme) -> list[BuildError]:
@@ -437,22 +445,21 @@ class EditionDocument(BaseDocTemplate):
         ):
             room = column - CELL_RIGHT_PADDING
             heading = written.text
-            for word in heading.split():
-                needed = stringWidth(word, style.fontName, style.fontSize)
-                if needed > room:
-                    problems.append(
-                        BuildError(
-                            f"the contents' {key} {shown(heading)} has a word, {shown(word)}, "
-                            f"{needed / cm:.1f}cm wide at the contents_heading style's size "
-                            f"({style.fontSize:g}pt), and its column holds {room / cm:.1f}cm: "
-                            "it would be broken mid-word",
-                            file=written.file,
-                            line=written.line,
-                            hint=f"shorten the contents' {key} in the layout, or make the "
-                            f"contents_heading style's size in {self.theme.file} smaller",
-                        )
+            wide = _widest_word(heading, style)
+            if wide is not None and wide[1] > room:
+                word, needed = wide
+                problems.append(
+                    BuildError(
+                        f"the contents' {key} {shown(heading)} has a word, {shown(word)}, "
+                        f"{needed / cm:.1f}cm wide at the contents_heading style's size "
+                        f"({style.fontSize:g}pt), and its column holds {room / cm:.1f}cm: "
+                        "it would be broken mid-word",
+                        file=written.file,
+                        line=written.line,
+                        hint=f"shorten the contents' {key} in the layout, or make the "
+                        f"contents_heading style's size in {self.theme.file} smaller",
                     )
-                    break
+                )
         return problems
 
     def title_word_problems(self) -> list[BuildError]:
@@ -482,11 +489,9 @@ class EditionDocument(BaseDocTemplate):
                 ),
             ):
                 style = self.styles[style_name]
-                word = max(
-                    text.split(), key=lambda w: stringWidth(w, style.fontName, style.fontSize)
-                )
-                needed = stringWidth(word, style.fontName, style.fontSize)
-                if needed > room:
+                wide = _widest_word(text, style)
+                if wide is not None and wide[1] > room:
+                    word, needed = wide
                     problems.append(
                         BuildError(
                             f"section {section.number}'s title has a word, {shown(word)}, "

@@ -34,16 +34,20 @@ SPOILT = """\
 """
 
 
+def missing_characters(root: Path) -> set[tuple[str | None, int | None, str]]:
+    """(file, line, the character) of every text of the layout the font lacks one of."""
+    folder = load_report(root)
+    styles = build_styles(load_report_theme(folder))
+    with pytest.raises(Problems) as caught:
+        check_page_texts(layout_texts(folder), styles)
+    return {(p.file, p.line, p.message[len("character '") :][0]) for p in caught.value.problems}
+
+
 def test_each_chart_text_is_named_at_its_own_line(report_copy: Path) -> None:
     edit(report_copy, LAYOUT, CHART, SPOILT)
     # a chart without labels prints its measures' catalogue labels
     edit(report_copy, CATALOGUE, "    label: Police staff\n", "    label: Police staff \u8a9e\n")
-    folder = load_report(report_copy)
-    styles = build_styles(load_report_theme(folder))
-    with pytest.raises(Problems) as caught:
-        check_page_texts(layout_texts(folder), styles)
-    found = {(p.file, p.line, p.message[len("character '") :][0]) for p in caught.value.problems}
-    assert found == {
+    assert missing_characters(report_copy) == {
         (LAYOUT, line_of(report_copy, LAYOUT, "title: Re-offending rates"), "\u6f22"),
         (LAYOUT, line_of(report_copy, LAYOUT, "- Youth"), "\u5b57"),
         (LAYOUT, line_of(report_copy, LAYOUT, "- Adult"), "\u6771"),
@@ -72,12 +76,7 @@ def test_the_contents_and_section_titles_are_named_at_their_own_lines(
         "    running_title: Supporting Our Victims of Crime\n",
         "    running_title: Supporting Our Victims of Crime \u4eac\n",
     )
-    folder = load_report(report_copy)
-    styles = build_styles(load_report_theme(folder))
-    with pytest.raises(Problems) as caught:
-        check_page_texts(layout_texts(folder), styles)
-    found = {(p.file, p.line, p.message[len("character '") :][0]) for p in caught.value.problems}
-    assert found == {
+    assert missing_characters(report_copy) == {
         (LAYOUT, line_of(report_copy, LAYOUT, "heading: Areas of Focus"), "\u6f22"),
         (LAYOUT, line_of(report_copy, LAYOUT, "page_heading: Page"), "\u5b57"),
         (LAYOUT, line_of(report_copy, LAYOUT, "title: Improving Road Safety"), "\u6771"),
