@@ -94,9 +94,14 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    # argparse prints to sys.stderr and exits; main() reports to the stream it was given
+    # argparse prints to sys.stderr and exits; main() reports to the stream it was given,
+    # the usage line and then one line as every other problem is told ("reportgen:
+    # error: build: argument --edition: ..."), not argparse's "reportgen build: error:"
     def error(self, message: str) -> typing.NoReturn:
-        raise UsageError(self.format_usage(), f"{self.prog}: error: {message}")
+        command = self.prog.removeprefix("reportgen").strip()
+        raise UsageError(
+            self.format_usage(), f"reportgen: error: {command + ': ' if command else ''}{message}"
+        )
 
 
 def _add_editions(command: argparse.ArgumentParser) -> None:

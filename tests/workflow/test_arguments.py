@@ -48,8 +48,12 @@ def test_a_number_not_written_in_ascii_digits_or_out_of_range_is_a_usage_error(
     result = run_cli(*arguments)
     assert result.code == EXIT_USAGE, result
     option = "--edition" if "month" in says else arguments[-2]
-    assert f"argument {option}: " in result.err
-    assert says in result.err and "Traceback" not in result.err, result.err
+    # the usage line, then the one error line every problem is told in
+    error = result.err.splitlines()[-1]
+    assert result.err.startswith(f"usage: reportgen {arguments[0]} "), result.err
+    assert [line for line in result.err.splitlines() if "error" in line] == [error]
+    assert error.startswith(f"reportgen: error: {arguments[0]}: argument {option}: "), error
+    assert says in error and "Traceback" not in result.err, result.err
 
 
 @pytest.mark.parametrize(
