@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from reportgen.compute.aggregate import Figures
 from reportgen.compute.chartdata import ChartData, Series
+from reportgen.compute.tables import comparable_with_last_year
 from reportgen.errors import InputError, ProblemCollector
 from reportgen.load.catalogue import Unit, WindowKind
 from reportgen.load.layout import ChartKind, ChartSpec
@@ -53,14 +54,6 @@ def _point(figures: Figures, measure_id: str, month: Month) -> float | None:
         return None  # before the series began: a gap in the line, not an error
     value = figures.value(measure_id, months)
     return None if value is None else float(value)
-
-
-def _comparable(figures: Figures, measure_id: str, last_months: list[Month]) -> bool:
-    """Whether last year's figure of the measure may stand beside this year's: where its
-    table prints one (``compute.tables``: a window begun before ``comparable_from`` is
-    "not comparable")."""
-    since = figures.catalogue[measure_id].comparable_from
-    return since is None or last_months[0] >= since
 
 
 def check_chart_data(spec: ChartSpec, figures: Figures) -> None:
@@ -133,7 +126,9 @@ def chart_data(spec: ChartSpec, title: str, figures: Figures, edition: Month) ->
         values = {
             label: tuple(
                 # last year's bar where the table prints its comparison, as the table
-                total(m, months) if label == "this" or _comparable(figures, m, months) else None
+                total(m, months)
+                if label == "this" or comparable_with_last_year(catalogue[m], months)
+                else None
                 for m in spec.measures
             )
             for label, months in (("last", last_months), ("this", this_months))

@@ -146,6 +146,13 @@ def check_edition_in_data(figures: Figures, edition: Month) -> None:
         )
 
 
+def comparable_with_last_year(measure: Measure, last_months: list[Month]) -> bool:
+    """Whether last year's figure of the measure may stand beside this year's: not where
+    last year's window begins before its ``comparable_from`` (the table prints "not
+    comparable"; the charts draw no last year)."""
+    return measure.comparable_from is None or last_months[0] >= measure.comparable_from
+
+
 def not_yet_monitored(figures: Figures, measure: Measure, months: list[Month]) -> bool:
     """True where the whole window lies before the measure was first monitored.
 
@@ -226,9 +233,10 @@ def derive(
         years += _survey_years(figures, measure, edition)
     else:
         this_months, last_months = figures.windowed(measure.id, edition)
-        comparable = measure.comparable_from is None or last_months[0] >= measure.comparable_from
         not_comparable = (
-            None if comparable else NOT_COMPARABLE.format(month=measure.comparable_from)
+            None
+            if comparable_with_last_year(measure, last_months)
+            else NOT_COMPARABLE.format(month=measure.comparable_from)
         )
         before = NOT_YET_MONITORED if not_yet_monitored(figures, measure, this_months) else None
         for months, reason in ((last_months, before or not_comparable), (this_months, before)):
