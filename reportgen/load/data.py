@@ -353,24 +353,21 @@ def checked_monthly_figure(
     return MonthlyFigure(measure.id, month, numerator, denominator, row.where, until)
 
 
-def reported_range(measure: Measure) -> tuple[Fraction, Fraction | None]:
-    """The least and most a reported figure of the measure (a survey estimate, an MSG
-    average) may be: a percentage from 0 to 100, anything else not below 0."""
-    return Fraction(0), (Fraction(100) if measure.unit is Unit.PERCENT else None)
+def in_reported_range(value: Fraction | None, measure: Measure) -> bool:
+    """Whether a reported figure of the measure (a survey estimate, an MSG average) is
+    what it can be: a percentage from 0 to 100, anything else 0 or more."""
+    return value is not None and value >= 0 and (measure.unit is not Unit.PERCENT or value <= 100)
 
 
 def _in_reported_range(
     value: Fraction | None, measure: Measure | None, cell: Cell, column: str
 ) -> InputError | None:
-    if value is None or measure is None:
+    if value is None or measure is None or in_reported_range(value, measure):
         return None
-    low, high = reported_range(measure)
-    if value >= low and (high is None or value <= high):
-        return None
-    what = "from 0 to 100" if high is not None else "0 or more"
+    percent = measure.unit is Unit.PERCENT
     return cell.where.error(
         f"{column} {cell.text} of {measure.id} is outside what it can be: a "
-        f"{'percentage' if high is not None else 'figure'} is {what}",
+        f"{'percentage is from 0 to 100' if percent else 'figure is 0 or more'}",
         "check the figure and its column",
     )
 

@@ -50,7 +50,7 @@ from reportgen.load.data import (
     MAX_DECIMALS,
     RANK,
     PerformanceData,
-    reported_range,
+    in_reported_range,
 )
 from reportgen.months import FIRST_YEAR, LAST_YEAR, Month
 from reportgen.reading import MAX_INPUT_BYTES, Reads, read_limited, recorded_reads
@@ -258,7 +258,7 @@ def _data_problem(data: PerformanceData, catalogue: Catalogue) -> str | None:
                 and not (
                     RANK.fullmatch(entry.rank)
                     and _number(entry.msg_average)
-                    and _reported(entry.msg_average, measure)
+                    and in_reported_range(entry.msg_average, measure)
                 )
             )
             or (not ranked and (entry.msg_average, entry.period_end) != (None, None))
@@ -273,7 +273,7 @@ def _data_problem(data: PerformanceData, catalogue: Catalogue) -> str | None:
             or estimate.where is None
             or not _calendar(estimate.period_end)
             or not all(
-                _number(value) and _reported(value, measure)
+                _number(value) and in_reported_range(value, measure)
                 for value in (estimate.last_year, estimate.this_year)
             )
         ):
@@ -315,12 +315,6 @@ def _number(value: Fraction | None) -> bool:
     """A number a cell can hold (``parse_number``): below the limit, to at most
     ``MAX_DECIMALS`` decimal places."""
     return value is not None and abs(value) < LIMIT and (10**MAX_DECIMALS) % value.denominator == 0
-
-
-def _reported(value: Fraction | None, measure: Measure) -> bool:
-    """Within what a reported figure of the measure may be (``reported_range``)."""
-    low, high = reported_range(measure)
-    return value is not None and value >= low and (high is None or value <= high)
 
 
 def _canonical(month: str) -> bool:
