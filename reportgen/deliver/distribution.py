@@ -33,7 +33,7 @@ from msgspec import Meta
 from reportgen.errors import DeliveryError, InputError, ProblemCollector, Problems
 from reportgen.errors import shown as quoted
 from reportgen.load.schema import Spec, convert_into, did_you_mean
-from reportgen.load.yamlfile import Node, parse_yaml, read_text
+from reportgen.load.yamlfile import YAML_ONLY_BREAKS, Node, parse_yaml, read_text
 
 # Used in file names and Message-IDs, so only characters that are safe in both.
 _LIST_NAME = re.compile(r"^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$")
@@ -51,8 +51,6 @@ LINE_BREAKS: dict[str, str] = {
     "\u2028": "a line separator (U+2028)",
     "\u2029": "a paragraph separator (U+2029)",
 }
-# what YAML also counts as a new line, beyond LF and CR; editors and grep do not
-_YAML_ONLY_BREAKS = "\x85\u2028\u2029"
 
 
 def line_break_in(value: str) -> str | None:
@@ -67,7 +65,7 @@ def _refuse_raw_line_separators(text: str, path: str) -> None:
     """A raw U+0085, U+2028 or U+2029 is a line break to YAML (and to email) but not to
     an editor: invisible, it splits a value or shifts every line number after it."""
     for number, line in enumerate(text.split("\n"), start=1):
-        found = next((ch for ch in line if ch in _YAML_ONLY_BREAKS), None)
+        found = next((ch for ch in line if ch in YAML_ONLY_BREAKS), None)
         if found is not None:
             raise DeliveryError(
                 f"this line holds {LINE_BREAKS[found]}, an invisible line break that YAML "

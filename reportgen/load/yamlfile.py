@@ -85,7 +85,8 @@ for _tag, _rule in _STRICTER.items():
         _Loader.add_implicit_resolver(_tag, re.compile(_rule[0]), list(_rule[1]))
 _MERGE = "tag:yaml.org,2002:merge"
 # next line, line separator, paragraph separator: breaks to YAML, not to an editor
-_HIDDEN_BREAK = re.compile("[\x85\u2028\u2029]")
+YAML_ONLY_BREAKS = "\x85\u2028\u2029"
+_HIDDEN_BREAK = re.compile(f"[{YAML_ONLY_BREAKS}]")
 
 
 def parse_yaml(text: str, file_name: str, *, first_line: int = 1) -> Any:
