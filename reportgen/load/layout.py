@@ -169,8 +169,7 @@ class ReportLayout(msgspec.Struct, frozen=True):
     file: str
     measures_used: tuple[str, ...] = ()
     language: str = "en-GB"  # the document's language (BCP 47), for assistive technology
-    # the lines of 'contents:' and of its heading and page_heading
-    contents_line: int = 0
+    # the lines of the contents' heading and page_heading
     contents_heading_line: int = 0
     contents_page_heading_line: int = 0
 
@@ -657,7 +656,6 @@ def load_layout(path: Path, catalogue: Catalogue, display_name: str | None = Non
         file=name,
         measures_used=tuple(used),
         language=report.language,
-        contents_line=document.line_of("contents"),
         contents_heading_line=document["contents"].line_of("heading"),
         contents_page_heading_line=document["contents"].line_of("page_heading"),
     )
