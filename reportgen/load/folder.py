@@ -169,13 +169,17 @@ def _load_data(
 
 def load_report_theme(folder: ReportFolder) -> Theme:
     """``layouts/theme.yaml`` of the folder, validated (render needs it; compute does not)."""
-    return load_folder_theme(folder.root)
+    return _theme_in(folder.root)
 
 
 def load_folder_theme(root: Path) -> Theme:
     """``layouts/theme.yaml`` of the report folder ``root``, which need not load: the
     theme depends on nothing else, so its problems are told with the rest's."""
-    return load_theme(inside(require_report_folder(root), THEME), str(THEME))
+    return _theme_in(require_report_folder(root))
+
+
+def _theme_in(root: Path) -> Theme:
+    return load_theme(inside(root, THEME), str(THEME))
 
 
 def input_files(folder: ReportFolder, edition: Month) -> dict[str, Path]:
