@@ -34,6 +34,21 @@ def tune_collector() -> None:
     gc.set_threshold(*COLLECTOR_THRESHOLDS)
 
 
+# numpy's OpenBLAS starts a thread per core as it is imported, and each spins a while
+# waiting for work that reportgen never gives it (no figure needs linear algebra): on
+# two cores that spinning took the core the other process (a worker) was using
+BLAS_THREADS_ENV = "OPENBLAS_NUM_THREADS"
+
+
+def one_blas_thread() -> None:
+    """Before numpy is first imported (the command line, and through the environment
+    every process it starts): OpenBLAS runs in the calling thread only. A value the user
+    set is kept."""
+    import os
+
+    os.environ.setdefault(BLAS_THREADS_ENV, "1")
+
+
 def collect_after_edition(*, freeze: bool = False) -> None:
     """In a process that makes one edition after another (a batch job, a preview): with
     the collector running seldom, collect what the edition left in cycles, so memory

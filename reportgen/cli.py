@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import reportgen
-from reportgen import discard_output, end_process, flush_output, notices, stops, tune_collector
+from reportgen import (
+    discard_output,
+    end_process,
+    flush_output,
+    notices,
+    one_blas_thread,
+    stops,
+    tune_collector,
+)
 from reportgen.errors import ReportgenError, error_lines, one_line, prints_as_is
 from reportgen.months import Month
 from reportgen.stops import EXIT_INTERRUPTED, INTERRUPTED, Terminated
@@ -351,8 +359,10 @@ def run() -> typing.NoReturn:
     finished when it returns, each in a ``finally``, so Python's slow teardown is
     skipped). A caller of ``main`` is not affected. Ctrl-C before ``main`` has parsed
     the command line ends the process at once (``stops.exit_on_ctrl_c``; the script
-    set that before importing this module)."""
+    set that before importing this module). numpy's BLAS starts no threads of its own
+    (``reportgen.one_blas_thread``)."""
     stops.exit_on_ctrl_c()
+    one_blas_thread()
     code = main()
     end_process(code)
 

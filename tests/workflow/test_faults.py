@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from reportgen import one_blas_thread
 from tests.deliver.smtp_fixtures import HOST, RecordingHandler, running_smtp
 from tests.faults import (
     Run,
@@ -130,6 +131,42 @@ with open({str(probe)!r}, "w") as out:
     assert result["started"] == [], "a warm build started a process"
     assert result["matplotlib"] == []
     assert "no chart worker" in done.stderr
+
+
+def test_numpys_blas_starts_no_thread_in_a_build_or_its_chart_worker(
+    cold_report: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # OpenBLAS starts a thread per further core as numpy is imported, which spins a while
+    # on the core the chart worker draws on; reportgen asks for none (a user's setting
+    # is kept)
+    needs_proc()
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("OpenBLAS starts no thread of its own on one core")
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    run = Run(cold_report, "build", "--no-cache", pause_at="build: charts sent")
+    run.wait_paused()
+    workers = children(run.pid)
+    try:
+        maps = Path(f"/proc/{run.pid}/maps").read_text()
+        assert "openblas" in maps.lower(), "numpy is loaded by now (pandas, the data)"
+        assert len(list(Path(f"/proc/{run.pid}/task").iterdir())) == 1
+        assert len(workers) == 1
+        environ = Path(f"/proc/{workers[0]}/environ").read_bytes().split(b"\0")
+        assert b"OPENBLAS_NUM_THREADS=1" in environ
+        run.signal(signal.SIGUSR1)
+        assert run.finish() == 0, run.stderr
+    finally:
+        run.kill()
+        end_all(workers)
+
+
+def test_a_blas_thread_count_the_user_set_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
+    one_blas_thread()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "4"
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS")
+    one_blas_thread()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
 
 
 def test_a_build_of_unchanged_data_imports_no_pandas(report: Path, tmp_path: Path) -> None:
