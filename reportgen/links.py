@@ -43,6 +43,7 @@ def real_path(path: str | Path, *, file: str | Path | None = None) -> Path:
     """``path.resolve()``; raises ``LinkLoop`` (named ``file``, else ``path``) where a
     symbolic link on the way leads round in a loop."""
     path = Path(path)
+    real = path  # where even resolving fails, what reads or writes it will say why
     try:
         real = path.resolve()
         os.stat(real)  # 3.13 leaves a loop unresolved: looking at it meets it
@@ -51,8 +52,27 @@ def real_path(path: str | Path, *, file: str | Path | None = None) -> Path:
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise LinkLoop(path, _looping_link(path), file=file) from None
+        if not path.is_absolute() and not _current_folder_exists():
+            gone = "the current folder no longer exists"
+            if path != Path():
+                gone = f"{path} is relative to the current folder, which no longer exists"
+            raise ReportgenError(
+                f"{gone}: it was deleted or moved while the shell was in it",
+                hint=CURRENT_FOLDER_HINT,
+            ) from None
         # missing, or not ours to look at: what reads or writes it will say
     return real
+
+
+CURRENT_FOLDER_HINT = "cd into the report folder again, or give full paths"
+
+
+def _current_folder_exists() -> bool:
+    try:
+        os.getcwd()
+    except OSError:
+        return False
+    return True
 
 
 def _looping_link(path: Path) -> Path:

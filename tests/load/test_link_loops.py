@@ -5,6 +5,7 @@ put one: an input, a folder of the report, a path on the command line. Each is o
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from pathlib import Path
@@ -135,3 +136,28 @@ def test_the_workbook_is_written_only_from_inputs_within_the_folder(
     assert not (report_copy / "data" / "performance.xlsx").exists()
     loop_in_place_of(report_copy / name)
     assert f"{name}: it {LOOP}" in one_error(run_cli("workbook", root=report_copy))
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("--root", ".", "figures"), "the current folder no longer exists"),
+        (("--root", "/nowhere", "build", "--out", "x.pdf"), "x.pdf is relative to the current"),
+    ],
+)
+def test_a_current_folder_deleted_under_the_shell_is_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], said: str
+) -> None:
+    # the folder deleted (or re-cloned) in another window while the shell was in it:
+    # a relative path has nothing to be relative to
+    from reportgen.cli import main
+
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    out, err = io.StringIO(), io.StringIO()
+    assert main(list(args), stdout=out, stderr=err) == 1
+    lines = err.getvalue().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"reportgen: error: {said}"), lines
+    assert "cd into the report folder again" in lines[0]
