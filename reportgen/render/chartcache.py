@@ -9,11 +9,11 @@ at all, and start no chart worker when they do not.
 
 The cache is an optimisation, never a reason to fail: a cache folder that is a link out
 of the report folder, cannot be read or written, or holds a damaged entry (each entry
-carries the sha256 of its PDF) is reported once as a warning and the build goes on
+carries the sha256 of its PDF and of its texts) is reported once as a warning and the build goes on
 without it. The index is only a hint; the digest is always checked.
 
-Files: ``charts-<digest>.pdf`` (one page per chart), ``charts-<digest>.json`` (the PDF's
-sha256 and each chart's text) and ``inputs-<key>`` (a digest).
+Files: ``charts-<digest>.pdf`` (one page per chart), ``charts-<digest>.json`` (each
+chart's text, and the sha256 of the PDF and of the texts) and ``inputs-<key>`` (a digest).
 """
 
 from __future__ import annotations
@@ -143,15 +143,26 @@ class ChartCache(CacheFolder):
             if len(drawn.texts) != count:
                 raise ValueError(f"it holds {len(drawn.texts)} charts, not {count}")
             return drawn
-        except (KeyError, TypeError, ValueError, OverflowError) as error:
+        except ChangedPdf as error:
             self.warn(f"the chart cache entry {pdf_path} is damaged ({error}); drawing again")
-            return None
+        except KeyError as error:
+            self.warn(
+                f"the chart cache entry {json_path} is damaged (it has no {error} field); "
+                "drawing again"
+            )
+        except (TypeError, ValueError, OverflowError) as error:
+            self.warn(f"the chart cache entry {json_path} is damaged ({error}); drawing again")
+        return None
 
     def store(self, digest: str, drawn: DrawnCharts) -> None:
         if not self.usable:
             return
         runs = [[_run_json(run) for run in chart] for chart in drawn.texts]
-        entry = {"pdf_sha256": hashlib.sha256(drawn.pdf).hexdigest(), "texts": runs}
+        entry = {
+            "pdf_sha256": hashlib.sha256(drawn.pdf).hexdigest(),
+            "texts_sha256": texts_sha256(runs),
+            "texts": runs,
+        }
         pdf = self.path(f"charts-{digest}.pdf")
         try:
             ensure_folder(self.folder, within=self.root)
@@ -192,11 +203,26 @@ def _run_json(run: Any) -> dict[str, Any]:
     }
 
 
+class ChangedPdf(ValueError):
+    """An entry's PDF is not the one its sha256 was taken of."""
+
+
+def texts_sha256(texts: Any) -> str:
+    """The sha256 of an entry's chart texts, as JSON in one spelling: a bar's value
+    changed in the file ("18,128" to "18,528") would otherwise be printed as it reads.
+    Read back, the same values give the same spelling (floats keep their shortest
+    repr, ints stay ints)."""
+    spelt = json.dumps(texts, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(spelt.encode("ascii")).hexdigest()
+
+
 def _drawn(entry: Any, pdf: bytes) -> DrawnCharts:
     from reportgen.render.charts import ChartText, DrawnCharts
 
     if hashlib.sha256(pdf).hexdigest() != entry["pdf_sha256"]:
-        raise ValueError("its PDF does not match its sha256: truncated or changed")
+        raise ChangedPdf("its PDF does not match its sha256: truncated or changed")
+    if texts_sha256(entry["texts"]) != entry["texts_sha256"]:
+        raise ValueError("its chart texts do not match their sha256: changed")
     return DrawnCharts(pdf, tuple(tuple(_run(run, ChartText) for run in c) for c in entry["texts"]))
 
 

@@ -230,7 +230,7 @@ def _from_zero(values: list[float]) -> tuple[float, float]:
     return min(low * 1.25, -1.0), 0.0
 
 
-CHART_FORMAT = "reportgen-charts-3"  # bump when drawing changes, so old cache entries go unused
+CHART_FORMAT = "reportgen-charts-4"  # bump when drawing changes, so old cache entries go unused
 
 
 # every module that decides what a chart looks like: its source is part of the digest

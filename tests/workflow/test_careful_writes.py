@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from reportgen.render.chartcache import texts_sha256
 from tests.faults import fill, remount_read_only, small_disk
 
 from .conftest import CACHE, EDITION, MakeReport
@@ -198,6 +199,7 @@ def _respoil(entry: Path, change) -> None:
         pdf.unlink()
         pdf.write_bytes(new_pdf)
         data["pdf_sha256"] = hashlib.sha256(new_pdf).hexdigest()
+    data["texts_sha256"] = texts_sha256(data["texts"])
     entry.unlink()
     entry.write_text(json.dumps(data), encoding="utf-8")
 
@@ -233,6 +235,44 @@ def test_a_self_consistent_but_wrong_cache_entry_is_drawn_again(
     result = run_cli("build", "--out", str(tmp_path / "cached.pdf"), root=report)
     assert result.code == 0, result.err
     assert len(warnings_in(result.err)) == 1, result.err
+    assert (tmp_path / "cached.pdf").read_bytes() == (tmp_path / "fresh.pdf").read_bytes()
+
+
+def _a_bar_value_changed(data: dict, _pdf: bytes) -> None:
+    # a printed figure, changed by hand or by a flipped bit: its values are each
+    # plausible, so only the texts' own sha256 can tell
+    for chart in data["texts"]:
+        for run in chart:
+            if any(ch.isdigit() for ch in run["text"]):
+                run["text"] = run["text"].replace(run["text"][0], "9", 1)
+                return
+    raise AssertionError("the sample's charts print figures")
+
+
+def _rgb_dropped(data: dict, _pdf: bytes) -> None:
+    del data["texts"][0][0]["rgb"]
+    data["texts_sha256"] = texts_sha256(data["texts"])  # self-consistent, but short
+
+
+@pytest.mark.parametrize(
+    ("spoil", "said"),
+    [(_a_bar_value_changed, "do not match their sha256"), (_rgb_dropped, "no 'rgb' field")],
+    ids=lambda f: getattr(f, "__name__", ""),
+)
+def test_a_cache_entry_whose_texts_were_changed_is_drawn_again_naming_its_json(
+    report: Path, tmp_path: Path, run_cli, spoil, said: str
+) -> None:
+    fresh = run_cli("build", "--no-cache", "--out", str(tmp_path / "fresh.pdf"), root=report)
+    assert fresh.code == 0, fresh.err
+    [entry] = (report / CACHE).glob("charts-*.json")
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    spoil(data, b"")
+    entry.unlink()  # not in place: the file is hard-linked to the session's cache
+    entry.write_text(json.dumps(data), encoding="utf-8")
+    result = run_cli("build", "--out", str(tmp_path / "cached.pdf"), root=report)
+    assert result.code == 0, result.err
+    [warning] = warnings_in(result.err)
+    assert entry.name in warning and said in warning, warning
     assert (tmp_path / "cached.pdf").read_bytes() == (tmp_path / "fresh.pdf").read_bytes()
 
 
