@@ -16,6 +16,7 @@ entry (``load.datacache``): the data, loaded without a problem, for the next com
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -156,7 +157,7 @@ def _describe_folder(folder: ReportFolder, theme: Theme | None) -> list[str]:
 
 def _check_distribution(root: Path, problems: ProblemCollector, report: CheckReport) -> None:
     path = root / DISTRIBUTION
-    if not path.exists():
+    if not os.path.lexists(path):  # a link that leads nowhere is told, as send tells it
         return  # only sending needs it, and send says so
     from reportgen.deliver.distribution import load_distribution
 

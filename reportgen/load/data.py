@@ -22,6 +22,7 @@ value, not a binary float close to it.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from fractions import Fraction
@@ -543,10 +544,12 @@ def _read_sources(
 ) -> _Sources:
     sources = _Sources({k.key: [] for k in KINDS}, {k.key: [] for k in KINDS}, [])
     book_path = folder / WORKBOOK
-    has_book = book_path.is_file()
+    # lexists: a link that leads nowhere is a file the analyst meant to give, and is
+    # told; it is not taken for an optional file left out
+    has_book = os.path.lexists(book_path)
     for kind in KINDS:
         path = folder / kind.csv
-        if not (path.exists() or (kind.required and not has_book)):
+        if not (os.path.lexists(path) or (kind.required and not has_book)):
             continue
         try:
             read = read_csv(path, display(kind.csv), kind.columns)

@@ -14,6 +14,7 @@ installed; the pure-Python parser gives the same values and lines otherwise.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -158,6 +159,13 @@ def read_bytes(path: Path, name: str, *, limit: int, too_large: str, hint: str) 
             f"the file is {exc.size / 1_048_576:.1f} MB; {too_large}", file=name, hint=hint
         ) from None
     except FileNotFoundError:
+        target = _link_target(path)
+        if target is not None:
+            raise InputError(
+                f"is a symbolic link to {target}, which does not exist",
+                file=name,
+                hint="point the link at the file, or put the file itself in its place",
+            ) from None
         raise InputError("file not found", file=name, hint="create it or check --root") from None
     except IsADirectoryError:
         raise InputError("is a folder, not a file", file=name) from None
@@ -165,6 +173,14 @@ def read_bytes(path: Path, name: str, *, limit: int, too_large: str, hint: str) 
         raise InputError("is not a plain file", file=name, hint="it must be a file") from None
     except OSError as exc:
         raise InputError(f"cannot be read: {exc.strerror or exc}", file=name) from None
+
+
+def _link_target(path: Path) -> str | None:
+    """Where a symbolic link points (None: not a link)."""
+    try:
+        return os.readlink(path)
+    except OSError:
+        return None
 
 
 def read_text(path: Path, display_name: str, *, limit: int = MAX_BYTES) -> str:

@@ -121,3 +121,24 @@ def test_new_does_not_copy_a_link_out_of_the_folder(report_copy: Path, run_cli) 
     result = run_cli("new", "2014-04", root=report_copy)
     assert result.code == 1 and "leads outside the report folder" in result.err
     assert not (report_copy / "content" / "2014-04").exists()
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["data/revisions.csv", "data/performance.xlsx", "data/catalogue.yaml", "distribution.yaml"],
+)
+def test_a_link_that_leads_nowhere_is_told_not_taken_for_a_file_left_out(
+    report_copy: Path, run_cli, name: str
+) -> None:
+    # an optional file (the revisions, the workbook, the lists) given as a link whose
+    # target was renamed: read as absent, the revised figures were silently dropped
+    link = report_copy / name
+    link.unlink(missing_ok=True)
+    link.symlink_to("renamed-since.csv")
+    result = run_cli("check", "--no-cache", root=report_copy)
+    assert result.code == 1, result.err
+    assert (
+        f"reportgen: error: {name}: is a symbolic link to renamed-since.csv, which does "
+        "not exist" in result.err
+    ), result.err
+    assert "Traceback" not in result.err
