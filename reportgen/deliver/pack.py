@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from io import BytesIO
 from pathlib import Path
@@ -62,8 +63,8 @@ class LabelRange(msgspec.Struct, frozen=True):
 def read_pdf(path: Path, *, what: str = "PDF") -> PdfSource:
     """Read ``path`` whole and check it is a readable, unencrypted PDF with pages.
 
-    Checks the page tree, outline and page labels (what the pack and the archive use);
-    damage inside a page's drawing is not found, as pypdf copies it unread. Raises
+    Checks the page tree, outline and page labels (what the pack and the archive use),
+    and every object and page drawing as ``qpdf --check`` does. Raises
     DeliveryError naming the file; ``what`` names its role in messages ("appendix 2").
     """
     path = Path(path)
@@ -148,7 +149,50 @@ def _checked_pdf(path: Path, data: bytes, what: str) -> PdfSource:
             file=path,
             hint="rebuild or re-export it; if it was copied, copy it again",
         )
+    _check_drawing(path, data, what)
     return PdfSource(path=path, data=data, reader=reader)
+
+
+# qpdf names the file it reads from memory by the stream's repr, which holds an address
+_UNNAMED_STREAM = re.compile(r"stream <[^<>]*> \(([^()]*)\)")
+
+
+def _check_drawing(path: Path, data: bytes, what: str) -> None:
+    """Every stream decoded and every page's drawing parsed by qpdf (pikepdf), as
+    ``qpdf --check`` does: pypdf copies a page's drawing unread, so a damaged one was
+    packed and archived for good. What qpdf repairs as it opens the file (a
+    cross-reference table out of place) is told by ``read_pdf`` as a warning already."""
+    import pikepdf
+
+    found: list[str] = []
+    try:
+        with pikepdf.open(BytesIO(data)) as pdf:
+            pdf.get_warnings()  # the repairs of opening it
+            for item in pdf.objects:
+                if isinstance(item, pikepdf.Stream):
+                    try:
+                        item.read_bytes()
+                    except pikepdf.PdfError as error:
+                        found.append(str(error))
+            found += pdf.get_warnings()
+            for number, page in enumerate(pdf.pages, start=1):
+                try:
+                    pikepdf.parse_content_stream(page)
+                except pikepdf.PdfError as error:
+                    found.append(f"page {number}: {error}")
+                found += [f"page {number}: {warning}" for warning in pdf.get_warnings()]
+    except Exception as error:  # pikepdf raises several types for a damaged file
+        found.append(str(error) or type(error).__name__)
+    if not found:
+        return
+    first = _UNNAMED_STREAM.sub(r"\1", found[0])
+    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    raise DeliveryError(
+        f"{what} is damaged: {first}{more}, as qpdf reads it",
+        file=path,
+        hint="rebuild it, or open it in a PDF viewer and print it to PDF again; if it was "
+        "copied, copy it again",
+    )
 
 
 def _damaged(what: str, path: Path, error: Exception) -> DeliveryError:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pytest
 from pypdf import PdfReader, PdfWriter
 
@@ -202,6 +203,14 @@ def _no_page_tree(inputs: Inputs, bad: Path) -> None:
     bad.write_bytes(data.replace(b"/Kids", b"/Kidz", 1))
 
 
+def _drawing_damaged(inputs: Inputs, bad: Path) -> None:
+    # every structure pypdf reads is whole: only the first page's drawing is cut off
+    # mid-string, which pypdf copies unread into the pack
+    with pikepdf.open(inputs.cover) as pdf:
+        pdf.pages[0].Contents = pdf.make_stream(b"BT /F1 12 Tf 72 700 Td (Minutes of th")
+        pdf.save(bad)
+
+
 def _missing(inputs: Inputs, bad: Path) -> None:
     pass
 
@@ -214,9 +223,10 @@ def _missing(inputs: Inputs, bad: Path) -> None:
         (_truncated, "damaged or truncated"),
         (_page_lost, "declares 2 pages but only 1 can be read"),
         (_no_page_tree, "has no pages"),
+        (_drawing_damaged, "is damaged: page 1: "),
         (_missing, "not found"),
     ],
-    ids=["encrypted", "text", "truncated", "page-lost", "no-page-tree", "missing"],
+    ids=["encrypted", "text", "truncated", "page-lost", "no-page-tree", "drawing", "missing"],
 )
 @pytest.mark.parametrize("role", ["cover", "edition", "appendix"])
 def test_bad_input_is_named_and_nothing_is_written(
