@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import Meta
 
-from reportgen.errors import InputError, ProblemCollector
+from reportgen.errors import InputError, ProblemCollector, shown_words
 from reportgen.load.catalogue import Aggregation, Catalogue
 from reportgen.load.chartkind import ChartKind
 from reportgen.load.schema import (
@@ -285,6 +285,23 @@ class _Loader:
                 self.problems.add(error)
             return Template(" ".join(text.split()), self.file, line)
 
+    def as_written(self, text: str, line: int, what: str) -> str:
+        """A text printed as written, not filled in: a placeholder in it (or a ``{{``
+        meant as one brace) would print with its braces, so a brace is refused."""
+        if "{" in text or "}" in text:
+            self.problems.add(
+                InputError(
+                    f"{what} {shown_words(text)} has a brace: {what} is printed as written, "
+                    "not filled in as a template, so its placeholders would print as typed",
+                    file=self.file,
+                    line=self.line_of_token("{" if "{" in text else "}", line),
+                    hint="write it without braces; placeholders are filled in the cover lines, "
+                    "the running header, headings, table captions and column headers, notes "
+                    "and chart titles",
+                )
+            )
+        return text
+
     def line_of_token(self, token: str, first: int) -> int:
         """The line a placeholder is written on: a folded text (``>-``) starts on one line
         and may name it several lines further down."""
@@ -491,6 +508,9 @@ class _Loader:
                     line=value.line_of("labels"),
                 )
             )
+        for index, label in enumerate(entry.labels or ()):
+            self.as_written(str(label), value.item_line("labels", index), "a chart label")
+        self.as_written(str(entry.y_label), value.line_of("y_label"), "a chart's y_label")
         labels: tuple[str, ...] = entry.labels or tuple(
             self.catalogue[m].label if m in self.catalogue else m for m in measures
         )
@@ -546,6 +566,11 @@ class _Loader:
                         hint=f"a section's {name} is printed once",
                     )
                 )
+        title_line = raw.line_of("title")
+        running_title_line = raw.line_of("running_title" if entry.running_title else "title")
+        self.as_written(str(entry.title), title_line, "a section's title")
+        if entry.running_title:
+            self.as_written(str(entry.running_title), running_title_line, "a running_title")
         return Section(
             number=entry.number,
             title=str(entry.title),
@@ -553,8 +578,8 @@ class _Loader:
             narrative_file=entry.narrative,
             blocks=tuple(found),
             line=raw.line,
-            title_line=raw.line_of("title"),
-            running_title_line=raw.line_of("running_title" if entry.running_title else "title"),
+            title_line=title_line,
+            running_title_line=running_title_line,
             narrative_line=raw.line_of("narrative"),
         )
 
@@ -636,6 +661,16 @@ def load_layout(path: Path, catalogue: Catalogue, display_name: str | None = Non
     subject = loader.template(report.subject, report_node.line_of("subject"), EDITION_PLACEHOLDERS)
     cover_lines = loader.templates(
         report_node, "cover_lines", report.cover_lines, EDITION_PLACEHOLDERS
+    )
+    contents_node = document["contents"]
+    loader.as_written(str(report.title), report_node.line_of("title"), "the report's title")
+    loader.as_written(
+        str(contents.heading), contents_node.line_of("heading"), "the contents' heading"
+    )
+    loader.as_written(
+        str(contents.page_heading),
+        contents_node.line_of("page_heading"),
+        "the contents' page_heading",
     )
     problems.raise_if_any()
     used: list[str] = []

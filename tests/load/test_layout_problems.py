@@ -158,3 +158,26 @@ def test_a_hidden_line_break_is_named_at_its_own_line(report_copy: Path) -> None
     [(file, line, message)] = told(raised.value)
     assert (file, line) == (LAYOUT, line_of(report_copy, LAYOUT, "  title: Performance"))
     assert message.startswith("character U+0085, a line break to YAML"), message
+
+
+def test_a_brace_in_a_text_printed_as_written_is_told_at_its_line(report_copy: Path) -> None:
+    # titles, running titles and chart labels are not templates: "{financial_year}" or
+    # "{{x}}" there printed exactly so, braces and all, where the same words in a
+    # heading are filled in
+    edit(
+        report_copy,
+        LAYOUT,
+        "    title: Improving Road Safety\n",
+        "    title: Improving Road Safety {financial_year}\n",
+    )
+    edit(report_copy, LAYOUT, "y_label: People KSI\n", "y_label: People KSI {{x}}\n")
+    edit(report_copy, LAYOUT, "  heading: Areas of Focus\n", "  heading: Areas {edition}\n")
+    with pytest.raises(ReportgenError) as raised:
+        load_report(report_copy)
+    found = told(raised.value)
+    expected = [
+        line_of(report_copy, LAYOUT, mark)
+        for mark in ("heading: Areas {edition}", "Road Safety {financial_year}", "{{x}}")
+    ]
+    assert sorted(at for _, at, _ in found) == sorted(expected), found
+    assert all("is printed as written" in message for _, _, message in found), found
