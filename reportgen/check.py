@@ -30,7 +30,6 @@ from reportgen.load.folder import (
     editions_with_content,
     inside,
     keep_loaded_data,
-    load_content,
     load_folder_theme,
     load_report,
     require_report_folder,
@@ -200,9 +199,9 @@ def _check_edition(
 ) -> _EditionCheck:
     """One edition: narrative, figures, every text against the font and, for the edition
     ``build`` would make (``full``), the page-fit dry run."""
-    from reportgen.compute.edition import compute_edition
+    from reportgen.compute.edition import compute_edition, load_narrative
 
-    texts = load_content(folder, edition)
+    texts = load_narrative(folder, edition)
     marked = [t.file for t in texts.values() if t.needs_review]
     if full and marked and not draft:
         raise still_marked_for_review(folder, edition, marked, command="check and build")

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from itertools import chain
 from pathlib import Path
+from typing import NoReturn
 
 import msgspec
 
@@ -21,13 +22,12 @@ from reportgen.assemble.worker import ChartWorker, PendingCharts, WorkerGone
 from reportgen.atomic import ensure_folder, write_bytes
 from reportgen.cachefolder import CACHE
 from reportgen.compute.chartdata import ChartData
-from reportgen.compute.edition import Edition, compute_edition
+from reportgen.compute.edition import Edition, compute_edition, load_narrative
 from reportgen.errors import BuildError, InputError, ProblemCollector, ReportgenError
 from reportgen.load.folder import (
     ReportFolder,
     default_edition,
     keep_loaded_data,
-    load_content,
     load_folder_theme,
     load_report,
     still_marked_for_review,
@@ -228,12 +228,16 @@ class EditionBuilder:
             folder = load_report(root, cache_root=data_cache)
         with problems.attempt():
             theme = load_folder_theme(Path(root))
-        problems.raise_if_any()
-        assert folder is not None and theme is not None
+        if folder is None:
+            problems.raise_if_any()
+        assert folder is not None
+        # a theme that failed is told with each edition's own problems, as check tells
+        # them: the figures and the narrative do not depend on it
+        self.theme_problems = problems
         self.folder, self.theme = folder, theme
         self.folder_keys = folder_keys
-        for line in low_contrast(self.theme):  # built, and said: the choice is the analyst's
-            notices.warn(f"{self.theme.file}: {line}")
+        for line in low_contrast(theme) if theme is not None else ():
+            notices.warn(f"{theme.file}: {line}")  # built, and said: the analyst's choice
         self.cache = ChartCache(cache_root) if use_cache else None
         self.chart_worker = chart_worker
         self.memory = memory if memory is not None else {}
@@ -261,6 +265,19 @@ class EditionBuilder:
             self.memory.clear()
             return self._build(edition, out, draft, clock, cache_key, kept_charts=False)
 
+    def _tell_with_the_theme_s(self, edition: Month, draft: bool) -> NoReturn:
+        """Raise the theme's problems with the edition's narrative and figures' ones."""
+        found = ProblemCollector()
+        with found.attempt():
+            texts = load_narrative(self.folder, edition)
+            marked = [t.file for t in texts.values() if t.needs_review]
+            if marked and not draft:
+                raise still_marked_for_review(self.folder, edition, marked, command="build")
+            compute_edition(self.folder, edition, texts, draft=draft)
+        for problem in self.theme_problems.problems:
+            found.add(problem)
+        found.raise_all()
+
     def _build(
         self,
         edition: Month,
@@ -273,7 +290,10 @@ class EditionBuilder:
     ) -> BuildResult:
         clock = clock or Clock()
         folder, theme = self.folder, self.theme
-        texts = load_content(folder, edition)
+        if theme is None:
+            self._tell_with_the_theme_s(edition, draft)
+        assert theme is not None
+        texts = load_narrative(folder, edition)
         marked = [t.file for t in texts.values() if t.needs_review]
         if marked and not draft:
             raise still_marked_for_review(folder, edition, marked, command="build")

@@ -27,7 +27,7 @@ from reportgen.compute.tables import (
     statement_table,
 )
 from reportgen.compute.wording import Wording
-from reportgen.errors import InputError, ProblemCollector
+from reportgen.errors import InputError, ProblemCollector, ReportgenError
 from reportgen.load.content import NarrativeBlock, NarrativeFile, Statement
 from reportgen.load.folder import ReportFolder, load_content
 from reportgen.load.layout import (
@@ -186,6 +186,20 @@ def compute_tables(
                 )
     problems.raise_if_any()
     return tables
+
+
+def load_narrative(folder: ReportFolder, edition: Month) -> dict[int, NarrativeFile]:
+    """The edition's narrative. Where it cannot be loaded, its problems are raised with
+    the figures' (computed from the front matter alone, as ``figures`` computes them):
+    a refused heading no longer hides a month missing from the data."""
+    problems = ProblemCollector()
+    try:
+        return load_content(folder, edition)
+    except ReportgenError as error:
+        problems.add(error)
+    with problems.attempt():
+        compute_tables(folder, edition, load_content(folder, edition, bodies=False))
+    problems.raise_all()
 
 
 def edition_figures(

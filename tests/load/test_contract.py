@@ -730,6 +730,30 @@ def test_build_tells_the_theme_s_problems_with_the_layout_s(
         assert all("appears twice" in line for line in errors), errors
 
 
+def test_build_tells_the_theme_s_problems_with_the_edition_s(
+    report_copy: Path, run_cli, monkeypatch
+) -> None:
+    # the theme failed, so build stopped before the edition was computed: a missing
+    # figure and a refused heading were told by check only
+    monkeypatch.setenv("REPORTGEN_SERIAL", "1")
+    edit(report_copy, THEME, "  height: 7.2cm\n", "  height: 0\n")
+    edit(report_copy, NARRATIVE, "## Road Safety\n", "# Road Safety\n")
+    monthly = report_copy / "data" / "monthly.csv"
+    rows = monthly.read_text(encoding="utf-8").splitlines(keepends=True)
+    monthly.write_text(
+        "".join(r for r in rows if not r.startswith("emergency_calls,2014-03,")),
+        encoding="utf-8",
+    )
+    told = {}
+    for command in ("check", "build"):
+        result = run_cli(command, "--no-cache", root=report_copy)
+        assert result.code == 1 and "Traceback" not in result.err
+        told[command] = result.err.splitlines()
+    assert told["check"] == told["build"]
+    places = [line.split(": ")[2].split(":")[0] for line in told["build"][:-1]]
+    assert places == [NARRATIVE, "data/monthly.csv", THEME], told["build"]
+
+
 def test_a_chain_of_twelve_levels_is_read(report_copy: Path, run_cli) -> None:
     from reportgen.compute.aggregate import Figures
     from reportgen.load.folder import load_report
