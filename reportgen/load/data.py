@@ -360,6 +360,24 @@ def in_reported_range(value: Fraction | None, measure: Measure) -> bool:
     return value is not None and value >= 0 and (measure.unit is not Unit.PERCENT or value <= 100)
 
 
+def period_ends_by(period_end: Month | None, edition: Month) -> bool:
+    """Whether a reported figure's period ends by its edition's month: an edition can
+    report only what has already happened."""
+    return period_end is None or period_end <= edition
+
+
+def _period_end_problem(
+    period_end: Month | None, edition: Month | None, cell: Cell
+) -> InputError | None:
+    if edition is None or period_ends_by(period_end, edition):
+        return None
+    return cell.where.error(
+        f"period_end {period_end} is after the edition {edition}: an edition reports "
+        "periods that have ended by its month",
+        "check the year and the month",
+    )
+
+
 def _in_reported_range(
     value: Fraction | None, measure: Measure | None, cell: Cell, column: str
 ) -> InputError | None:
@@ -396,6 +414,9 @@ def msg_entry(row: SourceRow, catalogue: Catalogue) -> tuple[tuple[str, str], Ms
         if outside is not None:
             problems.add(outside)
         period_end = problems.value(lambda: optional_month(row["period_end"], "period_end"))
+        late = _period_end_problem(period_end, edition, row["period_end"])
+        if late is not None:
+            problems.add(late)
         entry = MsgEntry(rank, average, period_end, row.where)
     problems.raise_if_any()
     assert edition is not None and measure is not None and entry is not None
@@ -416,6 +437,9 @@ def survey_estimate(row: SourceRow, catalogue: Catalogue) -> tuple[tuple[str, st
     last = problems.value(lambda: parse_number(row["last_year"], "last_year", PLAIN_PERCENT_HINT))
     this = problems.value(lambda: parse_number(row["this_year"], "this_year", PLAIN_PERCENT_HINT))
     period_end = problems.value(lambda: optional_month(row["period_end"], "period_end"))
+    late = _period_end_problem(period_end, edition, row["period_end"])
+    if late is not None:
+        problems.add(late)
     for value, column in ((last, "last_year"), (this, "this_year")):
         outside = _in_reported_range(value, measure, row[column], column)
         if outside is not None:

@@ -51,6 +51,7 @@ from reportgen.load.data import (
     RANK,
     PerformanceData,
     in_reported_range,
+    period_ends_by,
 )
 from reportgen.months import FIRST_YEAR, LAST_YEAR, Month
 from reportgen.reading import MAX_INPUT_BYTES, Reads, read_limited, recorded_reads
@@ -253,6 +254,7 @@ def _data_problem(data: PerformanceData, catalogue: Catalogue) -> str | None:
             or measure is None
             or entry.where is None
             or not _calendar(entry.period_end)
+            or not period_ends_by(entry.period_end, Month.parse(edition))
             or (
                 ranked
                 and not (
@@ -272,6 +274,7 @@ def _data_problem(data: PerformanceData, catalogue: Catalogue) -> str | None:
             or measure.aggregation is not Aggregation.REPORTED
             or estimate.where is None
             or not _calendar(estimate.period_end)
+            or not period_ends_by(estimate.period_end, Month.parse(edition))
             or not all(
                 _number(value) and in_reported_range(value, measure)
                 for value in (estimate.last_year, estimate.this_year)

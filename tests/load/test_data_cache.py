@@ -357,6 +357,12 @@ def _a_negative_msg_average(fields: dict[str, Any]) -> None:
             entry["msg_average"] = [-5, 1]
 
 
+def _a_period_after_its_edition(fields: dict[str, Any]) -> None:
+    for entry in [*fields["msg"].values(), *fields["survey"].values()]:
+        if entry.get("period_end"):
+            entry["period_end"] = {"year": 2041, "month": 12}
+
+
 def _a_rank_no_load_gives(fields: dict[str, Any]) -> None:
     for entry in fields["msg"].values():
         entry["rank"] = "9"
@@ -395,6 +401,7 @@ def _a_warning_with_a_terminal_command(fields: dict[str, Any]) -> None:
         _a_huge_survey_estimate,
         _a_survey_estimate_over_a_hundred_percent,
         _a_negative_msg_average,
+        _a_period_after_its_edition,
         _a_rank_no_load_gives,
         _a_ranking_nowhere,
         _a_warning_with_a_terminal_command,

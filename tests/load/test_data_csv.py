@@ -151,6 +151,20 @@ CASES = [
         ),
     ),
     Refusal(
+        # "the 12 months to December 2041" was printed in the March 2014 edition
+        "period-ends-after-the-edition",
+        "msg.csv",
+        "edition,measure,rank,msg_average,period_end\n"
+        "2014-03,satisfaction_overall,8,84.1,2041-12\n2014-03,satisfaction_contact,6,95.1,2014-03\n",
+        (("data/msg.csv:2:", ("period_end 2041-12 is after the edition 2014-03",)),),
+    ),
+    Refusal(
+        "survey-period-ends-after-the-edition",
+        "survey_estimates.csv",
+        "edition,measure,last_year,this_year,period_end\n2014-03,csew_good_job,60.3,58.3,2031-09\n",
+        (("data/survey_estimates.csv:2:", ("period_end 2031-09 is after the edition 2014-03",)),),
+    ),
+    Refusal(
         "every-problem-in-the-file",
         "monthly.csv",
         monthly(
