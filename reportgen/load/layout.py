@@ -267,6 +267,7 @@ class _Loader:
         self.problems = problems
         self.file = document.file
         self.comparable = {m.id for m in catalogue.values() if m.comparable_from is not None}
+        self.reported = {m.id for m in catalogue.values() if m.aggregation is Aggregation.REPORTED}
 
     def template(self, text: str, line: int, names: tuple[str, ...]) -> Template:
         try:
@@ -277,6 +278,7 @@ class _Loader:
                 names=names,
                 measures=self.catalogue,
                 comparable=self.comparable,
+                reported=self.reported,
             )
         except (TemplateError, TemplateProblems) as failed:
             errors = failed.errors if isinstance(failed, TemplateProblems) else (failed,)

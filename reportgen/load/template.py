@@ -90,11 +90,13 @@ def parse_template(
     names: Collection[str],
     measures: Mapping[str, object],
     comparable: Collection[str] = (),
+    reported: Collection[str] | None = None,
 ) -> Template:
     """``text`` as a ``Template``; raises InputError for any brace that is not a known
     placeholder. ``names`` are the plain placeholders allowed here; measure placeholders
     are allowed everywhere, naming a measure of ``measures`` (``comparable``: those with
-    a comparable_from month)."""
+    a comparable_from month; ``reported``: those whose figures are reported, not derived,
+    where a survey estimate's period is asked for)."""
     text = " ".join(text.split())
     parts: list[str | Placeholder] = []
     literal: list[str] = []
@@ -123,6 +125,24 @@ def parse_template(
                     line=line,
                     hint="add 'comparable_from: YYYY-MM' to it in the catalogue, or remove "
                     "the placeholder",
+                )
+            )
+            continue
+        if (
+            placeholder.name == "survey_period_end"
+            and reported is not None
+            and placeholder.measure not in reported
+        ):
+            bad.append(
+                TemplateError(
+                    f"{{survey_period_end:{placeholder.measure}}}: measure "
+                    f"{placeholder.measure!r} is derived from monthly data, and has no survey "
+                    "estimate to give a period",
+                    token=token,
+                    file=file,
+                    line=line,
+                    hint="name a measure with 'aggregation: reported', or use "
+                    f"{{this_period:{placeholder.measure}}}",
                 )
             )
             continue

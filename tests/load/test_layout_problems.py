@@ -181,3 +181,21 @@ def test_a_brace_in_a_text_printed_as_written_is_told_at_its_line(report_copy: P
     ]
     assert sorted(at for _, at, _ in found) == sorted(expected), found
     assert all("is printed as written" in message for _, _, message in found), found
+
+
+def test_a_survey_period_of_a_derived_measure_is_told_at_the_template(
+    report_copy: Path,
+) -> None:
+    # it was told as "no survey estimate for ksi" in data/survey_estimates.csv, twelve
+    # times, and adding the rows it asked for was refused in turn
+    edit(
+        report_copy,
+        LAYOUT,
+        "the month of {this_period:da_victimless_prosecutions}.",
+        "the month of {this_period:da_victimless_prosecutions}, {survey_period_end:ksi}.",
+    )
+    with pytest.raises(ReportgenError) as raised:
+        load_report(report_copy)
+    [(file, at, message)] = told(raised.value)
+    assert (file, at) == (LAYOUT, line_of(report_copy, LAYOUT, "{survey_period_end:ksi}"))
+    assert "'ksi' is derived from monthly data" in message
