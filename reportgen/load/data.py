@@ -143,7 +143,10 @@ def parse_number(cell: Cell, column: str, percent_hint: str = COUNTS_HINT) -> Fr
             "enter the figure (a rate whose denominator is zero is given as its two counts)",
         )
     if len(text) > MAX_NUMBER_TEXT:
-        raise refuse(f"column {column!r} is {shown(text)}, which is not a number")
+        raise refuse(
+            f"column {column!r} is {shown(text)}, which is not a number",
+            "use digits with an optional '.' and '-', e.g. 1234 or 12.5",
+        )
     if _NUMBER.fullmatch(text):
         whole = text.lstrip("-").partition(".")[0].lstrip("0")
         if len(whole) > LIMIT_DIGITS:
@@ -318,7 +321,12 @@ def checked_monthly_figure(
     if measure is not None and measure.aggregation is Aggregation.RATIO:
         denominator = problems.value(lambda: parse_number(den_cell, "denominator"))
         if denominator is not None and denominator < 0:
-            problems.add(den_cell.where.error("denominator is negative"))
+            problems.add(
+                den_cell.where.error(
+                    f"denominator {den_cell.text} is negative",
+                    "figures are counts of zero or more; type it as published, without a sign",
+                )
+            )
     elif measure is not None and den_cell.text:
         problems.add(
             den_cell.where.error(
@@ -328,7 +336,12 @@ def checked_monthly_figure(
         )
     num_where = row["numerator"].where
     if numerator is not None and numerator < 0:
-        problems.add(num_where.error("numerator is negative"))
+        problems.add(
+            num_where.error(
+                f"numerator {row['numerator'].text} is negative",
+                "figures are counts of zero or more; type it as published, without a sign",
+            )
+        )
     if measure is not None and numerator is not None:
         if measure.aggregation is Aggregation.SUM and numerator.denominator != 1:
             problems.add(

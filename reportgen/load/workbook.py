@@ -127,7 +127,9 @@ def read_workbook(
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             facts, names = xlsxcells.workbook_facts(archive, wanted)
     except xlsxcells.WorkbookProblem as exc:
-        raise InputError(str(exc), file=name) from None
+        raise InputError(
+            str(exc), file=name, hint="save it again from Excel as 'Excel Workbook (*.xlsx)'"
+        ) from None
     except (
         zipfile.BadZipFile,
         zlib.error,
@@ -143,7 +145,11 @@ def read_workbook(
             hint="save it from Excel as 'Excel Workbook (*.xlsx)'",
         ) from None
     except (RuntimeError, NotImplementedError, OSError) as exc:  # encrypted, odd compression
-        raise InputError(f"cannot be read as an Excel workbook: {exc}", file=name) from None
+        raise InputError(
+            f"cannot be read as an Excel workbook: {exc}",
+            file=name,
+            hint="save it again from Excel as 'Excel Workbook (*.xlsx)'",
+        ) from None
     grids = _calamine_grids(data, name, list(facts))
     result = WorkbookRows(sheet_names=names)
     grid_read = True
@@ -232,12 +238,20 @@ def _calamine_grids(data: bytes, name: str, sheets: list[str]) -> dict[str, list
         for sheet in sheets:
             grids[sheet] = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     except Exception as exc:  # any failure of the reader on a bad file
-        raise InputError(f"cannot be read as an Excel workbook: {exc}", file=name) from None
+        raise InputError(
+            f"cannot be read as an Excel workbook: {exc}",
+            file=name,
+            hint="save it again from Excel as 'Excel Workbook (*.xlsx)'",
+        ) from None
     except BaseException as exc:
         # a panic inside the Rust reader arrives as pyo3's PanicException, a BaseException
         if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit | Terminated):
             raise  # a stop asked for (Ctrl-C, SIGTERM), not a bad file
-        raise InputError("cannot be read as an Excel workbook", file=name) from None
+        raise InputError(
+            "cannot be read as an Excel workbook",
+            file=name,
+            hint="save it again from Excel as 'Excel Workbook (*.xlsx)'",
+        ) from None
     return grids
 
 
