@@ -205,13 +205,22 @@ def _check_edition(
     marked = [t.file for t in texts.values() if t.needs_review]
     if full and marked and not draft:
         raise still_marked_for_review(folder, edition, marked, command="check and build")
-    computed = compute_edition(folder, edition, texts, draft=draft)
+    # asked before the figures: a text the font lacks is told with their problems
+    fonts = dry_run.check_texts(list(narrative_texts(texts))) if dry_run else None
+    try:
+        computed = compute_edition(folder, edition, texts, draft=draft)
+    except ReportgenError as error:
+        problems = ProblemCollector()
+        problems.add(error)
+        if fonts is not None:
+            with problems.attempt():
+                fonts.result()
+        problems.raise_all()
     rows = sum(len(t.rows) for t in computed.tables())
     summary = f"edition {edition}: {len(texts)} narrative files, {rows} table rows"
     status = f"; {len(marked)} file(s) marked for review" if marked else ""
     header = computed.running_header
     if dry_run is None:
         return _EditionCheck(summary, status, None, None, header)
-    fonts = dry_run.check_texts(list(narrative_texts(texts)))
     fit = dry_run.fit(computed) if full else None
     return _EditionCheck(summary, status, fonts, fit, header)

@@ -24,6 +24,7 @@ from reportgen.cachefolder import CACHE
 from reportgen.compute.chartdata import ChartData
 from reportgen.compute.edition import Edition, compute_edition, load_narrative
 from reportgen.errors import BuildError, InputError, ProblemCollector, ReportgenError
+from reportgen.load.content import NarrativeFile
 from reportgen.load.folder import (
     ReportFolder,
     default_edition,
@@ -278,6 +279,24 @@ class EditionBuilder:
             found.add(problem)
         found.raise_all()
 
+    def _tell_with_the_texts(self, failed: ReportgenError, texts: dict[int, NarrativeFile]) -> None:
+        """Where the edition's figures failed, raise their problems with the texts' that
+        the font lacks, as check tells them (the texts do not depend on the figures)."""
+        from reportgen.render.glyphs import check_page_texts
+        from reportgen.render.pagetexts import layout_texts, narrative_texts, theme_texts
+        from reportgen.render.styles import build_styles
+
+        assert self.theme is not None
+        found = ProblemCollector()
+        found.add(failed)
+        with found.attempt():
+            styles = build_styles(self.theme)
+            with found.attempt():
+                check_page_texts(chain(layout_texts(self.folder), theme_texts(self.theme)), styles)
+            with found.attempt():
+                check_page_texts(narrative_texts(texts), styles)
+        found.raise_if_any()
+
     def _build(
         self,
         edition: Month,
@@ -298,7 +317,11 @@ class EditionBuilder:
         if marked and not draft:
             raise still_marked_for_review(folder, edition, marked, command="build")
         clock.step("load")
-        computed: Edition = compute_edition(folder, edition, texts, draft=draft)
+        try:
+            computed: Edition = compute_edition(folder, edition, texts, draft=draft)
+        except ReportgenError as error:
+            self._tell_with_the_texts(error, texts)
+            raise
         clock.step("compute")
         charts = computed.charts()
         style = ChartStyle.from_theme(theme)

@@ -754,6 +754,27 @@ def test_build_tells_the_theme_s_problems_with_the_edition_s(
     assert places == [NARRATIVE, "data/monthly.csv", THEME], told["build"]
 
 
+def test_a_missing_figure_does_not_hide_a_character_the_font_lacks(
+    report_copy: Path, run_cli, monkeypatch
+) -> None:
+    # the texts were checked against the font only once the figures were computed
+    monkeypatch.setenv("REPORTGEN_SERIAL", "1")
+    edit(report_copy, NARRATIVE, "## Road Safety\n", "## Road Safety \u8b66\n")
+    monthly = report_copy / "data" / "monthly.csv"
+    rows = monthly.read_text(encoding="utf-8").splitlines(keepends=True)
+    monthly.write_text(
+        "".join(r for r in rows if not r.startswith("emergency_calls,2014-03,")),
+        encoding="utf-8",
+    )
+    told = {}
+    for command in ("check", "build"):
+        result = run_cli(command, "--no-cache", root=report_copy)
+        assert result.code == 1 and "Traceback" not in result.err
+        told[command] = result.err.splitlines()
+    assert told["check"] == told["build"]
+    assert "is not in the font" in told["build"][0] and "no figure" in told["build"][1]
+
+
 def test_a_chain_of_twelve_levels_is_read(report_copy: Path, run_cli) -> None:
     from reportgen.compute.aggregate import Figures
     from reportgen.load.folder import load_report
