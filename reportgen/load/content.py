@@ -25,7 +25,7 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import Meta
 
-from reportgen.errors import InputError, ProblemCollector
+from reportgen.errors import InputError, ProblemCollector, ReportgenError
 from reportgen.load.schema import Label, PlainText, Spec, convert_into
 from reportgen.load.yamlfile import Node, parse_yaml, read_text
 
@@ -456,10 +456,10 @@ def parse_body(body: str, name: str, first_line: int) -> tuple[NarrativeBlock, .
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def _refuse_control_characters(text: str, name: str) -> None:
+def _control_characters(text: str, name: str, problems: ProblemCollector) -> str:
     """A control character (NUL, an escape) is not text: Markdown prints NUL as "�", and
-    the rest as nothing or a box. Every line holding one, at once."""
-    problems = ProblemCollector()
+    the rest as nothing or a box. Every line holding one is told; the text is handed on
+    with each one a space, so the rest of the file is read, at the same lines."""
     for number, line in enumerate(text.split("\n"), start=1):
         found = _CONTROL.search(line)
         if found:
@@ -471,7 +471,7 @@ def _refuse_control_characters(text: str, name: str) -> None:
                     hint="remove it (it often comes with text pasted from another program)",
                 )
             )
-    problems.raise_if_any()
+    return _CONTROL.sub(" ", text)
 
 
 def parse_narrative_file(text: str, name: str, *, body: bool = True) -> NarrativeFile:
@@ -480,9 +480,13 @@ def parse_narrative_file(text: str, name: str, *, body: bool = True) -> Narrativ
     ``body=False`` reads the front matter only (the figures need its statements, not
     the Markdown).
     """
-    _refuse_control_characters(text, name)
-    header, markdown, body_line = _front_matter(text, name)
     problems = ProblemCollector()
+    text = _control_characters(text, name, problems)
+    try:
+        header, markdown, body_line = _front_matter(text, name)
+    except ReportgenError as error:
+        problems.add(error)
+        problems.raise_all()
     front = convert_into(header, FrontMatter, problems, file=name, line=2)
     blocks: tuple[NarrativeBlock, ...] = ()
     if body:

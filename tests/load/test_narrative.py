@@ -179,6 +179,16 @@ def test_a_control_character_in_the_narrative_is_refused_by_line() -> None:
     ]
 
 
+def test_a_control_character_does_not_hide_the_rest_of_its_file() -> None:
+    # only the control character was told; the heading two lines on, once it was fixed
+    text = "---\nsection: 1\n---\n\nA form feed \x0c here.\n\n# Bad\n\nMore.\n"
+    with pytest.raises(Problems) as refused:
+        parse_narrative_file(text, "content/2014-03/01.md")
+    found = [(p.line, p.message.split(" (")[0]) for p in refused.value.problems]
+    assert found[0] == (5, "character U+000C is a control character, not text")
+    assert [line for line, _ in found] == [5, 7], found
+
+
 def test_every_construct_refused_in_a_file_is_told_at_once() -> None:
     """Only the first was told (the '>' quotation turned up once the heading was fixed)."""
     body = (
