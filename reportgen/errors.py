@@ -151,6 +151,8 @@ _OS_HINTS = {
     errno.ENOSPC: " (the disk is full: free some space on it, then run the command again)",
     errno.EDQUOT: " (your disk quota is used up: free some space, then run the command again)",
     errno.EROFS: " (the disk is mounted read-only: write elsewhere, or mount it read-write)",
+    errno.ENAMETOOLONG: " (a name in the path is longer than the disk allows: use a shorter one)",
+    errno.EACCES: " (you may not read or write it: check its permissions and its folder's)",
 }
 
 

@@ -134,6 +134,14 @@ def test_init_refuses_anything_but_a_new_or_empty_folder(
     assert sorted(str(p) for p in tmp_path.rglob("*")) == before  # nothing touched
 
 
+def test_a_name_too_long_for_the_disk_says_what_to_do(run_cli, tmp_path: Path) -> None:
+    result = run_cli("init", str(tmp_path / ("n" * 300)))
+    assert result.code == 1
+    [line] = result.err.splitlines()
+    assert line.startswith("reportgen: error: ") and "use a shorter one" in line, line
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_init_needs_the_folder_it_is_made_in(run_cli, tmp_path: Path) -> None:
     result = run_cli("init", str(tmp_path / "missing" / "board"))
     assert result.code == 1
