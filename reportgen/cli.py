@@ -725,7 +725,23 @@ def _verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for line in report.lines():
         print(line, file=out)  # one line each: the report escapes what the archive holds
     if not report.ok:
-        print("reportgen: error: the archive does not match its manifests", file=err)
+        for result in report.results:
+            if not result.ok:
+                say(
+                    err,
+                    "error",
+                    f"{result.folder}: {result.edition} v{result.version} does not match its "
+                    "manifest (its line of the report says what differs; restore the version "
+                    "from backup)",
+                )
+        for edition, version, problem in report.rebuilds:
+            if problem is not None:
+                say(
+                    err,
+                    "error",
+                    f"{edition} v{version}: the figures rebuilt from its embedded inputs do "
+                    "not match the ones it printed (restore the version from backup)",
+                )
         return EXIT_ERROR
     return EXIT_OK
 
@@ -748,15 +764,15 @@ def _editions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print("no editions archived yet (reportgen archive --edition YYYY-MM)", file=out)
         return EXIT_OK
     print(f"{'edition':8} {'version':7} {'status':10} {'archived (UTC)':20} {'size':>9}", file=out)
-    damaged = 0
+    damaged: list[str] = []
     for v in versions:
         if isinstance(v, DamagedVersion):
-            damaged += 1
+            damaged.append(f"{v.edition} v{v.version}")
             print(one_line(f"{v.edition:8} v{v.version:<6} {'DAMAGED':10} {v.problem}"), file=out)
             continue
         damage = v.at_a_glance()
         if damage is not None:
-            damaged += 1
+            damaged.append(f"{v.edition} v{v.version}")
             problem = f"{damage} (reportgen verify --edition {v.edition} checks it in full)"
             print(one_line(f"{v.edition:8} v{v.version:<6} {'DAMAGED':10} {problem}"), file=out)
         else:
@@ -773,10 +789,11 @@ def _editions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if damaged:
         # a stored file lost or cut short is as damaged as an unreadable manifest: a
         # script reading the exit status must see either
-        print(
-            "reportgen: error: damaged versions above: run 'reportgen verify' and restore "
-            "them from backup",
-            file=err,
+        say(
+            err,
+            "error",
+            f"{root}: damaged versions above ({', '.join(damaged)}): run 'reportgen verify' "
+            "and restore them from backup",
         )
         return EXIT_ERROR
     return EXIT_OK

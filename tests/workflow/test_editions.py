@@ -477,7 +477,9 @@ def test_editions_lists_a_version_whose_stored_file_is_plainly_damaged(
     listing = run_cli("editions", root=archived_copy)
     # as a damaged manifest is: a script reading the exit status sees it (it was 0)
     assert listing.code == 1
-    assert listing.err.startswith("reportgen: error: damaged versions above"), listing.err
+    assert listing.err.startswith(
+        f"reportgen: error: {archived_copy / 'archive'}: damaged versions above ({EDITION} v1)"
+    ), listing.err
     [line] = [line for line in listing.out.splitlines() if line.startswith(EDITION)]
     assert re.match(rf"{EDITION}\s+v1\s+DAMAGED\s", line), line
     assert said in line and f"reportgen verify --edition {EDITION}" in line, line
@@ -493,6 +495,10 @@ def test_a_stored_file_replaced_by_something_not_a_file_is_named_so(
     result = run_cli("verify", root=archived_copy)
     assert result.code == 1
     assert f"{EDITION} v1: {EDITION_PDF} is not a plain file" in result.out.splitlines()
+    # the error names the version's folder, not only "the archive"
+    [error] = [line for line in result.err.splitlines() if "error:" in line]
+    folder = archived_copy / "archive" / EDITION / "v1"
+    assert error.startswith(f"reportgen: error: {folder}: {EDITION} v1 does not match"), error
 
 
 # --- verify -----------------------------------------------------------------------------
