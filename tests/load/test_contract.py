@@ -730,6 +730,24 @@ def test_build_tells_the_theme_s_problems_with_the_layout_s(
         assert all("appears twice" in line for line in errors), errors
 
 
+def _told_without_a_figure(root: Path, run_cli) -> dict[str, list[str]]:
+    """What check and build tell of the folder with March 2014's emergency calls
+    removed from the data; the two are held to the same lines."""
+    monthly = root / "data" / "monthly.csv"
+    rows = monthly.read_text(encoding="utf-8").splitlines(keepends=True)
+    monthly.write_text(
+        "".join(r for r in rows if not r.startswith("emergency_calls,2014-03,")),
+        encoding="utf-8",
+    )
+    told = {}
+    for command in ("check", "build"):
+        result = run_cli(command, "--no-cache", root=root)
+        assert result.code == 1 and "Traceback" not in result.err
+        told[command] = result.err.splitlines()
+    assert told["check"] == told["build"]
+    return told
+
+
 def test_build_tells_the_theme_s_problems_with_the_edition_s(
     report_copy: Path, run_cli, monkeypatch
 ) -> None:
@@ -738,18 +756,7 @@ def test_build_tells_the_theme_s_problems_with_the_edition_s(
     monkeypatch.setenv("REPORTGEN_SERIAL", "1")
     edit(report_copy, THEME, "  height: 7.2cm\n", "  height: 0\n")
     edit(report_copy, NARRATIVE, "## Road Safety\n", "# Road Safety\n")
-    monthly = report_copy / "data" / "monthly.csv"
-    rows = monthly.read_text(encoding="utf-8").splitlines(keepends=True)
-    monthly.write_text(
-        "".join(r for r in rows if not r.startswith("emergency_calls,2014-03,")),
-        encoding="utf-8",
-    )
-    told = {}
-    for command in ("check", "build"):
-        result = run_cli(command, "--no-cache", root=report_copy)
-        assert result.code == 1 and "Traceback" not in result.err
-        told[command] = result.err.splitlines()
-    assert told["check"] == told["build"]
+    told = _told_without_a_figure(report_copy, run_cli)
     places = [line.split(": ")[2].split(":")[0] for line in told["build"][:-1]]
     assert places == [NARRATIVE, "data/monthly.csv", THEME], told["build"]
 
@@ -760,18 +767,7 @@ def test_a_missing_figure_does_not_hide_a_character_the_font_lacks(
     # the texts were checked against the font only once the figures were computed
     monkeypatch.setenv("REPORTGEN_SERIAL", "1")
     edit(report_copy, NARRATIVE, "## Road Safety\n", "## Road Safety \u8b66\n")
-    monthly = report_copy / "data" / "monthly.csv"
-    rows = monthly.read_text(encoding="utf-8").splitlines(keepends=True)
-    monthly.write_text(
-        "".join(r for r in rows if not r.startswith("emergency_calls,2014-03,")),
-        encoding="utf-8",
-    )
-    told = {}
-    for command in ("check", "build"):
-        result = run_cli(command, "--no-cache", root=report_copy)
-        assert result.code == 1 and "Traceback" not in result.err
-        told[command] = result.err.splitlines()
-    assert told["check"] == told["build"]
+    told = _told_without_a_figure(report_copy, run_cli)
     assert "is not in the font" in told["build"][0] and "no figure" in told["build"][1]
 
 
