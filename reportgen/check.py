@@ -50,6 +50,8 @@ DISTRIBUTION = Path("distribution.yaml")
 class CheckReport(msgspec.Struct):
     lines: list[str] = msgspec.field(default_factory=list)  # what was checked
     notes: list[str] = msgspec.field(default_factory=list)  # worth knowing, not wrong
+    # built as asked, but worth a second look: told as build tells them
+    warnings: list[str] = msgspec.field(default_factory=list)
 
 
 def check_folder(
@@ -79,6 +81,7 @@ def check_folder(
         folder = load_report(root, cache_root=root if use_cache else None)
     if folder is not None:
         report.lines += _describe_folder(folder, theme)
+        report.warnings += _warnings(folder, theme)
     _check_distribution(root, problems, report)
     if folder is None:
         problems.raise_if_any()
@@ -147,11 +150,17 @@ def _describe_folder(folder: ReportFolder, theme: Theme | None) -> list[str]:
         f"{len(data.survey)} survey estimates ({data.survey_file}); "
         f"{len(data.revisions)} revised figures ({data.revisions_file})",
     ]
-    lines += [f"warning: {warning}" for warning in data.warnings]
     if theme is not None:
         lines.append(f"theme: {theme.fonts.family}, {len(theme.styles)} styles ({theme.file})")
-        lines += [f"warning: {theme.file}: {line}" for line in low_contrast(theme)]
     return lines
+
+
+def _warnings(folder: ReportFolder, theme: Theme | None) -> list[str]:
+    """What build warns of (the data's, a colour too faint to read): the same words."""
+    found = list(folder.data.warnings)
+    if theme is not None:
+        found += [f"{theme.file}: {line}" for line in low_contrast(theme)]
+    return found
 
 
 def _check_distribution(root: Path, problems: ProblemCollector, report: CheckReport) -> None:

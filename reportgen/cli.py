@@ -556,6 +556,7 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     for line in report.lines:
         print(line, file=out)
+    _warn(report.warnings, err)
     for note in report.notes:
         say(err, "note", note)
     return EXIT_OK

@@ -237,6 +237,8 @@ class EditionBuilder:
         self.theme_problems = problems
         self.folder, self.theme = folder, theme
         self.folder_keys = folder_keys
+        for warning in folder.data.warnings:  # as check, figures and explain tell them
+            notices.warn(warning)
         for line in low_contrast(theme) if theme is not None else ():
             notices.warn(f"{theme.file}: {line}")  # built, and said: the analyst's choice
         self.cache = ChartCache(cache_root) if use_cache else None

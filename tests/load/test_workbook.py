@@ -402,3 +402,21 @@ def test_the_same_rule_gives_the_same_message(data_folder, book_folder, load, va
         "data/monthly.csv:2: "
     )
     assert in_book != in_csv
+
+
+@pytest.mark.slow
+def test_a_label_warning_is_told_by_check_and_by_build(report_copy, run_cli, monkeypatch) -> None:
+    # check printed it among its report on stdout; build did not tell it at all
+    monkeypatch.setenv("REPORTGEN_SERIAL", "1")
+    data = report_copy / "data"
+    grid, _ = _sample_grid(data / "monthly.csv")
+    grid[1][2] = "A label of its own"
+    (data / "monthly.csv").unlink()
+    write_workbook(data / "performance.xlsx", grid, {})
+    said = {}
+    for command in ("check", "build"):
+        result = run_cli(command, root=report_copy)
+        assert result.code == 0, result.err
+        said[command] = [line for line in result.err.splitlines() if "warning:" in line]
+    assert said["check"] == said["build"] and len(said["check"]) == 1, said
+    assert "Monthly!C2: the label of" in said["check"][0]
