@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from itertools import chain
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -24,7 +24,6 @@ from reportgen.cachefolder import CACHE
 from reportgen.compute.chartdata import ChartData
 from reportgen.compute.edition import Edition, compute_edition, load_narrative
 from reportgen.errors import BuildError, InputError, ProblemCollector, ReportgenError
-from reportgen.load.content import NarrativeFile
 from reportgen.load.folder import (
     ReportFolder,
     default_edition,
@@ -39,6 +38,10 @@ from reportgen.render.chartcache import ChartCache, chart_inputs_key
 from reportgen.render.chartplan import ChartPlan, plan_charts
 from reportgen.render.charts import ChartStyle, ChartText, DrawnCharts, charts_digest, draw_charts
 from reportgen.render.contrast import low_contrast
+
+if TYPE_CHECKING:
+    from reportgen.load.content import NarrativeFile
+    from reportgen.render.styles import Styles
 
 __all__ = [
     "BuildResult",
@@ -268,36 +271,19 @@ class EditionBuilder:
             self.memory.clear()
             return self._build(edition, out, draft, clock, cache_key, kept_charts=False)
 
-    def _tell_with_the_theme_s(self, edition: Month, draft: bool) -> NoReturn:
-        """Raise the theme's problems with the edition's narrative and figures' ones."""
-        found = ProblemCollector()
-        with found.attempt():
-            texts = load_narrative(self.folder, edition)
-            marked = [t.file for t in texts.values() if t.needs_review]
-            if marked and not draft:
-                raise still_marked_for_review(self.folder, edition, marked, command="build")
-            compute_edition(self.folder, edition, texts, draft=draft)
-        for problem in self.theme_problems.problems:
-            found.add(problem)
-        found.raise_all()
-
-    def _tell_with_the_texts(self, failed: ReportgenError, texts: dict[int, NarrativeFile]) -> None:
-        """Where the edition's figures failed, raise their problems with the texts' that
-        the font lacks, as check tells them (the texts do not depend on the figures)."""
+    def _check_texts(
+        self, texts: dict[int, NarrativeFile], styles: Styles, problems: ProblemCollector
+    ) -> None:
+        """Every text bound for the page against the font, by file and line, as check
+        does: the layout's, the theme's and the narrative's."""
         from reportgen.render.glyphs import check_page_texts
         from reportgen.render.pagetexts import layout_texts, narrative_texts, theme_texts
-        from reportgen.render.styles import build_styles
 
         assert self.theme is not None
-        found = ProblemCollector()
-        found.add(failed)
-        with found.attempt():
-            styles = build_styles(self.theme)
-            with found.attempt():
-                check_page_texts(chain(layout_texts(self.folder), theme_texts(self.theme)), styles)
-            with found.attempt():
-                check_page_texts(narrative_texts(texts), styles)
-        found.raise_if_any()
+        with problems.attempt():
+            check_page_texts(chain(layout_texts(self.folder), theme_texts(self.theme)), styles)
+        with problems.attempt():
+            check_page_texts(narrative_texts(texts), styles)
 
     def _build(
         self,
@@ -311,19 +297,30 @@ class EditionBuilder:
     ) -> BuildResult:
         clock = clock or Clock()
         folder, theme = self.folder, self.theme
-        if theme is None:
-            self._tell_with_the_theme_s(edition, draft)
-        assert theme is not None
-        texts = load_narrative(folder, edition)
-        marked = [t.file for t in texts.values() if t.needs_review]
-        if marked and not draft:
-            raise still_marked_for_review(folder, edition, marked, command="build")
-        clock.step("load")
-        try:
-            computed: Edition = compute_edition(folder, edition, texts, draft=draft)
-        except ReportgenError as error:
-            self._tell_with_the_texts(error, texts)
-            raise
+        # the narrative's and the figures' problems, with the theme's where it failed
+        # (they do not depend on it), and the texts the font lacks where the figures
+        # failed (they do not depend on them), as check tells them
+        found = ProblemCollector()
+        computed: Edition | None = None
+        with found.attempt():
+            texts = load_narrative(folder, edition)
+            marked = [t.file for t in texts.values() if t.needs_review]
+            if marked and not draft:
+                raise still_marked_for_review(folder, edition, marked, command="build")
+            clock.step("load")
+            try:
+                computed = compute_edition(folder, edition, texts, draft=draft)
+            except ReportgenError:
+                if theme is not None:
+                    from reportgen.render.styles import build_styles
+
+                    with found.attempt():
+                        self._check_texts(texts, build_styles(theme), found)
+                raise
+        for problem in self.theme_problems.problems:
+            found.add(problem)
+        found.raise_if_any()
+        assert theme is not None and computed is not None
         clock.step("compute")
         charts = computed.charts()
         style = ChartStyle.from_theme(theme)
@@ -363,16 +360,10 @@ class EditionBuilder:
         # reportlab and pikepdf are imported only now, while the worker already draws
         from reportgen.assemble.document import lay_out
         from reportgen.assemble.postprocess import finish
-        from reportgen.render.glyphs import check_page_texts
-        from reportgen.render.pagetexts import layout_texts, narrative_texts, theme_texts
         from reportgen.render.styles import build_styles
 
-        # every text bound for the page against the font, by file and line, as check does
         styles = build_styles(theme)
-        with problems.attempt():
-            check_page_texts(chain(layout_texts(folder), theme_texts(theme)), styles)
-        with problems.attempt():
-            check_page_texts(narrative_texts(texts), styles)
+        self._check_texts(texts, styles, problems)
         if problems:
             # laid out as check's dry run lays it out, for what the pages cannot hold too
             with problems.attempt():
