@@ -197,6 +197,17 @@ _REFUSED_BLOCKS = {
         "write sub-headings as '## Heading' and use \\pagebreak where a page should end",
     ),
 }
+_NESTED_LIST = ("nested lists are not supported", "start every item at the beginning of the line")
+# what a list item may not hold, beside what no narrative may
+_REFUSED_IN_ITEMS = {
+    **_REFUSED_BLOCKS,
+    "bullet_list_open": _NESTED_LIST,
+    "ordered_list_open": _NESTED_LIST,
+    "heading_open": (
+        "a heading inside a list item is not supported",
+        "end the list (a blank line) before the heading",
+    ),
+}
 _LINK_HINT = "write the text and, if readers need it, the address: 'text (address)'"
 
 
@@ -291,18 +302,8 @@ class _Body:
             runs: tuple[Run, ...] = ()
             while tokens[index].type != "list_item_close":
                 inner = tokens[index]
-                if inner.type in ("bullet_list_open", "ordered_list_open"):
-                    self.problems.add(
-                        self.fail(
-                            "nested lists are not supported",
-                            self.line_of(inner),
-                            "start every item at the beginning of the line",
-                        )
-                    )
-                    index = _past(tokens, index)
-                    continue
-                if inner.type in _REFUSED_BLOCKS:
-                    message, hint = _REFUSED_BLOCKS[inner.type]
+                if inner.type in _REFUSED_IN_ITEMS:
+                    message, hint = _REFUSED_IN_ITEMS[inner.type]
                     self.problems.add(self.fail(message, self.line_of(inner), hint))
                     index = _past(tokens, index)
                     continue
@@ -320,16 +321,6 @@ class _Body:
                     else:
                         runs = self.runs(tokens[index + 1], self.line_of(inner))
                     index += 3
-                    continue
-                if inner.type == "heading_open":
-                    self.problems.add(
-                        self.fail(
-                            "a heading inside a list item is not supported",
-                            self.line_of(inner),
-                            "end the list (a blank line) before the heading",
-                        )
-                    )
-                    index = _past(tokens, index)
                     continue
                 index += 1
             if not "".join(run.text for run in runs).strip():
