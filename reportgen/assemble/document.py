@@ -157,11 +157,22 @@ def running_header_problems(theme: Theme, text: SourcedText, month: str) -> list
     return problems
 
 
-def _widest_word(text: str, style: ParagraphStyle) -> tuple[str, float] | None:
-    """The widest word of ``text`` in ``style`` and its width (None: no word): wider
-    than its room, a Paragraph breaks it mid-word."""
+def _broken_word(
+    subject: str, text: str, style: ParagraphStyle, style_name: str, room: float, where: str
+) -> str | None:
+    """What is wrong where the widest word of ``text`` in ``style`` is wider than
+    ``room``: a Paragraph would break it mid-word. None where every word fits."""
     widths = [(word, stringWidth(word, style.fontName, style.fontSize)) for word in text.split()]
-    return max(widths, key=lambda pair: pair[1], default=None)
+    if not widths:
+        return None
+    word, needed = max(widths, key=lambda pair: pair[1])
+    if needed <= room:
+        return None
+    return (
+        f"{subject} has a word, {shown(word)}, {needed / cm:.1f}cm wide at the {style_name} "
+        f"style's size ({style.fontSize:g}pt), and {where} holds {room / cm:.1f}cm: it would "
+        "be broken mid-word"
+    )
 
 
 def page_number_problems(theme: Theme) -> list[BuildError]:
@@ -445,15 +456,12 @@ class EditionDocument(BaseDocTemplate):
         ):
             room = column - CELL_RIGHT_PADDING
             heading = written.text
-            wide = _widest_word(heading, style)
-            if wide is not None and wide[1] > room:
-                word, needed = wide
+            subject = f"the contents' {key} {shown(heading)}"
+            broken = _broken_word(subject, heading, style, "contents_heading", room, "its column")
+            if broken is not None:
                 problems.append(
                     BuildError(
-                        f"the contents' {key} {shown(heading)} has a word, {shown(word)}, "
-                        f"{needed / cm:.1f}cm wide at the contents_heading style's size "
-                        f"({style.fontSize:g}pt), and its column holds {room / cm:.1f}cm: "
-                        "it would be broken mid-word",
+                        broken,
                         file=written.file,
                         line=written.line,
                         hint=f"shorten the contents' {key} in the layout, or make the "
@@ -488,16 +496,13 @@ class EditionDocument(BaseDocTemplate):
                     section.running_title_line,
                 ),
             ):
+                subject = f"section {section.number}'s title"
                 style = self.styles[style_name]
-                wide = _widest_word(text, style)
-                if wide is not None and wide[1] > room:
-                    word, needed = wide
+                broken = _broken_word(subject, text, style, style_name, room, where)
+                if broken is not None:
                     problems.append(
                         BuildError(
-                            f"section {section.number}'s title has a word, {shown(word)}, "
-                            f"{needed / cm:.1f}cm wide at the {style_name} style's size "
-                            f"({style.fontSize:g}pt), and {where} holds {room / cm:.1f}cm: "
-                            "it would be broken mid-word",
+                            broken,
                             file=file,
                             line=line,
                             hint="shorten the title (or its running_title) in the layout, or "
