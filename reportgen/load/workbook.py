@@ -48,6 +48,9 @@ from reportgen.load.rows import Cell, SourceRow, Where
 from reportgen.months import Month
 from reportgen.stops import Terminated
 
+# a workbook the reader cannot open: Excel writes one it can
+RESAVE_HINT = "save it from Excel as 'Excel Workbook (*.xlsx)'"
+
 MONTHLY_SHEET = "Monthly"
 REVISIONS_SHEET = "Revisions"  # reportgen.load.data's REVISIONS.sheet (a test holds them equal)
 # row 1 of columns A to C, as ``reportgen workbook`` writes it; months from D
@@ -127,9 +130,7 @@ def read_workbook(
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             facts, names = xlsxcells.workbook_facts(archive, wanted)
     except xlsxcells.WorkbookProblem as exc:
-        raise InputError(
-            str(exc), file=name, hint="save it again from Excel as 'Excel Workbook (*.xlsx)'"
-        ) from None
+        raise InputError(str(exc), file=name, hint=RESAVE_HINT) from None
     except (
         zipfile.BadZipFile,
         zlib.error,
@@ -142,13 +143,13 @@ def read_workbook(
         raise InputError(
             "cannot be read as an Excel workbook (.xlsx)",
             file=name,
-            hint="save it from Excel as 'Excel Workbook (*.xlsx)'",
+            hint=RESAVE_HINT,
         ) from None
     except (RuntimeError, NotImplementedError, OSError) as exc:  # encrypted, odd compression
         raise InputError(
             f"cannot be read as an Excel workbook: {exc}",
             file=name,
-            hint="save it again from Excel as 'Excel Workbook (*.xlsx)'",
+            hint=RESAVE_HINT,
         ) from None
     grids = _calamine_grids(data, name, list(facts))
     result = WorkbookRows(sheet_names=names)
@@ -241,7 +242,7 @@ def _calamine_grids(data: bytes, name: str, sheets: list[str]) -> dict[str, list
         raise InputError(
             f"cannot be read as an Excel workbook: {exc}",
             file=name,
-            hint="save it again from Excel as 'Excel Workbook (*.xlsx)'",
+            hint=RESAVE_HINT,
         ) from None
     except BaseException as exc:
         # a panic inside the Rust reader arrives as pyo3's PanicException, a BaseException
@@ -250,7 +251,7 @@ def _calamine_grids(data: bytes, name: str, sheets: list[str]) -> dict[str, list
         raise InputError(
             "cannot be read as an Excel workbook",
             file=name,
-            hint="save it again from Excel as 'Excel Workbook (*.xlsx)'",
+            hint=RESAVE_HINT,
         ) from None
     return grids
 

@@ -9,8 +9,8 @@ at all, and start no chart worker when they do not.
 
 The cache is an optimisation, never a reason to fail: a cache folder that is a link out
 of the report folder, cannot be read or written, or holds a damaged entry (each entry
-carries the sha256 of its PDF and of its texts) is reported once as a warning and the build goes on
-without it. The index is only a hint; the digest is always checked.
+carries the sha256 of its PDF and of its texts) is reported once as a warning and the
+build goes on without it. The index is only a hint; the digest is always checked.
 
 Files: ``charts-<digest>.pdf`` (one page per chart), ``charts-<digest>.json`` (each
 chart's text, and the sha256 of the PDF and of the texts) and ``inputs-<key>`` (a digest).
