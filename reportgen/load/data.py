@@ -321,12 +321,7 @@ def checked_monthly_figure(
     if measure is not None and measure.aggregation is Aggregation.RATIO:
         denominator = problems.value(lambda: parse_number(den_cell, "denominator"))
         if denominator is not None and denominator < 0:
-            problems.add(
-                den_cell.where.error(
-                    f"denominator {den_cell.text} is negative",
-                    "figures are counts of zero or more; type it as published, without a sign",
-                )
-            )
+            problems.add(_negative(den_cell, "denominator"))
     elif measure is not None and den_cell.text:
         problems.add(
             den_cell.where.error(
@@ -336,12 +331,7 @@ def checked_monthly_figure(
         )
     num_where = row["numerator"].where
     if numerator is not None and numerator < 0:
-        problems.add(
-            num_where.error(
-                f"numerator {row['numerator'].text} is negative",
-                "figures are counts of zero or more; type it as published, without a sign",
-            )
-        )
+        problems.add(_negative(row["numerator"], "numerator"))
     if measure is not None and numerator is not None:
         if measure.aggregation is Aggregation.SUM and numerator.denominator != 1:
             problems.add(
@@ -371,6 +361,13 @@ def in_reported_range(value: Fraction | None, measure: Measure) -> bool:
     """Whether a reported figure of the measure (a survey estimate, an MSG average) is
     what it can be: a percentage from 0 to 100, anything else 0 or more."""
     return value is not None and value >= 0 and (measure.unit is not Unit.PERCENT or value <= 100)
+
+
+def _negative(cell: Cell, column: str) -> InputError:
+    return cell.where.error(
+        f"{column} {cell.text} is negative",
+        "figures are counts of zero or more; type it as published, without a sign",
+    )
 
 
 def period_ends_by(period_end: Month | None, edition: Month) -> bool:
