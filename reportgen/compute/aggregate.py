@@ -11,7 +11,7 @@ is then a few dictionary reads.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from fractions import Fraction
 
 import msgspec
@@ -113,6 +113,9 @@ class _Shared:
         # with the figures each was made from: a key's id is only ever looked up with
         # the figures it names (should a vintage's look-ups ever be let go)
         self.own_aggregates: dict[OwnKey, tuple[dict[str, MonthFigure], Aggregate]] = {}
+        # what later stages derive once per data set and catalogue (``Figures.keep``), with
+        # the catalogue each was made with: a key's id is only ever looked up with it
+        self.kept: dict[tuple[int, Hashable], tuple[Catalogue, object]] = {}
 
 
 _SHARED: dict[int, _Shared] = {}
@@ -206,9 +209,20 @@ class Figures:
         self.data = data
         self.vintage = vintage
         self._by_measure = _lookup(data, vintage)
-        self._own_aggregates = _shared(data).own_aggregates
+        self._shared = _shared(data)
+        self._own_aggregates = self._shared.own_aggregates
         self._months: dict[str, list[Month]] = {}
         self._vintages: dict[Month, Figures] = {}
+
+    def kept(self, key: Hashable) -> object | None:
+        """What ``keep`` kept under ``key`` for this data set and catalogue, else None."""
+        found = self._shared.kept.get((id(self.catalogue), key))
+        return found[1] if found is not None and found[0] is self.catalogue else None
+
+    def keep(self, key: Hashable, value: object) -> None:
+        """Keep ``value``, derived from these figures (their data set and catalogue) alone
+        under ``key``, which must name everything else it depends on."""
+        self._shared.kept[(id(self.catalogue), key)] = (self.catalogue, value)
 
     def as_of(self, edition: Month) -> Figures:
         """The figures as they stood for ``edition`` (before later revisions)."""

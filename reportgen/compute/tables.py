@@ -7,6 +7,7 @@ as printed. Satisfaction measures are followed by their confidence-interval row.
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -228,27 +229,18 @@ def derive(
     figures = figures.as_of(edition)
     # both years' missing months at once, and the previous edition's, told as one
     found = ProblemCollector()
-    years: list[YearFigure] = []
-    if measure.aggregation is Aggregation.REPORTED:
-        years += _survey_years(figures, measure, edition)
-    else:
-        this_months, last_months = figures.windowed(measure.id, edition)
-        not_comparable = (
-            None
-            if comparable_with_last_year(measure, last_months)
-            else NOT_COMPARABLE.format(month=measure.comparable_from)
-        )
-        before = NOT_YET_MONITORED if not_yet_monitored(figures, measure, this_months) else None
-        for months, reason in ((last_months, before or not_comparable), (this_months, before)):
-            with found.attempt():
-                years.append(_year(figures, measure, months, reason))
+    years: Derivation | None = None
+    with found.attempt():
+        years = _years(figures, measure, edition, percent_sign)
     previous: Derivation | None = None
     with found.attempt():
         if with_previous:
             previous = previous_derivation(figures, measure, edition, percent_sign=percent_sign)
     found.raise_if_any()
-    last, this = years
-    difference, difference_text, difference_reason = _difference(measure, last, this, percent_sign)
+    assert years is not None
+    if not with_previous and not msg_ranking:
+        return years
+    difference, difference_reason = years.difference, years.difference_reason
     movement_reason = None
     movement = rules.derive_movement(
         measure,
@@ -262,9 +254,52 @@ def derive(
             movement_reason = difference_reason
         elif previous is not None:
             movement_reason = f"{previous.edition.abbr}: {previous.difference_reason}"
+    this = years.this_year
     msg = _msg_cell(figures, measure, edition, this.value) if msg_ranking else None
-    intervals = _intervals(last, this) if measure.confidence_interval else None
     return Derivation(
+        measure,
+        edition,
+        years.last_year,
+        this,
+        difference,
+        years.difference_text,
+        difference_reason,
+        movement,
+        movement_reason,
+        previous,
+        msg,
+        years.intervals,
+    )
+
+
+def _years(figures: Figures, measure: Measure, edition: Month, percent_sign: bool) -> Derivation:
+    """The row without the previous edition's and the MSG rank: both years and their
+    difference. Made once per data set (``Figures.kept``): an edition's row is also the
+    next edition's previous row, and the editions of a year are computed together."""
+    key = ("years", measure.id, str(edition), percent_sign)
+    kept = figures.kept(key)
+    if kept is not None:
+        return typing.cast(Derivation, kept)
+    years: list[YearFigure] = []
+    found = ProblemCollector()
+    if measure.aggregation is Aggregation.REPORTED:
+        years += _survey_years(figures, measure, edition)
+    else:
+        this_months, last_months = figures.windowed(measure.id, edition)
+        not_comparable = (
+            None
+            if comparable_with_last_year(measure, last_months)
+            else NOT_COMPARABLE.format(month=measure.comparable_from)
+        )
+        before = NOT_YET_MONITORED if not_yet_monitored(figures, measure, this_months) else None
+        for months, reason in ((last_months, before or not_comparable), (this_months, before)):
+            with found.attempt():
+                years.append(_year(figures, measure, months, reason))
+    found.raise_if_any()
+    last, this = years
+    difference, difference_text, difference_reason = _difference(measure, last, this, percent_sign)
+    movement = rules.derive_movement(measure, difference.value if difference else None, None)
+    derivation = Derivation(
         measure,
         edition,
         last,
@@ -273,11 +308,13 @@ def derive(
         difference_text,
         difference_reason,
         movement,
-        movement_reason,
-        previous,
-        msg,
-        intervals,  # type: ignore[arg-type]
+        difference_reason if movement.text == rules.NOT_AVAILABLE else None,
+        None,
+        None,
+        _intervals(last, this) if measure.confidence_interval else None,  # type: ignore[arg-type]
     )
+    figures.keep(key, derivation)
+    return derivation
 
 
 def previous_derivation(
