@@ -137,6 +137,17 @@ def format_difference(measure: Measure, diff: Decimal | None, *, percent_sign: b
     return text + "%" if percent_sign and measure.unit is Unit.PERCENT else text
 
 
+# what x of "Improved (x...)" is counted in: a count's Better/Worse figure is a percentage
+# change and a rate's a difference of percentages, so either moves in percentage points
+# (as printed); an average in seconds or days moves in seconds or days
+MOVEMENT_UNITS = {
+    Unit.COUNT: "% pt.",
+    Unit.PERCENT: "% pt.",
+    Unit.SECONDS: " sec.",
+    Unit.DAYS: " days",
+}
+
+
 class Movement(msgspec.Struct, frozen=True):
     """Improved / Worsened / Same since the previous edition, and how it was read."""
 
@@ -162,7 +173,8 @@ def derive_movement(
     if change == 0:
         return Movement(this_diff, previous_diff, change, measure.polarity, None, SAME)
     good = change < 0 if measure.polarity is Polarity.LOWER_IS_BETTER else change > 0
-    text = f"{IMPROVED if good else WORSENED} ({format_decimal(change, decimals)}% pt.)"
+    amount = f"{format_decimal(change, decimals)}{MOVEMENT_UNITS[measure.unit]}"
+    text = f"{IMPROVED if good else WORSENED} ({amount})"
     return Movement(this_diff, previous_diff, change, measure.polarity, good, text)
 
 

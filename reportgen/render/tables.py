@@ -6,6 +6,7 @@ numbers right-aligned, alternate rows striped, readable at 100%.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from reportlab.lib.colors import HexColor
@@ -15,6 +16,7 @@ from reportlab.lib.units import cm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
+from reportgen.compute.rules import MOVEMENT_UNITS
 from reportgen.compute.tables import Row, TableRows
 from reportgen.errors import InputError, ProblemCollector, shown_words
 from reportgen.load.theme import RagMarks
@@ -125,7 +127,7 @@ def _value_columns(table: TableRows, width: float, styles: Styles) -> list[Colum
         cells = [row.last_year, row.this_year, row.diff]
         if table.msg_ranking:
             cells.append(msg_rank_text(row, styles.theme.table.rag_marks))
-        cells.append(row.movement)
+        cells.append(movement_text(row))
         for column, text in zip(columns, cells, strict=True):
             column.append(text)
     header, cell = styles["table_header"], styles["table_cell"]
@@ -147,9 +149,22 @@ def _value_columns(table: TableRows, width: float, styles: Styles) -> list[Colum
 
 
 def _longest_word(texts: list[str], style: ParagraphStyle) -> float:
-    """The width of the longest word of any of ``texts``: headings wrap between words."""
-    words = [word for text in texts for word in text.split()] or [""]
+    """The width of the longest word of any of ``texts``: headings wrap between words,
+    never at a no-break space ("2 +", "4 sec.")."""
+    words = [word for text in texts for word in _BETWEEN_WORDS.split(text) if word] or [""]
     return max(stringWidth(w, style.fontName, style.fontSize) for w in words)
+
+
+_BETWEEN_WORDS = re.compile(r"[^\S\u00a0]+")  # whitespace, but for the no-break space
+
+
+def movement_text(row: Row) -> str:
+    """The movement as printed, a unit word kept beside its amount: "Worsened" over
+    "(4 sec.)", as "Worsened" over "(-0.2% pt.)", never "Worsened (4" over "sec.)"."""
+    for unit in MOVEMENT_UNITS.values():
+        if unit.startswith(" ") and row.movement.endswith(f"{unit})"):
+            return f"{row.movement[: -len(unit) - 1]}\u00a0{unit[1:]})"
+    return row.movement
 
 
 def msg_rank_text(row: Row, marks: RagMarks) -> str:
@@ -254,7 +269,7 @@ def performance_table(table: TableRows, width: float, styles: Styles, tags: TagC
         cells = [row.last_year, row.this_year, row.diff]
         if table.msg_ranking:
             cells.append(msg_rank_text(row, theme.rag_marks))
-        cells.append(row.movement)
+        cells.append(movement_text(row))
         label_style = "note" if row.kind == "confidence_interval" else "table_cell"
         printed: list[object] = [_cell(row.label, label_style, styles, room[0])]
         centred = {movement_column, 4} if table.msg_ranking else {movement_column}

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from reportgen.compute.edition import compute_tables, figures_csv
+from reportgen.compute.rules import MOVEMENT_UNITS
 from reportgen.compute.tables import CSV_COLUMNS
 from reportgen.load.catalogue import Polarity, Window, WindowKind
 from reportgen.load.folder import load_content
@@ -150,7 +151,8 @@ def test_march_movement_is_march_difference_minus_february(sample_report, by_mea
             change = now - before  # Decimal keeps the printed decimals: 6.9 - 2.9 = 4.0
             lower = catalogue[measure_id].polarity is Polarity.LOWER_IS_BETTER
             good = change < 0 if lower else change > 0
-            expected = f"{'Improved' if good else 'Worsened'} ({change}% pt.)"
+            unit = MOVEMENT_UNITS[catalogue[measure_id].unit]
+            expected = f"{'Improved' if good else 'Worsened'} ({change}{unit})"
         assert march.movement == expected, (
             f"{measure_id}: March diff {march.diff}, February diff {february.diff}"
         )

@@ -157,6 +157,17 @@ def test_movement_in_both_polarities(measure, this_diff, previous_diff, expected
     assert "+" not in text
 
 
+def days() -> Measure:
+    return Measure("a_sickness", "Sickness", Unit.DAYS, 1, LOWER, Aggregation.RATIO, FYTD)
+
+
+def test_an_average_moves_in_its_own_unit_not_in_percentage_points():
+    # a wait's Better/Worse is a difference in seconds (8 - 11 = -3): its movement too
+    assert rules.movement(seconds(), d("1"), d("-3")) == "Worsened (4 sec.)"
+    assert rules.movement(seconds(), d("-5"), d("-3")) == "Improved (-2 sec.)"
+    assert rules.movement(days(), d("-0.7"), d("-0.2")) == "Improved (-0.5 days)"
+
+
 def test_movement_same():
     assert rules.movement(rate(1), d("0.5"), d("0.5")) == "Same"
     assert rules.movement(seconds(), d("-3"), d("-3")) == "Same"

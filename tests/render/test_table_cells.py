@@ -15,13 +15,15 @@ import pytest
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
+from reportgen.compute.tables import Row
 from reportgen.load.theme import load_theme
 from reportgen.render.narrative import plain
 from reportgen.render.styles import build_styles
-from reportgen.render.tables import CellLine, table_cell
+from reportgen.render.tables import CellLine, movement_text, table_cell
 from tests.conftest import REPO_ROOT
 from tests.render.pixels import rasterise
 
@@ -111,3 +113,19 @@ def test_a_style_only_a_paragraph_draws_gives_a_paragraph(
 ) -> None:
     assert isinstance(table_cell("1,234", style, WIDTH), CellLine)
     assert isinstance(table_cell("1,234", style.clone("special", **setting), WIDTH), Paragraph)
+
+
+def test_a_movement_keeps_its_amount_and_unit_word_on_one_line(style: ParagraphStyle) -> None:
+    # as narrow as the sample's movement column: "Worsened" fits, the rest wraps
+    text = movement_text(Row(2, "measure", "Average wait", movement="Worsened (4 sec.)"))
+    assert text == "Worsened (4\u00a0sec.)"
+    width = stringWidth("Worsened (4", style.fontName, style.fontSize) + 1
+    lines = Paragraph(plain(text), style).breakLines([width]).lines
+    assert [" ".join(words) for _, words in lines] == ["Worsened", "(4\u00a0sec.)"]
+    assert movement_text(Row(2, "measure", "x", movement="Improved (-0.5 days)")) == (
+        "Improved (-0.5\u00a0days)"
+    )
+    # a rate's is printed as computed: it already breaks before its bracket
+    assert movement_text(Row(2, "measure", "x", movement="Improved (0.3% pt.)")) == (
+        "Improved (0.3% pt.)"
+    )
