@@ -18,8 +18,14 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from reportgen import __version__
-from reportgen.assemble.build import BuildResult, build_edition, check_out, folder_chart_keys
+from reportgen import __version__, notices
+from reportgen.assemble.build import (
+    BuildResult,
+    build_edition,
+    check_out,
+    default_output,
+    folder_chart_keys,
+)
 from reportgen.atomic import ensure_folder, named, scratch_folder
 from reportgen.compute.edition import compute_tables, figures_csv
 from reportgen.deliver.archive import (
@@ -126,6 +132,7 @@ def make_pack(
             cache_root=folder.root,
             folder_keys=keys,
         )
+        warn_if_printed_otherwise(folder, edition, built.path, "packed")
         layout = folder.layout
         return build_pack(
             built.path,
@@ -185,6 +192,7 @@ def archive(
         built: BuildResult = build_edition(
             copied.root, edition, scratch / "built.pdf", cache_root=root, folder_keys=keys
         )
+        warn_if_printed_otherwise(folder, edition, built.path, "archived")
         attachments = {FIGURES_ATTACHMENT: figures.encode("utf-8")}
         attachments.update({attachment_name(key): path.read_bytes() for key, path in copy.items()})
         name = readable_name(copied.layout.organisation, copied.layout.title, edition)
@@ -203,6 +211,23 @@ def archive(
             reissue_reason=reissue_reason,
             on_step=on_step,
             replaces=replaces,
+        )
+
+
+def warn_if_printed_otherwise(folder: ReportFolder, edition: Month, built: Path, done: str) -> None:
+    """Warn where ``out/`` holds the edition built from other inputs than the one just
+    packed or archived (``built``): a PDF printed or sent from there would not be the
+    record. A build is the same bytes from the same inputs, so the bytes tell."""
+    printed = default_output(folder, edition)
+    try:
+        there = read_limited(printed, MAX_INPUT_BYTES, follow_link=False)
+    except OSError:  # none there (or nothing reportgen wrote): nothing to mistake
+        return
+    if there != built.read_bytes():
+        notices.warn(
+            f"{folder.display(printed)} is not the edition {done}: it was built from other "
+            f"data, layouts or narrative than the report folder holds now (run 'reportgen "
+            f"build' again, so that the PDF in out/ is the one {done})"
         )
 
 
