@@ -831,7 +831,8 @@ def _final_error(
     if isinstance(exc, _NoStartTls):
         hint = (
             f"reportgen will not send in plain text; use {ENV_SECURITY}=ssl with the "
-            "server's TLS port, or enable STARTTLS on the server"
+            "server's TLS port, or enable STARTTLS on the server (for a test server on "
+            f"this machine, {ENV_SECURITY}=none sends in plain text, with no login)"
         )
     elif isinstance(exc, _BadHost):
         hint = (
