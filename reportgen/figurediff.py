@@ -19,11 +19,13 @@ from pathlib import Path
 
 import msgspec
 
-from reportgen.compute.tables import CSV_COLUMNS
+from reportgen.compute.tables import CSV_COLUMNS, FIGURES_COLUMNS
 from reportgen.errors import DeliveryError
 from reportgen.months import Month
 
-FIGURE_COLUMNS = ("last_year", "this_year", "diff", "msg_rank", "movement")
+# an archive made before the MSG colour was kept (``CSV_COLUMNS``) has no msg_colour: it
+# is compared where both sides have it
+FIGURE_COLUMNS = ("last_year", "this_year", "diff", "msg_rank", "movement", "msg_colour")
 DIFF_COLUMNS = ("section", "kind", "label", "column", "before", "after")
 ABSENT = "(no row)"
 # an edition's figures are a hundred rows or so; a file far longer was not made by reportgen
@@ -53,26 +55,27 @@ RowKey = tuple[str, str, str, int]
 
 def figure_rows(figures_csv: str, *, file: str | Path | None = None) -> list[dict[str, str]]:
     """The rows of a figures CSV, each with every column; DeliveryError (naming ``file``,
-    the PDF it came from) unless it is the shape reportgen writes: the figures embedded
-    in an archived PDF may have been edited by anyone."""
+    the PDF it came from) unless it is the shape reportgen writes (``FIGURES_COLUMNS``, or
+    an older archive's ``CSV_COLUMNS``): the figures embedded in an archived PDF may have
+    been edited by anyone."""
     hint = "restore the archived PDF from backup; reportgen wrote it with every column filled"
     reader = csv.reader(io.StringIO(figures_csv, newline=""))
     rows: list[dict[str, str]] = []
     try:
         header = tuple(next(reader, ()))
-        if header != CSV_COLUMNS:
+        if header not in (FIGURES_COLUMNS, CSV_COLUMNS):
             raise DeliveryError(
-                f"the figures do not have the columns {','.join(CSV_COLUMNS)}",
+                f"the figures do not have the columns {','.join(FIGURES_COLUMNS)}",
                 file=file,
                 hint="the archived figures.csv was made by another version of reportgen",
             )
         for cells in reader:
             if not cells:
                 continue  # a blank line, as csv.DictReader skips it
-            if len(cells) != len(CSV_COLUMNS):
+            if len(cells) != len(header):
                 raise DeliveryError(
                     f"line {reader.line_num} of the figures has {len(cells)} cells, not "
-                    f"{len(CSV_COLUMNS)}",
+                    f"{len(header)}",
                     file=file,
                     hint=hint,
                 )
@@ -80,7 +83,7 @@ def figure_rows(figures_csv: str, *, file: str | Path | None = None) -> list[dic
                 raise DeliveryError(
                     f"the figures have more than {MAX_FIGURE_ROWS} rows", file=file, hint=hint
                 )
-            rows.append(dict(zip(CSV_COLUMNS, cells, strict=True)))
+            rows.append(dict(zip(header, cells, strict=True)))
     except csv.Error as error:  # a cell over the csv module's size limit, say
         raise DeliveryError(
             f"line {reader.line_num} of the figures cannot be read: {error}", file=file, hint=hint
@@ -116,7 +119,7 @@ def compare_figures(before: str, after: str) -> list[Change]:
             changes.append(Change(section, kind, label, "row", ABSENT, _cells(row)))
             continue
         for column in FIGURE_COLUMNS:
-            if old[key][column] != row[column]:
+            if column in old[key] and column in row and old[key][column] != row[column]:
                 changes.append(Change(section, kind, label, column, old[key][column], row[column]))
     for key, row in old.items():
         if key not in new:
@@ -126,7 +129,8 @@ def compare_figures(before: str, after: str) -> list[Change]:
 
 
 def _cells(row: dict[str, str]) -> str:
-    return " | ".join(row[column] for column in FIGURE_COLUMNS)
+    # a row's colour where it has one (most rows have no coloured rank)
+    return " | ".join(row[c] for c in FIGURE_COLUMNS if row.get(c) or c != "msg_colour")
 
 
 def diff_text(diff: FigureDiff) -> str:

@@ -28,6 +28,7 @@ from reportgen.assemble.build import (
 )
 from reportgen.atomic import ensure_folder, named, scratch_folder
 from reportgen.compute.edition import compute_tables, figures_csv
+from reportgen.compute.tables import CSV_COLUMNS
 from reportgen.deliver.archive import (
     ArchivedVersion,
     InputDigest,
@@ -367,9 +368,21 @@ def rebuild_figures(
         rebuilt = _rebuilt_figures(attachments, edition, recorded, None)
     except ReportgenError as exc:
         return f"the embedded inputs do not build: {exc}"
+    rebuilt = in_columns_of(stored, rebuilt)
     if rebuilt == stored:
         return None
     return _first_difference(stored, rebuilt)
+
+
+def in_columns_of(stored: str, rebuilt: str) -> str:
+    """``rebuilt`` (a figures CSV) in the columns ``stored`` was written with: an archive
+    made before the MSG colour was kept has the printed table's columns only."""
+    if stored.partition("\n")[0] != ",".join(CSV_COLUMNS):
+        return rebuilt
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows(row[: len(CSV_COLUMNS)] for row in csv.reader(io.StringIO(rebuilt)))
+    return buffer.getvalue()
 
 
 def _first_difference(stored: str, rebuilt: str) -> str:

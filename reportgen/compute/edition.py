@@ -20,6 +20,7 @@ from reportgen.compute.charts import ChartData, chart_data, check_chart_data
 from reportgen.compute.rules import NOT_AVAILABLE
 from reportgen.compute.tables import (
     CSV_COLUMNS,
+    FIGURES_COLUMNS,
     Row,
     TableRows,
     check_edition_in_data,
@@ -270,12 +271,13 @@ def figures_json(tables: list[TableRows], edition: Month) -> str:
 
 
 def figures_csv(tables: list[TableRows]) -> str:
-    """The rows as CSV, with the header and columns of the golden table."""
+    """The rows as CSV: the golden table's columns, then the MSG colour
+    (``FIGURES_COLUMNS``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(FIGURES_COLUMNS)
     rows: list[Row] = [row for table in tables for row in table.rows]
-    writer.writerows(row.as_csv() for row in rows)
+    writer.writerows(row.as_figures() for row in rows)
     return buffer.getvalue()
 
 

@@ -24,6 +24,10 @@ from reportgen.load.layout import PerformanceTable, StatementTable
 from reportgen.months import Month
 
 CSV_COLUMNS = ("section", "kind", "label", "last_year", "this_year", "diff", "msg_rank", "movement")
+# the figures as ``reportgen figures`` writes them and the archive keeps them: the printed
+# table's columns, and the MSG rank's colour (green, red or black; empty where the row has
+# no coloured rank), which is printed too, so a re-issue that changes only it is seen
+FIGURES_COLUMNS = (*CSV_COLUMNS, "msg_colour")
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,10 @@ class Row:
             self.msg_rank,
             self.movement,
         )
+
+    def as_figures(self) -> tuple[str, ...]:
+        """The row in ``FIGURES_COLUMNS``."""
+        return (*self.as_csv(), self.rag or "")
 
 
 @dataclass(frozen=True)

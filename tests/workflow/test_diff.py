@@ -101,3 +101,38 @@ def test_the_workbook_is_an_input_the_archive_embeds(report, run_cli):
         path.unlink()  # the workbook holds them now
     inputs = input_files(load_report(report), Month(2014, 3))
     assert "data/performance.xlsx" in inputs and "data/monthly.csv" not in inputs
+
+
+@pytest.mark.slow
+def test_a_reissue_that_changed_only_an_msg_colour_shows_it(archived_copy, run_cli):
+    # the MSG average was mistyped: all crime (99346, lower is better) was red against
+    # 95020, and is green against the corrected 99999; the rank, 6, is the same
+    reissue_with(
+        archived_copy, run_cli, "2014-03,all_crime,6,95020,", "2014-03,all_crime,6,99999,", "avg"
+    )
+    result = run_cli("diff", EDITION, root=archived_copy)
+    assert (result.code, result.err) == (0, ""), result.err
+    assert result.out.splitlines() == [
+        "2014-03 v1 (archived) -> 2014-03 v2 (archived): 1 cell(s) changed",
+        f"  section 6, {ALL_CRIME}, msg_colour: red -> green",
+    ]
+    verified = run_cli("verify", "--edition", EDITION, root=archived_copy)
+    assert verified.code == 0, verified.err
+
+
+def test_an_archive_from_before_the_msg_colour_is_compared_in_its_own_columns() -> None:
+    from reportgen.compute.tables import CSV_COLUMNS, FIGURES_COLUMNS
+    from reportgen.figurediff import compare_figures, figure_rows
+    from reportgen.workflow import in_columns_of
+
+    row = ["6", "measure", ALL_CRIME, "100144", "99346", "-0.8", "6", "Improved (-1.0% pt.)"]
+    old = "\n".join([",".join(CSV_COLUMNS), ",".join(row)]) + "\n"
+    new = "\n".join([",".join(FIGURES_COLUMNS), ",".join([*row, "red"])]) + "\n"
+    assert figure_rows(old) == [dict(zip(CSV_COLUMNS, row, strict=True))]
+    assert figure_rows(new)[0]["msg_colour"] == "red"
+    # no colour on one side is no change; the rest is compared as ever
+    assert compare_figures(old, new) == []
+    assert [c.column for c in compare_figures(old, new.replace("99346", "99347"))] == ["this_year"]
+    # verify rebuilds an older archive's figures in the columns it was written with
+    assert in_columns_of(old, new) == old
+    assert in_columns_of(new, new) == new
