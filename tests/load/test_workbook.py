@@ -20,6 +20,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from reportgen.compute.tables import CSV_COLUMNS
 from reportgen.load.xlsxcells import MAX_ROWS
 from tests.load.conftest import (
     GRID,
@@ -144,7 +145,8 @@ def test_the_sample_as_a_workbook_gives_the_printed_figures(
         result = run_cli("figures", "--edition", edition, root=report_copy)
         assert (result.code, result.err) == (0, ""), result.err
         assert result.out == expected.out
-    assert list(csv.reader(io.StringIO(before["2014-03"].out))) == golden_rows
+    printed = [row[: len(CSV_COLUMNS)] for row in csv.reader(io.StringIO(before["2014-03"].out))]
+    assert printed == golden_rows
 
 
 def _typed(cell: str) -> object:

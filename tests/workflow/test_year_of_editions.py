@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from reportgen.compute.rules import MOVEMENT_UNITS
+from reportgen.load.catalogue import load_catalogue
 from reportgen.months import Month, month_range
 
-from .conftest import MakeReport, page_texts
+from .conftest import REPO_ROOT, MakeReport, page_texts
 
 YEAR = month_range(Month(2013, 4), Month(2014, 3))
 VICTIMLESS = "Number of successful prosecutions for domestic abuse without the victim"
@@ -34,6 +36,11 @@ NEW_DEFINITION = (
 pytestmark = pytest.mark.slow
 
 _FIGURES: dict[Month, list[dict[str, str]]] = {}
+# each measure row's unit, by its label: an average in seconds moves in seconds
+UNITS = {
+    m.label: m.unit
+    for m in load_catalogue(REPO_ROOT / "data" / "catalogue.yaml", "data/catalogue.yaml").values()
+}
 
 
 def figure_rows(run_cli, edition: Month) -> list[dict[str, str]]:
@@ -89,15 +96,17 @@ def test_each_movement_is_since_the_previous_edition(run_cli, edition) -> None:
             # only a measure that was not monitored in the previous edition
             assert row["label"] == VICTIMLESS and previous < VICTIMLESS_FROM, row
             continue
+        unit = MOVEMENT_UNITS[UNITS[row["label"]]]
         if before is None:
-            assert re.fullmatch(r"Same|(Improved|Worsened) \(-?\d+(\.\d+)?% pt\.\)", movement)
+            change_in = rf"(Improved|Worsened) \(-?\d+(\.\d+)?{re.escape(unit)}\)"
+            assert re.fullmatch(rf"Same|{change_in}", movement)
             continue
         then = before[row["label"]]["diff"]
         change = _number(row["diff"]) - _number(then)
         if change == 0:
             assert movement == "Same", (row, then)
         else:
-            assert movement.endswith(f"({change}% pt.)"), (row, then)
+            assert movement.endswith(f"({change}{unit})"), (row, then)
             moved += 1
     assert moved or before is None, "no measure moved since the previous edition"
 
