@@ -823,9 +823,13 @@ def _send(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for address, reply in result.refused.items():
         say(err, "refused by the server", f"{address}: {reply}")  # a reply may span lines
     if result.refused:
+        # a 4xx reply to an address refuses it for now (a full mailbox, a busy server)
+        for_now = all(reply.startswith("4") for reply in result.refused.values())
+        fix = "later" if for_now else "once those addresses are fixed"
         print(
-            "reportgen: note: once those addresses are fixed, run the same send again "
-            "(without --resend): it goes only to the recipients that have not accepted it",
+            f"reportgen: note: {'the server refused them for now; ' if for_now else ''}"
+            f"{fix}, run the same send again (without --resend): it goes only to the "
+            "recipients that have not accepted it",
             file=err,
         )
     return EXIT_OK if result.outcome == "sent" else EXIT_ERROR

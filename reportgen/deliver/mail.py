@@ -122,33 +122,55 @@ _QUIT_SECONDS = 2.0  # QUIT is politeness once the message is taken: not worth a
 class _ReplyWithin:
     """The connection's reply stream, read line by line as smtplib reads it, giving up
     once the reply has taken longer than the client allows for one reply: the socket's
-    time-out only bounds each read, and a server that trickles continuation lines
-    ("250-still working") forever would otherwise hold the send for good."""
+    time-out only bounds each read, and a server that trickles a reply (continuation
+    lines "250-still working", or one line a byte at a time) would otherwise hold the
+    send for as long as it likes. Each line's reply code is noted (``codes``)."""
 
     def __init__(self, lines: Any, client: _BoundedReplies) -> None:
         self._lines = lines
         self._client = client
 
     def readline(self, size: int = -1) -> bytes:
-        remaining = self._client.reply_deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError(f"no complete reply within {self._client.reply_seconds:g} s")
-        if self._client.sock is not None:
-            self._client.sock.settimeout(remaining)
-        line: bytes = self._lines.readline(size)
-        return line
+        limit = size if size >= 0 else _MAX_REPLY_LINE
+        line = bytearray()
+        while len(line) < limit:
+            remaining = self._client.reply_deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"no complete reply within {self._client.reply_seconds:g} s")
+            if self._client.sock is not None:
+                self._client.sock.settimeout(remaining)
+            # what is buffered, or one read of the socket, bounded by the time left
+            buffered: bytes = self._lines.peek(1)
+            if not buffered:
+                break  # the connection closed
+            end = buffered.find(b"\n", 0, limit - len(line))
+            take = end + 1 if end >= 0 else min(len(buffered), limit - len(line))
+            line += self._lines.read(take)
+            if end >= 0:
+                break
+        self._client.codes.append(bytes(line[:3]))
+        return bytes(line)
 
     def close(self) -> None:
         self._lines.close()
 
 
+# smtplib reads a reply line with readline(_MAXLINE + 1); the same bound where no size
+# is given
+_MAX_REPLY_LINE = 8193
+_DISAGREEING = b"lines with different reply codes: "
+
+
 class _BoundedReplies(smtplib.SMTP):
     """smtplib's client, each whole reply bounded by ``reply_seconds`` (the greeting,
-    read as it connects, too)."""
+    read as it connects, too). A reply whose lines give different codes ("250-ok" then
+    "550 no") says neither yes nor no: it is read as no reply code at all (-1)."""
 
     def __init__(self, *args: Any, reply_seconds: float, **options: Any) -> None:
         self.reply_seconds = reply_seconds
         self.reply_deadline = 0.0
+        self.codes: list[bytes] = []  # the reply code of each line of the reply being read
+        self.replies: list[int] = []  # every reply code read so far on this connection
         super().__init__(*args, **options)
 
     def getreply(self) -> tuple[int, bytes]:
@@ -156,12 +178,18 @@ class _BoundedReplies(smtplib.SMTP):
         if not isinstance(self.file, _ReplyWithin) and self.sock is not None:
             self.file = _ReplyWithin(self.file or self.sock.makefile("rb"), self)
         self.reply_deadline = time.monotonic() + self.reply_seconds
+        self.codes = []
         try:
-            return super().getreply()
+            code, text = super().getreply()
         finally:
             if self.sock is not None:
                 with contextlib.suppress(OSError):
                     self.sock.settimeout(self.timeout)
+        if len(set(self.codes)) > 1:
+            code = -1
+            text = _DISAGREEING + b" / ".join(self.codes)
+        self.replies.append(code)
+        return code, text
 
 
 class _ClientSSL(_BoundedReplies, smtplib.SMTP_SSL):
@@ -639,11 +667,17 @@ def _send_once(
         accepted = tuple(address for address in recipients if address not in refused)
         before_data(accepted)
         attempt.reached_data, attempt.accepted = True, accepted
+        replies_before = len(client.replies)
         try:
             code, reply = client.data(data)
         except smtplib.SMTPDataError:
             raise  # the DATA command itself was refused: no byte of the message was sent
         except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException, OSError) as exc:
+            if 354 not in client.replies[replies_before:]:
+                # no "go ahead" to the DATA command (the connection closed, the time ran
+                # out): the message was never sent, and may be sent again
+                attempt.reached_data = False
+                raise
             raise _AfterData(exc) from exc  # no reply, or one that cannot be read
         if 400 <= code < 600:
             # an explicit refusal of the message: the server says it did not take it
@@ -737,7 +771,9 @@ def _is_temporary(exc: BaseException) -> bool:
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return True  # before DATA (after it, _AfterData): nothing was handed over
     if isinstance(exc, smtplib.SMTPResponseException):
-        return 400 <= exc.smtp_code < 500
+        # a reply with no code (garbled) refuses nothing for good: before DATA, nothing
+        # was handed over, so trying again does no harm
+        return 400 <= exc.smtp_code < 500 or exc.smtp_code == -1
     if isinstance(exc, smtplib.SMTPException):
         return False  # e.g. no AUTH offered, no usable AUTH method
     return isinstance(exc, OSError)  # refused, reset, unreachable, timed out, DNS
@@ -765,6 +801,9 @@ def _describe(exc: BaseException, timeout: float) -> str:
             f"{address} ({reply})" for address, reply in refused.items()
         )
     if isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code == -1:
+        told = exc.smtp_error
+        if isinstance(told, bytes) and told.startswith(_DISAGREEING):
+            return f"the server's reply had {told.decode('ascii', 'replace')}"
         return "the server's reply had no reply code"  # smtplib keeps only part of it
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"server replied {_reply(exc.smtp_code, exc.smtp_error)}"

@@ -32,7 +32,8 @@ pytestmark = pytest.mark.slow
 class Scripted:
     """One SMTP server on 127.0.0.1 that plays a script: ``greeting`` (sent line by line,
     ``trickle`` seconds apart, for ever if ``forever``), then plain 250s and 354 up to the
-    message, then ``after_data`` lines, then ``quit_delay`` before answering QUIT."""
+    message (``data_reply`` to the DATA command), then ``after_data`` lines, then
+    ``quit_delay`` before answering QUIT."""
 
     def __init__(
         self,
@@ -43,11 +44,14 @@ class Scripted:
         forever_at: str = "",
         trickle: float = 0.2,
         quit_delay: float = 0.0,
+        data_reply: list[bytes] | None = None,
     ) -> None:
         self.greeting = greeting or [b"220 mx.test ready\r\n"]
         self.after_data = after_data or [b"250 2.0.0 queued\r\n"]
         self.forever, self.forever_at, self.trickle = forever, forever_at, trickle
         self.quit_delay = quit_delay
+        # the reply to the DATA command; [] closes the connection instead
+        self.data_reply = [b"354 go ahead\r\n"] if data_reply is None else data_reply
         self.messages = 0  # messages it was handed whole
         self.stop = threading.Event()
         self.listener = socket.create_server((HOST, 0))
@@ -75,7 +79,10 @@ class Scripted:
                 return
             verb = command[:4].upper()
             if verb == b"DATA":
-                connection.sendall(b"354 go ahead\r\n")
+                if not self.data_reply or not self.data_reply[-1].startswith(b"354"):
+                    self._lines(connection, self.data_reply)
+                    return  # the message is never asked for
+                self._lines(connection, self.data_reply)
                 while reader.readline() not in (b".\r\n", b""):
                     pass
                 self.messages += 1
@@ -184,3 +191,49 @@ def test_quit_is_not_waited_for_and_an_interrupt_there_keeps_it_delivered(
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
     assert outcomes(edition) == ["sending", "sent"]
+
+
+@pytest.mark.parametrize("where", ["greeting", "data"])
+def test_one_line_trickled_a_byte_at_a_time_ends_at_the_time_out(
+    edition: Edition, where: str
+) -> None:
+    # a byte every 0.2 s and never the line's end: each read is quick, the reply never
+    # ends; the time-out bounds the whole reply, not each read
+    with scripted(forever=b"2" if where == "greeting" else b"x", forever_at=where) as server:
+        error = within_seconds(
+            10, lambda: edition.send(plain(server.port), timeout=1.0, attempts=1)
+        )
+    assert isinstance(error, DeliveryError), error
+    assert "no answer within 1 s" in str(error) or "no complete reply within 1 s" in str(error)
+    assert outcomes(edition) == (["failed"] if where == "greeting" else ["sending", "unknown"])
+
+
+def test_reply_lines_that_disagree_after_the_message_are_unknown(edition: Edition) -> None:
+    # "250-ok" then "550 no": neither yes nor no, so never delivered twice unasked
+    with scripted(after_data=[b"250-ok\r\n", b"550 no\r\n"]) as server:
+        with pytest.raises(DeliveryError, match="may or may not have been delivered") as e:
+            edition.send(plain(server.port))
+        assert "different reply codes" in e.value.message
+        with pytest.raises(DeliveryError, match="already"):
+            edition.send(plain(server.port))
+    assert server.messages == 1
+    assert outcomes(edition) == ["sending", "unknown"]
+
+
+@pytest.mark.parametrize(
+    "data_reply",
+    [[], [b"what?\r\n"]],
+    ids=["connection closed", "no reply code"],
+)
+def test_no_go_ahead_to_the_data_command_sent_nothing_and_may_be_sent_again(
+    edition: Edition, data_reply: list[bytes]
+) -> None:
+    with scripted(data_reply=data_reply) as server:
+        with pytest.raises(DeliveryError, match="could not send") as e:
+            edition.send(plain(server.port), attempts=2, backoff_seconds=0.01)
+        assert "refused the message permanently" not in (e.value.hint or "")
+        assert server.messages == 0
+        assert outcomes(edition)[-1] == "failed"  # not unknown: no byte of it was sent
+        server.data_reply = [b"354 go ahead\r\n"]
+        assert edition.send(plain(server.port)).outcome == "sent"  # not refused as "already"
+    assert server.messages == 1

@@ -263,3 +263,24 @@ def test_headline_figures_say_their_units() -> None:
         "- The solved crime rate: 29.17% (2.17% pt. on last year)",
         "- Not comparable: 28181",
     ]
+
+
+@pytest.mark.parametrize(
+    ("reply", "told"),
+    [
+        ("450 4.2.1 mailbox busy, try later", "the server refused them for now; later, run"),
+        ("550 5.1.1 no such user", "once those addresses are fixed, run"),
+    ],
+)
+def test_a_recipient_refused_is_told_when_to_send_again(
+    archived_copy: Path, server: CountingHandler, run_cli, reply: str, told: str
+) -> None:
+    refused = bare(the_list(archived_copy)["to"])[0]
+    server.refuse = {refused: reply}
+    result = send(run_cli, archived_copy)
+    assert result.code == 1
+    assert f"reportgen: note: {told} the same send again (without --resend)" in result.err
+    server.refuse = {}
+    again = send(run_cli, archived_copy)  # only to the one refused
+    assert again.code == 0, again.err
+    assert [m.rcpt_tos for m in server.received][-1] == [refused]
