@@ -218,10 +218,11 @@ def diff_versions(archive_root: Path, edition: Month) -> FigureDiff:
 
 def edition_figures_csv(root: Path, archive_root: Path, edition: Month) -> tuple[str, str]:
     """An edition's figures: the archived current version, else computed from the folder."""
-    from reportgen.deliver.archive import list_editions
+    from reportgen.deliver.archive import list_archive
 
     archive = Path(archive_root)
-    if archive.is_dir() and any(v.edition == str(edition) for v in list_editions(archive)):
+    # an archived edition whose current version is damaged is told, not passed over
+    if archive.is_dir() and any(v.edition == str(edition) for v in list_archive(archive)):
         return archived_figures(archive, edition)
     from reportgen.compute.edition import edition_figures
     from reportgen.load.folder import load_report

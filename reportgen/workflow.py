@@ -178,6 +178,8 @@ def archive(
         keys = folder_chart_keys(folder, edition)  # the folder's, before its copy
         copy = _snapshot(inputs, scratch / "inputs")
         kept_pack = None
+        if not explicit_pack:  # out/'s own: read only within the report folder
+            inside(root, pack.relative_to(root))
         if explicit_pack or pack.exists():
             source = read_pdf(pack, what="board pack")
             check_pack_matches(source, copy, required=not explicit_pack)

@@ -24,7 +24,10 @@ commit point, and there is no separate index that a crash could leave out of ste
 A run killed outright leaves its ``.incoming-*`` folder behind; the next archive removes
 it (under the lock, so it cannot be another run's) and says so; ``verify`` and
 ``editions`` report it. A version whose manifest is missing or unreadable is listed as
-damaged (``list_archive``), never sent, and does not hide the others.
+damaged (``list_archive``), never sent, and does not hide the others. So is what no
+archive makes: a version missing below a later one, or above all of them where a send log
+records sending it (else the one before would be taken for the current one); a version or
+edition folder that is a file or a link; a manifest that is a link.
 """
 
 from __future__ import annotations
@@ -618,6 +621,7 @@ def abandoned_attempts(archive_root: Path) -> list[Path]:
     found = sorted(
         entry
         for _edition, edition_dir in _edition_folders(archive_root)
+        if edition_dir.is_dir() and not edition_dir.is_symlink()
         for entry in edition_dir.iterdir()
         if entry.name.startswith(_TEMP_PREFIX) and entry.is_dir()
     )
@@ -673,12 +677,19 @@ def verify_archive(archive_root: Path, edition: str | None = None) -> list[Verif
     else:
         edition = _parse_edition(edition)
         editions = [(edition, archive_root / edition)]
-        if not _version_folders(archive_root / edition):
+        if not _load_edition(archive_root / edition, edition):
             raise _not_archived(archive_root, edition)
     results: list[VerifyResult] = []
     for name, edition_dir in editions:
-        for number, folder in sorted(_version_folders(edition_dir).items()):
-            results.append(_verify_version(folder, name, number))
+        for version in _load_edition(edition_dir, name):
+            folder = version.folder
+            if isinstance(version, DamagedVersion) and (
+                folder.is_symlink() or not folder.is_dir()
+            ):  # not a version folder at all (missing, a file, a link): nothing to re-hash
+                problems = (version.problem.message,)
+                results.append(VerifyResult(name, version.version, folder, problems=problems))
+            else:
+                results.append(_verify_version(folder, name, version.version))
     return results
 
 
@@ -848,9 +859,11 @@ def _unpacked(spec: DictionaryObject, limit: int) -> bytes | None:
 
 
 def _edition_folders(archive_root: Path) -> list[tuple[str, Path]]:
+    """Every entry named as an edition, whatever it is: one that is not a folder (a file,
+    a link) is damage, which ``_load_edition`` tells, never an edition not archived."""
     found = []
     for entry in sorted(archive_root.iterdir()):
-        if entry.is_dir() and _is_edition_name(entry.name):
+        if _is_edition_name(entry.name):
             found.append((entry.name, entry))
     return found
 
@@ -863,25 +876,89 @@ def _is_edition_name(name: str) -> bool:
 
 
 def _version_folders(edition_dir: Path) -> dict[int, Path]:
-    """v<N> folders by N; staging folders and anything else are not versions."""
-    if not edition_dir.is_dir():
+    """v<N> entries by N, whatever they are (``_load_edition`` tells a plain file or a
+    link where a folder should be); staging folders and anything else are not versions."""
+    if not edition_dir.is_dir() or edition_dir.is_symlink():
         return {}
     found = {}
     for entry in edition_dir.iterdir():
         match = _VERSION_FOLDER.match(entry.name)
-        if match and entry.is_dir():
+        if match:
             found[int(match.group(1))] = entry
     return found
 
 
+_RESTORE_VERSION = "restore it from backup: versions are never removed, renamed or replaced"
+
+
+def _newest_sent(edition_dir: Path) -> tuple[int, str]:
+    """The newest version any send log in ``edition_dir`` records, and that log's name
+    (0 and "" where none is read: a damaged log is told by the send that reads it)."""
+    from reportgen.deliver.sendlog import read_send_log
+
+    newest, named = 0, ""
+    for log in sorted(edition_dir.glob("*send-log.jsonl")):
+        try:
+            versions = [record.version for record in read_send_log(log)]
+        except (DeliveryError, OSError):
+            continue
+        if versions and max(versions) > newest:
+            newest, named = max(versions), log.name
+    return newest, named
+
+
 def _load_edition(edition_dir: Path, edition: str) -> list[ArchivedVersion | DamagedVersion]:
+    if os.path.lexists(edition_dir) and (edition_dir.is_symlink() or not edition_dir.is_dir()):
+        kind = "a link" if edition_dir.is_symlink() else "not a folder"
+        problem = DeliveryError(
+            f"the edition's folder is {kind}, which no archive makes",
+            file=edition_dir,
+            hint="restore it from backup: an edition's versions live in a folder of its own",
+        )
+        return [DamagedVersion(edition, 1, edition_dir, problem)]
     folders = _version_folders(edition_dir)
     loaded: dict[int, Manifest | DamagedVersion] = {}
     for number, folder in folders.items():
         try:
+            if folder.is_symlink() or not folder.is_dir():
+                kind = "a link" if folder.is_symlink() else "not a folder"
+                raise DeliveryError(
+                    f"version folder is {kind}, which no archive makes",
+                    file=folder,
+                    hint=_RESTORE_VERSION,
+                )
             loaded[number] = _read_manifest(folder, edition, number)
         except DeliveryError as problem:
             loaded[number] = DamagedVersion(edition, number, folder, problem)
+    # a version a send log records is one that was archived: the newest removed (or
+    # renamed) leaves no gap, and the one before it would be taken for the current one
+    sent, log = _newest_sent(edition_dir)
+    for number in range(max(loaded, default=0) + 1, sent + 1):
+        missing = edition_dir / f"v{number}"
+        loaded[number] = DamagedVersion(
+            edition,
+            number,
+            missing,
+            DeliveryError(
+                f"v{number} is missing, though {log} records sending it",
+                file=missing,
+                hint=_RESTORE_VERSION,
+            ),
+        )
+    # versions are numbered from 1 without a gap: a missing one was removed (or renamed)
+    for number in range(1, max(loaded, default=0)):
+        if number not in loaded:
+            missing = edition_dir / f"v{number}"
+            loaded[number] = DamagedVersion(
+                edition,
+                number,
+                missing,
+                DeliveryError(
+                    f"v{number} is missing, though v{max(loaded)} was archived after it",
+                    file=missing,
+                    hint=_RESTORE_VERSION,
+                ),
+            )
     numbers = sorted(loaded)
     versions: list[ArchivedVersion | DamagedVersion] = []
     for index, number in enumerate(numbers):
@@ -913,7 +990,8 @@ def _read_manifest(folder: Path, edition: str, number: int) -> Manifest:
     path = folder / MANIFEST_NAME
     hint = "run the archive verify; restore this version folder from backup"
     try:
-        text = read_limited(path, MAX_MANIFEST_BYTES).decode("utf-8")
+        # never through a link: a manifest is written as a file in its version folder
+        text = read_limited(path, MAX_MANIFEST_BYTES, follow_link=False).decode("utf-8")
     except FileNotFoundError as error:
         raise DeliveryError("manifest is missing", file=path, hint=hint) from error
     except NotAPlainFile as error:
@@ -925,6 +1003,10 @@ def _read_manifest(folder: Path, edition: str, number: int) -> Manifest:
     except UnicodeDecodeError as error:
         raise DeliveryError(f"manifest is not UTF-8: {error}", file=path, hint=hint) from error
     except OSError as error:
+        if error.errno == errno.ELOOP or path.is_symlink():
+            raise DeliveryError(
+                "manifest is a link, and no archive writes one", file=path, hint=hint
+            ) from error
         raise DeliveryError(
             f"manifest cannot be read: {error.strerror or error}", file=path, hint=hint
         ) from error

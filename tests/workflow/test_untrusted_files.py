@@ -61,17 +61,30 @@ def test_a_distribution_file_named_outside_may_not_be_a_device(
     assert result.code == 1 and "/dev/zero: is not a plain file" in result.err, result.err
 
 
-@pytest.mark.parametrize("kind", ["fifo", "device"])
+@pytest.mark.parametrize(
+    ("kind", "told"),
+    [
+        ("fifo", "manifest is not a plain file"),
+        ("device", "manifest is a link, and no archive writes one"),  # to /dev/zero
+        ("link-out", "manifest is a link, and no archive writes one"),  # to the same bytes
+    ],
+)
 def test_a_manifest_that_is_no_file_is_damage_not_a_hang(
-    kind: str, archived_copy: Path, tmp_path: Path, run_cli
+    kind: str, told: str, archived_copy: Path, tmp_path: Path, run_cli
 ) -> None:
     version = archived_copy / "archive" / EDITION / "v1"
     version.chmod(0o755)
+    if kind == "link-out":
+        shutil.copyfile(version / "manifest.json", version / "manifest.json.keep")
     _replace(version / "manifest.json", kind, tmp_path)
+    if kind == "link-out":
+        (version / "manifest.json.keep").unlink()
     result = run_cli("verify", root=archived_copy)
-    assert result.code == 1 and "manifest is not a plain file" in result.out, result
+    assert result.code == 1 and told in result.out, result
     result = run_cli("editions", root=archived_copy)
-    assert "DAMAGED" in result.out and "manifest is not a plain file" in result.out, result
+    assert "DAMAGED" in result.out and told in result.out, result
+    sent = run_cli("send", "--to", "pcc-office", "--dry-run", root=archived_copy)
+    assert sent.code == 1 and told in sent.err, sent
 
 
 def test_a_stored_file_replaced_by_a_link_to_a_copy_is_damage(
