@@ -740,8 +740,7 @@ def _verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 say(
                     err,
                     "error",
-                    f"{edition} v{version}: the figures rebuilt from its embedded inputs do "
-                    "not match the ones it printed (restore the version from backup)",
+                    f"{edition} v{version}: {problem} (restore the version from backup)",
                 )
         return EXIT_ERROR
     return EXIT_OK

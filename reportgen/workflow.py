@@ -319,8 +319,8 @@ class VerifyReport(msgspec.Struct, frozen=True):
         text = [r.describe() for r in self.results]
         for edition, version, problem in self.rebuilds:
             text.append(
-                f"{edition} v{version}: figures rebuilt from the embedded inputs "
-                + ("match" if problem is None else f"DO NOT MATCH: {problem}")
+                f"{edition} v{version}: "
+                + ("figures rebuilt from the embedded inputs match" if problem is None else problem)
             )
         text.extend(abandoned_line(folder) for folder in self.abandoned)
         if not self.results:  # a mistyped --archive that happens to exist says so
@@ -343,7 +343,9 @@ def rebuild_figures(
     *,
     recorded: Collection[InputDigest],
 ) -> str | None:
-    """Recompute the figures from the inputs embedded in ``pdf``; None when they match.
+    """Recompute the figures from the inputs embedded in ``pdf``; None when they match,
+    else what is wrong, in words that say which part is (the figures, the embedded
+    files, the manifest's record of them).
 
     The embedded files must be exactly the ``recorded`` inputs (the manifest's: name,
     sha256 and size) and the figures: anything else is damage, reported without
@@ -373,7 +375,10 @@ def rebuild_figures(
     rebuilt = in_columns_of(stored, rebuilt)
     if rebuilt == stored:
         return None
-    return _first_difference(stored, rebuilt)
+    return (
+        "figures rebuilt from the embedded inputs DO NOT MATCH the ones it printed: "
+        + _first_difference(stored, rebuilt)
+    )
 
 
 def in_columns_of(stored: str, rebuilt: str) -> str:
@@ -449,7 +454,7 @@ def _unlike_the_manifest(
     extra = sorted(attachments.keys() - expected.keys() - {FIGURES_ATTACHMENT})
     parts = []
     for label, names in (
-        ("changed since they were recorded in the manifest", sorted(differ)),
+        ("embedded, but not as the manifest records them", sorted(differ)),
         ("recorded in the manifest but not embedded", missing),
         ("embedded but not recorded in the manifest", extra),
     ):
@@ -462,7 +467,10 @@ def _unlike_the_manifest(
             parts.append(f"{label}: {shown_names}{more}")
     if not parts:
         return None
-    return "the embedded files do not match the manifest's inputs (" + "; ".join(parts) + ")"
+    return (
+        "the files embedded in the PDF and the inputs its manifest records disagree, so "
+        "one of them is damaged (" + "; ".join(parts) + ")"
+    )
 
 
 def verify(
