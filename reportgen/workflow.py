@@ -7,12 +7,13 @@ so the CLI stays argument parsing and messages only.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
 import hashlib
 import io
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -121,7 +122,10 @@ def make_pack(
         check_out(Path(out), folder.root, read=[*papers, *appendices], makes="pack")
     else:
         ensure_folder(pack_path(root, edition).parent, within=folder.root)
-    with scratch_folder(folder.root / OUT, within=folder.root) as scratch:
+    with (
+        scratch_folder(folder.root / OUT, within=folder.root) as scratch,
+        _told_as_out(scratch, folder.root / OUT),
+    ):
         # built from a copy of the inputs read once, so the stamp below is of what it
         # shows, whatever is saved meanwhile (the archive trusts the stamp)
         keys = folder_chart_keys(folder, edition)  # the folder's, before its copy
@@ -174,7 +178,7 @@ def archive(
     pack = Path(pack) if pack is not None else pack_path(root, edition)
     if reissue_reason is None:
         refuse_if_archived(archive_root, edition)  # before spending a build on it
-    with scratch_folder(root / OUT, within=root) as scratch:
+    with scratch_folder(root / OUT, within=root) as scratch, _told_as_out(scratch, root / OUT):
         keys = folder_chart_keys(folder, edition)  # the folder's, before its copy
         copy = _snapshot(inputs, scratch / "inputs")
         kept_pack = None
@@ -232,6 +236,19 @@ def warn_if_printed_otherwise(folder: ReportFolder, edition: Month, built: Path,
             f"data, layouts or narrative than the report folder holds now (run 'reportgen "
             f"build' again, so that the PDF in out/ is the one {done})"
         )
+
+
+@contextlib.contextmanager
+def _told_as_out(scratch: Path, out: Path) -> Iterator[None]:
+    """A file that cannot be written in the scratch folder (a full disk) is told as
+    ``out/``, the folder the analyst knows, never by the scratch folder's name or none."""
+    try:
+        yield
+    except OSError as error:
+        name = error.filename
+        if name is None or Path(name).is_relative_to(scratch):
+            raise OSError(error.errno, error.strerror, str(out)) from error
+        raise
 
 
 def _read_input(path: Path) -> bytes:

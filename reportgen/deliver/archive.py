@@ -556,7 +556,7 @@ def _add_version(
         stored: list[StoredFile] = []
         for role, source in sources:
             step(f"copy {source.name}")
-            sha256, size = _copy_durably(source, staging / source.name)
+            sha256, size = _copy_durably(source, staging / source.name, target / source.name)
             stored.append(StoredFile(role, source.name, sha256, size))
         manifest = Manifest(
             edition=edition,
@@ -570,7 +570,10 @@ def _add_version(
         )
         step("manifest")
         # written last: a folder with a manifest is a folder with all its files
-        write_text(staging / MANIFEST_NAME, manifest.to_json())
+        try:
+            write_text(staging / MANIFEST_NAME, manifest.to_json())
+        except OSError as error:  # told by the name it would have had, not the staging one
+            raise OSError(error.errno, error.strerror, str(target / MANIFEST_NAME)) from error
         _make_read_only(staging / MANIFEST_NAME)
         fsync_dir(staging)
         step("rename")
@@ -1152,8 +1155,9 @@ def _hash_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _copy_durably(source: Path, target: Path) -> tuple[str, int]:
-    """Copy, hashing what is written, and fsync; return (sha256, size)."""
+def _copy_durably(source: Path, target: Path, told_as: Path) -> tuple[str, int]:
+    """Copy, hashing what is written, and fsync; return (sha256, size). A problem with
+    ``target`` (in the staging folder) is told as ``told_as``, its name once stored."""
     digest = hashlib.sha256()
     size = 0
     try:
@@ -1165,11 +1169,14 @@ def _copy_durably(source: Path, target: Path) -> tuple[str, int]:
             writer.flush()
             os.fsync(writer.fileno())
     except OSError as error:
-        bad = source if error.filename == str(source) else target
+        bad = source if error.filename == str(source) else told_as
+        full = error.errno in (errno.ENOSPC, errno.EDQUOT)
         raise DeliveryError(
             f"could not copy {source.name} into the archive: {error.strerror}",
             file=bad,
-            hint="check the file is readable and the archive has space",
+            hint="the disk is full: free some space on it, then archive again"
+            if full
+            else "check the file is readable and the archive has space",
         ) from error
     _make_read_only(target)
     return digest.hexdigest(), size

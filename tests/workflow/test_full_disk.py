@@ -46,14 +46,18 @@ def test_pack_and_archive_on_a_full_disk_end_in_one_line_and_leave_nothing(
         root = _built_on_small_disk(make_report, disk)
         cover = write_pdf(disk / "cover.pdf", ["Covering paper"])
         args = ["pack", "--cover", str(cover)] if command == "pack" else ["archive"]
+        if command == "archive":  # with its pack, which it copies twice (scratch, archive)
+            packed = run_to_end(root, "pack")
+            assert packed.process.returncode == 0, packed.stderr
         before = snapshot(root)
         failed = 0
         # the room left decides where the disk fills: before, during or after the PDF is
         # written. qpdf, writing the file itself, aborted the process (exit 134) at some
         # of these and left its '.pikepdf.' temporary file in out/
-        for leave in (150, 200, 250, 300, 350):
-            for made in ("archive", "out/" + PACK):
+        for leave in (150, 200, 250, 300, 350, 1000):
+            for made in ("archive", *(("out/" + PACK,) if command == "pack" else ())):
                 shutil.rmtree(root / made, ignore_errors=True)  # what a pass before made
+                (root / made).unlink(missing_ok=True) if (root / made).is_file() else None
             (disk / "filler").unlink(missing_ok=True)
             fill(disk, leave=leave * 1024)
             run = run_to_end(root, *args)
@@ -65,8 +69,17 @@ def test_pack_and_archive_on_a_full_disk_end_in_one_line_and_leave_nothing(
             assert run.process.returncode == 1, run.stderr
             line = _one_error(run.stderr)
             assert "No space left on device" in line and "free some space" in line, line
+            # named by a file or folder the analyst knows: never a staging or scratch
+            # name, and never none (the pack's scratch copy named nothing)
+            assert ".incoming-" not in line and ".reportgen-scratch" not in line, line
+            assert str(root) in line, line
             if command == "archive":  # the archive's own folder is made first, and stays
                 assert made.pop("archive", "dir 0o755") == "dir 0o755"
+                # as does its lock, an empty file, where the disk filled after taking it
+                empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+                assert made.pop("archive/.lock", f"0o644 {empty}") == f"0o644 {empty}"
+                made.pop("archive/2014-03", None)  # an edition's folder, made empty
+                assert not any(name.startswith("archive/") for name in made), made
             assert made == before, leave  # nothing new, nothing half-written, nothing lost
     assert failed, "the disk never filled: the sizes above no longer fit the edition"
 
