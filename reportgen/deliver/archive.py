@@ -151,6 +151,7 @@ class Manifest(msgspec.Struct, frozen=True):
             ],
             "inputs": [{"name": i.name, "sha256": i.sha256, "size": i.size} for i in self.inputs],
         }
+        document["manifest_sha256"] = manifest_digest(document)
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
     @classmethod
@@ -171,6 +172,14 @@ class Manifest(msgspec.Struct, frozen=True):
             raise ValueError(f"it is not valid JSON ({error})") from None
         if document.format != MANIFEST_FORMAT:
             raise ValueError(f"unknown manifest format {document.format!r}")
+        if document.manifest_sha256 is not None:  # absent from a manifest made before it
+            recorded = msgspec.to_builtins(document)
+            del recorded["manifest_sha256"]
+            if manifest_digest(recorded) != document.manifest_sha256:
+                raise ValueError(
+                    "its manifest_sha256 does not match what it records: it was changed "
+                    "after it was written (a date, a name, a digest, a reason)"
+                )
         try:
             archived_at = datetime.strptime(document.archived_at, _TIME_FORMAT)
         except ValueError:
@@ -223,6 +232,15 @@ class _ManifestDocument(msgspec.Struct, forbid_unknown_fields=True):
     files: Annotated[list[StoredFile], msgspec.Meta(max_length=1000)]
     inputs: Annotated[list[InputDigest], msgspec.Meta(max_length=MAX_ATTACHMENTS)]
     reissue_reason: str | None = None
+    manifest_sha256: str | None = None  # of all the rest (``manifest_digest``)
+
+
+def manifest_digest(document: Mapping[str, object]) -> str:
+    """The sha256 of a manifest's fields in one spelling (sorted, compact JSON): what it
+    records cannot change unseen, as a bit flipped on disk or an edit by hand would."""
+    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    # surrogatepass: a lone surrogate an editor wrote as \ud800 is hashed, not a crash
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _printable(label: str, text: str) -> str:

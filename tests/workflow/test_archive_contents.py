@@ -29,7 +29,7 @@ from reportgen.deliver.archive import Manifest, read_attachments
 from reportgen.deliver.pack import check_pdf
 from reportgen.errors import DeliveryError
 from reportgen.figurediff import compare_figures, keyed_rows
-from tests.workflow.conftest import EDITION, EDITION_PDF, Archived, write_pdf
+from tests.workflow.conftest import EDITION, EDITION_PDF, Archived, resealed, write_pdf
 
 HEADER = "section,kind,label,last_year,this_year,diff,msg_rank,movement\n"
 ROW = "1,measure,Burglary,10,12,20.0,,Worsened\n"
@@ -333,7 +333,7 @@ def _write_manifest(folder: Path, document: dict) -> None:
     manifest = folder / "manifest.json"
     manifest.chmod(0o644)
     # ensure_ascii: a lone surrogate is written as the escape \ud800, as an editor might
-    manifest.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    manifest.write_text(json.dumps(resealed(document), indent=2), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

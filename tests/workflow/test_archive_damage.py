@@ -100,3 +100,22 @@ def test_a_board_pack_in_out_that_leads_outside_is_not_archived(
     pack.symlink_to(tmp_path / "pack.pdf")
     result = run_cli("archive", "--reissue", "--reason", "again", root=archived_copy)
     assert result.code == 1 and "leads outside the report folder" in result.err, result
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("archived_at", "2001-01-01T00:00:00Z"), ("archived_by", "someone else"),
+     ("reissue_reason", "a reason nobody gave")],
+)  # fmt: skip
+def test_a_manifest_changed_after_it_was_written_is_damage(
+    archived_copy: Path, run_cli, field: str, value: str
+):
+    import json
+
+    manifest = _edition(archived_copy) / "v1" / "manifest.json"
+    manifest.chmod(0o644)
+    document = json.loads(manifest.read_text(encoding="utf-8"))
+    assert document["manifest_sha256"]  # every new manifest carries it
+    document[field] = value
+    manifest.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    _told_everywhere(run_cli, archived_copy, "its manifest_sha256 does not match what it records")

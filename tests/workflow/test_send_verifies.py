@@ -11,7 +11,7 @@ import pytest
 
 from tests.deliver.smtp_fixtures import HOST, RecordingHandler, running_smtp
 
-from .conftest import EDITION, EDITION_PDF
+from .conftest import EDITION, EDITION_PDF, resealed
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +41,7 @@ def rewrite_manifest(root: Path, change) -> Path:  # a function of the JSON
     document = json.loads(manifest.read_text(encoding="utf-8"))
     change(document)
     manifest.chmod(0o644)
-    manifest.write_text(json.dumps(document), encoding="utf-8")
+    manifest.write_text(json.dumps(resealed(document)), encoding="utf-8")
     return manifest
 
 

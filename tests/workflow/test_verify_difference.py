@@ -35,13 +35,15 @@ def test_a_manifest_whose_record_of_an_input_is_damaged_is_not_blamed_on_the_fig
 ) -> None:
     import json
 
+    from tests.workflow.conftest import resealed
+
     manifest = archived_copy / "archive" / "2014-03" / "v1" / "manifest.json"
     manifest.parent.chmod(0o755)
     manifest.chmod(0o644)
     record = json.loads(manifest.read_text(encoding="utf-8"))
     digest = record["inputs"][0]["sha256"]
     record["inputs"][0]["sha256"] = ("0" if digest[0] != "0" else "1") + digest[1:]
-    manifest.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    manifest.write_text(json.dumps(resealed(record), indent=2) + "\n", encoding="utf-8")
     result = run_cli("verify", root=archived_copy)
     assert result.code == 1
     told = "the files embedded in the PDF and the inputs its manifest records disagree"
