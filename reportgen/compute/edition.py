@@ -24,6 +24,7 @@ from reportgen.compute.tables import (
     Row,
     TableRows,
     check_edition_in_data,
+    comparable_with_last_year,
     performance_table,
     statement_table,
 )
@@ -187,6 +188,13 @@ def compute_tables(
                 )
     problems.raise_if_any()
     return tables
+
+
+def _comparable(figures: Figures, measure_id: str, edition: Month) -> bool:
+    """Whether the measure's last year compares with this year in ``edition`` (the
+    table prints its Better/Worse, not "n/a")."""
+    _this, last = figures.windowed(measure_id, edition)
+    return comparable_with_last_year(figures.catalogue[measure_id], last)
 
 
 def load_narrative(folder: ReportFolder, edition: Month) -> dict[int, NarrativeFile]:
@@ -391,9 +399,13 @@ def _edition_block(
                 block, section, figures, wording, narrative.statements, narrative.file
             )
         case Notes():
-            return NoteTexts(
-                tuple(SourcedText(wording.fill(t), t.file, t.line) for t in block.items)
+            conditions = block.while_not_comparable or (None,) * len(block.items)
+            printed = tuple(
+                SourcedText(wording.fill(t), t.file, t.line)
+                for t, measure in zip(block.items, conditions, strict=True)
+                if measure is None or not _comparable(figures, measure, edition)
             )
+            return NoteTexts(printed) if printed else None
         case EditionNotes():
             notes = narrative.notes
             return (

@@ -89,9 +89,13 @@ class Heading(msgspec.Struct, frozen=True):
 
 
 class Notes(msgspec.Struct, frozen=True):
-    """Notes printed under a table (templates)."""
+    """Notes printed under a table (templates). A note may be printed only while a
+    measure's last year is not comparable with this year (``while_not_comparable``: its
+    id, else None): a note that explains the table's "n/a" is wrong once the years
+    compare."""
 
     items: tuple[Template, ...]
+    while_not_comparable: tuple[str | None, ...] = ()  # one per item where given
 
 
 class EditionNotes(msgspec.Struct, frozen=True):
@@ -189,6 +193,14 @@ class ReportEntry(Spec, frozen=True, kw_only=True):
     running_header: TemplateText
     cover_lines: Annotated[tuple[TemplateText, ...], Meta(min_length=1, max_length=6)]
     language: Annotated[str, Meta(pattern=_LANGUAGE)] = "en-GB"  # BCP 47, e.g. en-GB, cy-GB
+
+
+class ConditionalNote(Spec, frozen=True, kw_only=True):
+    """A note as a mapping: its text, printed only while the measure named is not
+    comparable with last year (its last-year window begins before its comparable_from)."""
+
+    text: TemplateText
+    while_not_comparable: Annotated[str, Meta(min_length=1, max_length=64)]
 
 
 class ContentsEntry(Spec, frozen=True, kw_only=True):
@@ -318,6 +330,31 @@ class _Loader:
         lines = node[key].item_lines
         return tuple(self.template(t, line, names) for t, line in zip(texts, lines, strict=True))
 
+    def comparable_measure(self, name: str, line: int) -> None:
+        """A note's ``while_not_comparable``: a measure of the catalogue that has a
+        comparable_from month (without one, it is comparable in every edition)."""
+        if name not in self.catalogue:
+            self.problems.add(
+                InputError(
+                    f"while_not_comparable names an unknown measure "
+                    f"{name!r}{did_you_mean(name, self.catalogue)}",
+                    file=self.file,
+                    line=line,
+                    hint=f"measures are defined in {self.catalogue.file}",
+                )
+            )
+        elif name not in self.comparable:
+            self.problems.add(
+                InputError(
+                    f"while_not_comparable: measure {name!r} has no comparable_from month, "
+                    "so the note would never be printed",
+                    file=self.file,
+                    line=line,
+                    hint="add 'comparable_from: YYYY-MM' to it in the catalogue, or make the "
+                    "note a plain text",
+                )
+            )
+
     def measures(self, node: Node, key: str, names: tuple[str, ...]) -> tuple[str, ...]:
         lines = [node.item_line(key, index) for index in range(len(names))]
         for name, line in zip(names, lines, strict=True):
@@ -388,17 +425,28 @@ class _Loader:
                 None if text is None else Heading(self.template(text, line, EDITION_PLACEHOLDERS))
             )
         if kind == "notes":
-            texts = convert_into(
+            items = convert_into(
                 value,
-                tuple[TemplateText, ...],
+                tuple[TemplateText | ConditionalNote, ...],
                 self.problems,
                 file=self.file,
                 line=line,
                 label="notes",
             )
-            if texts is None:
+            if items is None:
                 return None
-            return Notes(self.templates(raw, "notes", texts, EDITION_PLACEHOLDERS))
+            texts = tuple(i.text if isinstance(i, ConditionalNote) else i for i in items)
+            conditions = tuple(
+                i.while_not_comparable if isinstance(i, ConditionalNote) else None for i in items
+            )
+            lines = raw["notes"].item_lines
+            for condition, item_line in zip(conditions, lines, strict=True):
+                if condition is not None:
+                    self.comparable_measure(condition, item_line)
+            return Notes(
+                self.templates(raw, "notes", texts, EDITION_PLACEHOLDERS),
+                conditions if any(c is not None for c in conditions) else (),
+            )
         if kind == "table":
             return self.table(value, line, defaults)
         if kind == "statements":
