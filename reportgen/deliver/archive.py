@@ -912,6 +912,15 @@ def _version_folders(edition_dir: Path) -> dict[int, Path]:
 _RESTORE_VERSION = "restore it from backup: versions are never removed, renamed or replaced"
 
 
+def _missing(edition: str, edition_dir: Path, number: int, why: str) -> DamagedVersion:
+    """Version ``number``, which is not there, though ``why`` says it was archived."""
+    folder = edition_dir / f"v{number}"
+    problem = DeliveryError(
+        f"v{number} is missing, though {why}", file=folder, hint=_RESTORE_VERSION
+    )
+    return DamagedVersion(edition, number, folder, problem)
+
+
 def _newest_sent(edition_dir: Path) -> tuple[int, str]:
     """The newest version any send log in ``edition_dir`` records, and that log's name
     (0 and "" where none is read: a damaged log is told by the send that reads it)."""
@@ -955,31 +964,13 @@ def _load_edition(edition_dir: Path, edition: str) -> list[ArchivedVersion | Dam
     # renamed) leaves no gap, and the one before it would be taken for the current one
     sent, log = _newest_sent(edition_dir)
     for number in range(max(loaded, default=0) + 1, sent + 1):
-        missing = edition_dir / f"v{number}"
-        loaded[number] = DamagedVersion(
-            edition,
-            number,
-            missing,
-            DeliveryError(
-                f"v{number} is missing, though {log} records sending it",
-                file=missing,
-                hint=_RESTORE_VERSION,
-            ),
-        )
+        loaded[number] = _missing(edition, edition_dir, number, f"{log} records sending it")
     # versions are numbered from 1 without a gap: a missing one was removed (or renamed)
-    for number in range(1, max(loaded, default=0)):
+    newest = max(loaded, default=0)
+    for number in range(1, newest):
         if number not in loaded:
-            missing = edition_dir / f"v{number}"
-            loaded[number] = DamagedVersion(
-                edition,
-                number,
-                missing,
-                DeliveryError(
-                    f"v{number} is missing, though v{max(loaded)} was archived after it",
-                    file=missing,
-                    hint=_RESTORE_VERSION,
-                ),
-            )
+            why = f"v{newest} was archived after it"
+            loaded[number] = _missing(edition, edition_dir, number, why)
     numbers = sorted(loaded)
     versions: list[ArchivedVersion | DamagedVersion] = []
     for index, number in enumerate(numbers):

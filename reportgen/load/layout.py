@@ -425,6 +425,26 @@ class _Loader:
                 None if text is None else Heading(self.template(text, line, EDITION_PLACEHOLDERS))
             )
         if kind == "notes":
+            if isinstance(value, list):
+                # braces around a note's text make it a mapping: told as that, once
+                lines = raw["notes"].item_lines
+                stray = [
+                    line
+                    for item, line in zip(value, lines, strict=False)
+                    if isinstance(item, dict) and "text" not in item
+                ]
+                for item_line in stray:
+                    self.problems.add(
+                        InputError(
+                            "a note must be text, not a mapping (braces around a note make it one)",
+                            file=self.file,
+                            line=item_line,
+                            hint="remove the braces; a note printed only while a measure "
+                            "does not compare is {text: ..., while_not_comparable: MEASURE}",
+                        )
+                    )
+                if stray:
+                    return None
             items = convert_into(
                 value,
                 tuple[TemplateText | ConditionalNote, ...],
