@@ -742,6 +742,13 @@ def _verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     "error",
                     f"{edition} v{version}: {problem} (restore the version from backup)",
                 )
+        for problem in report.send_logs:
+            say(
+                err,
+                "error",
+                f"{problem} (restore the send log from backup: it records what was already "
+                "sent, and send refuses that edition until it can be read)",
+            )
         return EXIT_ERROR
     return EXIT_OK
 

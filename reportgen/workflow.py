@@ -12,6 +12,7 @@ import csv
 import errno
 import hashlib
 import io
+import os
 import re
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
@@ -327,10 +328,17 @@ class VerifyReport(msgspec.Struct, frozen=True):
     results: tuple[VerifyResult, ...]
     rebuilds: tuple[tuple[str, int, str | None], ...]  # edition, version, problem or None
     abandoned: tuple[Path, ...] = ()  # .incoming-* folders of archives that did not finish
+    # a send log that cannot be read, as "<file>: <what is wrong>": send refuses to send
+    # that edition until it is restored
+    send_logs: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return all(r.ok for r in self.results) and all(p is None for *_, p in self.rebuilds)
+        return (
+            all(r.ok for r in self.results)
+            and all(p is None for *_, p in self.rebuilds)
+            and not self.send_logs
+        )
 
     def lines(self) -> list[str]:
         text = [r.describe() for r in self.results]
@@ -340,6 +348,7 @@ class VerifyReport(msgspec.Struct, frozen=True):
                 + ("figures rebuilt from the embedded inputs match" if problem is None else problem)
             )
         text.extend(abandoned_line(folder) for folder in self.abandoned)
+        text.extend(f"send log {problem}" for problem in self.send_logs)
         if not self.results:  # a mistyped --archive that happens to exist says so
             text.insert(0, "no editions archived yet: nothing to verify")
         # one line each, printable as it is, whatever names the damage brought with it
@@ -523,7 +532,28 @@ def verify(
         for folder in abandoned_attempts(archive_root)
         if edition is None or folder.parent.name == str(edition)
     ]
-    return VerifyReport(tuple(results), tuple(rebuilds), tuple(abandoned))
+    return VerifyReport(
+        tuple(results), tuple(rebuilds), tuple(abandoned), _send_log_problems(archive_root, results)
+    )
+
+
+def _send_log_problems(archive_root: Path, results: Collection[VerifyResult]) -> tuple[str, ...]:
+    """Each send log of the editions verified that cannot be read (cut short, edited):
+    ``send`` refuses to send from it, so it is told here, before a send is due."""
+    from reportgen.deliver.sendlog import read_send_log
+
+    problems = []
+    for edition in sorted({result.edition for result in results}):
+        for name in (SEND_LOG, PACK_SEND_LOG):
+            log = Path(archive_root) / edition / name
+            if not os.path.lexists(log):
+                continue
+            try:
+                read_send_log(log)
+            except (DeliveryError, OSError) as error:
+                what = error.message if isinstance(error, DeliveryError) else str(error)
+                problems.append(f"{log}: {what}")
+    return tuple(problems)
 
 
 def archive_root_for(root: Path, archive_dir: Path | None, *, create: bool = True) -> Path:

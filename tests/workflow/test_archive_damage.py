@@ -119,3 +119,20 @@ def test_a_manifest_changed_after_it_was_written_is_damage(
     document[field] = value
     manifest.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     _told_everywhere(run_cli, archived_copy, "its manifest_sha256 does not match what it records")
+
+
+def test_a_send_log_cut_short_is_told_by_verify_before_a_send_is_due(archived_copy: Path, run_cli):
+    sent = run_cli("send", "--to", "pcc-office", "--dry-run", root=archived_copy)
+    assert sent.code == 0, sent.err
+    assert run_cli("verify", root=archived_copy).code == 0  # a log that reads is no damage
+    log = _edition(archived_copy) / "send-log.jsonl"
+    text = log.read_text(encoding="utf-8")
+    log.chmod(0o644)
+    log.write_text(text[: len(text) // 2], encoding="utf-8")  # cut mid-record
+    verified = run_cli("verify", root=archived_copy)
+    assert verified.code == 1, verified
+    assert f"send log {log}:" in verified.out, verified.out
+    assert "restore the send log from backup" in verified.err, verified.err
+    # and send refuses it, as verify said it would
+    again = run_cli("send", "--to", "pcc-office", "--dry-run", root=archived_copy)
+    assert again.code == 1 and str(log) in again.err, again.err
