@@ -12,7 +12,6 @@ import csv
 import errno
 import hashlib
 import io
-import os
 import re
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
@@ -540,15 +539,13 @@ def verify(
 def _send_log_problems(archive_root: Path, results: Collection[VerifyResult]) -> tuple[str, ...]:
     """Each send log of the editions verified that cannot be read (cut short, edited):
     ``send`` refuses to send from it, so it is told here, before a send is due."""
-    from reportgen.deliver.sendlog import read_send_log
+    from reportgen.deliver.sendlog import SEND_LOGS, read_send_log
 
     problems = []
     for edition in sorted({result.edition for result in results}):
-        for name in (SEND_LOG, PACK_SEND_LOG):
+        for name in SEND_LOGS:
             log = Path(archive_root) / edition / name
-            if not os.path.lexists(log):
-                continue
-            try:
+            try:  # none there reads as no records
                 read_send_log(log)
             except (DeliveryError, OSError) as error:
                 what = error.message if isinstance(error, DeliveryError) else str(error)
@@ -592,8 +589,6 @@ def _refuse_archive_among_the_inputs(archive: Path, root: Path) -> None:
     )
 
 
-SEND_LOG = "send-log.jsonl"
-PACK_SEND_LOG = "pack-send-log.jsonl"
 DISTRIBUTION = Path("distribution.yaml")
 
 
@@ -630,6 +625,7 @@ def send(
     import os
 
     from reportgen.deliver import mail
+    from reportgen.deliver.sendlog import PACK_SEND_LOG, SEND_LOG
     from reportgen.figurediff import checked_figures
 
     root = Path(root).resolve()

@@ -694,15 +694,16 @@ def verify_archive(archive_root: Path, edition: str | None = None) -> list[Verif
     archive_root = Path(archive_root)
     require_archive_root(archive_root)
     if edition is None:
-        editions = _edition_folders(archive_root)
+        folders = _edition_folders(archive_root)
     else:
         edition = _parse_edition(edition)
-        editions = [(edition, archive_root / edition)]
-        if not _load_edition(archive_root / edition, edition):
-            raise _not_archived(archive_root, edition)
+        folders = [(edition, archive_root / edition)]
+    editions = [(name, _load_edition(folder, name)) for name, folder in folders]
+    if edition is not None and not editions[0][1]:
+        raise _not_archived(archive_root, edition)
     results: list[VerifyResult] = []
-    for name, edition_dir in editions:
-        for version in _load_edition(edition_dir, name):
+    for name, versions in editions:
+        for version in versions:
             folder = version.folder
             if isinstance(version, DamagedVersion) and (
                 folder.is_symlink() or not folder.is_dir()
@@ -899,7 +900,7 @@ def _is_edition_name(name: str) -> bool:
 def _version_folders(edition_dir: Path) -> dict[int, Path]:
     """v<N> entries by N, whatever they are (``_load_edition`` tells a plain file or a
     link where a folder should be); staging folders and anything else are not versions."""
-    if not edition_dir.is_dir() or edition_dir.is_symlink():
+    if edition_dir.is_symlink() or not edition_dir.is_dir():
         return {}
     found = {}
     for entry in edition_dir.iterdir():
@@ -924,10 +925,11 @@ def _missing(edition: str, edition_dir: Path, number: int, why: str) -> DamagedV
 def _newest_sent(edition_dir: Path) -> tuple[int, str]:
     """The newest version any send log in ``edition_dir`` records, and that log's name
     (0 and "" where none is read: a damaged log is told by the send that reads it)."""
-    from reportgen.deliver.sendlog import read_send_log
+    from reportgen.deliver.sendlog import SEND_LOGS, read_send_log
 
     newest, named = 0, ""
-    for log in sorted(edition_dir.glob("*send-log.jsonl")):
+    for name in SEND_LOGS:
+        log = edition_dir / name
         try:
             versions = [record.version for record in read_send_log(log)]
         except (DeliveryError, OSError):
@@ -937,9 +939,19 @@ def _newest_sent(edition_dir: Path) -> tuple[int, str]:
     return newest, named
 
 
+def _unlike_a_folder(path: Path) -> str | None:
+    """What ``path`` is where an archive makes a folder of its own ("a link", "not a
+    folder"); None where it is one (or is not there at all)."""
+    if path.is_symlink():
+        return "a link"
+    if os.path.lexists(path) and not path.is_dir():
+        return "not a folder"
+    return None
+
+
 def _load_edition(edition_dir: Path, edition: str) -> list[ArchivedVersion | DamagedVersion]:
-    if os.path.lexists(edition_dir) and (edition_dir.is_symlink() or not edition_dir.is_dir()):
-        kind = "a link" if edition_dir.is_symlink() else "not a folder"
+    kind = _unlike_a_folder(edition_dir)
+    if kind is not None:
         problem = DeliveryError(
             f"the edition's folder is {kind}, which no archive makes",
             file=edition_dir,
@@ -950,8 +962,8 @@ def _load_edition(edition_dir: Path, edition: str) -> list[ArchivedVersion | Dam
     loaded: dict[int, Manifest | DamagedVersion] = {}
     for number, folder in folders.items():
         try:
-            if folder.is_symlink() or not folder.is_dir():
-                kind = "a link" if folder.is_symlink() else "not a folder"
+            kind = _unlike_a_folder(folder)
+            if kind is not None:
                 raise DeliveryError(
                     f"version folder is {kind}, which no archive makes",
                     file=folder,

@@ -41,6 +41,10 @@ Outcome = Literal["sending", "sent", "partial", "failed", "unknown", "dry-run"]
 DELIVERED_OUTCOMES: frozenset[str] = frozenset({"sent", "partial"})
 UNCERTAIN_OUTCOMES: frozenset[str] = frozenset({"sending", "unknown"})
 LOCK_NAME = ".send.lock"
+# the logs an edition's folder holds: the edition's sends, and the board pack's
+SEND_LOG = "send-log.jsonl"
+PACK_SEND_LOG = "pack-send-log.jsonl"
+SEND_LOGS = (SEND_LOG, PACK_SEND_LOG)
 # room asked for beyond the log itself: a whole copy is written before each rename
 ROOM_MARGIN = 64 * 1024
 # a send log of years is a few hundred KB; far more is not a log reportgen wrote
