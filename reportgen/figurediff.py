@@ -23,9 +23,9 @@ from reportgen.compute.tables import CSV_COLUMNS, FIGURES_COLUMNS
 from reportgen.errors import DeliveryError
 from reportgen.months import Month
 
-# an archive made before the MSG colour was kept (``CSV_COLUMNS``) has no msg_colour: it
-# is compared where both sides have it
-FIGURE_COLUMNS = ("last_year", "this_year", "diff", "msg_rank", "movement", "msg_colour")
+# the figures, past a row's section, kind and label; an archive made before the MSG
+# colour was kept (``CSV_COLUMNS``) has no msg_colour: it is compared where both sides have it
+FIGURE_COLUMNS = FIGURES_COLUMNS[FIGURES_COLUMNS.index("last_year") :]
 DIFF_COLUMNS = ("section", "kind", "label", "column", "before", "after")
 ABSENT = "(no row)"
 # an edition's figures are a hundred rows or so; a file far longer was not made by reportgen
