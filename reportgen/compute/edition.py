@@ -399,10 +399,9 @@ def _edition_block(
                 block, section, figures, wording, narrative.statements, narrative.file
             )
         case Notes():
-            conditions = block.while_not_comparable or (None,) * len(block.items)
             printed = tuple(
                 SourcedText(wording.fill(t), t.file, t.line)
-                for t, measure in zip(block.items, conditions, strict=True)
+                for t, measure in zip(block.items, block.while_not_comparable, strict=True)
                 if measure is None or not _comparable(figures, measure, edition)
             )
             return NoteTexts(printed) if printed else None

@@ -95,7 +95,7 @@ class Notes(msgspec.Struct, frozen=True):
     compare."""
 
     items: tuple[Template, ...]
-    while_not_comparable: tuple[str | None, ...] = ()  # one per item where given
+    while_not_comparable: tuple[str | None, ...]  # one per item
 
 
 class EditionNotes(msgspec.Struct, frozen=True):
@@ -330,19 +330,21 @@ class _Loader:
         lines = node[key].item_lines
         return tuple(self.template(t, line, names) for t, line in zip(texts, lines, strict=True))
 
+    def unknown_measure(self, name: str, line: int, says: str = "unknown measure") -> None:
+        self.problems.add(
+            InputError(
+                f"{says} {name!r}{did_you_mean(name, self.catalogue)}",
+                file=self.file,
+                line=line,
+                hint=f"measures are defined in {self.catalogue.file}",
+            )
+        )
+
     def comparable_measure(self, name: str, line: int) -> None:
         """A note's ``while_not_comparable``: a measure of the catalogue that has a
         comparable_from month (without one, it is comparable in every edition)."""
         if name not in self.catalogue:
-            self.problems.add(
-                InputError(
-                    f"while_not_comparable names an unknown measure "
-                    f"{name!r}{did_you_mean(name, self.catalogue)}",
-                    file=self.file,
-                    line=line,
-                    hint=f"measures are defined in {self.catalogue.file}",
-                )
-            )
+            self.unknown_measure(name, line, "while_not_comparable names an unknown measure")
         elif name not in self.comparable:
             self.problems.add(
                 InputError(
@@ -359,14 +361,7 @@ class _Loader:
         lines = [node.item_line(key, index) for index in range(len(names))]
         for name, line in zip(names, lines, strict=True):
             if name not in self.catalogue:
-                self.problems.add(
-                    InputError(
-                        f"unknown measure {name!r}{did_you_mean(name, self.catalogue)}",
-                        file=self.file,
-                        line=line,
-                        hint=f"measures are defined in {self.catalogue.file}",
-                    )
-                )
+                self.unknown_measure(name, line)
         first: dict[str, int] = {}
         for name, line in zip(names, lines, strict=True):
             if name in first:  # each time again, at the line that repeats it
@@ -425,9 +420,9 @@ class _Loader:
                 None if text is None else Heading(self.template(text, line, EDITION_PLACEHOLDERS))
             )
         if kind == "notes":
+            lines = raw["notes"].item_lines
             if isinstance(value, list):
                 # braces around a note's text make it a mapping: told as that, once
-                lines = raw["notes"].item_lines
                 stray = [
                     line
                     for item, line in zip(value, lines, strict=False)
@@ -459,14 +454,10 @@ class _Loader:
             conditions = tuple(
                 i.while_not_comparable if isinstance(i, ConditionalNote) else None for i in items
             )
-            lines = raw["notes"].item_lines
             for condition, item_line in zip(conditions, lines, strict=True):
                 if condition is not None:
                     self.comparable_measure(condition, item_line)
-            return Notes(
-                self.templates(raw, "notes", texts, EDITION_PLACEHOLDERS),
-                conditions if any(c is not None for c in conditions) else (),
-            )
+            return Notes(self.templates(raw, "notes", texts, EDITION_PLACEHOLDERS), conditions)
         if kind == "table":
             return self.table(value, line, defaults)
         if kind == "statements":
