@@ -1,10 +1,12 @@
-"""``.reportgen-cache/`` of a report folder: what the chart cache (``render.chartcache``)
-and the data cache (``load.datacache``) share.
+"""``.reportgen-cache/`` of a report folder: what the chart cache (``render.chartcache``),
+the data cache (``load.datacache``) and the narrative cache (``load.narrativecache``)
+share.
 
 In: a report folder. Out: a ``CacheFolder`` that knows whether the cache can be used at
-all, and warns once per command when it cannot be read or written; ``code_version``,
-the digest of reportgen's own code that every key includes (a change to loading,
-computing or drawing is a new key).
+all, and warns once per command when it cannot be read or written, and reads and writes
+sealed entries (a payload after its sha256, so one cut short or edited is found);
+``code_version``, the digest of reportgen's own code that every key includes (a change
+to loading, computing or drawing is a new key).
 
 A cache is an optimisation, never a reason to fail: a cache folder that is a link out
 of the report folder, cannot be read or written, or holds a damaged entry is reported
@@ -19,14 +21,16 @@ import errno
 import functools
 import hashlib
 import importlib.util
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from reportgen import notices
-from reportgen.atomic import OutputError, check_within
+from reportgen.atomic import OutputError, check_within, ensure_folder, write_bytes
 from reportgen.reading import MAX_INPUT_BYTES, NotAPlainFile, TooLarge, read_limited
 
 CACHE = Path(".reportgen-cache")
+T = TypeVar("T")
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -40,26 +44,34 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def installed_version(package: str) -> str:
+def installed_version(package: str, distribution: str | None = None) -> str:
     """An installed package's version, without importing it (slow) in this process; read
     afresh each time, as a long preview may outlive an upgrade. "" where it is not
-    installed.
+    installed. ``distribution``: the name it is installed under, where that is not the
+    package's own ("markdown_it_py" for ``markdown_it``).
 
-    Read from the name of its ``<package>-<version>.dist-info`` folder beside the package
-    (the installed-distribution layout of the packaging standards), which is what
-    ``importlib.metadata`` finds after importing itself and scanning every path entry; it
-    falls back to that where the layout is not there to read.
+    Read from the name of its ``<distribution>-<version>.dist-info`` folder beside the
+    package (the installed-distribution layout of the packaging standards; installers
+    differ in the name's case), which is what ``importlib.metadata`` finds after
+    importing itself and scanning every path entry; it falls back to that where the
+    layout is not there to read.
     """
+    distribution = distribution or package
     spec = importlib.util.find_spec(package)
     if spec is not None and spec.origin is not None:
         beside = Path(spec.origin).parent.parent
-        found = [p.name for p in beside.glob(f"{package}-*.dist-info") if p.is_dir()]
+        start = f"{distribution.lower()}-"
+        found = [
+            p.name[len(start) :].removesuffix(".dist-info")
+            for p in beside.glob("*.dist-info")
+            if p.name.lower().startswith(start) and p.is_dir()
+        ]
         if len(found) == 1:
-            return found[0].removeprefix(f"{package}-").removesuffix(".dist-info")
+            return found[0]
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return version(package)
+        return version(distribution)
     except PackageNotFoundError:
         return ""
 
@@ -81,15 +93,19 @@ class _FolderState:
 
 
 # one per report folder for the command under way (``new_command`` starts afresh): the
-# chart cache and the data cache share the folder, so a folder that cannot be used (a
-# link out of the report folder, a full disk) is told once and then left alone by both
+# caches share the folder, so a folder that cannot be used (a link out of the report
+# folder, a full disk) is told once and then left alone by all of them
 _STATES: dict[Path, _FolderState] = {}
+# entries made in the command under way, written once its output is (``store_deferred``):
+# (report folder, which cache) -> entry name -> payload
+_DEFERRED: dict[tuple[Path, str], dict[str, bytes]] = {}
 
 
 def new_command() -> None:
-    """Forget what was found of cache folders: a new command (or a preview's rebuild)
-    tries them again."""
+    """Forget what was found of cache folders, and entries made and not yet written: a
+    new command (or a preview's rebuild) tries them again."""
     _STATES.clear()
+    _DEFERRED.clear()
 
 
 class CacheFolder:
@@ -188,6 +204,107 @@ class CacheFolder:
                     path.rmdir()
                 else:
                     path.unlink()
+
+    def read_sealed(self, name: str, magic: bytes) -> bytes | None:
+        """The payload of the sealed entry ``name`` (``seal``); None where there is none.
+        ``DamagedEntry`` for one that is not what reportgen wrote, cut short or changed;
+        ``OSError`` where the cache cannot be read."""
+        try:
+            stored = self.read(name)
+        except FileNotFoundError:
+            return None
+        if not stored.startswith(magic):
+            raise DamagedEntry(f"it is not a reportgen {self.what} entry")
+        header, _, payload = stored[len(magic) :].partition(b"\n")
+        if header != hashlib.sha256(payload).hexdigest().encode("ascii"):
+            raise DamagedEntry("its payload does not match its sha256: truncated or changed")
+        return payload
+
+    def read_entry(
+        self,
+        name: str,
+        magic: bytes,
+        decode: Callable[[bytes], T],
+        problem: Callable[[T], str | None],
+        instead: str,
+    ) -> T | None:
+        """The sealed entry ``name``, decoded, where ``problem`` finds nothing wrong with
+        it. None where there is none; where it is damaged (warned of once, and removed)
+        or the cache cannot be read (given up, said once), the command goes on
+        ``instead`` ("loading the data")."""
+        try:
+            payload = self.read_sealed(name, magic)
+            if payload is None:
+                return None
+        except DamagedEntry as error:
+            found: str | None = str(error)
+        except OSError as error:
+            self.give_up(
+                f"cannot read the {self.what} ({error.filename or self.path(name)}: "
+                f"{error.strerror or error}); {instead} instead"
+            )
+            return None
+        else:
+            try:
+                value = decode(payload)
+                found = problem(value)
+            except Exception as error:  # whatever the bytes: a cache is never a reason to fail
+                found = f"{type(error).__name__}: {error}"
+            if found is None:
+                return value
+        self.warn(f"the {self.what} entry {self.path(name)} is damaged ({found}); {instead} again")
+        self.discard(name)
+        return None
+
+    def store_sealed(self, name: str, magic: bytes, payload: bytes, *, keep: int) -> None:
+        """Write ``payload`` as the sealed entry ``name`` (its sha256 before it, so a
+        torn or edited entry is found), then keep the newest ``keep`` entries whose
+        names start as ``name``'s does (up to its first "-"). Too large an entry is not
+        written: more than that is never read back."""
+        stored = magic + hashlib.sha256(payload).hexdigest().encode("ascii") + b"\n" + payload
+        if len(stored) > MAX_INPUT_BYTES:
+            return
+        try:
+            ensure_folder(self.folder, within=self.root)
+            write_bytes(self.path(name), stored, within=self.root)
+        except (OSError, OutputError) as error:
+            self.unwritable(error)
+            return
+        self._prune(name.partition("-")[0] + "-*", keep)
+
+    def defer(self, name: str, payload: bytes) -> None:
+        """Keep ``payload`` to be written as ``name`` by ``store_deferred``."""
+        _DEFERRED.setdefault((self.root, self.what), {})[name] = payload
+
+    def has_deferred(self) -> bool:
+        return bool(_DEFERRED.get((self.root, self.what)))
+
+    def store_deferred(self, magic: bytes, *, keep: int) -> None:
+        """Write the entries ``defer`` kept that the cache does not hold yet (called once
+        the command has written its output: on a nearly full disk that comes first)."""
+        for name, payload in sorted(_DEFERRED.pop((self.root, self.what), {}).items()):
+            if not self.usable:
+                return
+            try:
+                if self.path(name).is_file():
+                    continue
+            except OSError:
+                return  # a folder that cannot be searched: writing would fail the same way
+            self.store_sealed(name, magic, payload, keep=keep)
+
+    def _prune(self, pattern: str, keep: int) -> None:
+        """Keep the newest ``keep`` entries named by ``pattern``: each save of an input
+        makes a new one."""
+        try:
+            check_within(self.folder / "-", self.root)  # still no link out, as at the start
+            entries = [
+                (path.lstat().st_mtime_ns, path.name, path) for path in self.folder.glob(pattern)
+            ]
+        except (OSError, OutputError):
+            return
+        for _, _, path in sorted(entries, reverse=True)[keep:]:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
     def unwritable(self, error: OSError | OutputError) -> None:
         if isinstance(error, OSError):

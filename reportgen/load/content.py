@@ -44,7 +44,7 @@ class Run(msgspec.Struct, frozen=True):
     line: int | None = None
 
 
-class SubHeading(msgspec.Struct, frozen=True):
+class SubHeading(msgspec.Struct, frozen=True, tag=True):
     """A ``##`` or ``###`` heading of the narrative."""
 
     text: str
@@ -52,7 +52,7 @@ class SubHeading(msgspec.Struct, frozen=True):
     line: int | None = None  # line in the narrative file
 
 
-class NarrativeParagraph(msgspec.Struct, frozen=True):
+class NarrativeParagraph(msgspec.Struct, frozen=True, tag=True):
     """A paragraph of the narrative: runs of text in their faces."""
 
     runs: tuple[Run, ...]
@@ -74,7 +74,7 @@ class ListItem(msgspec.Struct, frozen=True):
         return "".join(run.text for run in self.runs)
 
 
-class BulletList(msgspec.Struct, frozen=True):
+class BulletList(msgspec.Struct, frozen=True, tag=True):
     """A bullet list, or a numbered one."""
 
     items: tuple[ListItem, ...]
@@ -87,12 +87,13 @@ class BulletList(msgspec.Struct, frozen=True):
         return tuple(item.line for item in self.items)
 
 
-class NarrativeBreak(msgspec.Struct, frozen=True):
+class NarrativeBreak(msgspec.Struct, frozen=True, tag=True):
     """A ``\\pagebreak`` line: the narrative goes on on a new page."""
 
     line: int | None = None
 
 
+# tagged, so the narrative cache (``load.narrativecache``) can tell them apart when it reads
 NarrativeBlock = SubHeading | NarrativeParagraph | BulletList | NarrativeBreak
 
 
@@ -444,7 +445,7 @@ def parse_body(body: str, name: str, first_line: int) -> tuple[NarrativeBlock, .
     return tuple(blocks)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _control_characters(text: str, name: str, problems: ProblemCollector) -> str:
@@ -452,7 +453,7 @@ def _control_characters(text: str, name: str, problems: ProblemCollector) -> str
     the rest as nothing or a box. Every line holding one is told; the text is handed on
     with each one a space, so the rest of the file is read, at the same lines."""
     for number, line in enumerate(text.split("\n"), start=1):
-        found = _CONTROL.search(line)
+        found = CONTROL_CHARACTER.search(line)
         if found:
             problems.add(
                 InputError(
@@ -462,7 +463,7 @@ def _control_characters(text: str, name: str, problems: ProblemCollector) -> str
                     hint="remove it (it often comes with text pasted from another program)",
                 )
             )
-    return _CONTROL.sub(" ", text)
+    return CONTROL_CHARACTER.sub(" ", text)
 
 
 def parse_narrative_file(text: str, name: str, *, body: bool = True) -> NarrativeFile:

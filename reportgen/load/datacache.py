@@ -23,7 +23,6 @@ Files: ``data-<key>.msgpack``; the newest few are kept.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import itertools
 import sys
@@ -34,10 +33,8 @@ from typing import Any
 
 import msgspec
 
-from reportgen.atomic import OutputError, check_within, ensure_folder, write_bytes
 from reportgen.cachefolder import (
     CacheFolder,
-    DamagedEntry,
     code_version,
     framed,
     installed_version,
@@ -109,59 +106,20 @@ class DataCache(CacheFolder):
         self._store(key, data)
 
     def _read(self, key: str, catalogue: Catalogue) -> PerformanceData | None:
-        name = _entry(key)
-        try:
-            stored = self.read(name)
-        except FileNotFoundError:
-            return None
-        except DamagedEntry as error:
-            problem = str(error)
-        except OSError as error:
-            self.give_up(
-                f"cannot read the data cache ({error.filename or self.path(name)}: "
-                f"{error.strerror or error}); loading the data instead"
-            )
-            return None
-        else:
-            try:
-                return _checked(stored, catalogue)
-            except ValueError as error:
-                problem = str(error)
-        self.warn(
-            f"the data cache entry {self.path(name)} is damaged ({problem}); loading the data again"
+        return self.read_entry(
+            _entry(key),
+            MAGIC,
+            msgspec.msgpack.Decoder(PerformanceData, dec_hook=_decode).decode,
+            lambda data: _data_problem(data, catalogue),
+            "loading the data",
         )
-        self.discard(name)
-        return None
 
     def _store(self, key: str, data: PerformanceData) -> None:
         try:
             payload = msgspec.msgpack.encode(data, enc_hook=_encode)
         except Exception:  # a value msgpack cannot hold: this data is loaded every time
             return
-        stored = MAGIC + hashlib.sha256(payload).hexdigest().encode("ascii") + b"\n" + payload
-        if len(stored) > MAX_INPUT_BYTES:
-            return  # more than an entry is read back: this data is loaded every time
-        try:
-            ensure_folder(self.folder, within=self.root)
-            write_bytes(self.path(_entry(key)), stored, within=self.root)
-        except (OSError, OutputError) as error:
-            self.unwritable(error)
-            return
-        self._prune()
-
-    def _prune(self) -> None:
-        """Keep the newest ``KEEP`` entries: each save of the data makes a new one."""
-        try:
-            check_within(self.folder / "-", self.root)  # still no link out, as at the start
-            entries = [
-                (path.lstat().st_mtime_ns, path.name, path)
-                for path in self.folder.glob("data-*.msgpack")
-            ]
-        except (OSError, OutputError):
-            return
-        for _, _, path in sorted(entries, reverse=True)[KEEP:]:
-            with contextlib.suppress(OSError):
-                path.unlink()
+        self.store_sealed(_entry(key), MAGIC, payload, keep=KEEP)
 
 
 def _entry(key: str) -> str:
@@ -191,23 +149,6 @@ def _fingerprint(root: Path, names: Sequence[Path]) -> tuple[str, Reads] | None:
         framed(digest, b"sha256:" + next(iter(digests)).encode("ascii"))  # one read
         seen.setdefault(file, set()).update(digests)
     return digest.hexdigest(), seen
-
-
-def _checked(stored: bytes, catalogue: Catalogue) -> PerformanceData:
-    """The entry's data; ValueError says how it is damaged."""
-    if not stored.startswith(MAGIC):
-        raise ValueError("it is not a reportgen data cache entry")
-    header, _, payload = stored[len(MAGIC) :].partition(b"\n")
-    if header != hashlib.sha256(payload).hexdigest().encode("ascii"):
-        raise ValueError("its payload does not match its sha256: truncated or changed")
-    try:
-        data = msgspec.msgpack.Decoder(PerformanceData, dec_hook=_decode).decode(payload)
-        problem = _data_problem(data, catalogue)
-    except Exception as error:  # whatever the bytes: a cache is never a reason to fail
-        problem = f"{type(error).__name__}: {error}"
-    if problem is not None:
-        raise ValueError(problem)
-    return data
 
 
 def _data_problem(data: PerformanceData, catalogue: Catalogue) -> str | None:

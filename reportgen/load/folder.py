@@ -21,12 +21,13 @@ import msgspec
 from reportgen.errors import InputError, ProblemCollector, Where
 from reportgen.links import LinkLoop, real_path
 from reportgen.load.catalogue import Catalogue, load_catalogue
-from reportgen.load.content import NarrativeFile, load_narrative_file
+from reportgen.load.content import MAX_NARRATIVE_BYTES, NarrativeFile, parse_narrative_file
 from reportgen.load.csvfile import MAX_DATA_BYTES
 from reportgen.load.data import WORKBOOK, PerformanceData, load_data
 from reportgen.load.layout import ReportLayout, load_layout
 from reportgen.load.reportfolder import CATALOGUE, LAYOUT, require_report_folder
 from reportgen.load.theme import Theme, load_theme
+from reportgen.load.yamlfile import read_text
 from reportgen.months import Month
 from reportgen.reading import Reads, recorded_reads
 
@@ -50,6 +51,9 @@ class ReportFolder(msgspec.Struct, frozen=True):
     # the data cache's key of the bytes the data was loaded from (``keep_loaded_data``);
     # None where no cache was asked for, or a data file changed during the load
     data_key: str | None = None
+    # the report folder whose cache holds the narrative parsed before (``load_content``);
+    # None: no cache was asked for (a copy's narrative is parsed from its own files)
+    cache_root: Path | None = None
 
     def display(self, path: Path) -> str:
         """A path as the analyst would type it: relative to the report folder."""
@@ -123,18 +127,22 @@ def load_report(root: Path, *, cache_root: Path | None = None) -> ReportFolder:
         data, key = _load_data(root, catalogue, cache_root, catalogue_reads)
     problems.raise_if_any()
     assert layout is not None and data is not None
-    return ReportFolder(root, catalogue, data, layout, key)
+    return ReportFolder(root, catalogue, data, layout, key, cache_root)
 
 
 def keep_loaded_data(folder: ReportFolder, cache_root: Path) -> None:
     """Keep the folder's data in ``cache_root``'s data cache (``load.datacache``), where
-    it was loaded from bytes the cache can name and is not kept already: called once a
-    command has written what it was for."""
-    if folder.data_key is None:
-        return
-    from reportgen.load.datacache import DataCache
+    it was loaded from bytes the cache can name and is not kept already, and the
+    narrative parsed meanwhile (``load.narrativecache``): called once a command has
+    written what it was for."""
+    if folder.data_key is not None:
+        from reportgen.load.datacache import DataCache
 
-    DataCache(cache_root).keep(folder.data_key, folder.data)
+        DataCache(cache_root).keep(folder.data_key, folder.data)
+    if folder.cache_root is not None:
+        from reportgen.load.narrativecache import keep_parsed
+
+        keep_parsed(folder.cache_root)
 
 
 def load_figures(root: Path) -> tuple[Catalogue, PerformanceData]:
@@ -295,11 +303,11 @@ def load_content(
 ) -> dict[int, NarrativeFile]:
     """Every section's narrative for ``edition``, every problem at once; a missing file
     is an error. ``bodies=False`` reads the front matter only (the figures need the
-    statements, not the Markdown)."""
-    texts: dict[int, NarrativeFile] = {}
+    statements, not the Markdown). Where the folder was loaded with a cache, narrative
+    parsed before from the same texts is read back (``load.narrativecache``)."""
+    texts: dict[int, tuple[str, str]] = {}
     missing = []
     problems = ProblemCollector()
-    lines = {s.number: s.line for s in folder.layout.sections}
     for number, path in folder.narrative_paths(edition).items():
         name = folder.display(path)
         with problems.attempt():
@@ -307,16 +315,37 @@ def load_content(
             if not checked.exists():
                 missing.append(name)
                 continue
-            text = load_narrative_file(checked, name, body=bodies)
-            if text.section != number:
-                raise InputError(
+            texts[number] = (name, read_text(checked, name, limit=MAX_NARRATIVE_BYTES))
+
+    def parse() -> dict[int, NarrativeFile]:
+        parsed: dict[int, NarrativeFile] = {}
+        found = ProblemCollector()
+        for number, (name, text) in texts.items():
+            with found.attempt():
+                parsed[number] = parse_narrative_file(text, name, body=bodies)
+        found.raise_if_any()
+        return parsed
+
+    parsed: dict[int, NarrativeFile] = {}
+    with problems.attempt():
+        if problems or missing or folder.cache_root is None:
+            parsed = parse()  # the other files' problems too, told with these
+        else:
+            from reportgen.load.narrativecache import NarrativeCache
+
+            parsed = NarrativeCache(folder.cache_root).parsed(texts, bodies, parse)
+    lines = {s.number: s.line for s in folder.layout.sections}
+    for number, text in parsed.items():
+        if text.section != number:
+            problems.add(
+                InputError(
                     f"front matter says section {text.section}, but the layout puts this "
                     f"file in section {number} ({folder.layout.file}:{lines[number]})",
-                    file=name,
+                    file=text.file,
                     line=2,
                     hint=f"set 'section: {number}' or correct the layout's narrative name",
                 )
-            texts[number] = text
+            )
     if missing:
         problems.add(
             InputError(
@@ -330,7 +359,7 @@ def load_content(
             )
         )
     problems.raise_if_any()
-    return texts
+    return parsed
 
 
 def still_marked_for_review(

@@ -194,7 +194,7 @@ def test_a_full_disk_is_told_once_and_the_data_still_loaded(report_copy: Path, m
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(args[0]))
 
-    monkeypatch.setattr("reportgen.load.datacache.write_bytes", full)
+    monkeypatch.setattr("reportgen.cachefolder.write_bytes", full)
     heard: list[notices.Notice] = []
     with notices.listening(heard.append):
         data = loaded(report_copy)
