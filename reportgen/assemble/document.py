@@ -15,6 +15,7 @@ structure tree as drawn).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 from collections.abc import Callable
@@ -60,7 +61,15 @@ from reportgen.render.story import (
     edition_story,
 )
 from reportgen.render.styles import Styles, face, font_name
-from reportgen.render.tagging import FOOTER, HEADER, LAYOUT, WATERMARK, Element, Tagger
+from reportgen.render.tagging import (
+    FOOTER,
+    HEADER,
+    LAYOUT,
+    WATERMARK,
+    Element,
+    Tagger,
+    laid_out_only,
+)
 
 FIRST_NUMBERED_PAGE = 3  # cover and contents come first; printed page 1 is the third
 
@@ -576,7 +585,9 @@ def lay_out(
     asked for the charts' text only after the layout, so the charts can be drawn
     meanwhile. ``measure_header`` False: the running header is measured elsewhere (check
     measures every edition's, and would otherwise say this one's twice). ``write`` False:
-    a dry run, which wants where things went and no PDF (the bytes returned are empty)."""
+    a dry run, which wants the page count, where each section starts and every problem,
+    and no PDF: the bytes returned are empty, and the paragraphs and tables are placed
+    but not drawn (``laid_out_only``)."""
     theme = styles.theme
     buffer = io.BytesIO()
     doc = EditionDocument(buffer, edition, theme, styles)
@@ -591,10 +602,11 @@ def lay_out(
 
     page = StoryPage(doc.width, (theme.chart.width, theme.chart.height), doc.record_chart)
     try:
-        doc.build(
-            edition_story(edition, styles, page, doc.tagger),
-            canvasmaker=partial(EditionCanvas, before_save=define_forms, write=write),
-        )
+        with contextlib.nullcontext() if write else laid_out_only():
+            doc.build(
+                edition_story(edition, styles, page, doc.tagger),
+                canvasmaker=partial(EditionCanvas, before_save=define_forms, write=write),
+            )
     except LayoutError:
         # something (a table row, a statement, a paragraph) is taller than a page: said in
         # words, never reportlab's own (it shows the flowable's internals)

@@ -23,7 +23,6 @@ from reportlab.platypus import (
     PageBreak,
     Paragraph,
     Spacer,
-    Table,
     TableStyle,
 )
 
@@ -52,7 +51,7 @@ from reportgen.render.flowables import (
 )
 from reportgen.render.narrative import narrative_flowables, note_flowables, plain
 from reportgen.render.styles import Styles
-from reportgen.render.tagging import TableTagger, TagContext, Tagger
+from reportgen.render.tagging import TableTagger, TagContext, TaggedTable, Tagger
 
 LAYOUT_HEADING_LEVEL = 2  # "Performance Information": the level under the section's H1
 _COVER_LINE = "reportgen_cover_line"  # which of the edition's cover lines a paragraph prints
@@ -213,7 +212,7 @@ def _contents(
             ]
         )
     widths = list(contents_columns(width))
-    table = Table(
+    table = TaggedTable(
         rows,
         colWidths=widths,
         hAlign="LEFT",

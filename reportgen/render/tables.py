@@ -23,7 +23,7 @@ from reportgen.load.theme import RagMarks
 from reportgen.render.flowables import mark_source, tallest_text
 from reportgen.render.narrative import plain
 from reportgen.render.styles import Styles
-from reportgen.render.tagging import TableTagger, TagContext
+from reportgen.render.tagging import TableTagger, TagContext, TaggedTable
 
 MIN_LABEL_WIDTH = 3 * cm  # room for a measure's name beside its figures
 
@@ -302,7 +302,7 @@ def _table(
 ) -> Table:
     """The reportlab Table: header row repeated on each page, tagged as it is drawn, and
     naming its tallest cell's text and source if no page can hold its row."""
-    built = Table(
+    built = TaggedTable(
         data,
         colWidths=widths,
         repeatRows=1,

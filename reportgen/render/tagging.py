@@ -12,11 +12,16 @@ marked-content operators; ``TaggedParagraph`` brackets what a paragraph draws (i
 ``beginText`` is where reportlab has drawn a list item's bullet and starts the text, so
 label and body are told apart); ``Table``'s render callback (``TableRenderCB``) brackets
 each cell and marks shading and rules as artifacts.
+
+Within ``laid_out_only`` (the page-fit dry run) the tagged flowables, every paragraph and
+table of the story, are placed but draw nothing: drawing their text is half of a
+layout's time, and a dry run wants only where each lands.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 from collections.abc import Iterator
 from typing import Any
 
@@ -128,6 +133,23 @@ class Tagger:
         element.kids.append(LinkAnnotation(page, index, description))
 
 
+# False within ``laid_out_only``
+_DRAWN = contextvars.ContextVar("reportgen_drawn", default=True)
+
+
+@contextlib.contextmanager
+def laid_out_only() -> Iterator[None]:
+    """Within: the tagged paragraphs and tables are placed but draw nothing. Where each
+    lands, the page count and every layout problem are as when drawn (reportlab finds
+    them in wrapping and splitting, reportgen's in the page templates and as each
+    flowable is placed, never in a flowable's drawing); nothing is tagged."""
+    token = _DRAWN.set(False)
+    try:
+        yield
+    finally:
+        _DRAWN.reset(token)
+
+
 class TaggedParagraph(Paragraph):
     """A Paragraph drawn as content of ``element``; a paragraph split over two pages is
     one element with content on each. With ``label`` (a list item), the bullet or number
@@ -156,6 +178,8 @@ class TaggedParagraph(Paragraph):
         return parts
 
     def draw(self) -> None:
+        if not _DRAWN.get():
+            return
         if self.tagger is None or self.element is None:
             raise ValueError("a TaggedParagraph is drawn without its structure element")
         self.labelling = self.label is not None and bool(self.bulletText)
@@ -173,6 +197,15 @@ class TaggedParagraph(Paragraph):
             self.tagger.begin(self.canv, self.element)
             self.labelling = False
         return super().beginText(x, y)
+
+
+class TaggedTable(Table):
+    """A Table whose cells its render callback (``TableTagger``) tags as it draws them;
+    reportlab makes the parts of a table split over pages of the same class."""
+
+    def draw(self) -> None:
+        if _DRAWN.get():
+            super().draw()
 
 
 class TableTagger(TableRenderCB):
