@@ -35,6 +35,7 @@ import yaml
 from reportgen.cachefolder import CacheFolder, code_version, framed, installed_version
 from reportgen.load.content import (
     CONTROL_CHARACTER,
+    MAX_NARRATIVE_BYTES,
     BulletList,
     NarrativeBreak,
     NarrativeFile,
@@ -119,8 +120,8 @@ def _key(texts: Texts, bodies: bool) -> str:
 def _narrative_problem(parsed: Parsed, texts: Texts, bodies: bool) -> str | None:
     """What of ``parsed`` no parse of ``texts`` gives: other files, Markdown where only
     the front matter was parsed, a heading of a level the narrative has not, a line
-    before the first, or a text holding a control character (a parse turns each into a
-    space)."""
+    before the first, a text holding a control character (a parse turns each into a
+    space), or more text than a narrative file may hold."""
     if set(parsed) != set(texts):
         return "it holds other sections than the edition's"
     for number, found in parsed.items():
@@ -131,9 +132,13 @@ def _narrative_problem(parsed: Parsed, texts: Texts, bodies: bool) -> str | None
             return "it holds Markdown where only the front matter was parsed"
         if any(isinstance(b, SubHeading) and b.level not in (2, 3) for b in found.blocks):
             return f"{name}: it holds a heading of a level no parse gives"
+        written = 0
         for text, line in _texts(found):
+            written += len(text)
             if CONTROL_CHARACTER.search(text) or (line is not None and line < 1):
                 return f"{name}: it holds a text or line no parse gives"
+        if written > MAX_NARRATIVE_BYTES:  # no more than the file could hold: bounded work
+            return f"{name}: it holds more text than a narrative file may"
     return None
 
 

@@ -146,6 +146,10 @@ def _line_zero(fields: dict[Any, Any]) -> None:
     fields[2]["notes"] = [{"text": "a note", "line": 0}]
 
 
+def _too_much_text(fields: dict[Any, Any]) -> None:
+    fields[2]["blocks"][1]["runs"][0]["text"] = "word " * 60_000
+
+
 def _untagged_block(fields: dict[Any, Any]) -> None:
     del fields[2]["blocks"][0]["type"]
 
@@ -158,6 +162,7 @@ def _untagged_block(fields: dict[Any, Any]) -> None:
         _another_section,
         _a_first_level_heading,
         _line_zero,
+        _too_much_text,
         _untagged_block,
     ],
 )
