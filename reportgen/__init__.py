@@ -34,6 +34,33 @@ def tune_collector() -> None:
     gc.set_threshold(*COLLECTOR_THRESHOLDS)
 
 
+class CollectorPaused:
+    """``with CollectorPaused():`` no automatic collection within, for one pass over a
+    report folder (``check``, and its dry-run worker while it serves that check): what
+    it makes lives to the end or is freed as its last reference goes, and the collector's
+    passes found next to nothing (a check just after a save of the data: 28 passes,
+    about 20 ms, a few hundred objects freed; its peak memory the same either way).
+
+    At the end what survived is set aside (``gc.freeze``), not looked at by one long
+    collection as the command ends (as long as all the passes saved), and automatic
+    collection is on again where it was: a caller running many commands (a test
+    session) keeps its setting, and at most the few hundred objects of each pass that
+    only a collection would have freed."""
+
+    def __enter__(self) -> None:
+        import gc
+
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *_exc: object) -> None:
+        import gc
+
+        gc.freeze()
+        if self.was_enabled:
+            gc.enable()
+
+
 # numpy's OpenBLAS starts a thread per core as it is imported, and each spins a while
 # waiting for work that reportgen never gives it (no figure needs linear algebra): on
 # two cores that spinning took the core the other process (a worker) was using

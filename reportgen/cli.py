@@ -542,12 +542,12 @@ def _diff(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from reportgen import steps
+    from reportgen import CollectorPaused, steps
     from reportgen.assemble.dryrun import DryRunWorker
 
     # started before pandas is imported: the worker imports reportlab and parses the
     # fonts on the other core meanwhile
-    with DryRunWorker() as worker:
+    with CollectorPaused(), DryRunWorker() as worker:
         steps.reached("check: worker started")
         from reportgen.check import check_folder
 

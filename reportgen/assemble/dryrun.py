@@ -25,6 +25,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 
+from reportgen import CollectorPaused
 from reportgen.assemble.worker import (
     WorkerProcess,
     end_worker,
@@ -239,6 +240,7 @@ def serve() -> None:
     # Ctrl-C to the process group is the parent's to handle (a SIGTERM ends the worker
     # at once, which does no harm); the worker ends when the parent does, through its stdin
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    CollectorPaused().__enter__()  # it serves one check, and ends with it
     requests: queue.Queue[Any] = queue.Queue()
     threading.Thread(target=relay_requests, args=(sys.stdin.buffer, requests), daemon=True).start()
     # now, while the parent imports pandas and loads the folder
