@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn, TypedDict
 
@@ -173,6 +171,26 @@ def cell_order(cell: str | None) -> tuple[str, int, int]:
     return (sheet, int(digits) if digits.isdigit() else 0, column)
 
 
+class _Attempt:
+    # a class, not a generator-based context manager: a computation makes thousands of
+    # attempts (a chart's every point), and a generator's setup was most of their cost
+    __slots__ = ("collector",)
+
+    def __init__(self, collector: ProblemCollector) -> None:
+        self.collector = collector
+
+    def __enter__(self) -> None:
+        return None
+
+    # "bool | None", not "bool": the type checker then reads on after the block as it
+    # did with the generator-based manager (a name assigned inside is taken as assigned)
+    def __exit__(self, kind: object, error: BaseException | None, _trace: object) -> bool | None:
+        if isinstance(error, ReportgenError):
+            self.collector.add(error)
+            return True  # gathered: the block's caller goes on
+        return False
+
+
 class ProblemCollector:
     """Gathers errors so one run can report them all: ``with problems.attempt(): ...``.
 
@@ -199,12 +217,10 @@ class ProblemCollector:
                     self._seen.add(key)
                     self.problems.append(problem)
 
-    @contextlib.contextmanager
-    def attempt(self) -> Iterator[None]:
-        try:
-            yield
-        except ReportgenError as error:
-            self.add(error)
+    def attempt(self) -> _Attempt:
+        """``with problems.attempt(): ...``: a ReportgenError raised inside is gathered,
+        and the code after the block goes on."""
+        return _Attempt(self)
 
     def __bool__(self) -> bool:
         return bool(self.problems)

@@ -76,7 +76,10 @@ class Month(msgspec.Struct, frozen=True, order=True):
 
     def shift(self, months: int) -> Month:
         index = self.year * 12 + (self.month - 1) + months
-        return Month(index // 12, index % 12 + 1)
+        found = _BY_INDEX.get(index)
+        if found is None:
+            found = _BY_INDEX[index] = Month(index // 12, index % 12 + 1)
+        return found
 
     def months_until(self, other: Month) -> int:
         return (other.year * 12 + other.month) - (self.year * 12 + self.month)
@@ -105,6 +108,11 @@ class Month(msgspec.Struct, frozen=True, order=True):
         """ "2013/14" for any month from April 2013 to March 2014."""
         start = self.financial_year_start.year
         return f"{start}/{(start + 1) % 100:02d}"
+
+
+# months by their number since year 0: windows and lags step through the same few
+# hundred months again and again (a Month is checked as it is made; these once)
+_BY_INDEX: dict[int, Month] = {}
 
 
 @functools.lru_cache(maxsize=8192)  # the same few hundred months are read many times

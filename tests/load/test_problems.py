@@ -181,3 +181,17 @@ def test_a_refusal_the_server_wrote_over_two_lines_is_printed_on_one(
         "reportgen: refused by the server: b@x.example: 550-5.1.1 mailbox unavailable\\n"
         "550 5.1.1 see the administrator"
     ]
+
+
+def test_an_attempt_gathers_problems_only() -> None:
+    problems = ProblemCollector()
+    went_on = []
+    with problems.attempt():
+        raise InputError("gathered", file="a.csv", line=1)
+    went_on.append("after a problem")
+    with pytest.raises(KeyError), problems.attempt():
+        raise KeyError("not a problem of the input: raised as it is")
+    with problems.attempt():
+        went_on.append("nothing raised")
+    assert went_on == ["after a problem", "nothing raised"]
+    assert [p.message for p in problems.problems] == ["gathered"]
