@@ -128,6 +128,8 @@ def check_folder(
             if isinstance(found, ReportgenError):
                 raise found
             report.lines.append(found.line())
+    if worker is not None:
+        worker.release()  # every answer is in: it ends while this process reports
     if target is not None:
         report.notes += [
             f"{name} is not read by any build (and not archived)"

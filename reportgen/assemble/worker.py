@@ -133,6 +133,17 @@ class WorkerProcess:
             return False
         return True
 
+    def release(self) -> None:
+        """Tell the worker no more requests are coming (its stdin closed: it ends), and
+        go on without waiting for it to end: ``close`` reaps it later, by when it has
+        ended meanwhile. Answers not yet read are lost."""
+        process = self._process
+        if process is not None and process.stdin is not None:
+            try:
+                process.stdin.close()
+            except OSError:
+                pass
+
     def close(self) -> None:
         """End the worker now (closing its stdin ends it) and reap it."""
         process, self._process = self._process, None

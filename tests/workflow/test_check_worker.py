@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -356,3 +357,30 @@ def test_a_process_that_has_the_layout_modules_starts_no_worker() -> None:
     assert "reportlab.platypus" in sys.modules
     with DryRunWorker() as worker:
         assert worker.pid is None
+
+
+def _state(pid: int) -> str:
+    """The process's state letter from /proc ("Z": it has ended, not yet reaped)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return "gone"
+    return text.rsplit(")", 1)[1].split()[0]
+
+
+def test_the_worker_ends_as_soon_as_check_has_every_answer(tmp_path: Path) -> None:
+    # it is released, not left waiting for a request until the command closes it
+    from reportgen.check import check_folder
+
+    needs_proc()
+    root = copy_sample(tmp_path / "report")
+    with DryRunWorker(start=True) as worker:
+        assert worker.pid is not None
+        check_folder(root, worker=worker)
+        ended = False
+        for _ in range(250):  # up to 5 s
+            if _state(worker.pid) in ("Z", "gone"):
+                ended = True
+                break
+            time.sleep(0.02)
+        assert ended, _state(worker.pid)
