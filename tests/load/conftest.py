@@ -8,10 +8,15 @@ problems ``load_data`` raises.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import pytest
 
 from reportgen.errors import Problems, ReportgenError
@@ -154,3 +159,43 @@ def book_folder(data_folder: Path) -> Path:
         (data_folder / "data" / name).unlink()
     write_workbook(data_folder / "data" / "performance.xlsx")
     return data_folder
+
+
+def imported_by_two_checks(root: Path, module: str) -> list[str]:
+    """Whether ``module`` was imported by each of two ``check``s of ``root`` in turn, each
+    in a fresh Python ("True" / "False"): what the second reads back from a cache it
+    need not import."""
+    program = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from reportgen.check import check_folder\n"
+        f"check_folder(Path({str(root)!r}))\n"
+        f"print({module!r} in sys.modules)\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+        for _ in range(2)
+    ]
+    assert all(run.returncode == 0 for run in runs), runs[-1].stderr
+    return [run.stdout.strip() for run in runs]
+
+
+def rewritten(entry: Path, magic: bytes, change: Callable[[Any], None]) -> None:
+    """A cache entry with its payload changed and its sha256 made to match: as made by
+    hand, not by damage."""
+    stored = entry.read_bytes()
+    payload = stored[len(magic) :].partition(b"\n")[2]
+    fields = msgspec.msgpack.decode(payload)
+    change(fields)
+    payload = msgspec.msgpack.encode(fields)
+    entry.write_bytes(magic + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+
+
+def moved_behind_a_link(entry: Path, folder: Path) -> Path:
+    """Move a cache entry into ``folder`` and leave a link to it in its place; the file
+    it now is."""
+    elsewhere = folder / "elsewhere.msgpack"
+    elsewhere.write_bytes(entry.read_bytes())
+    entry.unlink()
+    entry.symlink_to(elsewhere)
+    return elsewhere

@@ -7,8 +7,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import subprocess
-import sys
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
@@ -25,6 +23,7 @@ from reportgen.load.data import PerformanceData
 from reportgen.load.datacache import KEEP, MAGIC, DataCache
 from reportgen.load.folder import keep_loaded_data, load_report
 from tests.conftest import copy_sample
+from tests.load.conftest import imported_by_two_checks, moved_behind_a_link, rewritten
 
 MONTHLY = Path("data/monthly.csv")
 
@@ -131,10 +130,7 @@ def test_a_damaged_entry_is_told_and_replaced(report_copy: Path) -> None:
 def test_an_entry_that_is_a_link_is_not_followed(report_copy: Path, tmp_path: Path) -> None:
     fresh = loaded(report_copy)
     (entry,) = entries(report_copy)
-    elsewhere = tmp_path / "elsewhere.msgpack"
-    elsewhere.write_bytes(entry.read_bytes())
-    entry.unlink()
-    entry.symlink_to(elsewhere)
+    elsewhere = moved_behind_a_link(entry, tmp_path)
     heard: list[notices.Notice] = []
     with notices.listening(heard.append):
         assert load_report(report_copy, cache_root=report_copy).data == fresh
@@ -236,29 +232,7 @@ def test_no_cache_reads_and_writes_no_entry(
 
 @pytest.mark.slow  # starts Python twice
 def test_a_check_of_unchanged_data_imports_no_pandas(report_copy: Path) -> None:
-    program = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from reportgen.check import check_folder\n"
-        f"check_folder(Path({str(report_copy)!r}))\n"
-        "print('pandas' in sys.modules)\n"
-    )
-    runs = [
-        subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
-        for _ in range(2)
-    ]
-    assert [run.stdout.strip() for run in runs] == ["True", "False"], runs[1].stderr
-
-
-def _rewritten(entry: Path, change: Callable[[dict[str, Any]], None]) -> None:
-    """The entry with its payload changed and its sha256 made to match: as made by hand,
-    not by damage."""
-    stored = entry.read_bytes()
-    payload = stored[len(MAGIC) :].partition(b"\n")[2]
-    fields = msgspec.msgpack.decode(payload)
-    change(fields)
-    payload = msgspec.msgpack.encode(fields)
-    entry.write_bytes(MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+    assert imported_by_two_checks(report_copy, "pandas") == ["True", "False"]
 
 
 def _short_column(fields: dict[str, Any]) -> None:
@@ -412,7 +386,7 @@ def test_an_entry_made_by_hand_is_damaged_not_a_crash(
 ) -> None:
     fresh = loaded(report_copy)
     (entry,) = entries(report_copy)
-    _rewritten(entry, change)
+    rewritten(entry, MAGIC, change)
     heard: list[notices.Notice] = []
     with notices.listening(heard.append):
         assert load_report(report_copy, cache_root=report_copy).data == fresh

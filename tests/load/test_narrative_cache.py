@@ -4,14 +4,10 @@ never for texts other than those it was parsed from."""
 
 from __future__ import annotations
 
-import hashlib
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import pytest
 
 from reportgen import notices
@@ -21,6 +17,7 @@ from reportgen.load.content import NarrativeFile
 from reportgen.load.folder import ReportFolder, keep_loaded_data, load_content, load_report
 from reportgen.load.narrativecache import KEEP, MAGIC
 from reportgen.months import Month
+from tests.load.conftest import imported_by_two_checks, moved_behind_a_link, rewritten
 
 EDITION = Month(2014, 3)
 FILE = Path("content/2014-03/02-supporting-victims.md")
@@ -115,17 +112,6 @@ def test_a_copy_of_the_folder_is_parsed_from_its_files(report_copy: Path) -> Non
     assert entries(report_copy) == []
 
 
-def _rewritten(entry: Path, change: Callable[[dict[Any, Any]], None]) -> None:
-    """The entry with its payload changed and its sha256 made to match: as made by hand,
-    not by damage."""
-    stored = entry.read_bytes()
-    payload = stored[len(MAGIC) :].partition(b"\n")[2]
-    fields = msgspec.msgpack.decode(payload)
-    change(fields)
-    payload = msgspec.msgpack.encode(fields)
-    entry.write_bytes(MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
-
-
 def _control_character(fields: dict[Any, Any]) -> None:
     fields[2]["blocks"][0]["text"] = "Victims\x1b[2J of crime"
 
@@ -173,7 +159,7 @@ def test_an_entry_made_by_hand_is_damaged_not_used(
     assert expected[2].blocks and expected[2].blocks[0].text  # type: ignore[union-attr]
     (entry,) = entries(report_copy)
     kept = entry.read_bytes()
-    _rewritten(entry, change)
+    rewritten(entry, MAGIC, change)
     new_command()
     heard: list[notices.Notice] = []
     with notices.listening(heard.append):
@@ -200,10 +186,7 @@ def test_a_damaged_entry_is_told_and_replaced(report_copy: Path) -> None:
 def test_an_entry_that_is_a_link_is_not_followed(report_copy: Path, tmp_path: Path) -> None:
     expected = parsed(report_copy)
     (entry,) = entries(report_copy)
-    elsewhere = tmp_path / "elsewhere.msgpack"
-    elsewhere.write_bytes(entry.read_bytes())
-    entry.unlink()
-    entry.symlink_to(elsewhere)
+    elsewhere = moved_behind_a_link(entry, tmp_path)
     heard: list[notices.Notice] = []
     with notices.listening(heard.append):
         assert load_content(load_report(report_copy, cache_root=report_copy), EDITION) == expected
@@ -247,15 +230,4 @@ def test_no_cache_reads_and_writes_no_entry(report_copy: Path, run_cli, monkeypa
 
 @pytest.mark.slow  # starts Python twice
 def test_a_check_of_unchanged_narrative_imports_no_markdown_parser(report_copy: Path) -> None:
-    program = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from reportgen.check import check_folder\n"
-        f"check_folder(Path({str(report_copy)!r}))\n"
-        "print('markdown_it' in sys.modules)\n"
-    )
-    runs = [
-        subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
-        for _ in range(2)
-    ]
-    assert [run.stdout.strip() for run in runs] == ["True", "False"], runs[1].stderr
+    assert imported_by_two_checks(report_copy, "markdown_it") == ["True", "False"]
