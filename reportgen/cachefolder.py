@@ -206,7 +206,7 @@ class CacheFolder:
                     path.unlink()
 
     def read_sealed(self, name: str, magic: bytes) -> bytes | None:
-        """The payload of the sealed entry ``name`` (``seal``); None where there is none.
+        """The payload of the sealed entry ``name`` (``store_sealed``); None where there is none.
         ``DamagedEntry`` for one that is not what reportgen wrote, cut short or changed;
         ``OSError`` where the cache cannot be read."""
         try:
@@ -283,14 +283,18 @@ class CacheFolder:
         """Write the entries ``defer`` kept that the cache does not hold yet (called once
         the command has written its output: on a nearly full disk that comes first)."""
         for name, payload in sorted(_DEFERRED.pop((self.root, self.what), {}).items()):
-            if not self.usable:
-                return
-            try:
-                if self.path(name).is_file():
-                    continue
-            except OSError:
-                return  # a folder that cannot be searched: writing would fail the same way
-            self.store_sealed(name, magic, payload, keep=keep)
+            if self.lacks(name):
+                self.store_sealed(name, magic, payload, keep=keep)
+
+    def lacks(self, name: str) -> bool:
+        """Whether an entry ``name`` is worth writing: the cache is usable and holds none
+        (False where the folder cannot be searched: writing would fail the same way)."""
+        if not self.usable:
+            return False
+        try:
+            return not self.path(name).is_file()
+        except OSError:
+            return False
 
     def _prune(self, pattern: str, keep: int) -> None:
         """Keep the newest ``keep`` entries named by ``pattern``: each save of an input

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
 from typing import Annotated, Any
 
 import msgspec
@@ -27,7 +26,7 @@ from msgspec import Meta
 
 from reportgen.errors import InputError, ProblemCollector, ReportgenError
 from reportgen.load.schema import Label, PlainText, Spec, convert_into
-from reportgen.load.yamlfile import Node, parse_yaml, read_text
+from reportgen.load.yamlfile import Node, parse_yaml
 
 REVIEW_MARKER = "review"
 PAGE_BREAK = "\\pagebreak"
@@ -508,8 +507,3 @@ def parse_narrative_file(text: str, name: str, *, body: bool = True) -> Narrativ
         blocks=blocks,
         file=name,
     )
-
-
-def load_narrative_file(path: Path, display_name: str, *, body: bool = True) -> NarrativeFile:
-    text = read_text(path, display_name, limit=MAX_NARRATIVE_BYTES)
-    return parse_narrative_file(text, display_name, body=body)

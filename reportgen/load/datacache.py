@@ -96,14 +96,8 @@ class DataCache(CacheFolder):
         """Keep ``data`` under ``key`` (``loaded``'s), unless it is kept already: called
         once the command has written what it was for, so on a nearly full disk its own
         output comes first."""
-        if not self.usable:
-            return
-        try:
-            if self.path(_entry(key)).is_file():
-                return
-        except OSError:
-            return  # a folder that cannot be searched: writing would fail the same way
-        self._store(key, data)
+        if self.lacks(_entry(key)):
+            self._store(key, data)
 
     def _read(self, key: str, catalogue: Catalogue) -> PerformanceData | None:
         return self.read_entry(
