@@ -197,9 +197,11 @@ def test_an_entry_that_is_a_link_is_not_followed(report_copy: Path, tmp_path: Pa
 def test_the_newest_entries_are_kept(report_copy: Path) -> None:
     path = report_copy / FILE
     text = path.read_text(encoding="utf-8")
+    folder = load_report(report_copy, cache_root=report_copy)  # the data loaded once
     for number in range(KEEP + 2):
         path.write_text(text + "\n" * (number + 1), encoding="utf-8")
-        parsed(report_copy)
+        load_content(folder, EDITION)
+        keep_loaded_data(folder, report_copy)
     assert len(entries(report_copy)) == KEEP
     newest = entries(report_copy)
     parsed(report_copy)  # the narrative as it is: a hit
